@@ -1,0 +1,80 @@
+//! One module per subcommand: each wires the library together and is the only place
+//! that prints.
+
+pub mod audit;
+pub mod config;
+pub mod doctor;
+pub mod explain;
+pub mod files;
+pub mod init;
+pub mod install;
+pub mod lock;
+pub mod pre_commit;
+pub mod pre_push;
+pub mod uninstall;
+
+use std::path::PathBuf;
+
+/// Output format of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// rustc/ruff-style diagnostics.
+    #[default]
+    Human,
+    /// Versioned JSON (see docs/json-schema.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+/// When to colour human output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Options every subcommand shares.
+#[derive(Clone, Debug, Default)]
+pub struct Globals {
+    /// `--config PATH`: use this config instead of `<repo>/leakgate.toml`.
+    pub config: Option<PathBuf>,
+    /// `--format`.
+    pub format: Format,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// `-q`: only blocking findings and errors.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+/// How a command ended; main turns it into the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing blocking (0).
+    Clean,
+    /// Blocking findings (1).
+    Blocked,
+    /// Usage, config or input error (2).
+    Usage,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Clean => 0,
+            Exit::Blocked => 1,
+            Exit::Usage => 2,
+        }
+    }
+}
+
+/// The result every command returns; an `Err` is reported and exits 2.
+pub type CmdResult = anyhow::Result<Exit>;

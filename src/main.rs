@@ -1,0 +1,107 @@
+//! The `leakgate` binary: CLI parsing and exit codes only.
+
+use clap::{Parser, Subcommand};
+use leakgate::commands::{self, ColorChoice, Exit, Format, Globals};
+use std::path::PathBuf;
+
+/// Stops npm package leaks (source maps, secrets, denied files, codenames) before they
+/// reach CI or the registry.
+#[derive(Parser, Debug)]
+#[command(name = "leakgate", version, about, propagate_version = true)]
+struct Cli {
+    /// Use this config file instead of `leakgate.toml` at the repository root.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to use colour (honours NO_COLOR).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print only blocking findings and errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Say more (repeatable).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Audit what each package would ship (dry-run pack audit).
+    Audit(commands::audit::Args),
+    /// List the files `npm pack` would ship.
+    Files(commands::files::Args),
+    /// Review the staged change (the pre-commit hook).
+    #[command(name = "pre-commit")]
+    PreCommit(commands::pre_commit::Args),
+    /// Audit the packages a push touches (the pre-push hook).
+    #[command(name = "pre-push")]
+    PrePush(commands::pre_push::Args),
+    /// Write or update the expected-contents lock (leakgate.lock).
+    Lock(commands::lock::Args),
+    /// Register the pre-commit and pre-push hooks in a repository.
+    Install(commands::install::Args),
+    /// Remove the hooks leakgate installed and restore what was there.
+    Uninstall(commands::uninstall::Args),
+    /// Check that leakgate is installed, would run, and is configured.
+    Doctor(commands::doctor::Args),
+    /// Write a commented leakgate.toml at the repository root.
+    Init(commands::init::Args),
+    /// Explain a rule (or list every rule).
+    Explain(commands::explain::Args),
+    /// Print or check the effective configuration.
+    Config(commands::config::Args),
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let globals = Globals {
+        config: cli.config,
+        format: cli.format,
+        color: cli.color,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    let result = match &cli.command {
+        Command::Audit(a) => commands::audit::run(a, &globals),
+        Command::Files(a) => commands::files::run(a, &globals),
+        Command::PreCommit(a) => commands::pre_commit::run(a, &globals),
+        Command::PrePush(a) => commands::pre_push::run(a, &globals),
+        Command::Lock(a) => commands::lock::run(a, &globals),
+        Command::Install(a) => commands::install::run(a, &globals),
+        Command::Uninstall(a) => commands::uninstall::run(a, &globals),
+        Command::Doctor(a) => commands::doctor::run(a, &globals),
+        Command::Init(a) => commands::init::run(a, &globals),
+        Command::Explain(a) => commands::explain::run(a, &globals),
+        Command::Config(a) => commands::config::run(a, &globals),
+    };
+    let exit = match result {
+        Ok(exit) => exit,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                std::process::exit(0);
+            }
+            eprintln!("error: {e:#}");
+            Exit::Usage
+        }
+    };
+    std::process::exit(exit.code());
+}
+
+/// A closed pipe (`leakgate files | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,191 @@
+//! Findings, severities, the rule catalog and the renderers (human, JSON, SARIF).
+
+pub mod catalog;
+pub mod redact;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is. `Error` findings block a commit or a push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational; never blocks.
+    Note,
+    /// Printed, never blocks.
+    Warning,
+    /// Blocks the hook (exit code 1).
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in reports and in `leakgate.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing a check found. Every check in leakgate reports through this type.
+///
+/// `file` is relative to the package (or to the repository for commit-level rules) and uses
+/// `!` to name a file inside a file: `dist/cli.js.map!src/auth.ts`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable rule id, `area/kebab-name` (see [`catalog`]).
+    pub rule: String,
+    /// Severity after the check's own judgement; config overrides are applied later.
+    pub severity: Severity,
+    /// The package name (or directory when it has no name) the finding belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The file, relative to the package root (`a!b` for a file embedded in a file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// One-line message.
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The matched text, already redacted (never a whole secret).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// sha256 (hex) of the matched bytes, for `[[allow]] fingerprint = ...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Path of the file relative to the repository root, used to match `[[allow]] path`.
+    #[serde(skip)]
+    pub repo_path: Option<String>,
+}
+
+impl Finding {
+    /// A finding for `rule` with the rule's default severity from the catalog
+    /// (`Error` for a rule the catalog doesn't know, so a typo never silences anything).
+    pub fn new(rule: &str, message: impl Into<String>) -> Self {
+        let severity = catalog::find(rule)
+            .map(|r| r.default_severity)
+            .unwrap_or(Severity::Error);
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            package: None,
+            file: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            evidence: None,
+            fingerprint: None,
+            repo_path: None,
+        }
+    }
+
+    /// Sets the severity.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Sets the package.
+    pub fn package(mut self, package: impl Into<String>) -> Self {
+        self.package = Some(package.into());
+        self
+    }
+
+    /// Sets the file.
+    pub fn file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets line and column (1-based).
+    pub fn at(mut self, line: u32, column: u32) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    /// Sets the help line.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets redacted evidence and the fingerprint of the raw matched bytes.
+    pub fn evidence(mut self, raw: &[u8]) -> Self {
+        self.evidence = Some(redact::redact(raw));
+        self.fingerprint = Some(redact::fingerprint(raw));
+        self
+    }
+
+    /// Sets the repository-relative path used by `[[allow]] path` globs.
+    pub fn repo_path(mut self, path: impl Into<String>) -> Self {
+        self.repo_path = Some(path.into());
+        self
+    }
+
+    /// True when this finding blocks (exit code 1).
+    pub fn is_blocking(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// What a command found: findings plus plain notes (e.g. "skipped private package").
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// Every finding, after config overrides and allow entries.
+    pub findings: Vec<Finding>,
+    /// Informational lines that are not findings.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// True when any finding blocks.
+    pub fn has_blocking(&self) -> bool {
+        self.findings.iter().any(Finding::is_blocking)
+    }
+}
+
+/// Renders a report as rustc-style text (plain, no colour). The full renderers
+/// (colour, JSON, SARIF) live in `render`.
+pub fn render_plain(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
+        let mut loc = String::new();
+        if let Some(file) = &f.file {
+            loc.push_str(file);
+            if let Some(line) = f.line {
+                loc.push_str(&format!(":{line}:{}", f.column.unwrap_or(1)));
+            }
+        }
+        if let Some(pkg) = &f.package {
+            if !loc.is_empty() {
+                loc.push(' ');
+            }
+            loc.push_str(&format!("(package {pkg})"));
+        }
+        if !loc.is_empty() {
+            out.push_str(&format!("  --> {loc}\n"));
+        }
+        if let Some(help) = &f.help {
+            out.push_str(&format!("  = help: {help}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
