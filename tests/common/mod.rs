@@ -1,0 +1,124 @@
+//! Test helpers shared by the integration tests: real git repositories in temp dirs and
+//! the built `leakgate` binary run through `assert_cmd`.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tempfile::TempDir;
+
+/// A real git repository in a temporary directory (deleted on drop).
+pub struct TempRepo {
+    dir: TempDir,
+}
+
+impl TempRepo {
+    /// `git init` in a fresh temp dir, with a user identity and `main` as the branch.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("leakgate-test-")
+            .tempdir()
+            .expect("tempdir");
+        let repo = TempRepo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "Test"]);
+        repo.git(&["config", "user.email", "test@example.com"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    /// The work tree root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Absolute path of `rel` inside the repository.
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a file (creating parent directories).
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, contents).expect("write");
+        self
+    }
+
+    /// Reads a file.
+    pub fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.join(rel)).expect("read")
+    }
+
+    /// Removes a file.
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.join(rel)).expect("remove");
+        self
+    }
+
+    /// Runs git in the repository and asserts it succeeded; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {:?} failed: {}",
+            args,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs git in the repository and returns its raw output (success not checked).
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path())
+            .output()
+            .expect("run git")
+    }
+
+    /// `git add -A`.
+    pub fn stage_all(&self) -> &Self {
+        self.git(&["add", "-A"]);
+        self
+    }
+
+    /// `git add -A && git commit -m msg --no-verify`.
+    pub fn commit_all(&self, msg: &str) -> &Self {
+        self.stage_all();
+        self.git(&["commit", "-q", "--no-verify", "-m", msg]);
+        self
+    }
+
+    /// The built `leakgate` binary, run in the repository with colour off.
+    pub fn leakgate(&self) -> Command {
+        let mut cmd = leakgate();
+        cmd.current_dir(self.path());
+        cmd
+    }
+}
+
+/// The built `leakgate` binary with a clean environment for colour.
+pub fn leakgate() -> Command {
+    let mut cmd = Command::cargo_bin("leakgate").expect("leakgate binary");
+    cmd.env("NO_COLOR", "1").env_remove("LEAKGATE_SKIP");
+    cmd
+}
+
+/// True when `npm` is on PATH. Tests named `npm_*` need it: they fail (not skip) without it,
+/// because CI must have it.
+pub fn require_npm() {
+    let ok = std::process::Command::new("npm")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "this test needs the real `npm` on PATH (it is the oracle for `npm pack`)"
+    );
+}
