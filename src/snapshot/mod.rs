@@ -3,7 +3,13 @@
 //!
 //! Paths are relative to the snapshot root, `/`-separated, with `""` for the root itself.
 
+pub mod git;
+pub mod overlay;
 pub mod worktree;
+
+pub use git::GitTree;
+pub use overlay::{Overlay, Replacement};
+pub use worktree::Worktree;
 
 use std::io::Read;
 
@@ -83,6 +89,16 @@ pub trait Snapshot: Send + Sync {
     /// Opens `path` for streaming reads, following symlinks where the snapshot can.
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>>;
 
+    /// The target of the symlink at `path`, as stored (not resolved).
+    ///
+    /// The default says the snapshot has no symlinks; snapshots that can hold them override it.
+    fn read_link(&self, path: &str) -> Result<String> {
+        Err(SnapshotError::Other(format!(
+            "{path}: not a symlink in {}",
+            self.describe()
+        )))
+    }
+
     /// Reads the whole file at `path` (follows symlinks where the snapshot can).
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         let mut out = Vec::new();
@@ -109,11 +125,174 @@ pub trait Snapshot: Send + Sync {
     }
 }
 
+/// A shared reference to a snapshot is a snapshot (so two overlays can share one base).
+impl<T: Snapshot + ?Sized> Snapshot for &T {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
+        (**self).read_dir(dir)
+    }
+    fn lstat(&self, path: &str) -> Result<Option<Entry>> {
+        (**self).lstat(path)
+    }
+    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
+        (**self).open(path)
+    }
+    fn read_link(&self, path: &str) -> Result<String> {
+        (**self).read_link(path)
+    }
+    fn read(&self, path: &str) -> Result<Vec<u8>> {
+        (**self).read(path)
+    }
+    fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        (**self).read_prefix(path, limit)
+    }
+}
+
+/// A boxed snapshot is a snapshot (so callers can choose the kind at run time).
+impl<T: Snapshot + ?Sized> Snapshot for Box<T> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
+        (**self).read_dir(dir)
+    }
+    fn lstat(&self, path: &str) -> Result<Option<Entry>> {
+        (**self).lstat(path)
+    }
+    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
+        (**self).open(path)
+    }
+    fn read_link(&self, path: &str) -> Result<String> {
+        (**self).read_link(path)
+    }
+    fn read(&self, path: &str) -> Result<Vec<u8>> {
+        (**self).read(path)
+    }
+    fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        (**self).read_prefix(path, limit)
+    }
+}
+
 /// Joins a directory path and a name (`""` is the root).
 pub fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
     } else {
         format!("{dir}/{name}")
+    }
+}
+
+/// Normalizes a relative path: drops `.` and empty components and a leading `./`.
+/// Returns `None` for anything that could leave the root: `..`, absolute paths, drive
+/// prefixes (`C:`) and backslashes (which Windows would treat as separators).
+pub fn normalize(path: &str) -> Option<String> {
+    if path.starts_with('/') || path.contains('\\') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (i, part) in path.split('/').enumerate() {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p if i == 0 && p.len() >= 2 && p.as_bytes()[1] == b':' => return None,
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The parent directory of `path` (`""` for a top-level name).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map(|i| &path[..i]).unwrap_or("")
+}
+
+/// The last component of `path`.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Resolves every symlink in `path` *inside* `snapshot`: the result names a non-symlink
+/// entry of the same snapshot. A link that is absolute, climbs above the root, dangles or
+/// loops (more than 40 hops, as Linux allows) is an error: snapshots that aren't the disk
+/// never follow a link out of themselves (a hostile tarball's `x -> /etc/passwd`).
+pub fn resolve_symlinks(snapshot: &dyn Snapshot, path: &str) -> Result<String> {
+    use std::collections::VecDeque;
+    let mut pending: VecDeque<String> = path.split('/').map(str::to_string).collect();
+    let mut resolved: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(part) = pending.pop_front() {
+        match part.as_str() {
+            "" | "." => continue,
+            ".." => {
+                if resolved.pop().is_none() {
+                    return Err(SnapshotError::Other(format!(
+                        "{path}: a symlink points outside {}",
+                        snapshot.describe()
+                    )));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        resolved.push(part);
+        let current = resolved.join("/");
+        match snapshot.lstat(&current)? {
+            Some(entry) if entry.kind == EntryKind::Symlink => {
+                hops += 1;
+                if hops > 40 {
+                    return Err(SnapshotError::Other(format!(
+                        "{path}: too many levels of symbolic links in {}",
+                        snapshot.describe()
+                    )));
+                }
+                let target = snapshot.read_link(&current)?;
+                if target.starts_with('/') {
+                    return Err(SnapshotError::Other(format!(
+                        "{path}: symlink {current} -> {target} points outside {}",
+                        snapshot.describe()
+                    )));
+                }
+                resolved.pop();
+                for part in target.split('/').rev() {
+                    pending.push_front(part.to_string());
+                }
+            }
+            Some(_) => {}
+            None => {
+                return Err(SnapshotError::NotFound {
+                    path: path.to_string(),
+                    snapshot: snapshot.describe(),
+                })
+            }
+        }
+    }
+    Ok(resolved.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_rejects_escapes() {
+        assert_eq!(normalize("./package/a//b/").as_deref(), Some("package/a/b"));
+        assert_eq!(normalize("a/./b").as_deref(), Some("a/b"));
+        assert_eq!(normalize("../x"), None);
+        assert_eq!(normalize("a/../../x"), None);
+        assert_eq!(normalize("/etc/passwd"), None);
+        assert_eq!(normalize("C:/x"), None);
+        assert_eq!(normalize("c:x"), None);
+        assert_eq!(normalize("a\\..\\b"), None);
+        assert_eq!(normalize("ab:c").as_deref(), Some("ab:c"));
+    }
+
+    #[test]
+    fn parent_and_base() {
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("a"), "");
+        assert_eq!(base_name("a/b/c"), "c");
+        assert_eq!(base_name("a"), "a");
     }
 }

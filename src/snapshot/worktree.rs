@@ -98,6 +98,16 @@ impl Snapshot for Worktree {
         }
     }
 
+    fn read_link(&self, path: &str) -> Result<String> {
+        let target = fs::read_link(self.full(path)).map_err(|e| io_err(path, e))?;
+        target
+            .into_os_string()
+            .into_string()
+            .map_err(|raw| SnapshotError::NonUtf8Name {
+                path: format!("{path} -> {}", raw.to_string_lossy()),
+            })
+    }
+
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
         let file = fs::File::open(self.full(path)).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
