@@ -1,1 +1,3 @@
-//! TODO
+//! Pack-content checks: what a package would ship, judged.
+
+pub mod sourcemap;

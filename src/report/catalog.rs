@@ -22,8 +22,8 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 1] {
-    [crate::config::RULES]
+fn areas() -> [&'static [Rule]; 2] {
+    [crate::config::RULES, crate::checks::sourcemap::RULES]
 }
 
 /// Every rule of leakgate.

@@ -1,0 +1,567 @@
+//! Source-map rules: maps that ship, embed the original sources, point off-package,
+//! dangle, or reveal the build machine's paths.
+//!
+//! Maps are parsed, never guessed from names: `.map` files, inline `data:` maps in
+//! `.js/.mjs/.cjs/.css` files (trailing or inside webpack `eval` strings), WebAssembly's
+//! `sourceMappingURL` section, index maps' sections, and maps under other names (found by
+//! content). Nothing here decodes `mappings` (see [`scan`]).
+
+pub mod annotation;
+pub mod data_url;
+pub mod scan;
+pub mod url;
+
+use crate::config::{SourcemapSettings, Visibility};
+use crate::report::catalog::Rule;
+use crate::report::{Finding, Severity};
+use std::collections::HashMap;
+use url::Target;
+
+/// The source-map rules.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "sourcemap/sources-content",
+        default_severity: Severity::Error,
+        summary: "a shipped source map embeds original sources the package does not otherwise ship",
+        explanation: "A source map's `sourcesContent` holds the full text of every original source \
+            file. Shipped in a package (a `.map` file, an inline `data:` map, an index map's \
+            sections, or a map under another name), it publishes that code to anyone who runs \
+            `npm pack` or opens the registry's code tab: the March 2026 leak of a CLI's whole \
+            TypeScript source (about 1,900 files) was one `cli.js.map`. Bun always embeds \
+            sources; esbuild, Vite, Rollup, tsup, swc, Babel, Parcel and webpack (without \
+            `nosources-`) do by default. Sources identical to files the package ships anyway and \
+            bundled third-party code (`node_modules`, webpack's runtime) are not counted. An \
+            error for proprietary packages; a warning for open-source ones (an OSI licence and a \
+            `repository`), whose sources are public anyway.",
+        fix: "Don't ship the map (`\"files\": [\"dist/**/*.js\"]` or `!*.map` in `files`, or `*.map` \
+            in .npmignore), or build without sources (`sourcesContent: false` in esbuild, \
+            `sourcemapExcludeSources` in Rollup/Vite, `nosources-` devtools in webpack, \
+            `inlineSourcesContent: false` in swc; Bun can't: don't ship Bun maps).",
+    },
+    Rule {
+        id: "sourcemap/file",
+        default_severity: Severity::Warning,
+        summary: "a source map ships in the package",
+        explanation: "Even without embedded sources a map reveals file names, the source layout and \
+            identifier names, and a later build-config change can make it embed everything. Teams \
+            that want no maps at all raise this rule to `error`.",
+        fix: "Exclude maps from the package, or set `[sourcemaps] allow-without-sources-content = \
+            true` to accept maps that embed no sources.",
+    },
+    Rule {
+        id: "sourcemap/external-url",
+        default_severity: Severity::Error,
+        summary: "a sourceMappingURL or sourceRoot points outside the package",
+        explanation: "A `sourceMappingURL` (or a map's `sourceRoot`) that is an http(s) URL, `//host`, \
+            a `file:` URL, an absolute path or a `../` path climbing out of the package sends \
+            debuggers (and anyone curious) elsewhere: to a server that may serve the full sources, \
+            or to the build machine's layout. The 2026 leak's map also referenced a ZIP of the \
+            sources in a public Cloudflare R2 bucket; archives and storage buckets are called out.",
+        fix: "Emit relative URLs to maps that ship (or none: `hidden` source maps), drop \
+            `sourceRoot`/`sourcemapBaseUrl`, and make sure any bucket holding sources is private.",
+    },
+    Rule {
+        id: "sourcemap/dangling-url",
+        default_severity: Severity::Warning,
+        summary: "a sourceMappingURL points at a map the package does not ship",
+        explanation: "The file names a map that is not in the package. Harmless for secrecy, but \
+            tools print 404s, and it often means the map exists in the build output and was \
+            excluded by accident of ignore rules that may change.",
+        fix: "Build with `hidden` maps (no comment) when maps are not shipped, or ship the map \
+            without sources.",
+    },
+    Rule {
+        id: "sourcemap/local-paths",
+        default_severity: Severity::Warning,
+        summary: "a source map's sources reveal absolute or home-directory paths",
+        explanation: "Absolute `sources` (`/home/alice/…`, `/Users/bob/…`, `C:\\Users\\…`, `file:///…`) \
+            publish user names and the build machine's directory layout.",
+        fix: "Make sources relative (esbuild `sourceRoot`, webpack \
+            `devtoolModuleFilenameTemplate`, Rollup `sourcemapPathTransform`), or don't ship the map.",
+    },
+    Rule {
+        id: "sourcemap/invalid",
+        default_severity: Severity::Error,
+        summary: "a shipped source map can't be read, so leakgate can't say what it embeds",
+        explanation: "A `.map` file (or an inline map) that is not valid source-map JSON. It may be \
+            truncated or corrupt, and may still hold sources; leakgate reports the position of \
+            the first error rather than guess.",
+        fix: "Fix or regenerate the map, or exclude it from the package.",
+    },
+];
+
+/// Reads a packed file by package path (`None` when it can't be read).
+pub type ReadFn<'a> = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'a>;
+
+/// What the source-map checks know about the package being audited.
+pub struct PackageView<'a> {
+    /// Severity of `sourcemap/sources-content` follows this.
+    pub visibility: Visibility,
+    /// `[sourcemaps]` settings.
+    pub settings: &'a SourcemapSettings,
+    /// Every packed path with its size.
+    files: HashMap<String, u64>,
+    /// Packed paths by size, to find a file identical to an embedded source cheaply.
+    by_size: HashMap<u64, Vec<String>>,
+    /// Reads a packed file (for the rare content comparisons).
+    read: ReadFn<'a>,
+}
+
+impl<'a> PackageView<'a> {
+    /// A view of a package from its packed `(path, size)` pairs and a reader for them.
+    pub fn new(
+        visibility: Visibility,
+        settings: &'a SourcemapSettings,
+        files: impl IntoIterator<Item = (String, u64)>,
+        read: ReadFn<'a>,
+    ) -> Self {
+        let files: HashMap<String, u64> = files.into_iter().collect();
+        let mut by_size: HashMap<u64, Vec<String>> = HashMap::new();
+        for (path, size) in &files {
+            by_size.entry(*size).or_default().push(path.clone());
+        }
+        PackageView {
+            visibility,
+            settings,
+            files,
+            by_size,
+            read,
+        }
+    }
+
+    /// True when the package ships `path`.
+    pub fn ships(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// True when some shipped file has exactly these bytes (checked at `hint` first).
+    fn ships_content(&self, hint: Option<&str>, content: &[u8]) -> bool {
+        let len = content.len() as u64;
+        let same = |p: &str| (self.read)(p).is_some_and(|b| b == content);
+        if let Some(h) = hint {
+            if self.files.get(h) == Some(&len) && same(h) {
+                return true;
+            }
+        }
+        self.by_size
+            .get(&len)
+            .is_some_and(|paths| paths.iter().any(|p| Some(p.as_str()) != hint && same(p)))
+    }
+}
+
+/// What kind of file a packed path is, for the source-map checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `*.map`.
+    Map,
+    /// `.js`, `.mjs`, `.cjs`.
+    Js,
+    /// `.css`.
+    Css,
+    /// `.wasm`.
+    Wasm,
+    /// Anything else (sniffed for maps by content).
+    Other,
+}
+
+/// The kind of `path` by its extension.
+pub fn kind(path: &str) -> FileKind {
+    let lower = path.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "map" => FileKind::Map,
+        "js" | "mjs" | "cjs" => FileKind::Js,
+        "css" => FileKind::Css,
+        "wasm" => FileKind::Wasm,
+        _ => FileKind::Other,
+    }
+}
+
+/// An embedded source handed to the caller for content scanning (secrets, codenames).
+pub struct Embedded<'s> {
+    /// `dist/cli.js.map!src/auth.ts`: the map's file, `!`, the source's name.
+    pub name: String,
+    /// The source text.
+    pub text: &'s str,
+}
+
+/// Runs the source-map rules on one packed file.
+///
+/// `bytes` is the whole file, except that for big generated files the caller may pass only
+/// the tail (`whole == false`): annotations are found at the end, and a `.map` or inline
+/// map that doesn't fit is reported rather than guessed. Embedded sources that the package
+/// doesn't otherwise ship are passed to `embedded` so the caller scans them too.
+pub fn check_file(
+    view: &PackageView<'_>,
+    path: &str,
+    bytes: &[u8],
+    whole: bool,
+    out: &mut Vec<Finding>,
+    embedded: &mut dyn FnMut(Embedded<'_>),
+) {
+    match kind(path) {
+        FileKind::Map => {
+            if !whole {
+                out.push(
+                    Finding::new(
+                        "sourcemap/invalid",
+                        format!("{path} is too big to read whole"),
+                    )
+                    .file(path),
+                );
+                return;
+            }
+            match scan::parse(bytes) {
+                Ok(map) => judge_map(view, path, false, &[(bytes, &map)], out, embedded),
+                Err(e) => out.push(invalid(path, bytes, &e, false)),
+            }
+        }
+        FileKind::Js | FileKind::Css => {
+            let ann = if kind(path) == FileKind::Js {
+                annotation::js_annotation(bytes)
+            } else {
+                annotation::css_annotation(bytes)
+            };
+            let mut inline: Vec<(Vec<u8>, Result<scan::SourceMap, String>)> = Vec::new();
+            let mut decode_inline = |url: &str| match data_url::decode(url) {
+                Ok(d) => {
+                    let parsed = scan::parse(&d.bytes).map_err(|e| {
+                        let (l, c) = e.line_col(&d.bytes);
+                        format!("{}:{l}:{c} of the decoded map", e.message)
+                    });
+                    inline.push((d.bytes, parsed));
+                }
+                Err(e) => inline.push((Vec::new(), Err(e.to_string()))),
+            };
+            if let Some(a) = &ann {
+                if data_url::is_data_url(&a.url) {
+                    decode_inline(&a.url);
+                } else {
+                    judge_url(
+                        view,
+                        path,
+                        &a.url,
+                        "sourceMappingURL",
+                        Some(a.line(bytes)),
+                        out,
+                    );
+                }
+            }
+            if kind(path) == FileKind::Js {
+                for r in annotation::embedded_data_urls(bytes) {
+                    if ann.as_ref().is_some_and(|a| a.span == r) {
+                        continue;
+                    }
+                    decode_inline(&String::from_utf8_lossy(&bytes[r]));
+                }
+            }
+            let mut maps = Vec::new();
+            for (buf, parsed) in &inline {
+                match parsed {
+                    Ok(m) if m.looks_like_map() => maps.push((buf.as_slice(), m)),
+                    Ok(_) => {}
+                    Err(msg) => out.push(
+                        Finding::new(
+                            "sourcemap/invalid",
+                            format!("{path} has an inline source map that can't be read: {msg}"),
+                        )
+                        .file(path),
+                    ),
+                }
+            }
+            if !maps.is_empty() {
+                judge_map(view, path, true, &maps, out, embedded);
+            }
+        }
+        FileKind::Wasm => {
+            if let Some(u) = annotation::wasm_annotation(bytes) {
+                if data_url::is_data_url(&u) {
+                    if let Ok(d) = data_url::decode(&u) {
+                        if let Ok(m) = scan::parse(&d.bytes) {
+                            judge_map(view, path, true, &[(&d.bytes, &m)], out, embedded);
+                        }
+                    }
+                } else {
+                    judge_url(view, path, &u, "sourceMappingURL", None, out);
+                }
+            }
+        }
+        FileKind::Other => {
+            if whole && scan::might_be_map(bytes) {
+                if let Ok(map) = scan::parse(bytes) {
+                    if map.looks_like_map() {
+                        judge_map(view, path, false, &[(bytes, &map)], out, embedded);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn invalid(path: &str, buf: &[u8], e: &scan::MapError, _inline: bool) -> Finding {
+    let (line, col) = e.line_col(buf);
+    Finding::new(
+        "sourcemap/invalid",
+        format!(
+            "{path} is not a valid source map: {}",
+            e.message.split(" at byte").next().unwrap_or("")
+        ),
+    )
+    .file(path)
+    .at(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col).unwrap_or(u32::MAX),
+    )
+}
+
+/// Judges a `sourceMappingURL` (or `sourceRoot`) found in `path`.
+fn judge_url(
+    view: &PackageView<'_>,
+    path: &str,
+    reference: &str,
+    field: &str,
+    line: Option<u32>,
+    out: &mut Vec<Finding>,
+) {
+    let at = |f: Finding| match line {
+        Some(l) => f.at(l, 1),
+        None => f,
+    };
+    match url::classify(reference, path) {
+        Target::Data | Target::OtherScheme => {}
+        Target::Inside(target) => {
+            if field == "sourceMappingURL" && !view.ships(&target) {
+                out.push(at(Finding::new(
+                    "sourcemap/dangling-url",
+                    format!("{path}: {field} points at {target}, which the package does not ship"),
+                )
+                .file(path)
+                .help(
+                    "build with hidden source maps (no comment) when the maps don't ship",
+                )));
+            }
+        }
+        Target::Escapes => out.push(at(Finding::new(
+            "sourcemap/external-url",
+            format!("{path}: {field} `{reference}` climbs out of the package"),
+        )
+        .file(path)
+        .help("make the URL relative to a file the package ships, or remove it"))),
+        Target::Local => out.push(at(Finding::new(
+            "sourcemap/external-url",
+            format!("{path}: {field} `{reference}` is an absolute path on the build machine"),
+        )
+        .file(path)
+        .help("make the URL relative to a file the package ships, or remove it"))),
+        Target::Remote(r) => {
+            let what = match (r.archive, r.bucket) {
+                (true, Some(b)) => format!("an archive in a {b} storage bucket"),
+                (true, None) => "an archive".to_string(),
+                (false, Some(b)) => format!("a {b} storage bucket"),
+                (false, None) => format!("a remote host ({})", r.host),
+            };
+            let loud = r.archive || r.bucket.is_some();
+            let help = if loud {
+                "anyone who installs the package can fetch what it points at: remove the URL, and \
+                 make sure the bucket or archive holding sources is not public"
+            } else {
+                "ship relative URLs (or none), and check what that host serves to the public"
+            };
+            out.push(at(Finding::new(
+                "sourcemap/external-url",
+                format!("{path}: {field} points outside the package, at {what}: {reference}"),
+            )
+            .file(path)
+            .help(help)));
+        }
+    }
+}
+
+/// Judges one map (or the several inline maps of one file): `leaves` are the regular maps
+/// with the buffers their content ranges point into.
+fn judge_map(
+    view: &PackageView<'_>,
+    path: &str,
+    inline: bool,
+    maps: &[(&[u8], &scan::SourceMap)],
+    out: &mut Vec<Finding>,
+    embedded: &mut dyn FnMut(Embedded<'_>),
+) {
+    let base = url::dir_of(path);
+    let subject = if inline {
+        format!("{path} (inline source map)")
+    } else {
+        path.to_string()
+    };
+    let mut total_sources = 0usize;
+    let mut any_content = false;
+    let mut leaked: Vec<(String, usize)> = Vec::new();
+    let mut local: Vec<(String, &'static str)> = Vec::new();
+    let mut roots_seen: Vec<String> = Vec::new();
+    for (buf, top) in maps {
+        for leaf in top.leaves() {
+            if let Some(root) = leaf
+                .source_root
+                .as_deref()
+                .filter(|r| !r.is_empty() && *r != "/")
+            {
+                if !roots_seen.iter().any(|r| r == root) {
+                    roots_seen.push(root.to_string());
+                    judge_url(view, path, root, "sourceRoot", None, out);
+                }
+            }
+            let root_dir = leaf
+                .source_root
+                .as_deref()
+                .filter(|r| matches!(url::classify(r, path), Target::Inside(_)))
+                .and_then(|r| url::resolve(base, r));
+            let n = leaf
+                .sources
+                .len()
+                .max(leaf.sources_content.as_ref().map_or(0, Vec::len));
+            total_sources += leaf.sources.len();
+            for i in 0..n {
+                let source = leaf.sources.get(i).cloned().flatten();
+                if let Some(s) = &source {
+                    if let Some(kind) = url::local_path_kind(s) {
+                        local.push((s.clone(), kind));
+                    }
+                }
+                let Some(range) = leaf.content(i) else {
+                    continue;
+                };
+                any_content = true;
+                let text = scan::decode_string(&buf[range.clone()]);
+                let resolved = source.as_deref().and_then(|s| {
+                    if url::has_scheme(s) {
+                        None
+                    } else {
+                        url::resolve(root_dir.as_deref().unwrap_or(base), s)
+                    }
+                });
+                if view.ships_content(resolved.as_deref(), text.as_bytes()) {
+                    continue;
+                }
+                let name = match (&resolved, &source) {
+                    (Some(r), _) => r.clone(),
+                    (None, Some(s)) => url::display_source(s),
+                    (None, None) => format!("<source {i}>"),
+                };
+                embedded(Embedded {
+                    name: format!("{path}!{name}"),
+                    text: &text,
+                });
+                if !source.as_deref().is_some_and(is_third_party) {
+                    leaked.push((name, text.len()));
+                }
+            }
+        }
+    }
+
+    if !view.settings.allow_without_sources_content || any_content {
+        let what = if any_content {
+            "embeds sources"
+        } else {
+            "embeds no sources"
+        };
+        out.push(
+            Finding::new(
+                "sourcemap/file",
+                format!(
+                    "{subject} ships a source map ({} sources listed; {what})",
+                    thousands(total_sources)
+                ),
+            )
+            .file(path)
+            .help("exclude maps from the package (`!*.map` in `files`, or `*.map` in .npmignore)"),
+        );
+    }
+
+    if !leaked.is_empty() {
+        let bytes: usize = leaked.iter().map(|(_, n)| n).sum();
+        let examples: Vec<&str> = leaked.iter().take(3).map(|(n, _)| n.as_str()).collect();
+        let more = if leaked.len() > 3 {
+            format!(", and {} more", thousands(leaked.len() - 3))
+        } else {
+            String::new()
+        };
+        let severity = match view.visibility {
+            Visibility::Proprietary => Severity::Error,
+            Visibility::Open => Severity::Warning,
+        };
+        let visibility = match view.visibility {
+            Visibility::Proprietary => "proprietary package",
+            Visibility::Open => "open-source package",
+        };
+        out.push(
+            Finding::new(
+                "sourcemap/sources-content",
+                format!(
+                    "{subject} embeds {} original source{} ({}) that the package does not ship: {}{more}",
+                    thousands(leaked.len()),
+                    if leaked.len() == 1 { "" } else { "s" },
+                    human_bytes(bytes as u64),
+                    examples.join(", ")
+                ),
+            )
+            .severity(severity)
+            .file(path)
+            .help(format!(
+                "{visibility}: don't ship the map (`!*.map` in `files`, or `*.map` in .npmignore), or \
+                 build without sourcesContent (esbuild `sourcesContent: false`, webpack `nosources-`, \
+                 Rollup/Vite `sourcemapExcludeSources`; Bun always embeds)"
+            )),
+        );
+    }
+
+    if !local.is_empty() {
+        let home = local.iter().find(|(_, k)| *k == "home directory");
+        let (example, kind) = home.unwrap_or(&local[0]);
+        out.push(
+            Finding::new(
+                "sourcemap/local-paths",
+                format!(
+                    "{subject} lists {} source{} with {kind} paths, e.g. {example}",
+                    thousands(local.len()),
+                    if local.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .file(path)
+            .help("make sources relative to the project (e.g. esbuild `sourceRoot`, webpack `devtoolModuleFilenameTemplate`)"),
+        );
+    }
+}
+
+/// Bundled third-party code and bundler runtime: public, not the package's own sources.
+fn is_third_party(source: &str) -> bool {
+    let name = url::display_source(source);
+    source.contains("node_modules/")
+        || name.starts_with("webpack/")
+        || name.starts_with("(webpack)")
+}
+
+/// `1906` → `1,906`.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `60123456` → `60.1 MB` (decimal units, like npm's pack summary).
+pub fn human_bytes(n: u64) -> String {
+    match n {
+        0..=999 => format!("{n} B"),
+        1_000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests;
