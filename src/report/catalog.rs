@@ -22,8 +22,12 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 2] {
-    [crate::config::RULES, crate::checks::sourcemap::RULES]
+fn areas() -> [&'static [Rule]; 3] {
+    [
+        crate::config::RULES,
+        crate::checks::sourcemap::RULES,
+        crate::checks::secrets::RULES,
+    ]
 }
 
 /// Every rule of leakgate.

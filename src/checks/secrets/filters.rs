@@ -1,0 +1,372 @@
+//! The false-positive filters of the secret scanner: boundaries, entropy, placeholders and
+//! the vendors' documented example credentials.
+//!
+//! Every filter here exists because a real file tripped a naive regex: `AKIA` inside a
+//! base64 blob, `sk-` inside `task-`, `ghp_XXXX…` in a README, AWS's `…EXAMPLE` keys in the
+//! SDK's own docs. `docs/false-positives.md` lists what the corpus run found.
+
+/// Bytes that continue a base64 (or base64url) run: a token prefix preceded or followed by
+/// one of these is part of a blob, not a key.
+pub(crate) fn is_base64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')
+}
+
+/// Bytes of an identifier (`[A-Za-z0-9_]`).
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Bytes of a dashed token (`[A-Za-z0-9_-]`): `sk-` inside `task-sk-…` or `mask-`.
+pub(crate) fn is_token(b: u8) -> bool {
+    is_word(b) || b == b'-'
+}
+
+/// Never a boundary problem.
+pub(crate) fn never(_: u8) -> bool {
+    false
+}
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub fn shannon_entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Credentials published by vendors in their documentation and SDKs; they are meant to
+/// be copied into examples and grant nothing.
+const KNOWN_EXAMPLES: &[&str] = &[
+    // AWS IAM docs ("Managing access keys").
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    // GitHub docs (personal access tokens, REST API examples).
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    // Stripe's long-lived documentation key body (sk_test_/pk_test_/sk_live_ prefixes).
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    // Slack API docs ("Token types").
+    "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+];
+
+/// True for a documented example credential (exact list, plus AWS's `EXAMPLE` convention).
+pub(crate) fn is_known_example(secret: &[u8]) -> bool {
+    if secret.ends_with(b"EXAMPLE") || contains(secret, b"EXAMPLEKEY") {
+        return true;
+    }
+    KNOWN_EXAMPLES
+        .iter()
+        .any(|e| contains(secret, e.as_bytes()))
+}
+
+/// Words that mark a value as a stand-in, whatever the rule (compared lowercased).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "xxxx",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "mytoken",
+    "my_token",
+    "my-token",
+    "yourtoken",
+    "your_",
+    "your-",
+    "redacted",
+    "fake",
+    "notreal",
+    "not_real",
+    "not-a-real",
+    "insert",
+    "replace",
+    "test",
+    "abcdefgh",
+    "12345678",
+    "****",
+    "....",
+    "•",
+    "${",
+    "{{",
+    "<",
+    ">",
+];
+
+/// True when `value` is visibly a placeholder: a stand-in word, a run of one repeated
+/// character (`ghp_000000…`, `XXXXXX`), or far too little entropy to be random.
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| contains(&lower, w.as_bytes()))
+    {
+        return true;
+    }
+    if longest_run(value) >= 5 {
+        return true;
+    }
+    // Random tokens of 16+ characters from a 32+ letter alphabet sit well above 3 bits;
+    // `aaaabbbbccccdddd`-style fillers don't.
+    value.len() >= 16 && shannon_entropy(value) < 2.8
+}
+
+/// Length of the longest run of one repeated byte.
+fn longest_run(value: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for &b in value {
+        if Some(b) == prev {
+            run += 1;
+        } else {
+            run = 1;
+            prev = Some(b);
+        }
+        best = best.max(run);
+    }
+    best
+}
+
+/// Substring search (the needles here are short and the haystacks are single tokens).
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
+}
+
+/// Suffixes of a variable name that make it about a secret rather than the secret itself:
+/// `tokenType`, `password_field`, `secretName`, `apiKeyHeader`, `tokenizer`.
+const NAME_SUFFIX_NOT_SECRET: &[&str] = &[
+    "type",
+    "url",
+    "uri",
+    "endpoint",
+    "name",
+    "field",
+    "label",
+    "hint",
+    "placeholder",
+    "path",
+    "file",
+    "dir",
+    "len",
+    "size",
+    "count",
+    "regex",
+    "pattern",
+    "prefix",
+    "header",
+    "param",
+    "kind",
+    "mode",
+    "format",
+    "policy",
+    "max",
+    "min",
+    "expir",
+    "ttl",
+    "env",
+    "var",
+    "izer",
+    "ize",
+    "id",
+    "ref",
+    "version",
+    "class",
+    "style",
+    "icon",
+    "text",
+    "message",
+    "msg",
+    "error",
+    "hash",
+    "salt",
+    "store",
+    "storage",
+    "provider",
+    "key_name",
+    "cookie",
+    "event",
+    "attr",
+    "selector",
+    "input",
+    "prompt",
+    "strength",
+    "rule",
+    "valid",
+    "check",
+    "reset",
+    "source",
+    "service",
+    "manager",
+    "arn",
+];
+
+/// True when the part of a name after the keyword (`Type` in `tokenType`) shows the value
+/// is metadata about a secret, not a secret.
+pub(crate) fn name_is_metadata(rest_of_name: &[u8]) -> bool {
+    let lower = rest_of_name.to_ascii_lowercase();
+    NAME_SUFFIX_NOT_SECRET
+        .iter()
+        .any(|s| contains(&lower, s.as_bytes()))
+}
+
+/// The value tests of `generic-secret`: long and random enough, mixed characters, not a
+/// reference to somewhere else (`process.env.X`, `${VAR}`, a path, a URL, `a.b.c`).
+pub(crate) fn generic_value_is_secret(value: &[u8], password_like: bool) -> bool {
+    let min_len = if password_like { 8 } else { 16 };
+    if value.len() < min_len || value.len() > 200 {
+        return false;
+    }
+    if is_placeholder(value) || is_known_example(value) {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    for word in [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "process.env",
+        "environ",
+        "://",
+        "sha1-",
+        "sha256-",
+        "sha384-",
+        "sha512-",
+        "null",
+        "undefined",
+        "none",
+        "true",
+        "false",
+    ] {
+        if contains(&lower, word.as_bytes()) {
+            return false;
+        }
+    }
+    if matches!(
+        value[0],
+        b'/' | b'.' | b'$' | b'%' | b'#' | b'@' | b'&' | b'*' | b'!'
+    ) {
+        return false;
+    }
+    if is_dotted_identifier(value) || is_words(value) {
+        return false;
+    }
+    let digits = value.iter().any(u8::is_ascii_digit);
+    let letters = value.iter().any(u8::is_ascii_alphabetic);
+    if !letters {
+        return false;
+    }
+    let entropy = shannon_entropy(value);
+    if password_like {
+        // Passwords are short and human-made: ask for mixed classes, not randomness.
+        let classes = [
+            value.iter().any(u8::is_ascii_lowercase),
+            value.iter().any(u8::is_ascii_uppercase),
+            digits,
+            value.iter().any(|b| !b.is_ascii_alphanumeric()),
+        ]
+        .iter()
+        .filter(|&&c| c)
+        .count();
+        classes >= 3 && entropy >= 2.8
+    } else {
+        digits && entropy >= 3.5
+    }
+}
+
+/// `a.b.c` member chains and `Foo.Bar` references are code, not values.
+fn is_dotted_identifier(value: &[u8]) -> bool {
+    value.contains(&b'.')
+        && value.split(|&b| b == b'.').all(|part| {
+            !part.is_empty()
+                && !part[0].is_ascii_digit()
+                && part.iter().all(|&b| is_word(b) || b == b'$')
+        })
+}
+
+/// `kebab-case-words`, `snake_case_words`, `CONSTANT_NAMES` and `camelCaseWords` with at
+/// most a trailing number: names and labels, not random strings.
+fn is_words(value: &[u8]) -> bool {
+    let body: &[u8] = {
+        let end = value
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .map_or(0, |i| i + 1);
+        &value[..end]
+    };
+    if body.is_empty() || body.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    if !body
+        .iter()
+        .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    // Random letters switch case constantly; words switch at most once per word.
+    let switches = body
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count();
+    let words = body
+        .split(|&b| matches!(b, b'_' | b'-' | b'.'))
+        .filter(|w| !w.is_empty())
+        .count();
+    switches <= words + 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_of_uniform_and_constant() {
+        assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"XXXXXXXXXXXXXXXXXXXX"));
+        assert!(is_placeholder(b"ghp_000000000000000000000000000000000000"));
+        assert!(is_placeholder(b"MYTOKEN"));
+        assert!(is_placeholder(b"${NPM_TOKEN}"));
+        assert!(is_placeholder(b"<token>"));
+        assert!(!is_placeholder(b"q8Zr2LmP4vN7xT1kW9sB3dF6hJ0cY5gA"));
+    }
+
+    #[test]
+    fn known_examples() {
+        assert!(is_known_example(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_known_example(
+            b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        ));
+        assert!(!is_known_example(b"AKIAZ7QK3LMN4PQRS2TU"));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(generic_value_is_secret(b"q8Zr2LmP4vN7xT1kW9sB3dF6", false));
+        assert!(!generic_value_is_secret(b"someVariableName", false));
+        assert!(!generic_value_is_secret(b"config.auth.apiKey", false));
+        assert!(!generic_value_is_secret(b"my-secret-name-1", false));
+        assert!(!generic_value_is_secret(b"https://example.com/x1", false));
+        assert!(generic_value_is_secret(b"Tr0ub4dor&3x", true));
+        assert!(!generic_value_is_secret(b"hunter22", true));
+    }
+}

@@ -1,0 +1,637 @@
+//! `secret/<kind>`: credentials in shipped files, staged lines and embedded sources.
+//!
+//! How it stays fast: one case-sensitive aho-corasick pass over the whole buffer finds the
+//! keywords (`ghp_`, `AKIA`, `-----BEGIN `, `token`, …); a clean file costs just that pass.
+//! Each hit runs its kind's regex *anchored at the hit* over a short window, then the
+//! boundary, placeholder, example and entropy filters of [`filters`]. Nothing scans a
+//! whole line of a minified bundle.
+//!
+//! How it stays quiet: token prefixes need boundaries (`AKIA` inside base64, `sk-` inside
+//! `task-`), placeholders and vendors' documented example keys are dropped, private keys
+//! need a real body between BEGIN and END, generic assignments need a secret-like name, a
+//! quoted (or env-style) value, mixed characters and entropy, and the `mappings` string of
+//! a source map is never searched.
+//!
+//! Used by the audit (shipped files and sources embedded in maps) and by the pre-commit
+//! review (added lines of staged files), so both report the same ids.
+
+mod filters;
+mod rules;
+
+pub use filters::shannon_entropy;
+
+use crate::config::Config;
+use crate::report::catalog::Rule;
+use crate::report::{Finding, Severity};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+use rules::{Validate, BUILTINS};
+use std::ops::Range;
+
+/// How many leading bytes [`is_binary`] looks at (git's heuristic).
+pub const BINARY_SNIFF_LEN: usize = 8 * 1024;
+
+/// True when `bytes` looks binary: a NUL byte in the first 8 KiB (what git and ripgrep use).
+/// Binary files are not scanned; text embedded in them (a map's `sourcesContent`) is
+/// passed to the scanner separately by the source-map check.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
+}
+
+/// One secret found by [`Scanner::scan`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretMatch {
+    /// The rule id, `secret/<kind>` (built-in kinds or a `[[secrets.patterns]]` id).
+    pub rule: String,
+    /// 1-based line of the secret's first byte.
+    pub line: u32,
+    /// 1-based column (in characters) of the secret's first byte.
+    pub column: u32,
+    /// Byte range of the secret itself (not the variable name around it) in the buffer.
+    pub range: Range<usize>,
+}
+
+/// A `[[secrets.patterns]]` entry leakgate can't use; names the config file and the entry.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: [[secrets.patterns]] id = \"{id}\": {message}")]
+pub struct ScannerError {
+    /// The config file (or `<defaults>`).
+    pub file: String,
+    /// The pattern's id.
+    pub id: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// How a compiled rule is checked.
+enum Check {
+    /// A built-in kind: anchored at the keyword.
+    BuiltIn(&'static rules::BuiltIn),
+    /// A team pattern: searched on the line around a keyword (or the whole buffer).
+    Custom,
+}
+
+/// A rule ready to run.
+struct Compiled {
+    id: String,
+    what: String,
+    regex: Regex,
+    check: Check,
+}
+
+/// The secret scanner: built once per run (compiling is the expensive part), shared by
+/// every thread (`Scanner: Send + Sync`).
+pub struct Scanner {
+    rules: Vec<Compiled>,
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rules it triggers.
+    triggers: Vec<Vec<usize>>,
+    /// Custom rules without keywords: searched over every text buffer.
+    unanchored: Vec<usize>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Scanner {
+    /// The built-in kinds plus the team's `[[secrets.patterns]]`.
+    ///
+    /// Errors name the config file and the pattern: an invalid regex, an id that is not
+    /// kebab-case, or an id that shadows a built-in kind.
+    pub fn new(config: &Config) -> Result<Scanner, ScannerError> {
+        let file = config
+            .source
+            .as_ref()
+            .map_or_else(|| "<defaults>".to_string(), |p| p.display().to_string());
+        let mut rules = Vec::new();
+        let mut keywords: Vec<String> = Vec::new();
+        let mut triggers: Vec<Vec<usize>> = Vec::new();
+        let mut add_keyword = |kw: &str, rule: usize| match keywords.iter().position(|k| k == kw) {
+            Some(i) => triggers[i].push(rule),
+            None => {
+                keywords.push(kw.to_string());
+                triggers.push(vec![rule]);
+            }
+        };
+        for b in BUILTINS {
+            let regex = Regex::new(&format!("^(?:{})", b.regex))
+                .expect("built-in secret regexes compile (unit-tested)");
+            let idx = rules.len();
+            rules.push(Compiled {
+                id: format!("secret/{}", b.kind),
+                what: b.what.to_string(),
+                regex,
+                check: Check::BuiltIn(b),
+            });
+            for kw in b.keywords {
+                add_keyword(kw, idx);
+            }
+        }
+        let mut unanchored = Vec::new();
+        for p in &config.secrets.patterns {
+            let err = |message: String| ScannerError {
+                file: file.clone(),
+                id: p.id.clone(),
+                message,
+            };
+            let kebab = !p.id.is_empty()
+                && p.id
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+            if !kebab {
+                return Err(err(
+                    "the id must be kebab-case (`[a-z0-9-]+`); findings are reported as secret/<id>"
+                        .into(),
+                ));
+            }
+            if BUILTINS.iter().any(|b| b.kind == p.id) {
+                return Err(err(format!(
+                    "`secret/{}` is a built-in kind; choose another id",
+                    p.id
+                )));
+            }
+            let regex = Regex::new(&p.regex).map_err(|e| err(format!("invalid regex: {e}")))?;
+            let idx = rules.len();
+            rules.push(Compiled {
+                id: format!("secret/{}", p.id),
+                what: p
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| format!("secret ({})", p.id)),
+                regex,
+                check: Check::Custom,
+            });
+            let kws: Vec<&String> = p.keywords.iter().filter(|k| !k.is_empty()).collect();
+            if kws.is_empty() {
+                unanchored.push(idx);
+            }
+            for kw in kws {
+                add_keyword(kw, idx);
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .map_err(|e| ScannerError {
+                file: file.clone(),
+                id: "<keywords>".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Scanner {
+            rules,
+            prefilter,
+            triggers,
+            unanchored,
+        })
+    }
+
+    /// Every secret in `bytes`, sorted by position, with line and column.
+    ///
+    /// Binary buffers ([`is_binary`]) return nothing. Overlapping matches of several kinds
+    /// are reported once, as the most specific kind.
+    pub fn scan(&self, bytes: &[u8]) -> Vec<SecretMatch> {
+        self.scan_raw(bytes)
+            .into_iter()
+            .map(|(rule, range, line, column)| SecretMatch {
+                rule: self.rules[rule].id.clone(),
+                line,
+                column,
+                range,
+            })
+            .collect()
+    }
+
+    /// [`scan`](Self::scan) turned into findings for `file` (the label used in reports,
+    /// e.g. `dist/cli.js` or `dist/cli.js.map!src/auth.ts`), with redacted evidence and
+    /// the fingerprint `[[allow]]` entries take. Package and repository path are left to
+    /// the caller.
+    pub fn findings(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
+        self.scan_raw(bytes)
+            .into_iter()
+            .map(|(rule, range, line, column)| {
+                let r = &self.rules[rule];
+                let help = crate::report::catalog::find(&r.id)
+                    .map(|c| c.fix)
+                    .unwrap_or(CUSTOM_FIX);
+                Finding::new(&r.id, format!("{} in {file}", r.what))
+                    .file(file)
+                    .at(line, column)
+                    .help(help)
+                    .evidence(&bytes[range])
+            })
+            .collect()
+    }
+
+    /// Raw matches: (rule index, range, line, column), deduplicated and sorted.
+    fn scan_raw(&self, bytes: &[u8]) -> Vec<(usize, Range<usize>, u32, u32)> {
+        if bytes.is_empty() || is_binary(bytes) {
+            return Vec::new();
+        }
+        let skip = mappings_ranges(bytes);
+        let mut found: Vec<(usize, Range<usize>)> = Vec::new();
+        // Custom rules scan a window per hit; remember how far each has looked.
+        let mut custom_seen: Vec<usize> = vec![0; self.rules.len()];
+        for hit in self.prefilter.find_overlapping_iter(bytes) {
+            let at = hit.start();
+            if skip.iter().any(|r| r.contains(&at)) {
+                continue;
+            }
+            for &ri in &self.triggers[hit.pattern().as_usize()] {
+                let rule = &self.rules[ri];
+                match rule.check {
+                    Check::BuiltIn(b) => {
+                        if let Some(range) = confirm_builtin(b, &rule.regex, bytes, at) {
+                            found.push((ri, range));
+                        }
+                    }
+                    Check::Custom => {
+                        if at < custom_seen[ri] {
+                            continue;
+                        }
+                        let (start, end) = line_window(bytes, at, hit.end(), 1024);
+                        custom_seen[ri] = end;
+                        collect_custom(&rule.regex, bytes, start..end, ri, &mut found);
+                    }
+                }
+            }
+        }
+        for &ri in &self.unanchored {
+            collect_custom(&self.rules[ri].regex, bytes, 0..bytes.len(), ri, &mut found);
+        }
+        // Most specific first at equal positions; drop anything overlapping a kept match.
+        found.sort_by_key(|(ri, r)| (r.start, *ri, std::cmp::Reverse(r.end)));
+        let mut kept: Vec<(usize, Range<usize>)> = Vec::new();
+        for (ri, r) in found {
+            if kept.last().is_some_and(|(_, last)| r.start < last.end) {
+                continue;
+            }
+            kept.push((ri, r));
+        }
+        let mut out = Vec::with_capacity(kept.len());
+        let mut pos = 0usize;
+        let mut line = 1u32;
+        let mut line_start = 0usize;
+        for (ri, r) in kept {
+            for nl in memchr::memchr_iter(b'\n', &bytes[pos..r.start]) {
+                line += 1;
+                line_start = pos + nl + 1;
+            }
+            pos = r.start;
+            let column = 1 + bytes[line_start..r.start]
+                .iter()
+                .filter(|&&b| (b & 0xC0) != 0x80)
+                .count() as u32;
+            out.push((ri, r, line, column));
+        }
+        out
+    }
+}
+
+/// Help for team-defined patterns (built-ins take theirs from the catalog).
+const CUSTOM_FIX: &str =
+    "Remove the credential from the file, rotate it (treat it as leaked once it \
+    has been pushed or published), and load it from the environment or a secret store at run time.";
+
+/// Runs a built-in kind at a keyword hit; returns the secret's range if it is one.
+fn confirm_builtin(
+    b: &rules::BuiltIn,
+    regex: &Regex,
+    bytes: &[u8],
+    at: usize,
+) -> Option<Range<usize>> {
+    if at > 0 && (b.left)(bytes[at - 1]) {
+        return None;
+    }
+    let window = &bytes[at..bytes.len().min(at + b.window)];
+    let caps = regex.captures(window)?;
+    if b.validate == Validate::PrivateKey {
+        let header_end = at + caps.get(0)?.end();
+        return private_key_block(bytes, at, header_end);
+    }
+    let s = caps.name("s")?;
+    let range = at + s.start()..at + s.end();
+    if range.end < bytes.len() && (b.right)(bytes[range.end]) {
+        return None;
+    }
+    let secret = &bytes[range.clone()];
+    if filters::is_known_example(secret) {
+        return None;
+    }
+    let ok = match b.validate {
+        Validate::Token => !filters::is_placeholder(secret),
+        Validate::AwsSecret => {
+            !filters::is_placeholder(secret)
+                && secret.iter().any(u8::is_ascii_lowercase)
+                && secret.iter().any(u8::is_ascii_uppercase)
+                && filters::shannon_entropy(secret) >= 4.0
+        }
+        Validate::Npmrc => npmrc_line(bytes, at) && npmrc_value(secret),
+        Validate::Generic => {
+            let keyword = &bytes[at..at + 4];
+            let password_like = keyword.eq_ignore_ascii_case(b"pass");
+            let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
+            let quote = caps.name("q").map_or(&b""[..], |m| m.as_bytes());
+            !filters::name_is_metadata(rest)
+                && generic_shape(bytes, at, quote, range.end)
+                && filters::generic_value_is_secret(secret, password_like)
+        }
+        Validate::PrivateKey => unreachable!("handled above"),
+    };
+    ok.then_some(range)
+}
+
+/// A quoted value must end at its closing quote; an unquoted one is only a value on an
+/// env/ini/YAML-style line (`DB_PASSWORD=…` at the start of the line) and must end there.
+fn generic_shape(bytes: &[u8], at: usize, quote: &[u8], end: usize) -> bool {
+    let next = bytes.get(end).copied();
+    if let Some(&q) = quote.first() {
+        return next == Some(q);
+    }
+    if !matches!(next, None | Some(b'\n' | b'\r' | b' ' | b'\t' | b'#')) {
+        return false;
+    }
+    let start = line_start(bytes, at, 200);
+    let Some(start) = start else { return false };
+    let mut prefix = bytes[start..at].trim_ascii_start();
+    if let Some(rest) = prefix.strip_prefix(b"export ") {
+        prefix = rest.trim_ascii_start();
+    }
+    prefix
+        .iter()
+        .all(|&b| filters::is_word(b) || b == b'.' || b == b'-')
+}
+
+/// The start of the line containing `at`, if it is within `max` bytes.
+fn line_start(bytes: &[u8], at: usize, max: usize) -> Option<usize> {
+    let from = at.saturating_sub(max);
+    match memchr::memrchr(b'\n', &bytes[from..at]) {
+        Some(i) => Some(from + i + 1),
+        None if from == 0 => Some(0),
+        None => None,
+    }
+}
+
+/// `_authToken=` counts only on an npmrc-style line: at the line start, or after a
+/// `//registry.host/path/:` scope (also inside a template string that writes an .npmrc).
+fn npmrc_line(bytes: &[u8], at: usize) -> bool {
+    let Some(start) = line_start(bytes, at, 300) else {
+        return false;
+    };
+    let prefix = bytes[start..at].trim_ascii_start();
+    prefix.is_empty()
+        || (prefix.starts_with(b"//")
+            && prefix.ends_with(b":")
+            && !prefix
+                .iter()
+                .any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`')))
+}
+
+/// An `.npmrc` value that is a credential, not `${NPM_TOKEN}` or a placeholder.
+fn npmrc_value(value: &[u8]) -> bool {
+    !value.starts_with(b"$")
+        && !value.starts_with(b"%")
+        && !filters::is_placeholder(value)
+        && filters::shannon_entropy(value) >= 2.5
+}
+
+/// Confirms a private key block starting at `start` whose header ends at `header_end`:
+/// an END marker within 16 KiB and, between them, only base64 lines (plus `Key: value`
+/// headers of encrypted PEM and PGP) with enough random material to be a key. PEM
+/// headers inside regexes, parsers and docs (`-----BEGIN PRIVATE KEY-----\n...`) fail.
+fn private_key_block(bytes: &[u8], start: usize, header_end: usize) -> Option<Range<usize>> {
+    let limit = bytes.len().min(header_end + 16 * 1024);
+    let rel = memchr::memmem::find(&bytes[header_end..limit], b"-----END ")?;
+    let body_end = header_end + rel;
+    let marker_tail = &bytes[body_end + 9..bytes.len().min(body_end + 9 + 64)];
+    let close = memchr::memmem::find(marker_tail, b"-----")?;
+    let end = body_end + 9 + close + 5;
+    let body = &bytes[header_end..body_end];
+    let mut material = Vec::with_capacity(body.len());
+    let mut i = 0;
+    let mut line = Vec::new();
+    let flush = |line: &mut Vec<u8>, material: &mut Vec<u8>| -> bool {
+        let t = line.trim_ascii();
+        let ok = t.is_empty()
+            || t.contains(&b':')
+            || t.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        if ok && !t.contains(&b':') {
+            material.extend_from_slice(t);
+        }
+        line.clear();
+        ok
+    };
+    while i < body.len() {
+        let b = body[i];
+        // `\n` / `\r` escapes: the key sits inside a JSON or JS string.
+        if b == b'\\' && matches!(body.get(i + 1), Some(b'n' | b'r')) {
+            if !flush(&mut line, &mut material) {
+                return None;
+            }
+            i += 2;
+            continue;
+        }
+        if b == b'\n' {
+            if !flush(&mut line, &mut material) {
+                return None;
+            }
+        } else {
+            line.push(b);
+        }
+        i += 1;
+    }
+    if !flush(&mut line, &mut material) {
+        return None;
+    }
+    let real = material.len() >= 64 && filters::shannon_entropy(&material) >= 4.5;
+    real.then_some(start..end)
+}
+
+/// The line around a hit, clipped to `cap` bytes on each side.
+fn line_window(bytes: &[u8], start: usize, end: usize, cap: usize) -> (usize, usize) {
+    let lo = start.saturating_sub(cap);
+    let from = memchr::memrchr(b'\n', &bytes[lo..start]).map_or(lo, |i| lo + i + 1);
+    let hi = bytes.len().min(end + cap);
+    let to = memchr::memchr(b'\n', &bytes[end..hi]).map_or(hi, |i| end + i);
+    (from, to)
+}
+
+/// Adds every match of a team regex in `window` (its `secret` or first group, else the
+/// whole match).
+fn collect_custom(
+    regex: &Regex,
+    bytes: &[u8],
+    window: Range<usize>,
+    rule: usize,
+    found: &mut Vec<(usize, Range<usize>)>,
+) {
+    let base = window.start;
+    for caps in regex.captures_iter(&bytes[window]) {
+        let m = caps
+            .name("secret")
+            .or_else(|| caps.get(1))
+            .or_else(|| caps.get(0));
+        if let Some(m) = m.filter(|m| !m.is_empty()) {
+            if !filters::is_known_example(m.as_bytes()) {
+                found.push((rule, base + m.start()..base + m.end()));
+            }
+        }
+    }
+}
+
+/// The `"mappings": "…"` string values of a source map: base64-VLQ that can contain any
+/// token prefix by chance and never holds a secret.
+fn mappings_ranges(bytes: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"\"mappings\"") {
+        let mut i = at + 10;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | b':') {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'"') {
+            continue;
+        }
+        let start = i + 1;
+        // VLQ mappings never contain `"` or `\`, so the first quote closes the string.
+        let end = memchr::memchr(b'"', &bytes[start..]).map_or(bytes.len(), |e| start + e);
+        out.push(start..end);
+    }
+    out
+}
+
+/// Builds one catalog entry per kind.
+macro_rules! secret_rule {
+    ($id:literal, $summary:literal, $explanation:literal, $fix:expr) => {
+        Rule {
+            id: $id,
+            default_severity: Severity::Error,
+            summary: $summary,
+            explanation: $explanation,
+            fix: $fix,
+        }
+    };
+}
+
+/// Rotation advice shared by the token kinds.
+const ROTATE: &str = "Revoke and rotate the credential now (treat it as leaked once it was pushed \
+    or published), delete it from the file, and read it from the environment or a secret store at \
+    run time. If it is a documented example or a test fixture, add an [[allow]] entry with its \
+    fingerprint and a reason.";
+
+/// The secret rules, one per built-in kind.
+pub const RULES: &[Rule] = &[
+    secret_rule!(
+        "secret/private-key",
+        "a private key block (PEM, OpenSSH, PGP) with real key material",
+        "A `-----BEGIN … PRIVATE KEY-----` block whose body is base64 key material, up to its END \
+        marker. Anyone with the file can impersonate the key's owner (TLS server, SSH user, JWT \
+        issuer, signer). Headers alone (in regexes or key-parsing code) and dummy bodies are not \
+        reported.",
+        "Remove the key from the package, replace it (generate a new key pair and revoke the old \
+        certificate or authorized_keys entry), and load keys from a file outside the package or a \
+        secret store."
+    ),
+    secret_rule!(
+        "secret/aws-access-key",
+        "an AWS access key id (AKIA…, ASIA…)",
+        "AWS access key ids start with AKIA (long-term), ASIA (temporary), ABIA or ACCA, followed \
+        by 16 base32 characters. Together with the secret key they sign AWS API calls. AWS's \
+        documented `…EXAMPLE` keys and ids inside longer base64 blobs are not reported.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/aws-secret-key",
+        "an AWS secret access key assigned to an aws_secret / secretAccessKey name",
+        "A 40-character AWS secret access key in an assignment to a name such as \
+        `aws_secret_access_key` or `secretAccessKey`. With the key id it grants the IAM user's \
+        permissions.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/github-token",
+        "a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)",
+        "GitHub personal access, OAuth, user-to-server, server-to-server and refresh tokens. A \
+        leaked token acts as its owner on GitHub: private repositories, packages, workflows.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/gitlab-token",
+        "a GitLab token (glpat-, glptt-, gldt-, glrt-)",
+        "GitLab personal access, pipeline trigger, deploy and runner tokens.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/npm-token",
+        "an npm access token (npm_…)",
+        "npm granular and classic access tokens. A leaked publish token lets anyone publish new \
+        versions of your packages: the start of a supply-chain attack.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/npmrc-auth-token",
+        "an .npmrc-style `_authToken=`, `_auth=` or `_password=` with a literal value",
+        "An npmrc line (`//registry.npmjs.org/:_authToken=…`) with the credential written out. \
+        References such as `${NPM_TOKEN}` are how it should look and are not reported.",
+        "Replace the value with an environment reference (`_authToken=${NPM_TOKEN}`), revoke the \
+        token, and keep .npmrc files with credentials out of the package and the repository."
+    ),
+    secret_rule!(
+        "secret/slack-webhook",
+        "a Slack incoming webhook URL",
+        "https://hooks.slack.com/services/T…/B…/… URLs let anyone post into the channel.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/slack-token",
+        "a Slack bot, user, app or refresh token (xoxb-, xoxp-, xapp-, …)",
+        "Slack API tokens read and write the workspace's messages as the bot or user.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/stripe-key",
+        "a Stripe live secret or restricted key (sk_live_, rk_live_)",
+        "Live Stripe keys move real money: charges, refunds, payouts. Test keys (`sk_test_`) and \
+        publishable keys (`pk_`) are not reported.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/google-api-key",
+        "a Google API key (AIza…)",
+        "Google Cloud / Firebase / Maps API keys. Some are meant for browsers but must then be \
+        restricted by referrer; unrestricted keys are billed to your project.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/anthropic-key",
+        "an Anthropic API key (sk-ant-…)",
+        "Anthropic API and admin keys, billed to your organisation.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/openai-key",
+        "an OpenAI API key (sk-proj-…, sk-…T3BlbkFJ…)",
+        "OpenAI project, service-account, admin and legacy user keys, billed to your organisation.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/generic-secret",
+        "a high-entropy value assigned to a password/secret/token/api_key-like name",
+        "A quoted (or env-file) value assigned to a name containing password, secret, token, \
+        api_key, access_key or auth_key, long and random enough to be a credential (mixed \
+        characters, Shannon entropy ≥ 3.5 bits per character; passwords: 8+ characters of three \
+        classes). Names about a secret (`tokenType`, `passwordField`), references \
+        (`process.env.X`, `${VAR}`), paths, URLs and placeholders are not reported.",
+        ROTATE
+    ),
+];
+
+#[cfg(test)]
+mod tests;

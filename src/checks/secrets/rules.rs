@@ -1,0 +1,265 @@
+//! The built-in secret kinds: keywords for the prefilter, the regex that confirms a hit,
+//! the boundaries around it and the extra validation.
+//!
+//! Each regex is matched *anchored at the keyword hit* on a short window, so a clean file
+//! costs one aho-corasick pass and a file full of the word `token` costs a few hundred
+//! nanoseconds per occurrence. Every regex names the secret bytes `s`.
+
+use super::filters::{is_base64, is_token, is_word, never};
+
+/// Extra checks a candidate must pass beyond its regex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Validate {
+    /// A vendor token with a fixed prefix: not a placeholder, not a documented example.
+    Token,
+    /// AWS secret access key in an assignment: also random enough.
+    AwsSecret,
+    /// `.npmrc` `_authToken=`/`_auth=`/`_password=` on an npmrc-style line.
+    Npmrc,
+    /// A PEM/OpenSSH/PGP private key block whose body is real key material.
+    PrivateKey,
+    /// A high-entropy value assigned to a secret-like name.
+    Generic,
+}
+
+/// One built-in kind.
+pub(crate) struct BuiltIn {
+    /// `secret/<kind>`.
+    pub kind: &'static str,
+    /// What it is, for messages ("GitHub token").
+    pub what: &'static str,
+    /// Literal, case-sensitive keywords; a hit anchors the regex.
+    pub keywords: &'static [&'static str],
+    /// Regex matched at the keyword position (`^` is added); `(?P<s>…)` is the secret.
+    pub regex: &'static str,
+    /// A hit preceded by such a byte is inside a longer token and skipped.
+    pub left: fn(u8) -> bool,
+    /// A secret followed by such a byte is a prefix of something longer and skipped.
+    pub right: fn(u8) -> bool,
+    /// How far past the keyword the regex may look.
+    pub window: usize,
+    /// Extra validation.
+    pub validate: Validate,
+}
+
+/// Case variants of the generic names, spelled out so the prefilter stays a fast
+/// case-sensitive automaton (aho-corasick drops its SIMD prefilter when case-insensitive).
+const GENERIC_KEYWORDS: &[&str] = &[
+    "password",
+    "Password",
+    "PASSWORD",
+    "passwd",
+    "Passwd",
+    "PASSWD",
+    "secret",
+    "Secret",
+    "SECRET",
+    "token",
+    "Token",
+    "TOKEN",
+    "api_key",
+    "apiKey",
+    "ApiKey",
+    "APIKey",
+    "API_KEY",
+    "apikey",
+    "APIKEY",
+    "api-key",
+    "access_key",
+    "accessKey",
+    "AccessKey",
+    "ACCESS_KEY",
+    "auth_key",
+    "authKey",
+    "AUTH_KEY",
+];
+
+/// Every built-in kind, most specific first: when two kinds match overlapping bytes the
+/// earlier one is reported.
+pub(crate) const BUILTINS: &[BuiltIn] = &[
+    BuiltIn {
+        kind: "private-key",
+        what: "private key",
+        keywords: &["-----BEGIN "],
+        regex: r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----",
+        left: never,
+        right: never,
+        window: 64,
+        validate: Validate::PrivateKey,
+    },
+    BuiltIn {
+        kind: "aws-access-key",
+        what: "AWS access key id",
+        keywords: &["AKIA", "ASIA", "ABIA", "ACCA"],
+        // AWS key ids are a 4-letter prefix and 16 base32 characters.
+        regex: r"(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})",
+        left: is_base64,
+        right: is_base64,
+        window: 24,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "aws-secret-key",
+        what: "AWS secret access key",
+        keywords: &[
+            "aws_secret",
+            "AWS_SECRET",
+            "awsSecret",
+            "AwsSecret",
+            "secret_access_key",
+            "SECRET_ACCESS_KEY",
+            "secretAccessKey",
+            "SecretAccessKey",
+            "secret-access-key",
+        ],
+        regex: r#"[A-Za-z0-9_.-]{0,30}["'`]?\]?[ \t]*(?::=|=|:|=>|,)[ \t]*["'`]?(?P<s>[A-Za-z0-9/+]{40})"#,
+        left: never,
+        right: is_base64,
+        window: 120,
+        validate: Validate::AwsSecret,
+    },
+    BuiltIn {
+        kind: "github-token",
+        what: "GitHub token",
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+        regex: r"(?P<s>gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})",
+        left: is_word,
+        right: is_word,
+        window: 100,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "gitlab-token",
+        what: "GitLab token",
+        keywords: &["glpat-", "glptt-", "gldt-", "glrt-"],
+        regex: r"(?P<s>gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?)",
+        left: is_token,
+        right: is_token,
+        window: 100,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "npm-token",
+        what: "npm access token",
+        keywords: &["npm_"],
+        regex: r"(?P<s>npm_[A-Za-z0-9]{36})",
+        left: is_word,
+        right: is_word,
+        window: 48,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "npmrc-auth-token",
+        what: "npm registry credential (.npmrc)",
+        keywords: &["_authToken", "_auth", "_password"],
+        regex: r#"(?:_authToken|_auth|_password)[ \t]*=[ \t]*["']?(?P<s>[^\s"'#;]{8,512})"#,
+        left: is_word,
+        right: never,
+        window: 560,
+        validate: Validate::Npmrc,
+    },
+    BuiltIn {
+        kind: "slack-webhook",
+        what: "Slack incoming webhook URL",
+        keywords: &["hooks.slack.com/"],
+        regex: r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9/]{16,80})",
+        left: never,
+        right: is_word,
+        window: 200,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "slack-token",
+        what: "Slack token",
+        keywords: &[
+            "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-",
+        ],
+        regex: r"(?P<s>xox[abprse]-(?:[0-9]{6,}-){1,3}[A-Za-z0-9]{16,64}|xapp-[0-9]-[A-Z0-9]{8,}-[0-9]{8,}-[a-z0-9]{32,})",
+        left: is_token,
+        right: is_token,
+        window: 200,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "stripe-key",
+        what: "Stripe live secret key",
+        keywords: &["sk_live_", "rk_live_"],
+        regex: r"(?P<s>[sr]k_live_[A-Za-z0-9]{20,247})",
+        left: is_word,
+        right: is_word,
+        window: 260,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "google-api-key",
+        what: "Google API key",
+        keywords: &["AIza"],
+        regex: r"(?P<s>AIza[0-9A-Za-z_-]{35})",
+        left: is_base64,
+        right: is_base64,
+        window: 40,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "anthropic-key",
+        what: "Anthropic API key",
+        keywords: &["sk-ant-"],
+        regex: r"(?P<s>sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,200})",
+        left: is_token,
+        right: is_token,
+        window: 240,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "openai-key",
+        what: "OpenAI API key",
+        keywords: &["sk-"],
+        regex: r"(?P<s>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
+        left: is_token,
+        right: is_token,
+        window: 280,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "generic-secret",
+        what: "hard-coded secret",
+        keywords: GENERIC_KEYWORDS,
+        // name continuation, optional closing quote/bracket, an assignment (not `==`,
+        // not `=>`), an optional opening quote, then the value.
+        regex: r#"(?i:password|passwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key)(?P<rest>[A-Za-z0-9_.-]{0,24})["'`]?\]?[ \t]*(?::=|=|:)[ \t]*(?P<q>["'`]?)(?P<s>[^\s"'`\\,;=>(){}\[\]][^\s"'`\\,;(){}\[\]]{0,255})"#,
+        left: never,
+        right: never,
+        window: 320,
+        validate: Validate::Generic,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_regex_compiles_and_names_the_secret() {
+        for b in BUILTINS {
+            let re = regex::bytes::Regex::new(&format!("^(?:{})", b.regex)).unwrap();
+            let names: Vec<_> = re.capture_names().flatten().collect();
+            assert!(
+                b.validate == Validate::PrivateKey || names.contains(&"s"),
+                "{}",
+                b.kind
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for b in BUILTINS {
+            assert!(seen.insert(b.kind), "duplicate {}", b.kind);
+            assert!(b
+                .kind
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! A hit and a near-miss per kind, plus the false-positive shapes named in the issue.
+//!
+//! Test credentials are generated (a fixed pseudo-random stream), never real keys.
+
+use super::*;
+
+const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `n` pseudo-random characters of `alphabet` (deterministic per `seed`).
+fn rand(alphabet: &[u8], n: usize, seed: u64) -> String {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            alphabet[((x >> 33) % alphabet.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+fn scanner() -> Scanner {
+    Scanner::new(&Config::default()).unwrap()
+}
+
+/// Rule ids found in `text`.
+fn kinds(text: &str) -> Vec<String> {
+    scanner()
+        .scan(text.as_bytes())
+        .into_iter()
+        .map(|m| m.rule)
+        .collect()
+}
+
+fn assert_hit(text: &str, rule: &str, secret: &str) {
+    let found = scanner().scan(text.as_bytes());
+    assert!(
+        found
+            .iter()
+            .any(|m| m.rule == rule && &text.as_bytes()[m.range.clone()] == secret.as_bytes()),
+        "expected {rule} = {secret:?} in {text:?}, found {found:?}"
+    );
+}
+
+fn assert_clean(text: &str) {
+    let found = kinds(text);
+    assert!(
+        found.is_empty(),
+        "expected nothing in {text:?}, found {found:?}"
+    );
+}
+
+fn ghp() -> String {
+    format!("ghp_{}", rand(B62, 36, 1))
+}
+
+#[test]
+fn github_hit_and_near_miss() {
+    let t = ghp();
+    assert_hit(&format!("const t = \"{t}\";"), "secret/github-token", &t);
+    let pat = format!("github_pat_{}_{}", rand(B62, 22, 2), rand(B62, 59, 3));
+    assert_hit(&format!("TOKEN={pat}\n"), "secret/github-token", &pat);
+    // Too short, glued into an identifier, or a placeholder.
+    assert_clean(&format!("x = \"ghp_{}\"", rand(B62, 20, 1)));
+    assert_clean(&format!("my{t}"));
+    assert_clean("token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    assert_clean("curl -H 'Authorization: token ghp_16C7e42F292c6912E7710c838347Ae178B4a'");
+}
+
+#[test]
+fn aws_access_key_hit_and_near_miss() {
+    let k = format!("AKIA{}", rand(B32, 16, 4));
+    assert_hit(
+        &format!("aws_access_key_id = {k}\n"),
+        "secret/aws-access-key",
+        &k,
+    );
+    // Inside a base64 blob, documented example, lowercase/base62 tail.
+    assert_clean(&format!("data:image/png;base64,iVBOR{k}Qmcc"));
+    assert_clean("aws_access_key_id = AKIAIOSFODNN7EXAMPLE");
+    assert_clean("AKIA0000111122223333");
+}
+
+#[test]
+fn aws_secret_key_hit_and_near_miss() {
+    let s = rand(B64, 40, 5);
+    assert_hit(
+        &format!("aws_secret_access_key = {s}\n"),
+        "secret/aws-secret-key",
+        &s,
+    );
+    assert_hit(
+        &format!("{{ secretAccessKey: \"{s}\" }}"),
+        "secret/aws-secret-key",
+        &s,
+    );
+    assert_clean("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
+    assert_clean("const secretAccessKey = credentials.secretAccessKey;");
+}
+
+#[test]
+fn gitlab_hit_and_near_miss() {
+    let t = format!("glpat-{}", rand(B62, 20, 6));
+    assert_hit(&format!("GITLAB_TOKEN={t}\n"), "secret/gitlab-token", &t);
+    assert_clean("GITLAB_TOKEN=glpat-xxxxxxxxxxxxxxxxxxxx\n");
+    assert_clean(&format!("see glpat-{}", rand(B62, 8, 6)));
+}
+
+#[test]
+fn npm_token_hit_and_near_miss() {
+    let t = format!("npm_{}", rand(B62, 36, 7));
+    assert_hit(&format!("const npmToken = '{t}';"), "secret/npm-token", &t);
+    // npm's own environment variables and shorter identifiers.
+    assert_clean("process.env.npm_config_registry_with_a_very_long_name_here");
+    assert_clean("const n = process.env.npm_package_version;");
+}
+
+#[test]
+fn npmrc_auth_token_hit_and_near_miss() {
+    let v = rand(B62, 24, 8);
+    assert_hit(
+        &format!("registry=https://npm.acme.dev/\n//npm.acme.dev/:_authToken={v}\n"),
+        "secret/npmrc-auth-token",
+        &v,
+    );
+    // The same line with an npm token is reported as the more specific npm-token.
+    let t = format!("npm_{}", rand(B62, 36, 9));
+    assert_eq!(
+        kinds(&format!("//registry.npmjs.org/:_authToken={t}\n")),
+        ["secret/npm-token"]
+    );
+    assert_clean("//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n");
+    assert_clean("//registry.npmjs.org/:_authToken=MYTOKEN\n");
+    assert_clean("//registry.npmjs.org/:_authToken=<token>\n");
+    // Code that handles the field, not an npmrc line.
+    assert_clean("if (opts._authToken = getToken(registry)) {}");
+}
+
+#[test]
+fn slack_hit_and_near_miss() {
+    let t = format!(
+        "xoxb-{}-{}-{}",
+        rand(b"0123456789", 11, 10),
+        rand(b"0123456789", 12, 11),
+        rand(B62, 24, 12)
+    );
+    assert_hit(&format!("SLACK_BOT_TOKEN={t}\n"), "secret/slack-token", &t);
+    assert_clean("token: xoxb-not-a-real-token-this-will-not-work");
+    assert_clean("xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy");
+    let path = format!(
+        "T{}/B{}/{}",
+        rand(B32, 8, 13),
+        rand(B32, 8, 14),
+        rand(B62, 24, 15)
+    );
+    assert_hit(
+        &format!("url: 'https://hooks.slack.com/services/{path}'"),
+        "secret/slack-webhook",
+        &path,
+    );
+    assert_clean("https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX");
+}
+
+#[test]
+fn stripe_hit_and_near_miss() {
+    let k = format!("sk_live_{}", rand(B62, 24, 16));
+    assert_hit(&format!("stripe({k:?})"), "secret/stripe-key", &k);
+    assert_clean(&format!("stripe(\"sk_test_{}\")", rand(B62, 24, 16)));
+    assert_clean("stripe('sk_live_4eC39HqLyjWDarjtT1zdp7dc')");
+}
+
+#[test]
+fn google_hit_and_near_miss() {
+    let k = format!("AIza{}", rand(B62, 35, 17));
+    assert_hit(&format!("apiKey: \"{k}\""), "secret/google-api-key", &k);
+    // Inside an integrity hash / base64 blob.
+    assert_clean(&format!(
+        "\"integrity\": \"sha512-x{k}{}==\"",
+        rand(B64, 40, 18)
+    ));
+}
+
+#[test]
+fn anthropic_and_openai_hit_and_near_miss() {
+    let a = format!("sk-ant-api03-{}AA", rand(B62, 93, 19));
+    assert_hit(
+        &format!("ANTHROPIC_API_KEY={a}\n"),
+        "secret/anthropic-key",
+        &a,
+    );
+    let o = format!("sk-proj-{}", rand(B62, 120, 20));
+    assert_hit(
+        &format!("new OpenAI({{ apiKey: '{o}' }})"),
+        "secret/openai-key",
+        &o,
+    );
+    let legacy = format!("sk-{}T3BlbkFJ{}", rand(B62, 20, 21), rand(B62, 20, 22));
+    assert_hit(&format!("key = \"{legacy}\""), "secret/openai-key", &legacy);
+    // `sk-` inside words, and placeholders.
+    assert_clean(&format!("task-{}", &o[3..]));
+    assert_clean(&format!("mask-proj-{}", rand(B62, 60, 23)));
+    assert_clean("OPENAI_API_KEY=sk-proj-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n");
+    assert_clean("ANTHROPIC_API_KEY=sk-ant-api03-your-key-here\n");
+}
+
+fn pem_body(seed: u64) -> String {
+    let raw = rand(B64, 64 * 10, seed);
+    raw.as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn private_key_hit_and_near_miss() {
+    let block = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+        pem_body(24)
+    );
+    assert_hit(&format!("{block}\n"), "secret/private-key", &block);
+    // Escaped inside a JSON string.
+    let escaped = block.replace('\n', "\\n");
+    assert_hit(
+        &format!("{{\"key\": \"{escaped}\\n\"}}"),
+        "secret/private-key",
+        &escaped,
+    );
+    // Headers in code that parses keys, and dummy bodies.
+    assert_clean("const re = /-----BEGIN (RSA )?PRIVATE KEY-----([\\s\\S]*?)-----END/;");
+    assert_clean("if (pem.startsWith('-----BEGIN PRIVATE KEY-----')) { return parse(pem); }");
+    assert_clean("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC...\n-----END PRIVATE KEY-----\n");
+    assert_clean("-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----\n");
+    assert_clean(&format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        "A".repeat(200)
+    ));
+    // Certificates are public.
+    assert_clean(&format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        pem_body(25)
+    ));
+}
+
+#[test]
+fn generic_hit_and_near_miss() {
+    let v = rand(B62, 32, 26);
+    assert_hit(
+        &format!("const apiSecret = \"{v}\";"),
+        "secret/generic-secret",
+        &v,
+    );
+    assert_hit(
+        &format!("  \"api_key\": \"{v}\",\n"),
+        "secret/generic-secret",
+        &v,
+    );
+    assert_hit(
+        "DB_PASSWORD=Tr0ub4dor&3x\n",
+        "secret/generic-secret",
+        "Tr0ub4dor&3x",
+    );
+    assert_hit(
+        &format!("export AUTH_TOKEN={v}\n"),
+        "secret/generic-secret",
+        &v,
+    );
+    // Names about secrets, references, comparisons, words, low entropy, prose.
+    assert_clean(&format!("const tokenType = \"{v}\";"));
+    assert_clean("const token = process.env.API_TOKEN;");
+    assert_clean("password: '${DB_PASSWORD}'");
+    assert_clean(&format!("if (token === \"{v}\") {{}}"));
+    assert_clean("token: \"refreshAccessTokenRequest\"");
+    assert_clean("password: \"Password must contain at least 8 characters\"");
+    assert_clean("secret: 'aaaaaaaaaaaaaaaaaaaa1'");
+    assert_clean(&format!("token = getToken({v})"));
+    assert_clean("api_key = \"your-api-key-here-123\"");
+    assert_clean("{token:e.token,secret:n.secret}");
+}
+
+#[test]
+fn lockfile_integrity_and_maps_are_quiet() {
+    let lock = format!(
+        "\"node_modules/x\": {{\n  \"version\": \"1.0.0\",\n  \"resolved\": \"https://registry.npmjs.org/x/-/x-1.0.0.tgz\",\n  \"integrity\": \"sha512-{}AKIA{}{}==\"\n}}",
+        rand(B64, 10, 27),
+        rand(B32, 16, 28),
+        rand(B64, 60, 29)
+    );
+    assert_clean(&lock);
+    let map = format!(
+        "{{\"version\":3,\"sources\":[\"a.ts\"],\"names\":[],\"mappings\":\";AKIA{};AIza{},\"}}",
+        rand(B32, 16, 30),
+        rand(B62, 35, 31)
+    );
+    assert_clean(&map);
+}
+
+#[test]
+fn binary_buffers_are_skipped() {
+    let t = ghp();
+    let mut bytes = b"\x00\x01PNG".to_vec();
+    bytes.extend_from_slice(t.as_bytes());
+    assert!(is_binary(&bytes));
+    assert!(scanner().scan(&bytes).is_empty());
+}
+
+#[test]
+fn line_and_column_are_one_based_and_in_characters() {
+    let t = ghp();
+    let text = format!("first\n// é {t}\n");
+    let m = &scanner().scan(text.as_bytes())[0];
+    assert_eq!((m.line, m.column), (2, 6));
+}
+
+#[test]
+fn findings_are_redacted_and_fingerprinted() {
+    let t = ghp();
+    let f = &scanner().findings("dist/cli.js", format!("x=\"{t}\"").as_bytes())[0];
+    assert_eq!(f.rule, "secret/github-token");
+    assert_eq!(f.file.as_deref(), Some("dist/cli.js"));
+    assert!(!f.evidence.as_ref().unwrap().contains(&t[8..]));
+    assert_eq!(
+        f.fingerprint.as_deref(),
+        Some(crate::report::redact::fingerprint(t.as_bytes()).as_str())
+    );
+    assert_eq!(f.severity, Severity::Error);
+}
+
+#[test]
+fn custom_patterns_with_and_without_keywords() {
+    let config: Config = Config::parse(
+        r#"
+[[secrets.patterns]]
+id = "acme-key"
+regex = 'acme_(?P<secret>[a-f0-9]{32})'
+keywords = ["acme_"]
+
+[[secrets.patterns]]
+id = "internal-host"
+regex = 'db\.internal\.acme\.dev'
+"#,
+        std::path::Path::new("leakgate.toml"),
+    )
+    .unwrap();
+    let s = Scanner::new(&config).unwrap();
+    let hex = rand(b"0123456789abcdef", 32, 32);
+    let text = format!("k = 'acme_{hex}'\nhost = db.internal.acme.dev\n");
+    let found = s.scan(text.as_bytes());
+    let rules: Vec<_> = found.iter().map(|m| m.rule.as_str()).collect();
+    assert_eq!(rules, ["secret/acme-key", "secret/internal-host"]);
+    assert_eq!(&text.as_bytes()[found[0].range.clone()], hex.as_bytes());
+    assert!(s.scan(b"k = 'acme_nothex'").is_empty());
+}
+
+#[test]
+fn bad_custom_patterns_name_the_file_and_entry() {
+    let config = Config::parse(
+        "[[secrets.patterns]]\nid = \"x\"\nregex = '(unclosed'\n",
+        std::path::Path::new("leakgate.toml"),
+    )
+    .unwrap();
+    let e = Scanner::new(&config).unwrap_err().to_string();
+    assert!(
+        e.contains("leakgate.toml") && e.contains("\"x\"") && e.contains("regex"),
+        "{e}"
+    );
+    let config = Config::parse(
+        "[[secrets.patterns]]\nid = \"github-token\"\nregex = 'x'\n",
+        std::path::Path::new("leakgate.toml"),
+    )
+    .unwrap();
+    assert!(Scanner::new(&config).is_err());
+}
+
+#[test]
+fn every_kind_is_in_the_catalog() {
+    for b in BUILTINS {
+        let id = format!("secret/{}", b.kind);
+        assert!(RULES.iter().any(|r| r.id == id), "{id} missing from RULES");
+    }
+    assert_eq!(RULES.len(), BUILTINS.len());
+}
+
+#[test]
+fn clean_minified_code_is_clean() {
+    let code = "function t(e){return e.token?e.token:null}var n={password:\"\",secret:void 0,apiKey:e.apiKey};\
+        const r=/sk-[a-z]+/;let task-list;var AKIAmap={};";
+    assert_clean(code);
+}
