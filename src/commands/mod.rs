@@ -9,6 +9,7 @@ pub mod files;
 pub mod init;
 pub mod install;
 pub mod lock;
+pub mod output;
 pub mod pre_commit;
 pub mod pre_push;
 pub mod uninstall;
@@ -21,7 +22,7 @@ pub enum Format {
     /// rustc/ruff-style diagnostics.
     #[default]
     Human,
-    /// Versioned JSON (see docs/json-schema.md).
+    /// Versioned JSON (see docs/json-format.md).
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,

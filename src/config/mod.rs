@@ -2,11 +2,25 @@
 //!
 //! Strict like typos' and cargo-deny's: kebab-case keys, unknown keys are errors, and every
 //! error names `leakgate.toml:LINE:COL`. The commented default is `config/default.toml`
-//! (compiled in, written by `leakgate init`).
+//! (compiled in, written by `leakgate init`); `docs/config.md` is the reference.
+//!
+//! Callers use three entry points: [`Config::discover`] (find and read the config),
+//! [`Config::apply`] / [`Config::apply_complete`] (severity overrides and `[[allow]]`), and
+//! [`Config::visibility`] (is a package's source public anyway?).
+
+mod apply;
+pub mod date;
+pub mod pathglob;
+mod read;
+pub mod schema;
+pub mod visibility;
+
+pub use date::Date;
+pub use visibility::{infer_visibility, is_osi_license, license_of};
 
 use crate::report::catalog::Rule;
 use crate::report::Severity;
-use serde::Deserialize;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +51,7 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// A severity override in `[rules]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Report as an error (blocks).
@@ -49,7 +63,7 @@ pub enum Level {
 }
 
 /// Whether a package's sources are public anyway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// OSI licence and a public repository: shipping sources is a warning, not an error.
@@ -59,7 +73,7 @@ pub enum Visibility {
 }
 
 /// What a hook does when leakgate itself fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum OnError {
     /// Block the commit/push and print the bypass.
@@ -70,60 +84,63 @@ pub enum OnError {
 }
 
 /// `[sourcemaps]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct SourcemapSettings {
     /// A map that lists sources but embeds none is not reported by `sourcemap/file`.
     pub allow_without_sources_content: bool,
 }
 
-/// One extra secret pattern in `[[secrets.patterns]]`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+/// One extra secret pattern in `[[secrets.patterns]]` (validated: `id` is kebab-case and not
+/// a built-in rule, `regex` compiles).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct SecretPattern {
     /// Rule id suffix: findings are reported as `secret/<id>`.
     pub id: String,
     /// The regex that confirms a match.
     pub regex: String,
     /// Literal keywords for the prefilter (any must occur); empty = always run the regex.
-    #[serde(default)]
     pub keywords: Vec<String>,
     /// What the secret is.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 /// `[secrets]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct SecretSettings {
     /// Team-specific patterns, added to the built-in ones.
     pub patterns: Vec<SecretPattern>,
 }
 
 /// `[files]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct FileSettings {
-    /// Extra globs (relative to the package) that must never ship (`file/denied`).
+    /// Extra globs (relative to the package) that must never ship (`file/denied`); see
+    /// [`pathglob`] for the syntax, and [`Config::denied`] for a compiled matcher.
     pub deny: Vec<String>,
 }
 
-/// `[size]`: limits in bytes.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+/// `[size]`: limits in bytes (`None` = the check's own default).
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct SizeLimits {
     /// Largest single packed file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_file: Option<u64>,
     /// Largest total unpacked package size.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_package: Option<u64>,
 }
 
 /// `[drift]`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct DriftSettings {
-    /// Growth ratio of the total size over the lock's that is flagged.
+    /// Growth ratio of the total size over the lock's that is flagged (>= 1.0).
     pub max_growth: f64,
 }
 
@@ -134,8 +151,8 @@ impl Default for DriftSettings {
 }
 
 /// `[hooks]`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct HookSettings {
     /// What a hook does when leakgate fails internally.
     pub on_error: OnError,
@@ -152,52 +169,60 @@ impl Default for HookSettings {
     }
 }
 
-/// One `[[package]]` entry: settings for packages matched by name or path glob.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+/// One `[[package]]` entry: settings for packages matched by name (or name glob) or by
+/// directory glob. When several entries match, the last one that sets a key wins.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct PackageSettings {
-    /// Package name (`@acme/cli`) this applies to.
-    #[serde(default)]
+    /// Package name or name glob (`@acme/cli`, `@acme/*`) this applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Glob of package directories (relative to the repository root).
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Overrides the inferred visibility.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
     /// Skip this package entirely.
-    #[serde(default)]
     pub skip: bool,
+    /// Line of the entry in the config (0 when not read from a file).
+    #[serde(skip)]
+    pub line: usize,
 }
 
-/// One `[[allow]]` entry.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+/// One `[[allow]]` entry (validated: `reason` present, `rule` known, globs and date valid).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct AllowEntry {
     /// Rule id; every rule when absent.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
-    /// Package name; every package when absent.
-    #[serde(default)]
+    /// Package name or name glob; every package when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// Glob relative to the repository root.
-    #[serde(default)]
+    /// Glob relative to the repository root (matched against `Finding::repo_path`, else
+    /// `Finding::file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// sha256 of the matched bytes.
-    #[serde(default)]
+    /// sha256 (lowercase hex) of the matched bytes (`Finding::fingerprint`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// Why this is allowed (required).
     pub reason: String,
     /// `YYYY-MM-DD`; the entry stops allowing after that day.
-    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// Line of the entry in the config (0 when not read from a file).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// The whole configuration.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Config {
-    /// Internal codenames that must never ship (plaintext, or `sha256:SALT:HEX`).
+    /// Internal codenames that must never ship (plaintext, or `sha256:SALT:HEX`); see
+    /// [`Config::codenames_parsed`].
     pub codenames: Vec<String>,
     /// Per-rule severity overrides.
     pub rules: BTreeMap<String, Level>,
@@ -224,7 +249,7 @@ pub struct Config {
 }
 
 /// A configuration error, naming the file and position.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]
 pub struct ConfigError {
     /// The config file.
@@ -237,43 +262,165 @@ pub struct ConfigError {
     pub message: String,
 }
 
-impl Config {
-    /// Parses config text; `file` is used in error messages.
-    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        let mut config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            ConfigError {
-                file: file.display().to_string(),
-                line,
-                column,
-                message: e.message().to_string(),
+/// A codename from `codenames`: plaintext, or a salted sha256 for names that are secret
+/// themselves (`sha256:SALT:HEX`, HEX = sha256 of SALT followed by the lowercased name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Codename {
+    /// Matched case-insensitively on word boundaries.
+    Plain(String),
+    /// Matched by hashing candidate words: sha256(salt + lowercase(word)) == hex.
+    Hashed {
+        /// The salt, prepended to the lowercased word before hashing.
+        salt: String,
+        /// Lowercase hex of the expected digest (64 digits).
+        hex: String,
+    },
+}
+
+impl Codename {
+    /// Parses one `codenames` entry.
+    pub fn parse(s: &str) -> Result<Codename, String> {
+        if let Some(rest) = s.strip_prefix("sha256:") {
+            let Some((salt, hex)) = rest.rsplit_once(':') else {
+                return Err(format!(
+                    "`{s}` is not `sha256:SALT:HEX` (expected a salt and a 64-digit hex digest)"
+                ));
+            };
+            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "`{s}`: the digest must be 64 hex digits (sha256), found {} characters",
+                    hex.len()
+                ));
             }
-        })?;
-        config.source = Some(file.to_path_buf());
-        Ok(config)
+            return Ok(Codename::Hashed {
+                salt: salt.to_string(),
+                hex: hex.to_ascii_lowercase(),
+            });
+        }
+        let t = s.trim();
+        if t.is_empty() {
+            return Err("empty codename".into());
+        }
+        if t != s {
+            return Err(format!("codename `{s}` has leading or trailing spaces"));
+        }
+        Ok(Codename::Plain(s.to_string()))
     }
 
-    /// Reads and parses a config file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.display().to_string(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
-        })?;
-        Config::parse(&text, path)
+    /// The `sha256:SALT:HEX` form of a plaintext codename (what a team commits instead of
+    /// the name itself).
+    pub fn hash(salt: &str, name: &str) -> String {
+        let mut input = salt.as_bytes().to_vec();
+        input.extend(name.to_lowercase().as_bytes());
+        format!(
+            "sha256:{salt}:{}",
+            crate::report::redact::fingerprint(&input)
+        )
     }
+}
+
+/// Parses a size: `"10 MB"`, `"512KiB"`, `"1.5 GB"`, `"2048"` (bytes). Decimal units are
+/// powers of 1000 (kB/KB, MB, GB), binary units powers of 1024 (KiB, MiB, GiB); `B` = bytes.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().map_err(|_| format!("`{s}` is not a size"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "`{s}`: unknown unit `{other}` (use B, kB, MB, GB, KiB, MiB or GiB)"
+            ))
+        }
+    };
+    let bytes = (value * mult).round();
+    if bytes < 1.0 || !bytes.is_finite() || bytes > u64::MAX as f64 {
+        return Err(format!("`{s}` must be greater than 0"));
+    }
+    Ok(bytes as u64)
+}
+
+/// True for `[a-z0-9]` words joined by single `-`.
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// 1-based line and column of byte offset `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
 
+/// How a path is shown in errors: relative to the current directory when it is below it
+/// (`leakgate.toml:3:1`, not `/home/…/leakgate.toml:3:1`).
+fn display_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 impl Config {
+    /// Every error in config text, in document order (empty when valid). `file` is used in
+    /// the messages. `leakgate config --check` prints them all.
+    pub fn check(text: &str, file: &Path) -> Vec<ConfigError> {
+        let mut r = read::Reader::new(file, text);
+        r.read();
+        r.errors
+    }
+
+    /// Parses config text; `file` is used in error messages. Returns the first error.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let mut r = read::Reader::new(file, text);
+        match r.read() {
+            Some(mut config) => {
+                config.source = Some(file.to_path_buf());
+                Ok(config)
+            }
+            None => Err(r.errors.into_iter().next().unwrap_or(ConfigError {
+                file: file.display().to_string(),
+                line: 1,
+                column: 1,
+                message: "invalid config".into(),
+            })),
+        }
+    }
+
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = display_path(path);
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: shown.display().to_string(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the config: {e}"),
+        })?;
+        let mut config = Config::parse(&text, &shown)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
     /// The config for a repository: `explicit` if given, else `<repo_root>/leakgate.toml`
     /// if it exists, else the built-in defaults.
     pub fn discover(repo_root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
@@ -290,113 +437,93 @@ impl Config {
         }
     }
 
-    /// Applies `[rules]` severity overrides and `[[allow]]` entries to raw findings.
-    /// Returns what remains, plus `allow/unused` and `allow/expired` findings.
-    pub fn apply(&self, findings: Vec<crate::report::Finding>) -> Vec<crate::report::Finding> {
-        findings
-            .into_iter()
-            .filter_map(|mut f| match self.rules.get(&f.rule) {
-                Some(Level::Off) => None,
-                Some(Level::Error) => {
-                    f.severity = Severity::Error;
-                    Some(f)
-                }
-                Some(Level::Warning) => {
-                    f.severity = Severity::Warning;
-                    Some(f)
-                }
-                None => Some(f),
+    /// The effective configuration as TOML (what `leakgate config` prints).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot print the config: {e}\n"))
+    }
+
+    /// The codenames, parsed (entries were validated when the config was read; any that
+    /// don't parse, in a hand-built config, are skipped).
+    pub fn codenames_parsed(&self) -> Vec<Codename> {
+        self.codenames
+            .iter()
+            .filter_map(|c| Codename::parse(c).ok())
+            .collect()
+    }
+
+    /// The `[files] deny` globs compiled into one set, for paths relative to the package
+    /// (use with [`pathglob::matches`], which also matches parent directories).
+    pub fn denied(&self) -> globset::GlobSet {
+        pathglob::set(
+            self.files
+                .deny
+                .iter()
+                .filter_map(|g| pathglob::compile(g).ok()),
+        )
+    }
+
+    /// The `[files] deny` glob that denies `path` (relative to the package), if any.
+    pub fn denied_by(&self, path: &str) -> Option<&str> {
+        let set = self.denied();
+        let valid: Vec<&String> = self
+            .files
+            .deny
+            .iter()
+            .filter(|g| pathglob::compile(g).is_ok())
+            .collect();
+        pathglob::matches(&set, path)
+            .first()
+            .map(|&i| valid[i].as_str())
+    }
+
+    /// The `[[package]]` entries that apply to a package (by name or name glob, or by
+    /// directory glob relative to the repository root), in config order.
+    pub fn package_settings(&self, name: Option<&str>, package_dir: &str) -> Vec<&PackageSettings> {
+        let dir = pathglob::normalize(package_dir);
+        let dir = if dir.is_empty() { ".".to_string() } else { dir };
+        self.packages
+            .iter()
+            .filter(|p| {
+                let by_name = match (&p.name, name) {
+                    (Some(pat), Some(n)) => pathglob::compile_name(pat)
+                        .map(|g| g.compile_matcher().is_match(n))
+                        .unwrap_or(false),
+                    _ => false,
+                };
+                let by_path = p.path.as_deref().is_some_and(|pat| {
+                    let pat = pathglob::normalize(pat);
+                    let pat = if pat.is_empty() { ".".to_string() } else { pat };
+                    // Package paths are anchored at the root (unlike file globs): `packages/*`.
+                    globset::GlobBuilder::new(&pat)
+                        .literal_separator(true)
+                        .build()
+                        .map(|g| g.compile_matcher().is_match(&dir))
+                        .unwrap_or(false)
+                });
+                by_name || by_path
             })
             .collect()
     }
 
-    /// The visibility of a package: a `[[package]]` override, else inferred from its
-    /// package.json (open only with an OSI licence and a `repository`).
+    /// Whether `[[package]] skip = true` applies to this package.
+    pub fn skips(&self, name: Option<&str>, package_dir: &str) -> bool {
+        self.package_settings(name, package_dir)
+            .iter()
+            .any(|p| p.skip)
+    }
+
+    /// The visibility of a package: a `[[package]]` override (the last matching entry
+    /// that sets one), else inferred from its package.json (open only with an OSI licence
+    /// and a `repository`, and not private). `package_dir` is relative to the repository root.
     pub fn visibility(&self, package_dir: &str, manifest: &serde_json::Value) -> Visibility {
         let name = manifest.get("name").and_then(|v| v.as_str());
-        for p in &self.packages {
-            let by_name = p.name.is_some() && p.name.as_deref() == name;
-            let by_path = p.path.as_deref() == Some(package_dir);
-            if by_name || by_path {
-                if let Some(v) = p.visibility {
-                    return v;
-                }
-            }
-        }
-        infer_visibility(manifest)
+        self.package_settings(name, package_dir)
+            .iter()
+            .rev()
+            .find_map(|p| p.visibility)
+            .unwrap_or_else(|| infer_visibility(manifest))
     }
 }
 
-/// Open only when package.json declares an OSI licence and a `repository`, and is not private.
-pub fn infer_visibility(manifest: &serde_json::Value) -> Visibility {
-    let private = manifest.get("private").and_then(|v| v.as_bool()) == Some(true);
-    let has_repo = match manifest.get("repository") {
-        Some(serde_json::Value::String(s)) => !s.trim().is_empty(),
-        Some(serde_json::Value::Object(o)) => o
-            .get("url")
-            .and_then(|u| u.as_str())
-            .is_some_and(|u| !u.trim().is_empty()),
-        _ => false,
-    };
-    let license = manifest
-        .get("license")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    if !private && has_repo && is_osi_license(license) {
-        Visibility::Open
-    } else {
-        Visibility::Proprietary
-    }
-}
-
-/// True for an SPDX expression made only of common OSI-approved licences.
-pub fn is_osi_license(expr: &str) -> bool {
-    const OSI: &[&str] = &[
-        "MIT",
-        "ISC",
-        "Apache-2.0",
-        "BSD-2-Clause",
-        "BSD-3-Clause",
-        "0BSD",
-        "MPL-2.0",
-        "LGPL-2.1",
-        "LGPL-2.1-only",
-        "LGPL-2.1-or-later",
-        "LGPL-3.0",
-        "LGPL-3.0-only",
-        "LGPL-3.0-or-later",
-        "GPL-2.0",
-        "GPL-2.0-only",
-        "GPL-2.0-or-later",
-        "GPL-3.0",
-        "GPL-3.0-only",
-        "GPL-3.0-or-later",
-        "AGPL-3.0",
-        "AGPL-3.0-only",
-        "AGPL-3.0-or-later",
-        "EPL-2.0",
-        "Artistic-2.0",
-        "Zlib",
-        "BSL-1.0",
-        "Unlicense",
-        "CC0-1.0",
-        "Python-2.0",
-        "BlueOak-1.0.0",
-        "MIT-0",
-        "UPL-1.0",
-        "EUPL-1.2",
-        "OFL-1.1",
-    ];
-    let cleaned = expr.replace(['(', ')'], " ");
-    let mut any = false;
-    for token in cleaned.split_whitespace() {
-        if matches!(token, "OR" | "AND" | "WITH") {
-            continue;
-        }
-        if !OSI.iter().any(|l| l.eq_ignore_ascii_case(token)) {
-            return false;
-        }
-        any = true;
-    }
-    any
-}
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,10 @@
 //! Findings, severities, the rule catalog and the renderers (human, JSON, SARIF).
 
 pub mod catalog;
+pub mod human;
+pub mod json;
 pub mod redact;
+pub mod sarif;
 
 use serde::{Deserialize, Serialize};
 
@@ -160,32 +163,7 @@ impl Report {
     }
 }
 
-/// Renders a report as rustc-style text (plain, no colour). The full renderers
-/// (colour, JSON, SARIF) live in `render`.
+/// Renders a report as rustc-style text without colour (see [`human`] for options).
 pub fn render_plain(report: &Report) -> String {
-    let mut out = String::new();
-    for f in &report.findings {
-        out.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
-        let mut loc = String::new();
-        if let Some(file) = &f.file {
-            loc.push_str(file);
-            if let Some(line) = f.line {
-                loc.push_str(&format!(":{line}:{}", f.column.unwrap_or(1)));
-            }
-        }
-        if let Some(pkg) = &f.package {
-            if !loc.is_empty() {
-                loc.push(' ');
-            }
-            loc.push_str(&format!("(package {pkg})"));
-        }
-        if !loc.is_empty() {
-            out.push_str(&format!("  --> {loc}\n"));
-        }
-        if let Some(help) = &f.help {
-            out.push_str(&format!("  = help: {help}\n"));
-        }
-        out.push('\n');
-    }
-    out
+    human::render(report, human::Options::default())
 }

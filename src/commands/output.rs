@@ -1,0 +1,133 @@
+//! Printing reports: the one place a command turns a [`Report`] into bytes on stdout.
+
+use super::{ColorChoice, Exit, Format, Globals};
+use crate::report::{human, json, sarif, Report};
+use std::io::{IsTerminal, Write};
+
+/// Whether human output gets colour: `--color always` always; `never` never; `auto` only
+/// when stdout is a terminal and `NO_COLOR` is unset or empty (<https://no-color.org>).
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The report as `globals` asks for it: `-q` keeps only blocking findings and drops notes
+/// (in every format, so a quiet JSON run is as quiet as a quiet human one).
+pub fn visible(report: &Report, globals: &Globals) -> Report {
+    if !globals.quiet {
+        return report.clone();
+    }
+    Report {
+        findings: report
+            .findings
+            .iter()
+            .filter(|f| f.is_blocking())
+            .cloned()
+            .collect(),
+        notes: Vec::new(),
+    }
+}
+
+/// Renders the report in `--format` to a string.
+pub fn render(report: &Report, globals: &Globals) -> String {
+    let report = visible(report, globals);
+    match globals.format {
+        Format::Human => human::render(
+            &report,
+            human::Options {
+                color: use_color(globals.color),
+                verbose: globals.verbose > 0,
+            },
+        ),
+        Format::Json => json::render(&report),
+        Format::Sarif => sarif::render(&report),
+    }
+}
+
+/// Prints the report to stdout in `--format`. A closed pipe (`leakgate audit | head`) is
+/// not an error: the rest is dropped quietly and the command still exits with the code its
+/// findings call for (a blocking report must never turn into a pass).
+pub fn emit(report: &Report, globals: &Globals) -> std::io::Result<()> {
+    let text = render(report, globals);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// The exit status a report calls for: 1 when any finding blocks, else 0.
+pub fn exit_for(report: &Report) -> Exit {
+    if report.has_blocking() {
+        Exit::Blocked
+    } else {
+        Exit::Clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Finding, Severity};
+
+    fn report() -> Report {
+        Report {
+            findings: vec![
+                Finding::new("a/b", "blocking one").severity(Severity::Error),
+                Finding::new("a/c", "just a warning").severity(Severity::Warning),
+            ],
+            notes: vec!["a note".into()],
+        }
+    }
+
+    #[test]
+    fn quiet_keeps_only_blocking() {
+        let g = Globals {
+            quiet: true,
+            ..Globals::default()
+        };
+        let text = render(&report(), &g);
+        assert!(text.contains("blocking one"));
+        assert!(!text.contains("just a warning"));
+        assert!(!text.contains("a note"));
+    }
+
+    #[test]
+    fn formats_are_chosen() {
+        let g = Globals {
+            format: Format::Json,
+            ..Globals::default()
+        };
+        let v: serde_json::Value = serde_json::from_str(&render(&report(), &g)).unwrap();
+        assert_eq!(v["version"], 1);
+        let g = Globals {
+            format: Format::Sarif,
+            ..Globals::default()
+        };
+        let v: serde_json::Value = serde_json::from_str(&render(&report(), &g)).unwrap();
+        assert_eq!(v["version"], "2.1.0");
+    }
+
+    #[test]
+    fn colour_choice() {
+        assert!(use_color(ColorChoice::Always));
+        assert!(!use_color(ColorChoice::Never));
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(exit_for(&report()), Exit::Blocked);
+        assert_eq!(exit_for(&Report::default()), Exit::Clean);
+        let warn_only = Report {
+            findings: vec![Finding::new("a/c", "w").severity(Severity::Warning)],
+            notes: vec![],
+        };
+        assert_eq!(exit_for(&warn_only), Exit::Clean);
+    }
+}

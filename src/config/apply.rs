@@ -1,0 +1,191 @@
+//! Applying the config to raw findings: `[rules]` severity overrides, then `[[allow]]`.
+
+use super::date::Date;
+use super::{display_path, pathglob, AllowEntry, Config, Level};
+use crate::report::{Finding, Severity};
+
+/// One `[[allow]]` entry, compiled.
+struct Matcher<'a> {
+    entry: &'a AllowEntry,
+    package: Option<globset::GlobMatcher>,
+    path: Option<globset::GlobSet>,
+    expired: bool,
+    /// Findings this entry silenced (or, when expired, would have silenced).
+    hits: usize,
+}
+
+impl Matcher<'_> {
+    fn matches(&self, f: &Finding) -> bool {
+        let e = self.entry;
+        if e.rule.as_deref().is_some_and(|r| r != f.rule) {
+            return false;
+        }
+        if let Some(m) = &self.package {
+            if !f.package.as_deref().is_some_and(|p| m.is_match(p)) {
+                return false;
+            }
+        }
+        if let Some(set) = &self.path {
+            let Some(path) = f.repo_path.as_deref().or(f.file.as_deref()) else {
+                return false;
+            };
+            if pathglob::matches(set, path).is_empty() {
+                return false;
+            }
+        }
+        if let Some(fp) = &e.fingerprint {
+            if f.fingerprint.as_deref() != Some(fp.as_str()) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Config {
+    /// Applies `[rules]` severity overrides and `[[allow]]` entries to the findings of a
+    /// run that looked at *part* of the repository (a pre-commit that saw three files):
+    /// expired entries are reported (`allow/expired`), but entries that matched nothing
+    /// are not called unused, since the run may simply not have seen what they allow.
+    pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        self.apply_on(findings, Date::today(), false)
+    }
+
+    /// Like [`Config::apply`], for a run that audited everything the config speaks about
+    /// (an audit of every package): entries that matched nothing are reported as
+    /// `allow/unused`.
+    pub fn apply_complete(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        self.apply_on(findings, Date::today(), true)
+    }
+
+    /// The severity a finding of `rule` gets: the `[rules]` override, or `current`;
+    /// `None` when the rule is turned off.
+    pub fn severity_for(&self, rule: &str, current: Severity) -> Option<Severity> {
+        match self.rules.get(rule) {
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            None => Some(current),
+        }
+    }
+
+    /// [`Config::apply`] with an explicit "today" and completeness (for tests and callers
+    /// that know better).
+    pub fn apply_on(&self, findings: Vec<Finding>, today: Date, complete: bool) -> Vec<Finding> {
+        let mut matchers: Vec<Matcher> = self
+            .allow
+            .iter()
+            .map(|entry| Matcher {
+                entry,
+                package: entry
+                    .package
+                    .as_deref()
+                    .and_then(|p| pathglob::compile_name(p).ok().map(|g| g.compile_matcher())),
+                path: entry
+                    .path
+                    .as_deref()
+                    .and_then(|p| pathglob::compile(p).ok())
+                    .map(|g| pathglob::set([g])),
+                expired: entry
+                    .expires
+                    .as_deref()
+                    .and_then(|d| Date::parse(d).ok())
+                    .is_some_and(|d| d < today),
+                hits: 0,
+            })
+            .collect();
+
+        let mut out = Vec::with_capacity(findings.len());
+        for mut f in findings {
+            match self.severity_for(&f.rule, f.severity) {
+                Some(s) => f.severity = s,
+                None => continue,
+            }
+            let mut allowed = false;
+            for m in matchers.iter_mut() {
+                if m.matches(&f) {
+                    m.hits += 1;
+                    if !m.expired {
+                        allowed = true;
+                        break;
+                    }
+                }
+            }
+            if !allowed {
+                out.push(f);
+            }
+        }
+
+        let file = self
+            .source
+            .as_deref()
+            .map(|p| display_path(p).display().to_string())
+            .unwrap_or_else(|| super::FILE_NAME.to_string());
+        let mut own = Vec::new();
+        for m in &matchers {
+            let e = m.entry;
+            let what = describe(e);
+            if m.expired {
+                let would = match m.hits {
+                    0 => String::new(),
+                    1 => " (1 finding in this run is reported again)".to_string(),
+                    n => format!(" ({n} findings in this run are reported again)"),
+                };
+                own.push(
+                    Finding::new(
+                        "allow/expired",
+                        format!(
+                            "allow entry for {what} expired on {} and no longer allows anything{would}",
+                            e.expires.as_deref().unwrap_or("?")
+                        ),
+                    )
+                    .file(file.clone())
+                    .at(e.line.max(1) as u32, 1)
+                    .help(format!(
+                        "fix what it allowed, or move `expires` forward if the team agrees (reason was: {})",
+                        e.reason
+                    )),
+                );
+            } else if complete && m.hits == 0 {
+                own.push(
+                    Finding::new(
+                        "allow/unused",
+                        format!("allow entry for {what} matched nothing in this run"),
+                    )
+                    .file(file.clone())
+                    .at(e.line.max(1) as u32, 1)
+                    .help("remove the entry, or narrow it to what it was meant to allow"),
+                );
+            }
+        }
+        for mut f in own {
+            if let Some(s) = self.severity_for(&f.rule, f.severity) {
+                f.severity = s;
+                out.push(f);
+            }
+        }
+        out
+    }
+}
+
+/// "rule `secret/npm-token` at `lib/fixtures/*.js`" — what an entry covers, for messages.
+fn describe(e: &AllowEntry) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &e.rule {
+        parts.push(format!("rule `{r}`"));
+    }
+    if let Some(p) = &e.package {
+        parts.push(format!("package `{p}`"));
+    }
+    if let Some(p) = &e.path {
+        parts.push(format!("path `{p}`"));
+    }
+    if let Some(fp) = &e.fingerprint {
+        parts.push(format!("fingerprint {}…", &fp[..fp.len().min(12)]));
+    }
+    if parts.is_empty() {
+        "everything".to_string()
+    } else {
+        parts.join(", ")
+    }
+}

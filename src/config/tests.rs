@@ -1,0 +1,358 @@
+//! Unit tests of reading and applying the config.
+
+use super::*;
+use crate::report::{Finding, Severity};
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(text, Path::new("leakgate.toml"))
+}
+
+fn err(text: &str) -> ConfigError {
+    parse(text).expect_err("should be an error")
+}
+
+fn day(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+#[test]
+fn default_toml_parses() {
+    let c = parse(DEFAULT_TOML).unwrap();
+    assert!(c.allow.is_empty());
+    assert_eq!(c.hooks.on_error, OnError::Block);
+}
+
+#[test]
+fn fixed_spellings_work() {
+    let c = parse(
+        r#"
+codenames = ["Nightjar"]
+
+[sourcemaps]
+allow-without-sources-content = true
+
+[[allow]]
+path = "lib/fixtures/registry-token.js"
+rule = "allow/unused"
+reason = "fake token used by the login tests"
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.codenames, vec!["Nightjar"]);
+    assert!(c.sourcemaps.allow_without_sources_content);
+    assert_eq!(c.allow.len(), 1);
+    assert_eq!(c.allow[0].line, 7);
+    assert_eq!(
+        c.allow[0].path.as_deref(),
+        Some("lib/fixtures/registry-token.js")
+    );
+}
+
+#[test]
+fn unknown_key_suggests() {
+    let e = err("[sourcemaps]\nallow-without-source-content = true\n");
+    assert_eq!((e.line, e.column), (2, 1));
+    assert!(
+        e.message
+            .contains("did you mean `allow-without-sources-content`?"),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("leakgate.toml:2:1: "), "{e}");
+    let e = err("codename = []\n");
+    assert!(e.message.contains("did you mean `codenames`?"), "{e}");
+    let e = err("zzzzzz = 1\n");
+    assert!(e.message.contains("expected one of"), "{e}");
+}
+
+#[test]
+fn wrong_type_names_expected() {
+    let e = err("[sourcemaps]\nallow-without-sources-content = \"yes\"\n");
+    assert_eq!((e.line, e.column), (2, 33));
+    assert!(
+        e.message.contains("must be true or false, found a string"),
+        "{e}"
+    );
+    let e = err("codenames = \"Nightjar\"\n");
+    assert!(e.message.contains("must be an array"), "{e}");
+}
+
+#[test]
+fn bad_glob() {
+    let e = err("[files]\ndeny = [\"ok/*\", \"lib/[\"]\n");
+    assert_eq!((e.line, e.column), (2, 17));
+    assert!(e.message.contains("invalid glob `lib/[`"), "{e}");
+}
+
+#[test]
+fn bad_regex() {
+    let e = err("[[secrets.patterns]]\nid = \"acme-key\"\nregex = \"acme_(\"\n");
+    assert_eq!((e.line, e.column), (3, 9));
+    assert!(e.message.starts_with("invalid regex: "), "{e}");
+    assert!(!e.message.contains('\n'), "{e}");
+}
+
+#[test]
+fn bad_date() {
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = \"2026-02-30\"\n");
+    assert_eq!((e.line, e.column), (4, 11));
+    assert!(e.message.contains("2026-02 has 28 days"), "{e}");
+    // A native TOML date works.
+    let c = parse("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = 2026-02-28\n").unwrap();
+    assert_eq!(c.allow[0].expires.as_deref(), Some("2026-02-28"));
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = 2026-02-28T10:00:00Z\n");
+    assert!(e.message.contains("YYYY-MM-DD"), "{e}");
+}
+
+#[test]
+fn allow_without_reason() {
+    let e = err("codenames = []\n\n[[allow]]\npath = \"a.js\"\n");
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.message.contains("no `reason`"), "{e}");
+    let e = err("[[allow]]\npath = \"a.js\"\nreason = \"  \"\n");
+    assert!(e.message.contains("empty"), "{e}");
+}
+
+#[test]
+fn allow_must_say_what() {
+    let e = err("[[allow]]\nreason = \"because\"\n");
+    assert!(e.message.contains("would allow everything"), "{e}");
+}
+
+#[test]
+fn unknown_rules_and_severities() {
+    let e = err("[rules]\n\"allow/unsued\" = \"off\"\n");
+    assert!(e.message.contains("did you mean `allow/unused`?"), "{e}");
+    let e = err("[rules]\n\"allow/unused\" = \"fatal\"\n");
+    assert!(e.message.contains("\"error\", \"warning\", \"off\""), "{e}");
+    assert_eq!((e.line, e.column), (2, 18));
+    // A custom secret pattern's id is a known rule.
+    let c = parse(
+        "[rules]\n\"secret/acme-key\" = \"warning\"\n[[secrets.patterns]]\nid = \"acme-key\"\nregex = \"acme_[a-z0-9]{32}\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.rules.get("secret/acme-key"), Some(&Level::Warning));
+}
+
+#[test]
+fn codenames_validated() {
+    let hashed = Codename::hash("s4lt", "Nightjar");
+    let c = parse(&format!("codenames = [\"Nightjar\", \"{hashed}\"]\n")).unwrap();
+    assert_eq!(
+        c.codenames_parsed()[1],
+        Codename::Hashed {
+            salt: "s4lt".into(),
+            hex: hashed.rsplit(':').next().unwrap().into()
+        }
+    );
+    let e = err("codenames = [\"sha256:salt:abc\"]\n");
+    assert!(e.message.contains("64 hex digits"), "{e}");
+    assert_eq!((e.line, e.column), (1, 14));
+}
+
+#[test]
+fn sizes() {
+    assert_eq!(parse_size("10 MB").unwrap(), 10_000_000);
+    assert_eq!(parse_size("512KiB").unwrap(), 524_288);
+    assert_eq!(parse_size("1.5 GB").unwrap(), 1_500_000_000);
+    assert_eq!(parse_size("2048").unwrap(), 2048);
+    assert!(parse_size("10 parsecs").is_err());
+    assert!(parse_size("0").is_err());
+    let c = parse("[size]\nmax-file = \"10 MB\"\nmax-package = 1000\n").unwrap();
+    assert_eq!(c.size.max_file, Some(10_000_000));
+    assert_eq!(c.size.max_package, Some(1000));
+    let e = err("[size]\nmax-file = true\n");
+    assert!(e.message.contains("a size"), "{e}");
+}
+
+#[test]
+fn syntax_errors_have_positions() {
+    let e = err("codenames = [\n\"a\",\n\"b\"\n[x]\n");
+    assert!(e.message.starts_with("invalid TOML"), "{e}");
+    assert!(e.line >= 3, "{e}");
+}
+
+#[test]
+fn check_collects_every_error() {
+    let errors = Config::check(
+        "bogus = 1\n[files]\ndeny = [\"[\"]\n",
+        Path::new("leakgate.toml"),
+    );
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].line, 1);
+    assert_eq!(errors[1].line, 3);
+}
+
+fn finding(rule: &str, path: &str) -> Finding {
+    Finding::new(rule, "m")
+        .severity(Severity::Error)
+        .package("@acme/cli")
+        .file(path)
+}
+
+#[test]
+fn severity_overrides() {
+    let c = parse("[rules]\n\"allow/unused\" = \"off\"\n\"allow/expired\" = \"error\"\n").unwrap();
+    let out = c.apply_on(
+        vec![
+            finding("allow/unused", "a").severity(Severity::Warning),
+            finding("allow/expired", "b").severity(Severity::Warning),
+        ],
+        day("2026-01-01"),
+        false,
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].rule, "allow/expired");
+    assert_eq!(out[0].severity, Severity::Error);
+}
+
+#[test]
+fn allow_by_path_rule_package_fingerprint() {
+    let fp = crate::report::redact::fingerprint(b"secret");
+    let c = parse(&format!(
+        r#"
+[[allow]]
+path = "lib/fixtures/*.js"
+rule = "allow/unused"
+reason = "fixtures"
+
+[[allow]]
+package = "@acme/*"
+fingerprint = "{fp}"
+reason = "known value"
+"#
+    ))
+    .unwrap();
+    let hit = finding("allow/unused", "lib/fixtures/token.js");
+    let other_rule = finding("allow/expired", "lib/fixtures/token.js");
+    let other_path = finding("allow/unused", "lib/real.js");
+    let by_fp = finding("allow/expired", "x.js").evidence(b"secret");
+    let wrong_fp = finding("allow/expired", "x.js").evidence(b"other");
+    let out = c.apply_on(
+        vec![hit, other_rule, other_path, by_fp, wrong_fp],
+        day("2026-01-01"),
+        true,
+    );
+    let files: Vec<_> = out
+        .iter()
+        .map(|f| (f.rule.as_str(), f.file.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            ("allow/expired", "lib/fixtures/token.js"),
+            ("allow/unused", "lib/real.js"),
+            ("allow/expired", "x.js"),
+        ]
+    );
+}
+
+#[test]
+fn repo_path_wins_over_file() {
+    let c = parse("[[allow]]\npath = \"packages/cli/dist/*.js\"\nreason = \"r\"\n").unwrap();
+    let f = finding("allow/unused", "dist/a.js").repo_path("packages/cli/dist/a.js");
+    assert!(c.apply_on(vec![f], day("2026-01-01"), false).is_empty());
+    let f = finding("allow/unused", "dist/a.js").repo_path("packages/other/dist/a.js");
+    assert_eq!(c.apply_on(vec![f], day("2026-01-01"), false).len(), 1);
+}
+
+#[test]
+fn expired_entries_stop_allowing_and_say_so() {
+    let c = parse(
+        "codenames = []\n[[allow]]\npath = \"a.js\"\nreason = \"temp\"\nexpires = \"2026-01-31\"\n",
+    )
+    .unwrap();
+    // On the last day it still allows.
+    let out = c.apply_on(
+        vec![finding("allow/unused", "a.js")],
+        day("2026-01-31"),
+        true,
+    );
+    assert!(out.is_empty(), "{out:?}");
+    // The day after, the finding is back and the entry is reported.
+    let out = c.apply_on(
+        vec![finding("allow/unused", "a.js")],
+        day("2026-02-01"),
+        false,
+    );
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(out[0].rule, "allow/unused");
+    assert_eq!(out[1].rule, "allow/expired");
+    assert_eq!(out[1].line, Some(2));
+    assert_eq!(out[1].file.as_deref(), Some("leakgate.toml"));
+    assert!(out[1].message.contains("2026-01-31"), "{}", out[1].message);
+}
+
+#[test]
+fn unused_only_on_complete_runs() {
+    let c = parse("[[allow]]\npath = \"never.js\"\nreason = \"r\"\n").unwrap();
+    assert!(c.apply_on(vec![], day("2026-01-01"), false).is_empty());
+    let out = c.apply_on(vec![], day("2026-01-01"), true);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].rule, "allow/unused");
+    assert_eq!(out[0].line, Some(1));
+}
+
+#[test]
+fn package_overrides_and_skip() {
+    let c = parse(
+        r#"
+[[package]]
+name = "@acme/*"
+visibility = "open"
+
+[[package]]
+path = "packages/internal-*"
+visibility = "proprietary"
+skip = true
+"#,
+    )
+    .unwrap();
+    let open_manifest = serde_json::json!({"name": "@acme/cli"});
+    assert_eq!(
+        c.visibility("packages/cli", &open_manifest),
+        Visibility::Open
+    );
+    let m = serde_json::json!({"name": "@acme/x", "license": "MIT", "repository": "a/b"});
+    assert_eq!(
+        c.visibility("packages/internal-x", &m),
+        Visibility::Proprietary
+    );
+    assert!(c.skips(Some("zzz"), "packages/internal-tools"));
+    assert!(!c.skips(Some("@acme/cli"), "packages/cli"));
+    // No entry: inferred.
+    let m = serde_json::json!({"name": "other", "license": "MIT", "repository": "a/b"});
+    assert_eq!(c.visibility("libs/other", &m), Visibility::Open);
+    let e = err("[[package]]\nvisibility = \"open\"\n");
+    assert!(e.message.contains("needs a `name` or a `path`"), "{e}");
+}
+
+#[test]
+fn denied_globs() {
+    let c = parse("[files]\ndeny = [\"*.sqlite\", \"internal/\"]\n").unwrap();
+    assert_eq!(c.denied_by("data/x.sqlite"), Some("*.sqlite"));
+    assert_eq!(c.denied_by("internal/notes.md"), Some("internal/"));
+    assert_eq!(c.denied_by("src/index.js"), None);
+}
+
+#[test]
+fn effective_config_round_trips() {
+    let text = r#"
+codenames = ["Nightjar"]
+[rules]
+"allow/unused" = "off"
+[size]
+max-file = "1 MB"
+[[allow]]
+path = "a.js"
+reason = "r"
+expires = "2030-01-01"
+[[package]]
+name = "x"
+skip = true
+"#;
+    let c = parse(text).unwrap();
+    let printed = c.to_toml();
+    let again = parse(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
+    assert_eq!(again.to_toml(), printed);
+    assert!(printed.contains("max-file = 1000000"), "{printed}");
+}
