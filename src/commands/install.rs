@@ -1,12 +1,69 @@
 //! `leakgate install`.
 
-use super::{CmdResult, Globals};
+use super::{CmdResult, Exit, Globals};
+use crate::hooks::install::{self, Options, Outcome};
+use std::path::PathBuf;
 
 /// Arguments of `leakgate install`.
 #[derive(Clone, Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The repository (any directory in its work tree); default: the current directory.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Overwrite a leakgate shim or block that somebody edited.
+    #[arg(long)]
+    pub force: bool,
+    /// Write plain git hook shims even when husky, lefthook or the pre-commit framework is
+    /// detected.
+    #[arg(long)]
+    pub plain: bool,
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _globals: &Globals) -> CmdResult {
-    anyhow::bail!("`leakgate install` is not built yet")
+pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let outcome = install::install(
+        &dir,
+        Options {
+            force: args.force,
+            plain: args.plain,
+        },
+    )?;
+    print_outcome("install", &outcome, globals);
+    if let Some((path, snippet)) = &outcome.manual {
+        eprintln!(
+            "error: leakgate is not wired up yet: add this to {}, then run `leakgate doctor`:\n\n{snippet}",
+            path.display()
+        );
+        return Ok(Exit::Usage);
+    }
+    Ok(Exit::Clean)
+}
+
+/// Prints what install or uninstall did, one line per file, then the notes.
+pub(crate) fn print_outcome(verb: &str, outcome: &Outcome, globals: &Globals) {
+    if globals.quiet {
+        return;
+    }
+    let repo = &outcome.repo;
+    println!(
+        "leakgate {verb}: {} (hooks dir {}; hook manager: {})",
+        repo.work_tree.display(),
+        repo.display(&repo.hooks_dir),
+        outcome.manager.name()
+    );
+    if outcome.steps.is_empty() {
+        println!("  nothing of leakgate's was there");
+    }
+    for step in &outcome.steps {
+        println!(
+            "  {:<10} {}: {}",
+            step.hook.name(),
+            repo.display(&step.path),
+            step.message
+        );
+    }
+    for note in &outcome.notes {
+        println!("  note: {note}");
+    }
 }

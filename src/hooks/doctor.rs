@@ -1,0 +1,1 @@
+//! `leakgate doctor`: placeholder

@@ -1,0 +1,210 @@
+//! `install` and `uninstall` for a whole repository: pick the layout, apply it to both hooks,
+//! keep the state file.
+
+use super::manager::{self, Manager};
+use super::repo::Repo;
+use super::state::{Kind, State};
+use super::{husky, lefthook, shim, Hook, HookError, Result};
+use std::path::{Path, PathBuf};
+
+/// Options of `install`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Overwrite a shim or block somebody edited.
+    pub force: bool,
+    /// Write plain shims into git's hooks dir even when a hook manager is detected.
+    pub plain: bool,
+}
+
+/// One thing done (or found) for one file.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The hook concerned.
+    pub hook: Hook,
+    /// The file.
+    pub path: PathBuf,
+    /// What happened, for the user.
+    pub message: String,
+}
+
+/// What `install` or `uninstall` did.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The repository.
+    pub repo: Repo,
+    /// The layout used.
+    pub manager: Manager,
+    /// What was done, file by file.
+    pub steps: Vec<Step>,
+    /// Advice for the user (husky not active, pre-commit framework entry…).
+    pub notes: Vec<String>,
+    /// Config the user must add by hand (lefthook config leakgate could not edit safely);
+    /// when set, leakgate is not wired up yet.
+    pub manual: Option<(PathBuf, String)>,
+}
+
+/// Registers both hooks in the repository containing `dir`.
+pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
+    let repo = Repo::discover(dir)?;
+    let manager = if opts.plain {
+        Manager::Plain
+    } else {
+        manager::detect(&repo)
+    };
+    let mut state = State::load(&repo.common_dir)?;
+    let mut out = Outcome {
+        repo: repo.clone(),
+        manager: manager.clone(),
+        steps: Vec::new(),
+        notes: Vec::new(),
+        manual: None,
+    };
+    let result = (|| -> Result<()> {
+        match &manager {
+            Manager::Plain | Manager::PreCommit { .. } => {
+                for hook in Hook::ALL {
+                    let message = shim::install(hook, &repo.hooks_dir, &mut state, opts.force)?;
+                    out.steps.push(Step {
+                        hook,
+                        path: repo.hooks_dir.join(hook.name()),
+                        message,
+                    });
+                }
+                if let Manager::PreCommit { config } = &manager {
+                    out.notes.push(format!(
+                        "{} uses the pre-commit framework; leakgate chained its hook scripts. \
+                         To run leakgate from the framework instead, add the `leakgate` and \
+                         `leakgate-pre-push` hooks to it (see the README) and run \
+                         `leakgate uninstall`.",
+                        repo.display(config)
+                    ));
+                }
+            }
+            Manager::Husky {
+                dir,
+                legacy,
+                active,
+            } => {
+                for hook in Hook::ALL {
+                    let message = husky::install(hook, dir, *legacy, &mut state, opts.force)?;
+                    out.steps.push(Step {
+                        hook,
+                        path: dir.join(hook.name()),
+                        message,
+                    });
+                }
+                out.notes.push(
+                    "the husky scripts are committed: commit the leakgate blocks so the team \
+                     runs them too"
+                        .into(),
+                );
+                if !active {
+                    out.notes.push(
+                        "husky is not active in this clone (core.hooksPath is unset), so git \
+                         does not run .husky scripts yet: run `npx husky` (or `npm install`)"
+                            .into(),
+                    );
+                }
+            }
+            Manager::Lefthook { config } => {
+                let mut manual = String::new();
+                let mut why = Vec::new();
+                for hook in Hook::ALL {
+                    match lefthook::install(hook, config, &mut state, opts.force) {
+                        Ok(message) => out.steps.push(Step {
+                            hook,
+                            path: config.clone(),
+                            message,
+                        }),
+                        Err(HookError::Conflict { message, .. }) => {
+                            why.push(format!("{}: {message}", hook.name()));
+                            manual.push_str(&lefthook::snippet(hook));
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if manual.is_empty() {
+                    out.notes.push(format!(
+                        "commit {} so the team runs leakgate too; run `lefthook install` if \
+                         lefthook's hooks are not installed in this clone",
+                        repo.display(config)
+                    ));
+                } else {
+                    out.notes.push(format!(
+                        "leakgate did not edit {} ({}); add the snippet below to it by hand",
+                        repo.display(config),
+                        why.join("; ")
+                    ));
+                    out.manual = Some((config.clone(), manual));
+                }
+            }
+        }
+        Ok(())
+    })();
+    // Record what was done even when a later step failed, so uninstall can undo it.
+    state.save(&repo.common_dir)?;
+    result?;
+    Ok(out)
+}
+
+/// Removes what install added in the repository containing `dir` and restores chained hooks.
+pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
+    let repo = Repo::discover(dir)?;
+    let manager = manager::detect(&repo);
+    let mut state = State::load(&repo.common_dir)?;
+    let mut out = Outcome {
+        repo: repo.clone(),
+        manager: manager.clone(),
+        steps: Vec::new(),
+        notes: Vec::new(),
+        manual: None,
+    };
+    let result = (|| -> Result<()> {
+        // First what the state records, then whatever of leakgate's is still where it would
+        // be (the state may be missing, e.g. a hooks dir shared with another clone).
+        let mut targets: Vec<(Kind, Hook, PathBuf)> = state
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.kind, Hook::from_name(&e.hook)?, e.path.clone())))
+            .collect();
+        for hook in Hook::ALL {
+            for dir in [repo.hooks_dir.clone(), repo.default_hooks_dir()] {
+                targets.push((Kind::Shim, hook, dir.join(hook.name())));
+            }
+            if let Manager::Husky { dir, .. } = &manager {
+                targets.push((Kind::HuskyBlock, hook, dir.join(hook.name())));
+            }
+            if let Manager::Lefthook { config } = &manager {
+                targets.push((Kind::LefthookBlock, hook, config.clone()));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (kind, hook, path) in targets {
+            if !seen.insert((hook, path.clone())) {
+                continue;
+            }
+            let done = match kind {
+                Kind::Shim => {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    shim::uninstall(hook, dir, &mut state, force)?
+                }
+                Kind::HuskyBlock => {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    husky::uninstall(hook, dir, &mut state, force)?
+                }
+                Kind::LefthookBlock => lefthook::uninstall(hook, &path, &mut state, force)?,
+            };
+            if let Some(message) = done {
+                out.steps.push(Step {
+                    hook,
+                    path,
+                    message,
+                });
+            }
+        }
+        Ok(())
+    })();
+    state.save(&repo.common_dir)?;
+    result?;
+    Ok(out)
+}

@@ -1,0 +1,342 @@
+//! lefthook: leakgate's commands added to the committed lefthook config, so `lefthook
+//! install`'s shims run them for the whole team.
+//!
+//! YAML is edited only where the shape is unambiguous (line-based, no YAML library that
+//! would drop comments and reflow the file): a missing top-level `pre-commit:`/`pre-push:`
+//! section is appended; an existing block-style section gets an entry in its `commands:`
+//! map or `jobs:` list, or a new `commands:` key. Anything else (flow style, JSON/TOML
+//! configs, quoted keys) is left alone and the snippet is printed instead.
+
+use super::block::{self, Insertion};
+use super::state::{Kind, State};
+use super::{Hook, HookError, Result};
+use std::ops::Range;
+use std::path::Path;
+
+/// Block markers for `hook` (one block per hook: both live in the same file).
+pub fn markers(hook: Hook) -> (String, String) {
+    (
+        format!("# >>> leakgate {} >>>", hook.name()),
+        format!("# <<< leakgate {} <<<", hook.name()),
+    )
+}
+
+/// The `run:` line of `hook` (pre-push gets git's remote name and URL; its ref lines come on
+/// stdin, which lefthook passes only with `use_stdin: true`).
+fn command(hook: Hook) -> &'static str {
+    match hook {
+        Hook::PreCommit => "leakgate pre-commit",
+        Hook::PrePush => "leakgate pre-push {1} {2}",
+    }
+}
+
+/// The snippet for one hook as a whole top-level section (what the README documents and
+/// what is printed when the file can't be edited).
+pub fn snippet(hook: Hook) -> String {
+    let mut s = format!(
+        "{}:\n  commands:\n    leakgate:\n      run: {}\n",
+        hook.name(),
+        command(hook)
+    );
+    if hook == Hook::PrePush {
+        s.push_str("      use_stdin: true\n");
+    }
+    s
+}
+
+/// A `commands:` map entry at `indent` (its keys one `step` deeper).
+fn command_entry(hook: Hook, indent: &str, step: &str) -> String {
+    let mut s = format!("{indent}leakgate:\n{indent}{step}run: {}\n", command(hook));
+    if hook == Hook::PrePush {
+        s.push_str(&format!("{indent}{step}use_stdin: true\n"));
+    }
+    s
+}
+
+/// A `jobs:` list item at `indent`.
+fn job_entry(hook: Hook, indent: &str) -> String {
+    let mut s = format!(
+        "{indent}- name: leakgate\n{indent}  run: {}\n",
+        command(hook)
+    );
+    if hook == Hook::PrePush {
+        s.push_str(&format!("{indent}  use_stdin: true\n"));
+    }
+    s
+}
+
+fn wrap(hook: Hook, indent: &str, body: &str) -> String {
+    let (start, end) = markers(hook);
+    format!("{indent}{start}\n{body}{indent}{end}\n")
+}
+
+/// Whether the file is YAML (leakgate edits only YAML configs).
+pub fn is_yaml(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yml" || e == "yaml")
+}
+
+/// Adds (or refreshes) leakgate's entry for `hook` in the lefthook config at `path`.
+/// `Err(Conflict)` carries why the file can't be edited; the caller prints the snippet.
+pub fn install(hook: Hook, path: &Path, state: &mut State, force: bool) -> Result<String> {
+    if !is_yaml(path) {
+        return Err(HookError::Conflict {
+            path: path.to_path_buf(),
+            message: "only YAML lefthook configs are edited".into(),
+        });
+    }
+    let (start, end) = markers(hook);
+    block::install(
+        hook,
+        Kind::LefthookBlock,
+        path,
+        (&start, &end),
+        &|text, range| expected_at(hook, text, range),
+        &|text| plan(hook, text),
+        None,
+        state,
+        force,
+    )
+}
+
+/// Removes leakgate's entry for `hook` from the lefthook config.
+pub fn uninstall(
+    hook: Hook,
+    path: &Path,
+    state: &mut State,
+    force: bool,
+) -> Result<Option<String>> {
+    let (start, end) = markers(hook);
+    block::uninstall(hook, path, (&start, &end), state, force)
+}
+
+/// Whether the config holds leakgate's block for `hook` (or otherwise runs `leakgate <hook>`).
+pub fn runs_leakgate(hook: Hook, path: &Path) -> bool {
+    let (start, end) = markers(hook);
+    std::fs::read_to_string(path).is_ok_and(|t| {
+        block::find(&t, &start, &end).is_some() || t.contains(&format!("leakgate {}", hook.name()))
+    })
+}
+
+/// The block expected where an existing one sits: same kind and indentation as it has.
+fn expected_at(hook: Hook, text: &str, range: Range<usize>) -> String {
+    let have = &text[range];
+    let indent: String = have.chars().take_while(|c| *c == ' ').collect();
+    let first = have.lines().nth(1).unwrap_or("").trim_start();
+    let body = if first.starts_with(&format!("{}:", hook.name())) {
+        snippet(hook)
+    } else if first.starts_with("- ") {
+        job_entry(hook, &indent)
+    } else if first.starts_with("commands:") {
+        let step = child_step(have, &indent);
+        format!(
+            "{indent}commands:\n{}",
+            command_entry(hook, &format!("{indent}{step}"), &step)
+        )
+    } else {
+        let step = child_step(have, &indent);
+        command_entry(hook, &indent, &step)
+    };
+    wrap(hook, &indent, &body)
+}
+
+/// The indentation step used inside an existing block (its second content line's extra indent).
+fn child_step(block: &str, indent: &str) -> String {
+    block
+        .lines()
+        .nth(2)
+        .map(|l| {
+            let n = l.chars().take_while(|c| *c == ' ').count();
+            " ".repeat(n.saturating_sub(indent.len()).max(1))
+        })
+        .unwrap_or_else(|| "  ".into())
+}
+
+fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|c| *c == ' ').count()
+}
+
+fn is_content(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// Where the entry for `hook` goes, or why the file can't be edited safely.
+fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
+    if text.contains('\t') {
+        return Err("it contains tabs, so its indentation is ambiguous".into());
+    }
+    let lines: Vec<(usize, &str)> = {
+        let mut off = 0;
+        text.split_inclusive('\n')
+            .map(|l| {
+                let at = off;
+                off += l.len();
+                (at, l)
+            })
+            .collect()
+    };
+    let key = format!("{}:", hook.name());
+    let Some(si) = lines.iter().position(|(_, l)| {
+        indent_of(l) == 0 && (l.trim_end() == key || l.starts_with(&format!("{key} #")))
+    }) else {
+        if lines.iter().any(|(_, l)| {
+            let t = l.trim_start();
+            indent_of(l) == 0
+                && (t.starts_with(&key)
+                    || t.contains(&format!("\"{}\"", hook.name()))
+                    || t.contains(&format!("'{}'", hook.name())))
+        }) {
+            return Err(format!(
+                "its `{}` section is not a plain block mapping",
+                hook.name()
+            ));
+        }
+        return Ok(Insertion {
+            at: text.len(),
+            block: wrap(hook, "", &snippet(hook)),
+        });
+    };
+    // The section's own lines: until the next top-level content line.
+    let section: Vec<(usize, &str)> = lines[si + 1..]
+        .iter()
+        .copied()
+        .take_while(|(_, l)| !(is_content(l) && indent_of(l) == 0))
+        .collect();
+    let after_key = lines[si].0 + lines[si].1.len();
+    let children: Vec<&(usize, &str)> = section.iter().filter(|(_, l)| is_content(l)).collect();
+    let Some(first) = children.first() else {
+        // `pre-commit:` with nothing under it yet.
+        let body = format!("  commands:\n{}", command_entry(hook, "    ", "  "));
+        return Ok(Insertion {
+            at: after_key,
+            block: wrap(hook, "  ", &body),
+        });
+    };
+    let i1 = indent_of(first.1);
+    let step = " ".repeat(i1);
+    let pad = " ".repeat(i1);
+    let child_key = |name: &str| {
+        children.iter().position(|(_, l)| {
+            indent_of(l) == i1 && {
+                let t = l.trim();
+                t == format!("{name}:") || t.starts_with(&format!("{name}: #"))
+            }
+        })
+    };
+    if let Some(ci) = child_key("commands") {
+        let (at, line) = *children[ci];
+        let at = at + line.len();
+        if children
+            .iter()
+            .any(|(_, l)| l.trim() == "leakgate:" && indent_of(l) > i1)
+        {
+            return Err("it already has a `leakgate` command".into());
+        }
+        let inner = match children.get(ci + 1) {
+            Some((_, next)) if indent_of(next) > i1 => indent_of(next),
+            _ => i1 * 2,
+        };
+        let ind = " ".repeat(inner);
+        let step = " ".repeat(inner - i1);
+        return Ok(Insertion {
+            at,
+            block: wrap(hook, &ind, &command_entry(hook, &ind, &step)),
+        });
+    }
+    if let Some(ci) = child_key("jobs") {
+        let (at, line) = *children[ci];
+        let at = at + line.len();
+        let next = children.get(ci + 1);
+        let ind = match next {
+            Some((_, n)) if n.trim_start().starts_with("- ") && indent_of(n) >= i1 => indent_of(n),
+            _ => return Err("its `jobs:` is not a block list".into()),
+        };
+        let pad = " ".repeat(ind);
+        return Ok(Insertion {
+            at,
+            block: wrap(hook, &pad, &job_entry(hook, &pad)),
+        });
+    }
+    if children
+        .iter()
+        .any(|(_, l)| indent_of(l) == i1 && l.trim_start().starts_with("commands"))
+    {
+        return Err("its `commands` key is not a plain block mapping".into());
+    }
+    let body = format!(
+        "{pad}commands:\n{}",
+        command_entry(hook, &format!("{pad}{step}"), &step)
+    );
+    Ok(Insertion {
+        at: after_key,
+        block: wrap(hook, &pad, &body),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(hook: Hook, text: &str) -> String {
+        let ins = plan(hook, text).expect("editable");
+        let mut t = text.to_string();
+        t.insert_str(ins.at, &ins.block);
+        // What install would find again must be what it expects (idempotence).
+        let (s, e) = markers(hook);
+        let r = block::find(&t, &s, &e).unwrap();
+        assert_eq!(expected_at(hook, &t, r.clone()), t[r].to_string());
+        t
+    }
+
+    #[test]
+    fn appends_a_missing_section() {
+        let t = apply(
+            Hook::PrePush,
+            "pre-commit:\n  commands:\n    lint:\n      run: eslint\n",
+        );
+        assert!(t.ends_with(
+            "# >>> leakgate pre-push >>>\npre-push:\n  commands:\n    leakgate:\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n# <<< leakgate pre-push <<<\n"
+        ), "{t}");
+    }
+
+    #[test]
+    fn adds_to_an_existing_commands_map() {
+        let t = apply(
+            Hook::PreCommit,
+            "pre-commit:\n  parallel: true\n  commands:\n    lint:\n      run: eslint\n",
+        );
+        assert_eq!(
+            t,
+            "pre-commit:\n  parallel: true\n  commands:\n    # >>> leakgate pre-commit >>>\n    leakgate:\n      run: leakgate pre-commit\n    # <<< leakgate pre-commit <<<\n    lint:\n      run: eslint\n"
+        );
+    }
+
+    #[test]
+    fn adds_to_a_jobs_list() {
+        let t = apply(
+            Hook::PrePush,
+            "pre-push:\n  jobs:\n    - name: test\n      run: npm test\n",
+        );
+        assert!(t.contains("  jobs:\n    # >>> leakgate pre-push >>>\n    - name: leakgate\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n"), "{t}");
+    }
+
+    #[test]
+    fn adds_commands_to_a_section_without_them() {
+        let t = apply(
+            Hook::PreCommit,
+            "pre-commit:\n    parallel: true\nother: 1\n",
+        );
+        assert!(t.starts_with("pre-commit:\n    # >>> leakgate pre-commit >>>\n    commands:\n        leakgate:\n            run: leakgate pre-commit\n"), "{t}");
+    }
+
+    #[test]
+    fn refuses_flow_style_and_existing_entries() {
+        assert!(plan(Hook::PreCommit, "pre-commit: {commands: {}}\n").is_err());
+        assert!(plan(
+            Hook::PreCommit,
+            "pre-commit:\n  commands:\n    leakgate:\n      run: x\n"
+        )
+        .is_err());
+        assert!(plan(Hook::PreCommit, "pre-commit:\n\tcommands:\n").is_err());
+    }
+}

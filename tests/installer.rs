@@ -1,0 +1,421 @@
+//! The installer end to end: real git repositories in temp dirs, real `git commit` and
+//! `git push` firing the installed hooks. Where the leakgate binary's own checks don't
+//! matter, `LEAKGATE_BIN` points at a recording stand-in script (git is always real).
+
+mod common;
+
+use common::TempRepo;
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const SHIM_PRE_COMMIT: &str = include_str!("../hooks/pre-commit");
+const SHIM_PRE_PUSH: &str = include_str!("../hooks/pre-push");
+
+/// Every file under `dir` (recursively) with its bytes and mode; symlinks by target.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, u32)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(root).unwrap().to_path_buf();
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&p).unwrap();
+                out.insert(
+                    rel,
+                    (target.into_os_string().into_encoded_bytes(), 0o120000),
+                );
+            } else if meta.is_dir() {
+                out.insert(rel, (Vec::new(), meta.permissions().mode()));
+                walk(root, &p, out);
+            } else {
+                out.insert(rel, (std::fs::read(&p).unwrap(), meta.permissions().mode()));
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+fn write_exec(path: &Path, text: &str, mode: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A stand-in for the leakgate binary: records its arguments and stdin under `log`, then
+/// exits with the code in `log/exit` (0 when absent).
+fn fake_leakgate(log: &Path) -> PathBuf {
+    let bin = log.join("fake-leakgate");
+    write_exec(
+        &bin,
+        &format!(
+            "#!/bin/sh\nlog='{}'\nprintf '%s\\n' \"$@\" > \"$log/leakgate-$1.args\"\ncat > \"$log/leakgate-$1.stdin\"\nprintf 'ran\\n' >> \"$log/leakgate-$1.count\"\nexit $(cat \"$log/exit\" 2>/dev/null || echo 0)\n",
+            log.display()
+        ),
+        0o755,
+    );
+    bin
+}
+
+/// A pre-existing hook that records its arguments and stdin, exiting with `code`.
+fn old_hook(log: &Path, name: &str, code: i32) -> String {
+    format!(
+        "#!/bin/sh\n# the team's own {name} hook\nprintf '%s\\n' \"$@\" > '{log}/old-{name}.args'\ncat > '{log}/old-{name}.stdin'\nexit {code}\n",
+        log = log.display()
+    )
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Test harness: a repo, a log dir, and a fake binary; git runs with the repo as HOME (as
+/// tests/common does), so global config is the test's own.
+struct H {
+    repo: TempRepo,
+    log: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl H {
+    fn new() -> H {
+        let repo = TempRepo::new();
+        let log = tempfile::tempdir().unwrap();
+        let bin = fake_leakgate(log.path());
+        H { repo, log, bin }
+    }
+
+    fn log(&self, name: &str) -> PathBuf {
+        self.log.path().join(name)
+    }
+
+    /// `leakgate ARGS` in `dir` with the test's git environment.
+    fn lg_in(&self, dir: &Path, args: &[&str]) -> Output {
+        common::leakgate()
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", self.repo.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap()
+    }
+
+    fn lg(&self, args: &[&str]) -> Output {
+        self.lg_in(self.repo.path(), args)
+    }
+
+    /// Real git in `dir`, hooks using the fake leakgate.
+    fn git_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args(args)
+            .current_dir(dir)
+            .env("HOME", self.repo.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("LEAKGATE_BIN", &self.bin)
+            .env_remove("LEAKGATE_SKIP");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    fn git(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.git_in(self.repo.path(), args, env)
+    }
+
+    /// `git commit` of a new file through the hooks.
+    fn commit(&self, file: &str, env: &[(&str, &str)]) -> Output {
+        self.repo.write(file, "x\n");
+        self.repo.git(&["add", file]);
+        self.git(&["commit", "-q", "-m", file], env)
+    }
+
+    /// A local bare remote named `origin`.
+    fn add_remote(&self) -> tempfile::TempDir {
+        let remote = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("git")
+            .args(["init", "-q", "--bare"])
+            .arg(remote.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        self.repo
+            .git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+        remote
+    }
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed ({:?}):\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn plain_repo_install_twice_then_uninstall() {
+    let h = H::new();
+    let git_dir = h.repo.join(".git");
+    let before = snapshot(&git_dir);
+    let out = ok(&h.lg(&["install"]));
+    assert!(
+        out.contains("pre-commit") && out.contains("installed"),
+        "{out}"
+    );
+    let hooks = git_dir.join("hooks");
+    assert_eq!(read(&hooks.join("pre-commit")), SHIM_PRE_COMMIT);
+    assert_eq!(read(&hooks.join("pre-push")), SHIM_PRE_PUSH);
+    assert_eq!(mode(&hooks.join("pre-commit")), 0o755);
+    assert!(git_dir.join("leakgate/install.toml").is_file());
+
+    // A second install changes no byte (hooks, config, state).
+    let installed = snapshot(&git_dir);
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("already installed"), "{out}");
+    assert_eq!(snapshot(&git_dir), installed);
+
+    // The hooks really fire.
+    ok(&h.commit("a.txt", &[]));
+    assert_eq!(read(&h.log("leakgate-pre-commit.args")), "pre-commit\n");
+
+    let remove_log = snapshot(&git_dir);
+    drop(remove_log);
+    ok(&h.lg(&["uninstall"]));
+    let after = snapshot(&git_dir);
+    // Only git's own bookkeeping of the commit changed; hooks and leakgate's state are back.
+    let hooks_of = |s: &BTreeMap<PathBuf, (Vec<u8>, u32)>| {
+        s.iter()
+            .filter(|(p, _)| p.starts_with("hooks") || p.starts_with("leakgate"))
+            .map(|(p, v)| (p.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hooks_of(&after), hooks_of(&before));
+    assert_eq!(
+        after.get(Path::new("config")),
+        before.get(Path::new("config"))
+    );
+}
+
+#[test]
+fn existing_hooks_are_chained_with_args_and_stdin_and_restored() {
+    let h = H::new();
+    let hooks = h.repo.join(".git/hooks");
+    let pc = old_hook(h.log.path(), "pre-commit", 0);
+    let pp = old_hook(h.log.path(), "pre-push", 0);
+    write_exec(&hooks.join("pre-commit"), &pc, 0o750);
+    write_exec(&hooks.join("pre-push"), &pp, 0o700);
+    let before = snapshot(&hooks);
+
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("pre-commit.leakgate-chained"), "{out}");
+    assert_eq!(read(&hooks.join("pre-commit.leakgate-chained")), pc);
+    assert_eq!(mode(&hooks.join("pre-commit.leakgate-chained")), 0o750);
+    let installed = snapshot(&hooks);
+    ok(&h.lg(&["install"]));
+    assert_eq!(
+        snapshot(&hooks),
+        installed,
+        "second install changed the hooks dir"
+    );
+
+    ok(&h.commit("a.txt", &[]));
+    assert!(
+        h.log("old-pre-commit.args").exists(),
+        "the old pre-commit did not run"
+    );
+    assert!(
+        h.log("leakgate-pre-commit.args").exists(),
+        "leakgate did not run"
+    );
+
+    let _remote = h.add_remote();
+    ok(&h.git(&["push", "-q", "origin", "main"], &[]));
+    let old_stdin = read(&h.log("old-pre-push.stdin"));
+    let lg_stdin = read(&h.log("leakgate-pre-push.stdin"));
+    assert!(old_stdin.starts_with("refs/heads/main "), "{old_stdin:?}");
+    assert_eq!(
+        old_stdin, lg_stdin,
+        "both hooks must read the same ref lines"
+    );
+    let url = _remote.path().to_str().unwrap();
+    assert_eq!(
+        read(&h.log("old-pre-push.args")),
+        format!("origin\n{url}\n")
+    );
+    assert_eq!(
+        read(&h.log("leakgate-pre-push.args")),
+        format!("pre-push\norigin\n{url}\n")
+    );
+
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(
+        snapshot(&hooks),
+        before,
+        "uninstall must restore byte for byte, modes too"
+    );
+}
+
+#[test]
+fn a_failing_chained_hook_still_blocks() {
+    let h = H::new();
+    let hooks = h.repo.join(".git/hooks");
+    write_exec(
+        &hooks.join("pre-commit"),
+        &old_hook(h.log.path(), "pre-commit", 3),
+        0o755,
+    );
+    write_exec(
+        &hooks.join("pre-push"),
+        &old_hook(h.log.path(), "pre-push", 4),
+        0o755,
+    );
+    ok(&h.lg(&["install"]));
+    let out = h.commit("a.txt", &[]);
+    assert!(
+        !out.status.success(),
+        "the old hook's failure must block the commit"
+    );
+    assert!(h.log("old-pre-commit.args").exists());
+    h.repo.git(&["commit", "-q", "--no-verify", "-m", "a"]);
+    let _remote = h.add_remote();
+    let out = h.git(&["push", "-q", "origin", "main"], &[]);
+    assert!(
+        !out.status.success(),
+        "the old pre-push's failure must block the push"
+    );
+}
+
+#[test]
+fn leakgate_findings_and_internal_errors_block() {
+    let h = H::new();
+    ok(&h.lg(&["install"]));
+    std::fs::write(h.log("exit"), "1").unwrap();
+    let out = h.commit("a.txt", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::write(h.log("exit"), "2").unwrap();
+    let out = h.commit("b.txt", &[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("leakgate failed (exit 2)") && err.contains("git commit --no-verify"),
+        "{err}"
+    );
+    // on-error = "allow" lets it through, saying so.
+    h.repo.write(
+        "leakgate.toml",
+        "[hooks]\non-error = \"allow\" # team choice\n",
+    );
+    let out = h.commit("c.txt", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("on-error"));
+}
+
+#[test]
+fn leakgate_skip_skips_with_a_printed_line() {
+    let h = H::new();
+    ok(&h.lg(&["install"]));
+    std::fs::write(h.log("exit"), "1").unwrap();
+    let out = h.commit("a.txt", &[("LEAKGATE_SKIP", "1")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("LEAKGATE_SKIP=1: skipping the pre-commit check"));
+    assert!(!h.log("leakgate-pre-commit.args").exists());
+}
+
+#[test]
+fn missing_binary_blocks_unless_require_binary_is_false() {
+    let h = H::new();
+    ok(&h.lg(&["install"]));
+    let missing = h.log.path().join("no-such-leakgate");
+    let env = [
+        ("LEAKGATE_BIN", missing.to_str().unwrap()),
+        ("PATH", "/usr/bin:/bin"),
+        ("CARGO_HOME", h.log.path().to_str().unwrap()),
+    ];
+    let env_home = [("HOME", h.log.path().to_str().unwrap())];
+    let mut all: Vec<(&str, &str)> = env.to_vec();
+    all.extend(env_home);
+    let out = h.commit("a.txt", &all);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("binary was not found") && err.contains("install.sh"),
+        "{err}"
+    );
+    assert!(err.contains("git commit --no-verify"), "{err}");
+
+    h.repo.write(
+        "leakgate.toml",
+        "codenames = []\n\n[hooks]\nrequire-binary = false\n",
+    );
+    let out = h.commit("b.txt", &all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("continuing without the check"));
+}
+
+#[test]
+fn an_edited_shim_is_not_overwritten_without_force() {
+    let h = H::new();
+    ok(&h.lg(&["install"]));
+    let shim = h.repo.join(".git/hooks/pre-commit");
+    let mut text = read(&shim);
+    text.push_str("echo my edit\n");
+    std::fs::write(&shim, &text).unwrap();
+    let out = h.lg(&["install"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("was edited") && stderr(&out).contains("--force"));
+    assert_eq!(read(&shim), text);
+    ok(&h.lg(&["install", "--force"]));
+    assert_eq!(read(&shim), SHIM_PRE_COMMIT);
+}
+
+#[test]
+fn not_a_repo_and_bare_repo_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in ["install", "uninstall"] {
+        let out = common::leakgate()
+            .args([cmd, "--repo"])
+            .arg(dir.path())
+            .env("GIT_CEILING_DIRECTORIES", dir.path().parent().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&out).contains("not inside a git repository"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let bare = tempfile::tempdir().unwrap();
+    std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(bare.path())
+        .output()
+        .unwrap();
+    for cmd in ["install", "uninstall"] {
+        let out = common::leakgate()
+            .args([cmd, "--repo"])
+            .arg(bare.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
+    }
+}
