@@ -389,7 +389,7 @@ fn an_edited_shim_is_not_overwritten_without_force() {
 #[test]
 fn not_a_repo_and_bare_repo_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in ["install", "uninstall"] {
+    for cmd in ["install", "uninstall", "doctor"] {
         let out = common::leakgate()
             .args([cmd, "--repo"])
             .arg(dir.path())
@@ -409,7 +409,7 @@ fn not_a_repo_and_bare_repo_exit_2() {
         .arg(bare.path())
         .output()
         .unwrap();
-    for cmd in ["install", "uninstall"] {
+    for cmd in ["install", "uninstall", "doctor"] {
         let out = common::leakgate()
             .args([cmd, "--repo"])
             .arg(bare.path())
@@ -418,4 +418,332 @@ fn not_a_repo_and_bare_repo_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         assert!(stderr(&out).contains("bare repository"), "{}", stderr(&out));
     }
+}
+
+impl H {
+    /// `leakgate doctor` with the real binary as the hooks' binary.
+    fn doctor(&self, dir: &Path) -> Output {
+        common::leakgate()
+            .args(["doctor"])
+            .current_dir(dir)
+            .env("HOME", self.repo.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("LEAKGATE_BIN", assert_cmd::cargo::cargo_bin("leakgate"))
+            .output()
+            .unwrap()
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The doctor line about `topic`.
+fn doctor_line(out: &Output, topic: &str) -> String {
+    stdout(out)
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(topic))
+        .unwrap_or_else(|| panic!("no {topic} line in:\n{}", stdout(out)))
+        .to_string()
+}
+
+#[test]
+fn doctor_plain_repo() {
+    let h = H::new();
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(doctor_line(&out, "pre-commit").contains("fail"));
+    assert!(doctor_line(&out, "pre-commit").contains("not installed"));
+    ok(&h.lg(&["install"]));
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(doctor_line(&out, "pre-push").starts_with("  ok"));
+    assert!(doctor_line(&out, "config").contains("built-in defaults"));
+    assert!(doctor_line(&out, "hook").contains("none (plain git hooks)"));
+
+    // Not executable: git would skip it.
+    let shim = h.repo.join(".git/hooks/pre-push");
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(doctor_line(&out, "pre-push").contains("not executable"));
+    ok(&h.lg(&["install"]));
+    assert_eq!(mode(&shim), 0o755);
+
+    // Shadowed: core.hooksPath set after install.
+    h.repo.git(&["config", "core.hooksPath", ".githooks"]);
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        doctor_line(&out, "pre-commit").contains("shadowed"),
+        "{}",
+        stdout(&out)
+    );
+    h.repo.git(&["config", "--unset", "core.hooksPath"]);
+
+    // An invalid config fails, naming the file.
+    h.repo.write("leakgate.toml", "[hooks]\nno-such-key = 1\n");
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        doctor_line(&out, "config").contains("leakgate.toml:2"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn hooks_path_outside_the_repo_with_an_existing_hook() {
+    let h = H::new();
+    let shared = tempfile::tempdir().unwrap();
+    let hooks = shared.path().join("team-hooks");
+    let pc = old_hook(h.log.path(), "pre-commit", 0);
+    write_exec(&hooks.join("pre-commit"), &pc, 0o755);
+    h.repo
+        .git(&["config", "core.hooksPath", hooks.to_str().unwrap()]);
+    let before = snapshot(shared.path());
+    ok(&h.lg(&["install"]));
+    assert_eq!(read(&hooks.join("pre-commit")), SHIM_PRE_COMMIT);
+    assert_eq!(read(&hooks.join("pre-push")), SHIM_PRE_PUSH);
+    assert!(!h.repo.join(".git/hooks/pre-commit").exists());
+    ok(&h.commit("a.txt", &[]));
+    assert!(h.log("old-pre-commit.args").exists());
+    assert!(h.log("leakgate-pre-commit.args").exists());
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(doctor_line(&out, "pre-commit").contains("runs the previous hook first"));
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(snapshot(shared.path()), before);
+}
+
+#[test]
+fn hooks_path_dir_created_by_install_is_removed_by_uninstall() {
+    let h = H::new();
+    h.repo.git(&["config", "core.hooksPath", ".githooks"]);
+    ok(&h.lg(&["install"]));
+    assert!(h.repo.join(".githooks/pre-commit").is_file());
+    ok(&h.commit("a.txt", &[]));
+    assert!(h.log("leakgate-pre-commit.args").exists());
+    ok(&h.lg(&["uninstall"]));
+    assert!(!h.repo.join(".githooks").exists());
+}
+
+#[test]
+fn global_hooks_path_is_used_and_reported() {
+    let h = H::new();
+    let global = tempfile::tempdir().unwrap();
+    let hooks = global.path().join("hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    // HOME is the repo dir for git here (tests/common); its .gitconfig is the global config.
+    std::process::Command::new("git")
+        .args(["config", "--global", "core.hooksPath"])
+        .arg(&hooks)
+        .env("HOME", h.repo.path())
+        .output()
+        .unwrap();
+    ok(&h.lg(&["install"]));
+    assert!(hooks.join("pre-commit").is_file());
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(doctor_line(&out, "core.hooksPath").contains("warn"));
+    assert!(doctor_line(&out, "core.hooksPath").contains("global"));
+}
+
+#[test]
+fn linked_worktree_installs_into_the_common_dir() {
+    let h = H::new();
+    h.repo.write("init.txt", "init").commit_all("init");
+    let wt_parent = tempfile::tempdir().unwrap();
+    let wt = wt_parent.path().join("wt");
+    h.repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "feature",
+        wt.to_str().unwrap(),
+    ]);
+    ok(&h.lg_in(&wt, &["install"]));
+    assert_eq!(read(&h.repo.join(".git/hooks/pre-commit")), SHIM_PRE_COMMIT);
+    assert!(h.repo.join(".git/leakgate/install.toml").is_file());
+    std::fs::write(wt.join("w.txt"), "w").unwrap();
+    ok(&h.git_in(&wt, &["add", "w.txt"], &[]));
+    ok(&h.git_in(&wt, &["commit", "-q", "-m", "w"], &[]));
+    assert!(h.log("leakgate-pre-commit.args").exists());
+    let out = h.doctor(&wt);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    ok(&h.lg_in(&wt, &["uninstall"]));
+    assert!(!h.repo.join(".git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn submodule_installs_into_its_modules_dir() {
+    let h = H::new();
+    let lib = TempRepo::new();
+    lib.write("lib.txt", "lib").commit_all("lib");
+    h.repo.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        lib.path().to_str().unwrap(),
+        "sub",
+    ]);
+    let sub = h.repo.join("sub");
+    ok(&h.lg_in(&sub, &["install"]));
+    let hooks = h.repo.join(".git/modules/sub/hooks");
+    assert_eq!(read(&hooks.join("pre-commit")), SHIM_PRE_COMMIT);
+    assert!(!h.repo.join(".git/hooks/pre-commit").exists());
+    ok(&h.git_in(&sub, &["config", "user.name", "Test"], &[]));
+    ok(&h.git_in(&sub, &["config", "user.email", "test@example.com"], &[]));
+    std::fs::write(sub.join("s.txt"), "s").unwrap();
+    ok(&h.git_in(&sub, &["add", "s.txt"], &[]));
+    ok(&h.git_in(&sub, &["commit", "-q", "-m", "s"], &[]));
+    assert!(h.log("leakgate-pre-commit.args").exists());
+    let out = h.doctor(&sub);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    ok(&h.lg_in(&sub, &["uninstall"]));
+    assert!(!hooks.join("pre-commit").exists());
+}
+
+/// husky v9's runtime, as husky writes it: `core.hooksPath=.husky/_`, per-hook shims in `_/`
+/// that source `_/h`, which runs `.husky/<hook>` with `sh -e`, arguments and stdin.
+fn fake_husky_v9(repo: &TempRepo) {
+    repo.write(".husky/_/.gitignore", "*");
+    write_exec(
+        &repo.join(".husky/_/h"),
+        "#!/usr/bin/env sh\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\nsh -e \"$s\" \"$@\"\nc=$?\n[ $c != 0 ] && echo \"husky - $n script failed (code $c)\"\nexit $c\n",
+        0o644,
+    );
+    for hook in ["pre-commit", "pre-push", "commit-msg"] {
+        write_exec(
+            &repo.join(&format!(".husky/_/{hook}")),
+            "#!/usr/bin/env sh\n. \"${0%/*}/h\"",
+            0o755,
+        );
+    }
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+}
+
+#[test]
+fn husky_gets_a_marked_block_in_the_committed_scripts() {
+    let h = H::new();
+    fake_husky_v9(&h.repo);
+    let team_pc = format!("echo lint > '{}/team-pre-commit'\n", h.log.path().display());
+    h.repo.write(".husky/pre-commit", &team_pc);
+    let before = snapshot(&h.repo.join(".husky"));
+    let git_before = snapshot(&h.repo.join(".git/hooks"));
+
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("husky (v9)"), "{out}");
+    let pc = read(&h.repo.join(".husky/pre-commit"));
+    assert!(pc.starts_with("# >>> leakgate >>>\n"), "{pc}");
+    assert!(
+        pc.ends_with(&format!("# <<< leakgate <<<\n{team_pc}")),
+        "{pc}"
+    );
+    let pp = read(&h.repo.join(".husky/pre-push"));
+    assert!(pp.contains("\"$leakgate_bin\" pre-push \"$@\" <\"$leakgate_in\""));
+    assert_eq!(
+        snapshot(&h.repo.join(".git/hooks")),
+        git_before,
+        "husky mode leaves .git/hooks alone"
+    );
+    let installed = snapshot(&h.repo.join(".husky"));
+    ok(&h.lg(&["install"]));
+    assert_eq!(snapshot(&h.repo.join(".husky")), installed);
+
+    ok(&h.commit("a.txt", &[]));
+    assert!(
+        h.log("team-pre-commit").exists(),
+        "the team's husky command still runs"
+    );
+    assert_eq!(read(&h.log("leakgate-pre-commit.args")), "pre-commit\n");
+
+    // pre-push: leakgate and the team's command after the block read the same ref lines.
+    let pp_text = format!(
+        "{pp}cat > '{}/team-pre-push.stdin'\n",
+        h.log.path().display()
+    );
+    std::fs::write(h.repo.join(".husky/pre-push"), &pp_text).unwrap();
+    let _remote = h.add_remote();
+    ok(&h.git(&["push", "-q", "origin", "main"], &[]));
+    let lg_stdin = read(&h.log("leakgate-pre-push.stdin"));
+    assert!(lg_stdin.starts_with("refs/heads/main "), "{lg_stdin:?}");
+    assert_eq!(read(&h.log("team-pre-push.stdin")), lg_stdin);
+
+    // A blocking leakgate blocks the commit through husky.
+    std::fs::write(h.log("exit"), "1").unwrap();
+    assert!(!h.commit("b.txt", &[]).status.success());
+
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(doctor_line(&out, "hook").contains("husky"));
+
+    std::fs::write(h.repo.join(".husky/pre-push"), &pp).unwrap();
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(
+        snapshot(&h.repo.join(".husky")),
+        before,
+        "block removed, created file deleted"
+    );
+}
+
+#[test]
+fn husky_not_yet_active_in_this_clone() {
+    let h = H::new();
+    h.repo.write(".husky/pre-commit", "npm test\n");
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("npx husky"), "{out}");
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        doctor_line(&out, "pre-commit").contains("not active"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn lefthook_config_gets_the_commands() {
+    let h = H::new();
+    let original = "# team hooks\npre-commit:\n  parallel: true\n  commands:\n    lint:\n      run: eslint {staged_files}\n";
+    h.repo.write("lefthook.yml", original);
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("lefthook"), "{out}");
+    let text = read(&h.repo.join("lefthook.yml"));
+    assert!(
+        text.contains("    leakgate:\n      run: leakgate pre-commit\n"),
+        "{text}"
+    );
+    assert!(text.contains("pre-push:\n  commands:\n    leakgate:\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n"), "{text}");
+    assert!(!h.repo.join(".git/hooks/pre-commit").exists());
+    ok(&h.lg(&["install"]));
+    assert_eq!(read(&h.repo.join("lefthook.yml")), text);
+    // lefthook itself isn't installed in this clone: doctor says so.
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        doctor_line(&out, "pre-commit").contains("lefthook install"),
+        "{}",
+        stdout(&out)
+    );
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(read(&h.repo.join("lefthook.yml")), original);
+}
+
+#[test]
+fn lefthook_config_that_cannot_be_edited_gets_the_snippet() {
+    let h = H::new();
+    let original = "pre-push: {commands: {test: {run: npm test}}}\n";
+    h.repo.write(".lefthook.yml", original);
+    let out = h.lg(&["install"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("use_stdin: true"), "{}", stderr(&out));
+    let text = read(&h.repo.join(".lefthook.yml"));
+    // pre-commit could still be added safely; pre-push was left alone.
+    assert!(text.starts_with(original));
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(read(&h.repo.join(".lefthook.yml")), original);
 }
