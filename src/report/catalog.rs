@@ -22,11 +22,14 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 3] {
+fn areas() -> [&'static [Rule]; 6] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
         crate::checks::secrets::RULES,
+        crate::checks::files::RULES,
+        crate::checks::codename::RULES,
+        crate::checks::size::RULES,
     ]
 }
 

@@ -275,24 +275,38 @@ impl Scanner {
             }
             kept.push((ri, r));
         }
-        let mut out = Vec::with_capacity(kept.len());
-        let mut pos = 0usize;
-        let mut line = 1u32;
-        let mut line_start = 0usize;
-        for (ri, r) in kept {
-            for nl in memchr::memchr_iter(b'\n', &bytes[pos..r.start]) {
+        let starts: Vec<usize> = kept.iter().map(|(_, r)| r.start).collect();
+        line_columns(bytes, &starts)
+            .into_iter()
+            .zip(kept)
+            .map(|((line, column), (ri, r))| (ri, r, line, column))
+            .collect()
+    }
+}
+
+/// 1-based (line, column) of each offset in `starts` (sorted ascending); columns count
+/// characters, not bytes. One pass over the buffer for all offsets.
+pub fn line_columns(bytes: &[u8], starts: &[usize]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(starts.len());
+    let mut pos = 0usize;
+    let mut line = 1u32;
+    let mut line_start = 0usize;
+    for &start in starts {
+        let start = start.min(bytes.len());
+        if start >= pos {
+            for nl in memchr::memchr_iter(b'\n', &bytes[pos..start]) {
                 line += 1;
                 line_start = pos + nl + 1;
             }
-            pos = r.start;
-            let column = 1 + bytes[line_start..r.start]
-                .iter()
-                .filter(|&&b| (b & 0xC0) != 0x80)
-                .count() as u32;
-            out.push((ri, r, line, column));
+            pos = start;
         }
-        out
+        let column = 1 + bytes[line_start..start.max(line_start)]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count() as u32;
+        out.push((line, column));
     }
+    out
 }
 
 /// Help for team-defined patterns (built-ins take theirs from the catalog).

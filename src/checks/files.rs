@@ -1,0 +1,442 @@
+//! `file/denied`, `file/archive`, `file/sources`: judged by path alone.
+//!
+//! Credentials files (`.env`, keys, `.npmrc`) must never ship; archives inside a package
+//! usually mean a build artefact or a backup slipped in; TypeScript sources next to a
+//! built `dist/` usually mean `files` or `.npmignore` forgot to keep them out.
+
+use crate::config::Config;
+use crate::packlist::Packlist;
+use crate::report::catalog::Rule;
+use crate::report::{Finding, Severity};
+use globset::{GlobBuilder, GlobMatcher};
+use std::collections::BTreeMap;
+
+/// The file rules.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "file/denied",
+        default_severity: Severity::Error,
+        summary: "a credentials file ships (.env, private keys, .npmrc, .netrc, keystores, …)",
+        explanation: "Files that exist to hold credentials: `.env*` (but not `.env.example`, \
+            `.env.sample`, `.env.template`), `*.pem`, `*.key`, `id_rsa*`/`id_ed25519*`/\
+            `id_ecdsa*`/`id_dsa*` (not `.pub`), `*.p12`, `*.pfx`, `*.ppk`, `*.keystore`, `*.jks`, \
+            `.npmrc`, `.netrc`, `.git-credentials`, `.pgpass`, `.htpasswd`, plus the globs in \
+            `[files] deny`. Once published, every version stays downloadable from the registry \
+            and its mirrors: the only fix is to rotate what the file held.",
+        fix: "Keep the file out of the package (`files` in package.json, or a line in \
+            .npmignore), and rotate whatever it held if it was ever pushed or published.",
+    },
+    Rule {
+        id: "file/archive",
+        default_severity: Severity::Warning,
+        summary: "an archive (.zip, .tar, .tgz, .7z, .rar, …) ships inside the package",
+        explanation: "Archives inside a package are usually build artefacts, backups or a \
+            previous `npm pack` output swept in by a broad `files` entry; nothing inside them is \
+            visible to a reviewer of the package's file list.",
+        fix: "Keep the archive out of the package (`files` or .npmignore); if it must ship, \
+            allow it with an [[allow]] entry naming its path.",
+    },
+    Rule {
+        id: "file/sources",
+        default_severity: Severity::Warning,
+        summary: "TypeScript sources (.ts/.tsx/.mts/.cts) ship next to a built dist/lib/build",
+        explanation: "A package with a build output directory that also ships its original \
+            `.ts`/`.tsx` sources (declaration files `.d.ts` excepted) publishes the code the \
+            build was meant to hide, comments and all. Open-source libraries sometimes do this \
+            on purpose (for source maps); proprietary ones rarely mean to.",
+        fix: "Restrict `files` in package.json to the build output (for example \
+            `\"files\": [\"dist\"]`), or add `src/` to .npmignore.",
+    },
+];
+
+/// Suffixes of `.env.<suffix>` files that document the variables instead of holding them.
+const ENV_TEMPLATES: &[&str] = &[
+    "example", "sample", "template", "tmpl", "tpl", "dist", "defaults", "schema",
+];
+
+/// Archive extensions, compound ones first.
+const ARCHIVES: &[&str] = &[
+    ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".txz", ".zip", ".tar", ".7z",
+    ".rar",
+];
+
+/// Build output directories that make shipped `.ts` sources suspicious.
+const BUILD_DIRS: &[&str] = &["dist", "lib", "build", "out"];
+
+/// Why `name` (a file name, no directory) is a credentials file, by the built-in list.
+fn builtin_reason(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let ext = |e: &str| lower.ends_with(e) && lower.len() > e.len();
+    if lower == ".env" || lower == ".envrc" {
+        return Some("environment file (usually holds credentials)");
+    }
+    if let Some(rest) = lower.strip_prefix(".env.") {
+        let template = rest
+            .split('.')
+            .any(|part| ENV_TEMPLATES.contains(&part) || part.contains("example"));
+        return (!template).then_some("environment file (usually holds credentials)");
+    }
+    for key in ["id_rsa", "id_ed25519", "id_ecdsa", "id_dsa"] {
+        if lower.starts_with(key) && !lower.ends_with(".pub") {
+            return Some("SSH private key");
+        }
+    }
+    match lower.as_str() {
+        ".npmrc" => return Some(".npmrc (registry credentials)"),
+        ".netrc" | "_netrc" => return Some(".netrc (login credentials)"),
+        ".git-credentials" => return Some("git credential store"),
+        ".pgpass" => return Some("PostgreSQL password file"),
+        ".htpasswd" => return Some("htpasswd password file"),
+        _ => {}
+    }
+    if ext(".pem") {
+        return Some("PEM key or certificate");
+    }
+    if ext(".key") {
+        return Some("private key file");
+    }
+    if ext(".p12") || ext(".pfx") {
+        return Some("PKCS#12 key store");
+    }
+    if ext(".ppk") {
+        return Some("PuTTY private key");
+    }
+    if ext(".keystore") || ext(".jks") {
+        return Some("Java key store");
+    }
+    None
+}
+
+/// The denied-file matcher: the built-in list plus `[files] deny` globs, compiled once.
+#[derive(Debug)]
+pub struct DenyList {
+    globs: Vec<(String, GlobMatcher, bool)>,
+}
+
+/// A `[files] deny` glob that doesn't compile.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: [files] deny = \"{glob}\": {message}")]
+pub struct DenyGlobError {
+    /// The config file.
+    pub file: String,
+    /// The glob as written.
+    pub glob: String,
+    /// The glob parser's message.
+    pub message: String,
+}
+
+impl DenyList {
+    /// Compiles the team's globs. A glob without `/` matches the file name at any depth
+    /// (like a .gitignore line); one with `/` matches the path from the package root.
+    pub fn new(config: &Config) -> Result<DenyList, DenyGlobError> {
+        let mut globs = Vec::new();
+        for g in &config.files.deny {
+            let anchored = g.trim_start_matches('/');
+            let by_name = !anchored.contains('/');
+            let glob = GlobBuilder::new(anchored)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| DenyGlobError {
+                    file: config
+                        .source
+                        .as_ref()
+                        .map_or_else(|| "<defaults>".into(), |p| p.display().to_string()),
+                    glob: g.clone(),
+                    message: e.kind().to_string(),
+                })?;
+            globs.push((g.clone(), glob.compile_matcher(), by_name));
+        }
+        Ok(DenyList { globs })
+    }
+
+    /// Why `path` (relative to the package, `/`-separated) must not ship, or `None`.
+    pub fn reason(&self, path: &str) -> Option<&'static str> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if let Some(r) = builtin_reason(name) {
+            return Some(r);
+        }
+        self.globs
+            .iter()
+            .any(|(_, m, by_name)| m.is_match(path) || (*by_name && m.is_match(name)))
+            .then_some("matches a `[files] deny` glob in leakgate.toml")
+    }
+}
+
+/// Why `path` must not ship (built-in list or the team's `[files] deny` globs), or `None`.
+/// Used by the pre-commit review for staged files. An invalid team glob is ignored here;
+/// [`check`] and [`DenyList::new`] report it.
+pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
+    match DenyList::new(config) {
+        Ok(list) => list.reason(path),
+        Err(_) => DenyList { globs: Vec::new() }.reason(path),
+    }
+}
+
+/// True for a TypeScript source that is not a declaration file.
+fn is_ts_source(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let ts = [".ts", ".tsx", ".mts", ".cts"]
+        .iter()
+        .any(|e| lower.ends_with(e));
+    let decl = [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+        // `foo.d.css.ts`-style declaration files generated for CSS modules and the like.
+        || lower.contains(".d.");
+    ts && !decl
+}
+
+/// The archive extension of `path`, if any.
+fn archive_ext(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    ARCHIVES
+        .iter()
+        .find(|e| name.ends_with(*e) && name.len() > e.len())
+        .copied()
+}
+
+/// Every file rule over one package's packlist.
+///
+/// Findings carry the package name and the path inside the package; the caller sets
+/// `repo_path` (package dir + path) if it applies allow entries by repository path.
+/// A `[files] deny` glob that doesn't compile becomes a blocking `file/denied` finding
+/// naming the config (never a silent pass); use [`DenyList::new`] to fail earlier.
+pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
+    let package = packlist
+        .name()
+        .map(str::to_string)
+        .unwrap_or_else(|| packlist.dir.clone());
+    let mut out = Vec::new();
+    let deny = match DenyList::new(config) {
+        Ok(d) => d,
+        Err(e) => {
+            out.push(
+                Finding::new("file/denied", format!("cannot apply the deny list: {e}"))
+                    .package(&package)
+                    .help("Fix the glob in leakgate.toml."),
+            );
+            DenyList { globs: Vec::new() }
+        }
+    };
+    let built = packlist.files.iter().any(|f| {
+        let mut parts = f.path.splitn(2, '/');
+        let top = parts.next().unwrap_or("");
+        parts.next().is_some_and(|rest| {
+            BUILD_DIRS.contains(&top) && [".js", ".mjs", ".cjs"].iter().any(|e| rest.ends_with(e))
+        })
+    });
+    // TS sources grouped by top-level directory: one warning per tree, not per file.
+    let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in &packlist.files {
+        if let Some(reason) = deny.reason(&f.path) {
+            out.push(
+                Finding::new("file/denied", format!("{} ships: {reason}", f.path))
+                    .package(&package)
+                    .file(&f.path)
+                    .help(
+                        "Keep it out of the package (`files` in package.json or .npmignore) and \
+                        rotate what it held if it was ever pushed or published.",
+                    ),
+            );
+        }
+        if let Some(ext) = archive_ext(&f.path) {
+            out.push(
+                Finding::new(
+                    "file/archive",
+                    format!("{} ships: a {ext} archive inside the package", f.path),
+                )
+                .package(&package)
+                .file(&f.path)
+                .help("Keep archives out of the package (`files` or .npmignore)."),
+            );
+        }
+        if built && is_ts_source(&f.path) {
+            let top = f.path.split_once('/').map_or(f.path.as_str(), |(t, _)| t);
+            sources.entry(top).or_default().push(&f.path);
+        }
+    }
+    for (top, files) in sources {
+        let n = files.len();
+        let shown: Vec<&str> = files.iter().take(3).copied().collect();
+        let more = if n > 3 { ", …" } else { "" };
+        let what = if n == 1 {
+            format!(
+                "{} ships: a TypeScript source next to the built output",
+                files[0]
+            )
+        } else {
+            format!(
+                "{top}/ ships {n} TypeScript sources next to the built output ({}{more})",
+                shown.join(", ")
+            )
+        };
+        out.push(
+            Finding::new("file/sources", what)
+                .package(&package)
+                .file(files[0])
+                .help(format!(
+                    "Restrict `files` in package.json to the build output, or add `{}` to .npmignore.",
+                    if n == 1 { files[0].to_string() } else { format!("{top}/") }
+                )),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packlist::PackedFile;
+
+    fn packlist(paths: &[&str]) -> Packlist {
+        Packlist {
+            dir: "pkg".into(),
+            manifest: serde_json::json!({"name": "@acme/cli", "version": "1.0.0"}),
+            files: paths
+                .iter()
+                .map(|p| PackedFile {
+                    path: p.to_string(),
+                    source: format!("pkg/{p}"),
+                    size: 10,
+                    mode: 0o644,
+                })
+                .collect(),
+        }
+    }
+
+    fn rules(findings: &[Finding]) -> Vec<(&str, &str)> {
+        findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.file.as_deref().unwrap_or("")))
+            .collect()
+    }
+
+    #[test]
+    fn denied_hits() {
+        let c = Config::default();
+        for p in [
+            ".env",
+            "config/.env.production",
+            ".env.local",
+            "certs/server.pem",
+            "tls.key",
+            "id_rsa",
+            "keys/id_ed25519",
+            "id_ecdsa_sk",
+            "cert.p12",
+            "cert.PFX",
+            ".npmrc",
+            ".netrc",
+            ".git-credentials",
+            "android/release.keystore",
+            "app.jks",
+        ] {
+            assert!(denied_reason(p, &c).is_some(), "{p} should be denied");
+        }
+    }
+
+    #[test]
+    fn denied_near_misses() {
+        let c = Config::default();
+        for p in [
+            ".env.example",
+            ".env.sample",
+            ".env.template",
+            ".env.local.example",
+            "id_rsa.pub",
+            "keys/id_ed25519.pub",
+            "src/environment.ts",
+            "docs/keyboard.md",
+            "lib/key.js",
+            "README.pem.md",
+            ".npmrc.md",
+        ] {
+            assert!(denied_reason(p, &c).is_none(), "{p} should pass");
+        }
+    }
+
+    #[test]
+    fn team_deny_globs() {
+        let c = Config::parse(
+            "[files]\ndeny = [\"*.sqlite\", \"internal/**\"]\n",
+            std::path::Path::new("leakgate.toml"),
+        )
+        .unwrap();
+        assert!(denied_reason("data/dev.sqlite", &c).is_some());
+        assert!(denied_reason("internal/notes.md", &c).is_some());
+        assert!(denied_reason("lib/internal/notes.md", &c).is_none());
+        assert!(denied_reason("data/dev.sqlite3", &c).is_none());
+    }
+
+    #[test]
+    fn bad_team_glob_blocks_with_the_config_named() {
+        let c = Config::parse(
+            "[files]\ndeny = [\"a[\"]\n",
+            std::path::Path::new("leakgate.toml"),
+        )
+        .unwrap();
+        let e = DenyList::new(&c).unwrap_err().to_string();
+        assert!(e.contains("leakgate.toml") && e.contains("a["), "{e}");
+        let f = check(&packlist(&["index.js"]), &c);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].is_blocking());
+    }
+
+    #[test]
+    fn check_reports_denied_and_archives() {
+        let f = check(
+            &packlist(&[".env", "index.js", "backup.tar.gz", "vendor/x.zip", "x.gz"]),
+            &Config::default(),
+        );
+        assert_eq!(
+            rules(&f),
+            [
+                ("file/denied", ".env"),
+                ("file/archive", "backup.tar.gz"),
+                ("file/archive", "vendor/x.zip")
+            ]
+        );
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(f[1].severity, Severity::Warning);
+        assert_eq!(f[0].package.as_deref(), Some("@acme/cli"));
+    }
+
+    #[test]
+    fn sources_next_to_dist() {
+        let f = check(
+            &packlist(&[
+                "dist/index.js",
+                "dist/index.d.ts",
+                "src/a.ts",
+                "src/b.tsx",
+                "src/types.d.ts",
+                "src/c.mts",
+                "src/d.cts",
+                "index.ts",
+            ]),
+            &Config::default(),
+        );
+        let r = rules(&f);
+        assert_eq!(
+            r,
+            [("file/sources", "index.ts"), ("file/sources", "src/a.ts")]
+        );
+        assert!(
+            f[1].message.contains("4 TypeScript sources"),
+            "{}",
+            f[1].message
+        );
+    }
+
+    #[test]
+    fn sources_without_a_build_are_fine() {
+        // A TS-only package (Deno-style) or declarations next to dist are not reported.
+        assert!(check(&packlist(&["mod.ts", "src/a.ts"]), &Config::default()).is_empty());
+        assert!(check(
+            &packlist(&["dist/index.js", "dist/index.d.ts", "dist/x.d.mts"]),
+            &Config::default()
+        )
+        .is_empty());
+    }
+}
