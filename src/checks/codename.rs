@@ -12,7 +12,7 @@
 //! and compared; the words of a file repeat, so a cache keeps that to one hash per
 //! distinct word. Hashed codenames are therefore single words.
 
-use crate::config::Config;
+use crate::config::{Codename, Config};
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
@@ -83,23 +83,13 @@ impl Matcher {
                 index: i + 1,
                 message: message.to_string(),
             };
-            if let Some(rest) = entry.strip_prefix("sha256:") {
-                let (salt, hex) = rest
-                    .rsplit_once(':')
-                    .ok_or_else(|| err("expected `sha256:SALT:HEX`"))?;
-                let digest = parse_hex32(hex.trim()).ok_or_else(|| {
-                    err("the hash must be 64 hex digits (sha256 of SALT + lowercased word)")
-                })?;
-                hashed.push(Hashed {
-                    salt: salt.as_bytes().to_vec(),
-                    digest,
-                });
-            } else {
-                let word = entry.trim();
-                if word.is_empty() {
-                    return Err(err("empty codename"));
-                }
-                plain.push(word.to_string());
+            match Codename::parse(entry).map_err(|m| err(&m))? {
+                Codename::Hashed { salt, hex } => hashed.push(Hashed {
+                    salt: salt.into_bytes(),
+                    digest: parse_hex32(&hex)
+                        .ok_or_else(|| err("the digest must be 64 hex digits"))?,
+                }),
+                Codename::Plain(word) => plain.push(word),
             }
         }
         let plain = if plain.is_empty() {
@@ -380,11 +370,11 @@ mod tests {
 
     #[test]
     fn bad_entries_are_errors() {
-        let c = Config::parse(
-            "codenames = [\"ok\", \"sha256:salt:nothex\"]\n",
-            std::path::Path::new("leakgate.toml"),
-        )
-        .unwrap();
+        let c = Config {
+            codenames: vec!["ok".into(), "sha256:salt:nothex".into()],
+            source: Some("leakgate.toml".into()),
+            ..Config::default()
+        };
         let e = Matcher::new(&c).unwrap_err().to_string();
         assert!(e.contains("leakgate.toml") && e.contains("entry 2"), "{e}");
         let c = Config {

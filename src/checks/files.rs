@@ -4,11 +4,11 @@
 //! usually mean a build artefact or a backup slipped in; TypeScript sources next to a
 //! built `dist/` usually mean `files` or `.npmignore` forgot to keep them out.
 
+use crate::config::pathglob;
 use crate::config::Config;
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
-use globset::{GlobBuilder, GlobMatcher};
 use std::collections::BTreeMap;
 
 /// The file rules.
@@ -107,46 +107,19 @@ fn builtin_reason(name: &str) -> Option<&'static str> {
     None
 }
 
-/// The denied-file matcher: the built-in list plus `[files] deny` globs, compiled once.
+/// The denied-file matcher: the built-in list plus the `[files] deny` globs (compiled
+/// once, with the config's gitignore-like anchoring: see `config::pathglob`).
 #[derive(Debug)]
 pub struct DenyList {
-    globs: Vec<(String, GlobMatcher, bool)>,
-}
-
-/// A `[files] deny` glob that doesn't compile.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: [files] deny = \"{glob}\": {message}")]
-pub struct DenyGlobError {
-    /// The config file.
-    pub file: String,
-    /// The glob as written.
-    pub glob: String,
-    /// The glob parser's message.
-    pub message: String,
+    globs: globset::GlobSet,
 }
 
 impl DenyList {
-    /// Compiles the team's globs. A glob without `/` matches the file name at any depth
-    /// (like a .gitignore line); one with `/` matches the path from the package root.
-    pub fn new(config: &Config) -> Result<DenyList, DenyGlobError> {
-        let mut globs = Vec::new();
-        for g in &config.files.deny {
-            let anchored = g.trim_start_matches('/');
-            let by_name = !anchored.contains('/');
-            let glob = GlobBuilder::new(anchored)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| DenyGlobError {
-                    file: config
-                        .source
-                        .as_ref()
-                        .map_or_else(|| "<defaults>".into(), |p| p.display().to_string()),
-                    glob: g.clone(),
-                    message: e.kind().to_string(),
-                })?;
-            globs.push((g.clone(), glob.compile_matcher(), by_name));
+    /// Compiles the team's globs (they were validated when the config was read).
+    pub fn new(config: &Config) -> DenyList {
+        DenyList {
+            globs: config.denied(),
         }
-        Ok(DenyList { globs })
     }
 
     /// Why `path` (relative to the package, `/`-separated) must not ship, or `None`.
@@ -155,21 +128,15 @@ impl DenyList {
         if let Some(r) = builtin_reason(name) {
             return Some(r);
         }
-        self.globs
-            .iter()
-            .any(|(_, m, by_name)| m.is_match(path) || (*by_name && m.is_match(name)))
+        (!pathglob::matches(&self.globs, path).is_empty())
             .then_some("matches a `[files] deny` glob in leakgate.toml")
     }
 }
 
 /// Why `path` must not ship (built-in list or the team's `[files] deny` globs), or `None`.
-/// Used by the pre-commit review for staged files. An invalid team glob is ignored here;
-/// [`check`] and [`DenyList::new`] report it.
+/// Used by the pre-commit review for staged files.
 pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
-    match DenyList::new(config) {
-        Ok(list) => list.reason(path),
-        Err(_) => DenyList { globs: Vec::new() }.reason(path),
-    }
+    DenyList::new(config).reason(path)
 }
 
 /// True for a TypeScript source that is not a declaration file.
@@ -200,25 +167,13 @@ fn archive_ext(path: &str) -> Option<&'static str> {
 ///
 /// Findings carry the package name and the path inside the package; the caller sets
 /// `repo_path` (package dir + path) if it applies allow entries by repository path.
-/// A `[files] deny` glob that doesn't compile becomes a blocking `file/denied` finding
-/// naming the config (never a silent pass); use [`DenyList::new`] to fail earlier.
 pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
     let package = packlist
         .name()
         .map(str::to_string)
         .unwrap_or_else(|| packlist.dir.clone());
     let mut out = Vec::new();
-    let deny = match DenyList::new(config) {
-        Ok(d) => d,
-        Err(e) => {
-            out.push(
-                Finding::new("file/denied", format!("cannot apply the deny list: {e}"))
-                    .package(&package)
-                    .help("Fix the glob in leakgate.toml."),
-            );
-            DenyList { globs: Vec::new() }
-        }
-    };
+    let deny = DenyList::new(config);
     let built = packlist.files.iter().any(|f| {
         let mut parts = f.path.splitn(2, '/');
         let top = parts.next().unwrap_or("");
@@ -367,20 +322,6 @@ mod tests {
         assert!(denied_reason("internal/notes.md", &c).is_some());
         assert!(denied_reason("lib/internal/notes.md", &c).is_none());
         assert!(denied_reason("data/dev.sqlite3", &c).is_none());
-    }
-
-    #[test]
-    fn bad_team_glob_blocks_with_the_config_named() {
-        let c = Config::parse(
-            "[files]\ndeny = [\"a[\"]\n",
-            std::path::Path::new("leakgate.toml"),
-        )
-        .unwrap();
-        let e = DenyList::new(&c).unwrap_err().to_string();
-        assert!(e.contains("leakgate.toml") && e.contains("a["), "{e}");
-        let f = check(&packlist(&["index.js"]), &c);
-        assert_eq!(f.len(), 1);
-        assert!(f[0].is_blocking());
     }
 
     #[test]
