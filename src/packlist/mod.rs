@@ -3,6 +3,8 @@
 //!
 //! The spec is `research/npm-packlist-spec.md` in the shared folder.
 
+pub mod pattern;
+
 use crate::snapshot::Snapshot;
 
 /// One file the tarball would contain.
