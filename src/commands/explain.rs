@@ -1,12 +1,109 @@
-//! `leakgate explain`.
+//! `leakgate explain`: what a rule catches, why it matters, how to fix and how to allow it.
 
-use super::{CmdResult, Globals};
+use super::{CmdResult, Exit, Format, Globals};
+use crate::config::schema::did_you_mean;
+use crate::report::catalog::{self, Rule};
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Arguments of `leakgate explain`.
 #[derive(Clone, Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The rule id (`sourcemap/sources-content`).
+    #[arg(required_unless_present = "list", conflicts_with = "list")]
+    pub rule: Option<String>,
+    /// List every rule with its default severity.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// The `[[allow]]` snippet for a rule, ready to paste into leakgate.toml.
+pub fn allow_snippet(rule: &str) -> String {
+    format!(
+        "[[allow]]\nrule = \"{rule}\"\npath = \"path/to/file\"          # glob, relative to the repository root\nreason = \"why this is not a leak\"\n# expires = \"2026-12-31\"         # optional: stop allowing after this day\n"
+    )
+}
+
+/// The full explanation of one rule, as text.
+pub fn explain_text(r: &Rule) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} (default severity: {})", r.id, r.default_severity);
+    let _ = writeln!(s, "\n{}\n", r.summary);
+    let _ = writeln!(
+        s,
+        "What it catches and why it matters:\n  {}\n",
+        r.explanation
+    );
+    let _ = writeln!(s, "How to fix it:\n  {}\n", r.fix);
+    let _ = writeln!(s, "How to allow it (leakgate.toml):");
+    for line in allow_snippet(r.id).lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+    let _ = writeln!(
+        s,
+        "\nHow to change its severity (leakgate.toml):\n  [rules]\n  \"{}\" = \"warning\"   # or \"error\", \"off\"",
+        r.id
+    );
+    s
+}
+
+fn rule_json(r: &Rule) -> serde_json::Value {
+    serde_json::json!({
+        "id": r.id,
+        "default_severity": r.default_severity.as_str(),
+        "summary": r.summary,
+        "explanation": r.explanation,
+        "fix": r.fix,
+        "allow": allow_snippet(r.id),
+    })
+}
+
+fn print(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _globals: &Globals) -> CmdResult {
-    anyhow::bail!("`leakgate explain` is not built yet")
+pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    let json = globals.format != Format::Human;
+    if args.list {
+        let text = if json {
+            let all: Vec<_> = catalog::all().map(rule_json).collect();
+            format!("{}\n", serde_json::to_string_pretty(&all)?)
+        } else {
+            let width = catalog::all().map(|r| r.id.len()).max().unwrap_or(0);
+            let mut s = String::new();
+            for r in catalog::all() {
+                let _ = writeln!(
+                    s,
+                    "{:<7}  {:<width$}  {}",
+                    r.default_severity.as_str(),
+                    r.id,
+                    r.summary
+                );
+            }
+            s
+        };
+        print(&text)?;
+        return Ok(Exit::Clean);
+    }
+    let id = args.rule.as_deref().unwrap_or_default();
+    let Some(rule) = catalog::find(id) else {
+        let hint = match did_you_mean(id, catalog::all().map(|r| r.id)) {
+            Some(s) => format!(": did you mean `{s}`?"),
+            None => "; `leakgate explain --list` lists every rule".to_string(),
+        };
+        eprintln!("error: unknown rule `{id}`{hint}");
+        return Ok(Exit::Usage);
+    };
+    let text = if json {
+        format!("{}\n", serde_json::to_string_pretty(&rule_json(rule))?)
+    } else {
+        explain_text(rule)
+    };
+    print(&text)?;
+    Ok(Exit::Clean)
 }

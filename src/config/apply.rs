@@ -1,7 +1,7 @@
 //! Applying the config to raw findings: `[rules]` severity overrides, then `[[allow]]`.
 
 use super::date::Date;
-use super::{display_path, pathglob, AllowEntry, Config, Level};
+use super::{pathglob, shown_path, AllowEntry, Config, Level};
 use crate::report::{Finding, Severity};
 
 /// One `[[allow]]` entry, compiled.
@@ -119,7 +119,7 @@ impl Config {
         let file = self
             .source
             .as_deref()
-            .map(|p| display_path(p).display().to_string())
+            .map(|p| shown_path(p).display().to_string())
             .unwrap_or_else(|| super::FILE_NAME.to_string());
         let mut own = Vec::new();
         for m in &matchers {

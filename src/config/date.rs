@@ -47,11 +47,13 @@ impl Date {
         let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
         let (year, month, day) = (num(0..4), num(5..7), num(8..10));
         if year == 0 || !(1..=12).contains(&month) {
-            return Err(format!("`{s}` is not a date: month must be 01-12"));
+            return Err(format!(
+                "`{s}` is not a date (YYYY-MM-DD): the month must be 01-12"
+            ));
         }
         if day == 0 || day > days_in_month(year, month) {
             return Err(format!(
-                "`{s}` is not a date: {year:04}-{month:02} has {} days",
+                "`{s}` is not a date (YYYY-MM-DD): {year:04}-{month:02} has {} days",
                 days_in_month(year, month)
             ));
         }

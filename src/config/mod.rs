@@ -373,7 +373,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// How a path is shown in errors: relative to the current directory when it is below it
 /// (`leakgate.toml:3:1`, not `/home/…/leakgate.toml:3:1`).
-fn display_path(path: &Path) -> PathBuf {
+pub fn shown_path(path: &Path) -> PathBuf {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
@@ -409,7 +409,7 @@ impl Config {
 
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let shown = display_path(path);
+        let shown = shown_path(path);
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: shown.display().to_string(),
             line: 1,
