@@ -581,6 +581,7 @@ name = "@acme/*"
 path = "packages/*"
 visibility = "proprietary"
 skip = false
+rules = { "sourcemap/file" = "warning" }
 
 [[allow]]
 rule = "secret/npm-token"

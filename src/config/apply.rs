@@ -69,6 +69,27 @@ impl Config {
         }
     }
 
+    /// The severity a finding gets: a matching `[[package]]` entry's `rules` override (the
+    /// last matching entry that names the rule), else the top-level `[rules]` override,
+    /// else its own; `None` when turned off. A `[[package]]` entry matches a finding by
+    /// package name, or by its `path` glob matching a directory above the finding's
+    /// repository path.
+    pub fn severity_for_finding(&self, f: &Finding) -> Option<Severity> {
+        let per_package = self
+            .packages
+            .iter()
+            .rev()
+            .filter(|p| p.rules.contains_key(&f.rule))
+            .find(|p| package_entry_matches(p, f))
+            .and_then(|p| p.rules.get(&f.rule));
+        match per_package {
+            Some(Level::Off) => None,
+            Some(Level::Error) => Some(Severity::Error),
+            Some(Level::Warning) => Some(Severity::Warning),
+            None => self.severity_for(&f.rule, f.severity),
+        }
+    }
+
     /// [`Config::apply`] with an explicit "today" and completeness (for tests and callers
     /// that know better).
     pub fn apply_on(&self, findings: Vec<Finding>, today: Date, complete: bool) -> Vec<Finding> {
@@ -97,7 +118,7 @@ impl Config {
 
         let mut out = Vec::with_capacity(findings.len());
         for mut f in findings {
-            match self.severity_for(&f.rule, f.severity) {
+            match self.severity_for_finding(&f) {
                 Some(s) => f.severity = s,
                 None => continue,
             }
@@ -166,6 +187,34 @@ impl Config {
         }
         out
     }
+}
+
+/// Whether a `[[package]]` entry covers a finding (see [`Config::severity_for_finding`]).
+fn package_entry_matches(p: &super::PackageSettings, f: &Finding) -> bool {
+    if let (Some(pat), Some(name)) = (&p.name, &f.package) {
+        if pathglob::compile_name(pat).is_ok_and(|g| g.compile_matcher().is_match(name)) {
+            return true;
+        }
+    }
+    let (Some(pat), Some(path)) = (&p.path, &f.repo_path) else {
+        return false;
+    };
+    let Ok(glob) = globset::GlobBuilder::new(&pathglob::normalize(pat))
+        .literal_separator(true)
+        .build()
+    else {
+        return false;
+    };
+    let m = glob.compile_matcher();
+    let path = pathglob::normalize(path.split('!').next().unwrap_or(path));
+    let mut dir = path.as_str();
+    while let Some(i) = dir.rfind('/') {
+        dir = &dir[..i];
+        if m.is_match(dir) {
+            return true;
+        }
+    }
+    false
 }
 
 /// "rule `secret/npm-token` at `lib/fixtures/*.js`" — what an entry covers, for messages.

@@ -185,6 +185,9 @@ pub struct PackageSettings {
     pub visibility: Option<Visibility>,
     /// Skip this package entirely.
     pub skip: bool,
+    /// Severity overrides for this package's findings (over the top-level `[rules]`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Level>,
     /// Line of the entry in the config (0 when not read from a file).
     #[serde(skip)]
     pub line: usize,

@@ -349,7 +349,7 @@ impl<'a> Reader<'a> {
                 "size" => c.size = self.size(n),
                 "drift" => c.drift = self.drift(n),
                 "hooks" => c.hooks = self.hooks(n),
-                "package" => c.packages = self.packages(n),
+                "package" => c.packages = self.packages(n, &custom),
                 "allow" => c.allow = self.allows(n, &custom),
                 _ => {} // reported by `table`
             }
@@ -618,7 +618,7 @@ impl<'a> Reader<'a> {
         h
     }
 
-    fn packages(&mut self, node: &Node) -> Vec<PackageSettings> {
+    fn packages(&mut self, node: &Node, custom: &[String]) -> Vec<PackageSettings> {
         let mut out = Vec::new();
         for t in self.table_array(node, "package") {
             let Some(entries) = self.table(t, "package", schema::PACKAGE) else {
@@ -629,6 +629,7 @@ impl<'a> Reader<'a> {
                 path: None,
                 visibility: None,
                 skip: false,
+                rules: BTreeMap::new(),
                 line: self.line_of(&t.span),
             };
             for e in entries {
@@ -661,6 +662,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                     "skip" => p.skip = self.boolean(n, "package.skip").unwrap_or(false),
+                    "rules" => p.rules = self.rules(n, custom),
                     _ => {}
                 }
             }

@@ -96,6 +96,10 @@ pub const PACKAGE: &[Key] = &[
     ),
     v("visibility", "one of \"open\", \"proprietary\""),
     v("skip", expect::BOOL),
+    Key {
+        name: "rules",
+        kind: Kind::Map(expect::LEVEL),
+    },
 ];
 
 /// `[[allow]]`.

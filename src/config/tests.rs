@@ -356,3 +356,51 @@ skip = true
     assert_eq!(again.to_toml(), printed);
     assert!(printed.contains("max-file = 1000000"), "{printed}");
 }
+
+#[test]
+fn per_package_rule_overrides() {
+    let c = parse(
+        r#"
+[rules]
+"allow/unused" = "warning"
+
+[[package]]
+name = "@acme/docs"
+rules = { "allow/unused" = "off" }
+
+[[package]]
+path = "packages/strict-*"
+[package.rules]
+"allow/unused" = "error"
+"#,
+    )
+    .unwrap();
+    let f = |pkg: &str, path: &str| {
+        Finding::new("allow/unused", "m")
+            .severity(Severity::Warning)
+            .package(pkg)
+            .repo_path(path)
+    };
+    let out = c.apply_on(
+        vec![
+            f("@acme/docs", "docs/a.js"),
+            f("@acme/strict", "packages/strict-one/dist/a.js"),
+            f("@acme/other", "packages/other/dist/a.js"),
+        ],
+        day("2026-01-01"),
+        false,
+    );
+    let got: Vec<_> = out
+        .iter()
+        .map(|f| (f.package.as_deref().unwrap(), f.severity))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("@acme/strict", Severity::Error),
+            ("@acme/other", Severity::Warning)
+        ]
+    );
+    let e = err("[[package]]\nname = \"x\"\nrules = { \"allow/unusd\" = \"off\" }\n");
+    assert!(e.message.contains("did you mean `allow/unused`?"), "{e}");
+}
