@@ -315,3 +315,290 @@ fn overlay_over_git_tree_and_shared_base() {
         EntryKind::Symlink
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Git helpers: the staged change, ranges, commits.
+
+use leakgate::snapshot::changes::{self, ChangeStatus, GitRepo, StagedView};
+
+/// (status, path) pairs, sorted, for compact assertions.
+fn summary(changes: &[leakgate::snapshot::Change]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            let status = match &c.status {
+                ChangeStatus::Added => "A".to_string(),
+                ChangeStatus::Modified => "M".to_string(),
+                ChangeStatus::Deleted => "D".to_string(),
+                ChangeStatus::Renamed { from } => format!("R<{from}"),
+                ChangeStatus::Copied { from } => format!("C<{from}"),
+                ChangeStatus::TypeChanged => "T".to_string(),
+                ChangeStatus::Unmerged => "U".to_string(),
+            };
+            (status, c.path.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = items
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn staged_changes_add_modify_delete_rename_typechange() {
+    let repo = TempRepo::new();
+    let long = "a line that makes the file long enough for rename detection\n".repeat(20);
+    repo.write("keep.txt", "keep\n")
+        .write("mod.txt", "before\n")
+        .write("del.txt", "delete me\n")
+        .write("old/name.js", &long)
+        .write("kind", "a file\n")
+        .write("bin.sh", "#!/bin/sh\n");
+    repo.commit_all("base");
+    repo.write("mod.txt", "after\n")
+        .write("new/added.txt", "new\n");
+    repo.remove("del.txt");
+    std::fs::create_dir_all(repo.join("renamed")).unwrap();
+    repo.git(&["mv", "old/name.js", "renamed/name.js"]);
+    repo.remove("kind");
+    symlink(&repo, "keep.txt", "kind");
+    chmod(&repo, "bin.sh", 0o755);
+    // Unstaged noise that must not show up.
+    repo.write("untracked.txt", "u");
+    repo.stage_all();
+    repo.write("keep.txt", "edited but not staged\n");
+
+    let changes = changes::staged_changes(repo.path()).unwrap();
+    assert_eq!(
+        summary(&changes),
+        pairs(&[
+            ("A", "new/added.txt"),
+            ("A", "untracked.txt"),
+            ("D", "del.txt"),
+            ("M", "bin.sh"),
+            ("M", "mod.txt"),
+            ("R<old/name.js", "renamed/name.js"),
+            ("T", "kind"),
+        ])
+    );
+    let bin = changes.iter().find(|c| c.path == "bin.sh").unwrap();
+    assert_eq!((bin.old_mode, bin.new_mode), (0o100644, 0o100755));
+    let kind = changes.iter().find(|c| c.path == "kind").unwrap();
+    assert_eq!((kind.old_mode, kind.new_mode), (0o100644, 0o120000));
+    let del = changes.iter().find(|c| c.path == "del.txt").unwrap();
+    assert!(del.old_oid.is_some() && del.new_oid.is_none() && del.new_mode == 0);
+    // The oids are git's.
+    let m = changes.iter().find(|c| c.path == "mod.txt").unwrap();
+    assert_eq!(
+        m.new_oid.as_deref().unwrap(),
+        repo.git(&["rev-parse", ":mod.txt"]).trim()
+    );
+    assert_eq!(
+        m.old_oid.as_deref().unwrap(),
+        repo.git(&["rev-parse", "HEAD:mod.txt"]).trim()
+    );
+}
+
+#[test]
+fn staged_view_reads_staged_not_worktree_bytes() {
+    let repo = TempRepo::new();
+    repo.write("package.json", "{\"v\":1}\n")
+        .write(".npmignore", "*.map\n")
+        .write(
+            "old.txt",
+            "rename me please, I am long enough\n".repeat(10),
+        );
+    repo.commit_all("base");
+    // Partial staging: stage v2, then keep editing the working copy.
+    repo.write("package.json", "{\"v\":2}\n");
+    repo.git(&["add", "package.json"]);
+    repo.write("package.json", "{\"v\":3, \"unstaged\":true}\n");
+    repo.git(&["mv", "old.txt", "new.txt"]);
+    repo.git(&["rm", "-q", ".npmignore"]);
+
+    let git = GitRepo::discover(repo.path()).unwrap();
+    let view = StagedView::new(&git, Some("HEAD"), git.staged_changes().unwrap());
+    assert_eq!(
+        view.staged_file("package.json").unwrap().unwrap(),
+        (0o100644, b"{\"v\":2}\n".to_vec())
+    );
+    assert_eq!(
+        view.base_file("package.json").unwrap().unwrap().1,
+        b"{\"v\":1}\n"
+    );
+    assert!(view.staged_file(".npmignore").unwrap().is_none());
+    assert_eq!(view.base_file(".npmignore").unwrap().unwrap().1, b"*.map\n");
+    assert!(view.staged_file("old.txt").unwrap().is_none());
+    assert!(view.staged_file("new.txt").unwrap().is_some());
+    assert!(view.staged_file("never-existed").unwrap().is_none());
+    // Agrees with git for every path.
+    assert_eq!(
+        view.staged_file("new.txt").unwrap().unwrap().1,
+        repo.git(&["cat-file", "blob", ":new.txt"]).into_bytes()
+    );
+}
+
+#[test]
+fn staged_changes_initial_commit_and_intent_to_add() {
+    let repo = TempRepo::new();
+    repo.write("a.txt", "a").write("dir/b.txt", "b");
+    repo.stage_all();
+    repo.write("later.txt", "only intended");
+    repo.git(&["add", "-N", "later.txt"]);
+    let git = GitRepo::discover(repo.path()).unwrap();
+    assert_eq!(git.resolve("HEAD").unwrap(), None);
+    let changes = git.staged_changes().unwrap();
+    // Intent-to-add is not staged content: git won't commit it.
+    assert_eq!(
+        summary(&changes),
+        pairs(&[("A", "a.txt"), ("A", "dir/b.txt")])
+    );
+    let view = StagedView::new(&git, None, changes);
+    assert_eq!(view.staged_file("dir/b.txt").unwrap().unwrap().1, b"b");
+    assert!(view.base_file("a.txt").unwrap().is_none());
+}
+
+#[test]
+fn staged_changes_against_parent_for_amend() {
+    let repo = TempRepo::new();
+    repo.write("a.txt", "1").commit_all("first");
+    repo.write("b.txt", "2").commit_all("second");
+    repo.write("c.txt", "3").stage_all();
+    // Against HEAD: only c. Against HEAD^ (what `--amend` will commit): b and c.
+    assert_eq!(
+        summary(&changes::staged_changes(repo.path()).unwrap()),
+        pairs(&[("A", "c.txt")])
+    );
+    assert_eq!(
+        summary(&changes::staged_changes_against(repo.path(), "HEAD^").unwrap()),
+        pairs(&[("A", "b.txt"), ("A", "c.txt")])
+    );
+    // Amending a root commit: everything is new.
+    let root = TempRepo::new();
+    root.write("x", "x").commit_all("root");
+    root.write("y", "y").stage_all();
+    assert_eq!(
+        summary(&changes::staged_changes_against(root.path(), "HEAD^").unwrap()),
+        pairs(&[("A", "x"), ("A", "y")])
+    );
+    let err = changes::staged_changes_against(repo.path(), "nope-branch").unwrap_err();
+    assert!(err.to_string().contains("nope-branch"), "{err}");
+}
+
+#[test]
+fn staged_changes_reports_conflicts_and_leaves_git_untouched() {
+    let repo = TempRepo::new();
+    repo.write("f.txt", "base\n").commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("f.txt", "theirs\n").commit_all("theirs");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("f.txt", "ours\n").commit_all("ours");
+    let merge = repo.git_output(&["merge", "-q", "other"]);
+    assert!(!merge.status.success(), "the merge must conflict");
+    // A stat-dirty file that a refreshing git command would rewrite the index for.
+    repo.write("g.txt", "g").git(&["add", "g.txt"]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    repo.write("g.txt", "g");
+    let index_before = repo.read(".git/index");
+
+    let changes = changes::staged_changes(repo.path()).unwrap();
+    let f: Vec<_> = changes.iter().filter(|c| c.path == "f.txt").collect();
+    assert!(
+        f.iter().any(|c| c.status == ChangeStatus::Unmerged),
+        "{changes:?}"
+    );
+    let git = GitRepo::discover(repo.path()).unwrap();
+    let view = StagedView::new(&git, Some("HEAD"), changes);
+    assert!(view.staged_file("f.txt").unwrap().is_none());
+    assert_eq!(
+        repo.read(".git/index"),
+        index_before,
+        "the index was rewritten"
+    );
+}
+
+#[test]
+fn changed_paths_and_commit_changes() {
+    let repo = TempRepo::new();
+    repo.write("a", "1").write("pkg/b", "2").commit_all("one");
+    let one = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.write("pkg/b", "3")
+        .write("pkg/c", "4")
+        .commit_all("two");
+    repo.remove("a");
+    repo.commit_all("three");
+    let git = GitRepo::discover(repo.path()).unwrap();
+    assert_eq!(
+        summary(&git.changed_paths(Some(&one), "HEAD").unwrap()),
+        pairs(&[("D", "a"), ("M", "pkg/b"), ("A", "pkg/c")])
+    );
+    assert_eq!(
+        summary(&changes::changed_paths(repo.path(), None, &one).unwrap()),
+        pairs(&[("A", "a"), ("A", "pkg/b")])
+    );
+    assert_eq!(
+        summary(&git.commit_changes("HEAD^").unwrap()),
+        pairs(&[("M", "pkg/b"), ("A", "pkg/c")])
+    );
+    assert_eq!(
+        summary(&git.commit_changes(&one).unwrap()),
+        pairs(&[("A", "a"), ("A", "pkg/b")])
+    );
+}
+
+#[test]
+fn commits_in_range_for_updates_and_new_branches() {
+    let remote = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(remote.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let repo = TempRepo::new();
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.write("a", "1").commit_all("c1");
+    repo.write("a", "2").commit_all("c2");
+    repo.git(&["push", "-q", "origin", "main"]);
+    let pushed = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    repo.write("a", "3").commit_all("c3");
+    repo.write("a", "4").commit_all("c4");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let c3 = repo.git(&["rev-parse", "HEAD^"]).trim().to_string();
+
+    // An update: local ^remote.
+    let update = changes::commits_in_range(repo.path(), &head, Some(&pushed)).unwrap();
+    assert_eq!(update, vec![head.clone(), c3.clone()]);
+    // A new branch: what no remote-tracking ref has.
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("f", "f").commit_all("c5");
+    let tip = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let new_branch = changes::commits_in_range(repo.path(), &tip, None).unwrap();
+    assert_eq!(new_branch, vec![tip.clone(), head.clone(), c3.clone()]);
+    // Matches git rev-list.
+    let expected: Vec<String> = repo
+        .git(&["rev-list", &tip, "--not", "--remotes"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(new_branch, expected);
+    // A remote sha this clone has never seen: fall back to the remote-tracking refs.
+    let unknown = "1234567890123456789012345678901234567890";
+    assert_eq!(
+        changes::commits_in_range(repo.path(), &tip, Some(unknown)).unwrap(),
+        expected
+    );
+    // Nothing new.
+    assert!(
+        changes::commits_in_range(repo.path(), &pushed, Some(&pushed))
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -3,10 +3,12 @@
 //!
 //! Paths are relative to the snapshot root, `/`-separated, with `""` for the root itself.
 
+pub mod changes;
 pub mod git;
 pub mod overlay;
 pub mod worktree;
 
+pub use changes::{Change, ChangeStatus, GitRepo, StagedView};
 pub use git::GitTree;
 pub use overlay::{Overlay, Replacement};
 pub use worktree::Worktree;

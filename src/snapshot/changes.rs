@@ -1,0 +1,506 @@
+//! What the hooks ask git: the staged change (index vs HEAD, or vs HEAD^ for `--amend`),
+//! the commits a push sends, the paths a range changes, and the bytes of a few files at a
+//! revision or in the index — without walking the whole tree.
+//!
+//! # How the staged change stays as fast as `git diff --cached`
+//! git2's tree-to-index diff compares every index entry with the tree (243 ms on a
+//! 100,000-file repository, 10x `git diff --cached --name-only`), because libgit2 does not
+//! use the index's cache-tree extension to skip unchanged subtrees. Real git does, so the
+//! staged change is read from one `git diff-index --cached -z -M` process (raw output: modes,
+//! oids, status and paths in one pass). Measured on the generated 100,000-file repository
+//! (`benches/staged_changes.sh`): `git diff --cached --name-only` 15.6 ms,
+//! `git diff-index --cached -z -M HEAD` 15.8 ms.
+//!
+//! The staged bytes of a changed path are then read by the oid git printed (no index read);
+//! the staged bytes of an *unchanged* path equal HEAD's, read by a tree lookup. So
+//! [`StagedView`] answers "what is staged at this path" with no per-path process and no
+//! full index parse.
+//!
+//! Child git processes run with `GIT_OPTIONAL_LOCKS=0`, so they never refresh and rewrite
+//! the index: after a run `.git` is byte-identical. They inherit `GIT_INDEX_FILE`, so a
+//! `git commit <paths>` (which stages into a temporary index) is reviewed as git will commit it.
+
+use super::git::{git_err, RepoPool};
+use super::{Result, SnapshotError};
+use git2::{Oid, Repository};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How a path changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeStatus {
+    /// New in the new side.
+    Added,
+    /// Contents or mode changed.
+    Modified,
+    /// Gone from the new side.
+    Deleted,
+    /// Moved from `from` (possibly with edits).
+    Renamed {
+        /// The old path.
+        from: String,
+    },
+    /// Copied from `from` (only reported when git is asked for copies).
+    Copied {
+        /// The source path.
+        from: String,
+    },
+    /// The kind changed (file ↔ symlink ↔ submodule).
+    TypeChanged,
+    /// The index holds a merge conflict for the path (no stage-0 entry).
+    Unmerged,
+}
+
+/// One changed path, as git's raw diff reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The path on the new side (`/`-separated, relative to the repository root).
+    pub path: String,
+    /// What happened.
+    pub status: ChangeStatus,
+    /// git filemode on the old side (`0o100644`, …; 0 when absent).
+    pub old_mode: u32,
+    /// git filemode on the new side (0 when absent).
+    pub new_mode: u32,
+    /// Blob id on the old side (`None` when absent).
+    pub old_oid: Option<String>,
+    /// Blob id on the new side (`None` when absent or not yet hashed).
+    pub new_oid: Option<String>,
+}
+
+impl Change {
+    /// The old path (differs from `path` for renames and copies).
+    pub fn old_path(&self) -> &str {
+        match &self.status {
+            ChangeStatus::Renamed { from } | ChangeStatus::Copied { from } => from,
+            _ => &self.path,
+        }
+    }
+}
+
+/// A repository the hooks read from.
+pub struct GitRepo {
+    pool: RepoPool,
+    workdir: PathBuf,
+    sha256: bool,
+}
+
+/// The empty tree's id, which git knows without it being stored.
+const EMPTY_TREE_SHA1: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+const EMPTY_TREE_SHA256: &str = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321";
+
+impl GitRepo {
+    /// The repository containing `dir`; it must have a work tree.
+    pub fn discover(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        let pool = RepoPool::discover(dir)?;
+        let (workdir, sha256) = pool.with(|repo| {
+            let workdir = repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+                SnapshotError::Other(format!(
+                    "{}: a bare repository has no staged changes to review",
+                    dir.display()
+                ))
+            })?;
+            let sha256 = repo
+                .config()
+                .and_then(|c| c.get_string("extensions.objectformat"))
+                .map(|f| f.eq_ignore_ascii_case("sha256"))
+                .unwrap_or(false);
+            Ok((workdir, sha256))
+        })?;
+        Ok(GitRepo {
+            pool,
+            workdir,
+            sha256,
+        })
+    }
+
+    /// The work tree root.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    fn empty_tree(&self) -> &'static str {
+        if self.sha256 {
+            EMPTY_TREE_SHA256
+        } else {
+            EMPTY_TREE_SHA1
+        }
+    }
+
+    /// The commit id `rev` names, or `None` when it names nothing (an unborn HEAD).
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>> {
+        self.pool.with(|repo| match repo.revparse_single(rev) {
+            Ok(obj) => Ok(Some(obj.id().to_string())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_err(rev, e)),
+        })
+    }
+
+    /// The staged change: the index against HEAD (against nothing before the first commit,
+    /// so everything staged is `Added`). Intent-to-add entries (`git add -N`) are not
+    /// staged content (git won't commit them) and are left out; conflicted paths are
+    /// reported as [`ChangeStatus::Unmerged`].
+    pub fn staged_changes(&self) -> Result<Vec<Change>> {
+        let base = match self.resolve("HEAD")? {
+            Some(_) => "HEAD".to_string(),
+            None => self.empty_tree().to_string(),
+        };
+        self.diff_index(&base)
+    }
+
+    /// The staged change against `base_rev`: for `git commit --amend` the commit git will
+    /// write replaces HEAD, so the review compares the index with `HEAD^` (pass `"HEAD^"`;
+    /// a root commit has no parent, and then everything staged is `Added`).
+    pub fn staged_changes_against(&self, base_rev: &str) -> Result<Vec<Change>> {
+        let base = match self.resolve(&format!("{base_rev}^{{tree}}")) {
+            Ok(Some(tree)) => tree,
+            Ok(None) | Err(_) if base_rev.ends_with('^') || base_rev.ends_with("~1") => {
+                // The parent of a root commit (or of nothing): compare with emptiness.
+                self.empty_tree().to_string()
+            }
+            Ok(None) => {
+                return Err(SnapshotError::Other(format!(
+                    "{base_rev}: unknown revision in {}",
+                    self.workdir.display()
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        self.diff_index(&base)
+    }
+
+    fn diff_index(&self, base: &str) -> Result<Vec<Change>> {
+        let out = self.git(&[
+            "diff-index",
+            "--cached",
+            "-z",
+            "-M",
+            "--no-ext-diff",
+            "--ita-invisible-in-index",
+            base,
+            "--",
+        ])?;
+        parse_raw(&out)
+    }
+
+    /// The paths that differ between commits `from` and `to` (recursively, renames
+    /// detected). `from = None` compares with nothing: every file of `to` is `Added` (a new
+    /// root). Only the trees are compared, so unchanged subtrees cost nothing.
+    pub fn changed_paths(&self, from: Option<&str>, to: &str) -> Result<Vec<Change>> {
+        let from = from.unwrap_or(self.empty_tree());
+        let out = self.git(&[
+            "diff-tree",
+            "-r",
+            "-z",
+            "-M",
+            "--no-ext-diff",
+            "--no-commit-id",
+            from,
+            to,
+            "--",
+        ])?;
+        parse_raw(&out)
+    }
+
+    /// What one commit changed relative to its first parent (everything, for a root commit).
+    pub fn commit_changes(&self, commit: &str) -> Result<Vec<Change>> {
+        let parent = self.resolve(&format!("{commit}^"))?;
+        self.changed_paths(parent.as_deref(), commit)
+    }
+
+    /// The commits a push of `local` sends, newest first (as `git rev-list` lists them).
+    ///
+    /// With `remote = Some(sha)` (an update): `git rev-list local ^remote`. If git doesn't
+    /// have `remote` locally (someone else pushed history we never fetched), or with `None`
+    /// (a new branch): everything reachable from `local` that no remote-tracking ref reaches
+    /// (`git rev-list local --not --remotes`), i.e. what the remote doesn't already have as
+    /// far as this clone knows.
+    pub fn commits_in_range(&self, local: &str, remote: Option<&str>) -> Result<Vec<String>> {
+        self.pool.with(|repo| {
+            let local_oid = revparse_commit(repo, local)?;
+            let mut walk = repo.revwalk().map_err(|e| git_err(local, e))?;
+            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+                .map_err(|e| git_err(local, e))?;
+            walk.push(local_oid).map_err(|e| git_err(local, e))?;
+            let hidden = match remote {
+                Some(sha) => match revparse_commit(repo, sha) {
+                    Ok(oid) => walk.hide(oid).is_ok(),
+                    Err(_) => false,
+                },
+                None => false,
+            };
+            if !hidden {
+                walk.hide_glob("refs/remotes/*")
+                    .map_err(|e| git_err("refs/remotes", e))?;
+            }
+            let mut out = Vec::new();
+            for oid in walk {
+                out.push(oid.map_err(|e| git_err(local, e))?.to_string());
+            }
+            Ok(out)
+        })
+    }
+
+    /// The bytes of blob `oid`.
+    pub fn blob(&self, oid: &str) -> Result<Vec<u8>> {
+        self.pool.with(|repo| {
+            let id = Oid::from_str(oid).map_err(|e| git_err(oid, e))?;
+            RepoPool::blob_bytes(repo, id, oid)
+        })
+    }
+
+    /// The file at `path` in revision `rev`: its git filemode and (for a file or symlink)
+    /// its bytes; `None` when absent (or when `rev` names nothing, e.g. an unborn HEAD).
+    /// One tree lookup: nothing else of the tree is read.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<(u32, Vec<u8>)>> {
+        self.pool.with(|repo| {
+            let tree = match repo.revparse_single(rev) {
+                Ok(obj) => obj
+                    .peel_to_tree()
+                    .map_err(|e| git_err(&format!("{rev}: not a commit or tree"), e))?,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+                Err(e) => return Err(git_err(rev, e)),
+            };
+            let entry = match tree.get_path(Path::new(path)) {
+                Ok(entry) => entry,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+                Err(e) => return Err(git_err(path, e)),
+            };
+            let mode = entry.filemode() as u32;
+            let bytes = match entry.kind() {
+                Some(git2::ObjectType::Blob) => RepoPool::blob_bytes(repo, entry.id(), path)?,
+                _ => Vec::new(),
+            };
+            Ok(Some((mode, bytes)))
+        })
+    }
+
+    /// Runs git in the work tree and returns stdout; a failure is an error quoting git.
+    fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(&self.workdir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env_remove("GIT_EXTERNAL_DIFF")
+            .output()
+            .map_err(|e| {
+                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
+            })?;
+        if !out.status.success() {
+            return Err(SnapshotError::Other(format!(
+                "git {} failed in {}: {}",
+                args.join(" "),
+                self.workdir.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out.stdout)
+    }
+}
+
+fn revparse_commit(repo: &Repository, rev: &str) -> Result<Oid> {
+    let obj = repo
+        .revparse_single(rev)
+        .map_err(|e| git_err(&format!("{rev}: unknown revision"), e))?;
+    let commit = obj
+        .peel_to_commit()
+        .map_err(|e| git_err(&format!("{rev}: not a commit"), e))?;
+    Ok(commit.id())
+}
+
+/// Parses git's `--raw -z` output:
+/// `:<old mode> <new mode> <old oid> <new oid> <status>[score]\0<path>\0[<new path>\0]`.
+pub fn parse_raw(out: &[u8]) -> Result<Vec<Change>> {
+    let bad = |what: &str| SnapshotError::Other(format!("unexpected output from git: {what}"));
+    let mut fields = out.split(|b| *b == 0);
+    let mut changes = Vec::new();
+    let text = |bytes: &[u8]| -> Result<String> {
+        String::from_utf8(bytes.to_vec()).map_err(|_| SnapshotError::NonUtf8Name {
+            path: String::from_utf8_lossy(bytes).into_owned(),
+        })
+    };
+    while let Some(header) = fields.next() {
+        if header.is_empty() {
+            continue;
+        }
+        let header = std::str::from_utf8(header).map_err(|_| bad("non-UTF-8 header"))?;
+        let header = header.strip_prefix(':').ok_or_else(|| bad(header))?;
+        let parts: Vec<&str> = header.split(' ').collect();
+        if parts.len() != 5 {
+            return Err(bad(header));
+        }
+        let mode = |s: &str| u32::from_str_radix(s, 8).map_err(|_| bad(header));
+        let oid = |s: &str| (!s.bytes().all(|b| b == b'0')).then(|| s.to_string());
+        let (old_mode, new_mode) = (mode(parts[0])?, mode(parts[1])?);
+        let (old_oid, new_oid) = (oid(parts[2]), oid(parts[3]));
+        let code = parts[4]
+            .as_bytes()
+            .first()
+            .copied()
+            .ok_or_else(|| bad(header))?;
+        let path = text(fields.next().ok_or_else(|| bad("missing path"))?)?;
+        if path.is_empty() {
+            return Err(bad("missing path"));
+        }
+        let (path, status) = match code {
+            b'A' => (path, ChangeStatus::Added),
+            b'M' => (path, ChangeStatus::Modified),
+            b'D' => (path, ChangeStatus::Deleted),
+            b'T' => (path, ChangeStatus::TypeChanged),
+            b'U' => (path, ChangeStatus::Unmerged),
+            b'R' | b'C' => {
+                let to = text(fields.next().ok_or_else(|| bad("missing rename target"))?)?;
+                let status = if code == b'R' {
+                    ChangeStatus::Renamed { from: path }
+                } else {
+                    ChangeStatus::Copied { from: path }
+                };
+                (to, status)
+            }
+            _ => return Err(bad(header)),
+        };
+        changes.push(Change {
+            path,
+            status,
+            old_mode,
+            new_mode,
+            old_oid,
+            new_oid,
+        });
+    }
+    Ok(changes)
+}
+
+/// "What is staged at this path", answered from the staged change plus HEAD's tree: a
+/// changed path reads the blob git reported, an unchanged one reads HEAD's (they're equal).
+/// No index parse, no per-path process.
+pub struct StagedView<'r> {
+    repo: &'r GitRepo,
+    base: Option<String>,
+    by_path: HashMap<String, usize>,
+    removed: HashMap<String, usize>,
+    changes: Vec<Change>,
+}
+
+impl<'r> StagedView<'r> {
+    /// A view over `changes` (from [`GitRepo::staged_changes`] or
+    /// [`GitRepo::staged_changes_against`]) relative to `base_rev` (`HEAD`, or `HEAD^` for
+    /// an amend; `None` for an initial commit).
+    pub fn new(repo: &'r GitRepo, base_rev: Option<&str>, changes: Vec<Change>) -> Self {
+        let mut by_path = HashMap::new();
+        let mut removed = HashMap::new();
+        for (i, change) in changes.iter().enumerate() {
+            by_path.insert(change.path.clone(), i);
+            if let ChangeStatus::Renamed { from } = &change.status {
+                removed.insert(from.clone(), i);
+            }
+        }
+        StagedView {
+            repo,
+            base: base_rev.map(str::to_string),
+            by_path,
+            removed,
+            changes,
+        }
+    }
+
+    /// The changes the view was built from.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// The base's version of `path` (HEAD's, or HEAD^'s for an amend): filemode and bytes.
+    pub fn base_file(&self, path: &str) -> Result<Option<(u32, Vec<u8>)>> {
+        match &self.base {
+            Some(rev) => self.repo.file_at(rev, path),
+            None => Ok(None),
+        }
+    }
+
+    /// The staged version of `path`: filemode and bytes, `None` when the commit won't hold it.
+    pub fn staged_file(&self, path: &str) -> Result<Option<(u32, Vec<u8>)>> {
+        if let Some(&i) = self.by_path.get(path) {
+            let change = &self.changes[i];
+            return match (&change.status, &change.new_oid) {
+                (ChangeStatus::Deleted, _) => Ok(None),
+                // A conflicted path has no staged version until it is resolved.
+                (ChangeStatus::Unmerged, _) => Ok(None),
+                (_, Some(oid)) if change.new_mode & 0o170000 != 0o160000 => {
+                    Ok(Some((change.new_mode, self.repo.blob(oid)?)))
+                }
+                (_, _) => Ok(Some((change.new_mode, Vec::new()))),
+            };
+        }
+        if self.removed.contains_key(path) {
+            return Ok(None);
+        }
+        self.base_file(path)
+    }
+}
+
+/// [`GitRepo::staged_changes`] for the repository containing `repo_dir`.
+pub fn staged_changes(repo_dir: impl AsRef<Path>) -> Result<Vec<Change>> {
+    GitRepo::discover(repo_dir)?.staged_changes()
+}
+
+/// [`GitRepo::staged_changes_against`] for the repository containing `repo_dir`.
+pub fn staged_changes_against(repo_dir: impl AsRef<Path>, base_rev: &str) -> Result<Vec<Change>> {
+    GitRepo::discover(repo_dir)?.staged_changes_against(base_rev)
+}
+
+/// [`GitRepo::commits_in_range`] for the repository containing `repo_dir`.
+pub fn commits_in_range(
+    repo_dir: impl AsRef<Path>,
+    local: &str,
+    remote: Option<&str>,
+) -> Result<Vec<String>> {
+    GitRepo::discover(repo_dir)?.commits_in_range(local, remote)
+}
+
+/// [`GitRepo::changed_paths`] for the repository containing `repo_dir`.
+pub fn changed_paths(
+    repo_dir: impl AsRef<Path>,
+    from: Option<&str>,
+    to: &str,
+) -> Result<Vec<Change>> {
+    GitRepo::discover(repo_dir)?.changed_paths(from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_raw_records() {
+        let out = b":100644 100644 aaaa bbbb M\0a.txt\0:000000 100755 0000 cccc A\0bin/x\0\
+:100644 100644 dddd eeee R087\0old name\0new name\0:100644 000000 ffff 0000 D\0gone\0\
+:120000 100644 1111 2222 T\0link\0";
+        let changes = parse_raw(out).unwrap();
+        assert_eq!(changes.len(), 5);
+        assert_eq!(changes[0].status, ChangeStatus::Modified);
+        assert_eq!(changes[1].new_mode, 0o100755);
+        assert_eq!(changes[1].old_oid, None);
+        assert_eq!(changes[1].new_oid.as_deref(), Some("cccc"));
+        assert_eq!(changes[2].path, "new name");
+        assert_eq!(changes[2].old_path(), "old name");
+        assert_eq!(
+            changes[2].status,
+            ChangeStatus::Renamed {
+                from: "old name".into()
+            }
+        );
+        assert_eq!(changes[3].status, ChangeStatus::Deleted);
+        assert_eq!(changes[3].new_oid, None);
+        assert_eq!(changes[4].status, ChangeStatus::TypeChanged);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(parse_raw(b"hello\0").is_err());
+        assert!(parse_raw(b":100644 100644 a b Z\0p\0").is_err());
+        assert!(parse_raw(b":100644 100644 a b M\0").is_err());
+        assert!(parse_raw(b"").unwrap().is_empty());
+    }
+}
