@@ -22,7 +22,7 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 6] {
+fn areas() -> [&'static [Rule]; 7] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
@@ -30,6 +30,7 @@ fn areas() -> [&'static [Rule]; 6] {
         crate::checks::files::RULES,
         crate::checks::codename::RULES,
         crate::checks::size::RULES,
+        crate::checks::drift::RULES,
     ]
 }
 
