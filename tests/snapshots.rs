@@ -411,10 +411,7 @@ fn staged_view_reads_staged_not_worktree_bytes() {
     let repo = TempRepo::new();
     repo.write("package.json", "{\"v\":1}\n")
         .write(".npmignore", "*.map\n")
-        .write(
-            "old.txt",
-            "rename me please, I am long enough\n".repeat(10),
-        );
+        .write("old.txt", "rename me please, I am long enough\n".repeat(10));
     repo.commit_all("base");
     // Partial staging: stage v2, then keep editing the working copy.
     repo.write("package.json", "{\"v\":2}\n");
