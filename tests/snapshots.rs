@@ -599,3 +599,129 @@ fn commits_in_range_for_updates_and_new_branches() {
             .is_empty()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The index.
+
+use leakgate::snapshot::IndexSnapshot;
+
+#[test]
+fn index_matches_worktree_when_all_staged() {
+    let repo = varied_repo();
+    repo.write("staged-only/new.txt", "new\n");
+    repo.remove("README.md");
+    repo.stage_all();
+    let disk = walk(&Worktree::new(repo.path()), "");
+    let index = IndexSnapshot::open(repo.path()).unwrap();
+    assert_eq!(walk(&index, ""), disk);
+    assert_eq!(
+        walk(&index, "dist"),
+        walk(&Worktree::new(repo.path()), "dist")
+    );
+    assert_eq!(index.read("main.js").unwrap(), b"module.exports = 1;\n");
+    assert!(index.read("escape").is_err());
+    assert!(index.lstat("README.md").unwrap().is_none());
+    assert_eq!(index.lstat("dist/a").unwrap().unwrap().kind, EntryKind::Dir);
+    assert!(index.lstat("dist/a/b/c/deep.js/x").unwrap().is_none());
+    assert!(index.read_dir("nope").is_err());
+    assert!(index.read("dist").is_err());
+}
+
+#[test]
+fn index_shows_staged_bytes_after_partial_staging() {
+    let repo = TempRepo::new();
+    repo.write("package.json", "{\"v\":1}\n").commit_all("base");
+    repo.write("package.json", "{\"v\":2}\n");
+    repo.git(&["add", "package.json"]);
+    repo.write("package.json", "{\"v\":3,\"more\":true}\n");
+    repo.write("untracked.txt", "u");
+    let index = IndexSnapshot::open(repo.path()).unwrap();
+    assert_eq!(index.read("package.json").unwrap(), b"{\"v\":2}\n");
+    let entry = index.lstat("package.json").unwrap().unwrap();
+    assert_eq!(
+        (entry.kind, entry.size, entry.mode),
+        (EntryKind::File, 8, 0o644)
+    );
+    assert!(index.lstat("untracked.txt").unwrap().is_none());
+    let names: Vec<String> = index
+        .read_dir("")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, vec!["package.json".to_string()]);
+}
+
+#[test]
+fn index_of_fresh_repo_initial_staging_and_intent_to_add() {
+    let repo = TempRepo::new();
+    // No index file at all yet.
+    let empty = IndexSnapshot::open(repo.path()).unwrap();
+    assert!(empty.read_dir("").unwrap().is_empty());
+    assert!(empty.lstat("x").unwrap().is_none());
+    repo.write("a/b.txt", "b").write("c.txt", "c");
+    repo.stage_all();
+    repo.write("ita.txt", "intent only");
+    repo.git(&["add", "-N", "ita.txt"]);
+    repo.write("ita-dir/x.txt", "x");
+    repo.git(&["add", "-N", "ita-dir/x.txt"]);
+    let index = IndexSnapshot::open(repo.path()).unwrap();
+    let mut names: Vec<String> = index
+        .read_dir("")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["a".to_string(), "c.txt".to_string()]);
+    assert!(index.lstat("ita.txt").unwrap().is_none());
+    assert!(index.lstat("ita-dir").unwrap().is_none());
+    assert_eq!(index.read("a/b.txt").unwrap(), b"b");
+}
+
+#[test]
+fn index_conflicts_show_ours() {
+    let repo = TempRepo::new();
+    repo.write("f.txt", "base\n")
+        .write("gone.txt", "g\n")
+        .commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    repo.write("f.txt", "theirs\n")
+        .write("gone.txt", "changed by them\n");
+    repo.commit_all("theirs");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("f.txt", "ours\n");
+    repo.remove("gone.txt");
+    repo.commit_all("ours");
+    assert!(!repo.git_output(&["merge", "-q", "other"]).status.success());
+    let index = IndexSnapshot::open(repo.path()).unwrap();
+    assert_eq!(
+        index.conflicts(),
+        vec!["f.txt".to_string(), "gone.txt".to_string()]
+    );
+    assert_eq!(index.read("f.txt").unwrap(), b"ours\n");
+    // Deleted on our side: absent.
+    assert!(index.lstat("gone.txt").unwrap().is_none());
+    let listed = index.read_dir("").unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+}
+
+#[test]
+fn index_from_a_temporary_index_file() {
+    let repo = TempRepo::new();
+    repo.write("a.txt", "committed\n").commit_all("base");
+    repo.write("a.txt", "in the temporary index\n");
+    let tmp_index = repo.join(".git/next-index");
+    std::fs::copy(repo.join(".git/index"), &tmp_index).unwrap();
+    let status = std::process::Command::new("git")
+        .args(["add", "a.txt"])
+        .current_dir(repo.path())
+        .env("GIT_INDEX_FILE", &tmp_index)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let main_index = IndexSnapshot::open(repo.path()).unwrap();
+    assert_eq!(main_index.read("a.txt").unwrap(), b"committed\n");
+    let next = IndexSnapshot::open_file(repo.path(), &tmp_index).unwrap();
+    assert_eq!(next.read("a.txt").unwrap(), b"in the temporary index\n");
+}

@@ -60,6 +60,11 @@ impl RepoPool {
         })
     }
 
+    /// The `.git` directory (a linked worktree's own one, which holds its index).
+    pub(crate) fn git_dir(&self) -> &Path {
+        &self.git_dir
+    }
+
     /// Runs `f` with a repository handle from the pool.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&Repository) -> Result<T>) -> Result<T> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();

@@ -5,11 +5,13 @@
 
 pub mod changes;
 pub mod git;
+pub mod index;
 pub mod overlay;
 pub mod worktree;
 
 pub use changes::{Change, ChangeStatus, GitRepo, StagedView};
 pub use git::GitTree;
+pub use index::IndexSnapshot;
 pub use overlay::{Overlay, Replacement};
 pub use worktree::Worktree;
 
