@@ -1,4 +1,9 @@
-//! Pack-content checks: what a package would ship, judged.
+//! Pack-content checks: each judges what a package would ship and returns findings.
+//!
+//! [`audit_package`] is the orchestration: it reads every packed file once (in parallel,
+//! both cores; big files streamed in chunks, never whole), runs the source-map rules and the
+//! content checks (secrets, codenames) on it and on the sources embedded in its maps, plus
+//! the packlist-level rules, and labels every finding with package, file and repository path.
 
 pub mod codename;
 pub mod drift;
@@ -6,3 +11,448 @@ pub mod files;
 pub mod secrets;
 pub mod size;
 pub mod sourcemap;
+
+use crate::config::Config;
+use crate::packlist::{PackedFile, Packlist};
+use crate::report::catalog::Rule;
+use crate::report::{Finding, Severity};
+use crate::snapshot::Snapshot;
+use rayon::prelude::*;
+use std::io::Read;
+
+/// Rules of the audit itself.
+pub const RULES: &[Rule] = &[Rule {
+    id: "pack/lifecycle-scripts",
+    default_severity: Severity::Warning,
+    summary: "package.json runs a script when packing, so the real tarball may differ",
+    explanation: "`prepack`, `prepare` and `prepublishOnly` run before `npm pack`/`npm publish` \
+        build the tarball: they usually build `dist/`, and what they write is what ships. \
+        leakgate audits the files as they are now (it never runs scripts), so a build script \
+        that writes maps or copies files would ship things this audit did not see.",
+    fix: "Build before pushing so the audited files are the ones that will ship, and audit the \
+        real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
+}];
+
+/// Files up to this size are read whole (a 60 MB map is judged in one buffer); bigger
+/// ones are streamed in chunks so memory stays bounded whatever ships.
+pub const WHOLE_FILE_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Chunk size for streamed files.
+const CHUNK: usize = 8 * 1024 * 1024;
+
+/// A check over file contents (secret scanning, codenames): given a label (`dist/cli.js`
+/// or `dist/cli.js.map!src/auth.ts`) and the bytes, its findings with file/line set.
+pub trait ContentCheck: Send + Sync {
+    /// Findings for `bytes`, labelled `label`.
+    fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding>;
+}
+
+/// A packlist-level check (denied paths, size, drift): no file contents.
+pub type PacklistCheck = Box<dyn Fn(&Packlist, &Config) -> Vec<Finding> + Send + Sync>;
+
+/// Everything an audit runs, built once per run (compiling patterns is the costly part).
+#[derive(Default)]
+pub struct Checks {
+    /// Run on every packed text file and on every embedded source.
+    pub content: Vec<Box<dyn ContentCheck>>,
+    /// Run once per packlist.
+    pub packlist: Vec<PacklistCheck>,
+}
+
+impl Checks {
+    /// The standard set for `config`.
+    pub fn new(config: &Config) -> Result<Checks, AuditError> {
+        let scanner =
+            secrets::Scanner::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
+        let codenames =
+            codename::Matcher::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
+        let mut content: Vec<Box<dyn ContentCheck>> = vec![Box::new(scanner)];
+        if !codenames.is_empty() {
+            content.push(Box::new(codenames));
+        }
+        Ok(Checks {
+            content,
+            packlist: vec![
+                Box::new(files::check),
+                Box::new(size::check),
+                Box::new(|p: &Packlist, c: &Config| match codename::Matcher::new(c) {
+                    Ok(m) if !m.is_empty() => m.check_names(p),
+                    _ => Vec::new(),
+                }),
+            ],
+        })
+    }
+}
+
+impl ContentCheck for codename::Matcher {
+    fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding> {
+        self.findings(label, bytes)
+    }
+}
+
+impl ContentCheck for secrets::Scanner {
+    fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding> {
+        self.findings(label, bytes)
+    }
+}
+
+/// Why an audit could not finish. Each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// A packed file could not be read.
+    #[error("{path}: {message}")]
+    Read {
+        /// The file (snapshot path).
+        path: String,
+        /// What failed.
+        message: String,
+    },
+    /// A configured check could not be built (bad pattern in the config).
+    #[error("{0}")]
+    Config(String),
+}
+
+/// The package's name for reports: `name` from package.json, else its directory.
+pub fn package_label(packlist: &Packlist) -> String {
+    match packlist.name() {
+        Some(n) => n.to_string(),
+        None if packlist.dir.is_empty() => ".".to_string(),
+        None => packlist.dir.clone(),
+    }
+}
+
+/// Audits the packed files of one package: source maps, the content checks on files and
+/// embedded sources, the packlist checks, and the lifecycle-scripts warning. Findings carry
+/// `package`, `file` (package-relative) and `repo_path` (snapshot path, for allow globs);
+/// severities are the checks' own: the caller applies the config (`Config::apply`).
+pub fn audit_package(
+    snapshot: &dyn Snapshot,
+    packlist: &Packlist,
+    config: &Config,
+    checks: &Checks,
+) -> Result<Vec<Finding>, AuditError> {
+    let package = package_label(packlist);
+    let visibility = config.visibility(&packlist.dir, &packlist.manifest);
+    let by_path: std::collections::HashMap<&str, &PackedFile> = packlist
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let view = sourcemap::PackageView::new(
+        visibility,
+        &config.sourcemaps,
+        packlist.files.iter().map(|f| (f.path.clone(), f.size)),
+        Box::new(move |p: &str| {
+            let f = by_path.get(p)?;
+            if f.size > WHOLE_FILE_LIMIT {
+                return None;
+            }
+            snapshot.read(&f.source).ok()
+        }),
+    );
+
+    let per_file: Vec<Result<Vec<Finding>, AuditError>> = packlist
+        .files
+        .par_iter()
+        .map(|f| audit_file(snapshot, f, &view, checks))
+        .collect();
+
+    let mut findings = Vec::new();
+    for r in per_file {
+        findings.extend(r?);
+    }
+    for check in &checks.packlist {
+        findings.extend(check(packlist, config));
+    }
+    findings.extend(lifecycle_scripts(packlist));
+    for f in &mut findings {
+        f.package.get_or_insert_with(|| package.clone());
+        if f.repo_path.is_none() {
+            if let Some(file) = &f.file {
+                let inner = file.split('!').next().unwrap_or(file);
+                let repo = packlist
+                    .files
+                    .iter()
+                    .find(|p| p.path == inner)
+                    .map(|p| p.source.clone())
+                    .unwrap_or_else(|| crate::snapshot::join(&packlist.dir, inner));
+                f.repo_path = Some(repo);
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// Reads one packed file (whole, or streamed when big) and runs every per-file check.
+fn audit_file(
+    snapshot: &dyn Snapshot,
+    file: &PackedFile,
+    view: &sourcemap::PackageView<'_>,
+    checks: &Checks,
+) -> Result<Vec<Finding>, AuditError> {
+    let read_err = |e: &dyn std::fmt::Display| AuditError::Read {
+        path: file.source.clone(),
+        message: e.to_string(),
+    };
+    let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
+    let mut out = Vec::new();
+    let mut embedded_findings: Vec<Finding> = Vec::new();
+    let mut collect_embedded = |e: sourcemap::Embedded<'_>| {
+        for c in &checks.content {
+            embedded_findings.extend(c.check(&e.name, e.text.as_bytes()));
+        }
+    };
+
+    if file.size <= WHOLE_FILE_LIMIT {
+        let mut bytes = Vec::with_capacity(file.size as usize);
+        reader.read_to_end(&mut bytes).map_err(|e| read_err(&e))?;
+        let was_map = sourcemap::check_file(
+            view,
+            &file.path,
+            &bytes,
+            true,
+            &mut out,
+            &mut collect_embedded,
+        );
+        if !was_map {
+            for c in &checks.content {
+                out.extend(c.check(&file.path, &bytes));
+            }
+        }
+    } else {
+        let tail = stream_chunks(&mut *reader, |chunk, lines_before| {
+            for c in &checks.content {
+                out.extend(c.check(&file.path, chunk).into_iter().map(|mut f| {
+                    f.line = f.line.map(|l| l.saturating_add(lines_before));
+                    f
+                }));
+            }
+        })
+        .map_err(|e| read_err(&e))?;
+        let _ = sourcemap::check_file(
+            view,
+            &file.path,
+            &tail,
+            false,
+            &mut out,
+            &mut collect_embedded,
+        );
+    }
+    out.extend(embedded_findings);
+    for f in &mut out {
+        f.repo_path.get_or_insert_with(|| file.source.clone());
+    }
+    Ok(out)
+}
+
+/// Streams `reader` in chunks that end at a line break (so each chunk's line numbers are
+/// an offset away from the file's), calling `each(chunk, lines_before)`. Binary content
+/// (a NUL in the first 8 KiB) stops the read after the first chunk: nothing scans binary.
+/// Returns the last chunk (the file's tail, for annotations).
+fn stream_chunks(
+    reader: &mut dyn Read,
+    mut each: impl FnMut(&[u8], u32),
+) -> std::io::Result<Vec<u8>> {
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 64 * 1024);
+    let mut lines_before: u32 = 0;
+    let mut first = true;
+    loop {
+        let start = buf.len();
+        buf.resize(CHUNK.max(start + 64 * 1024), 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let eof = filled < buf.len();
+        buf.truncate(filled);
+        if first {
+            first = false;
+            if memchr::memchr(0, &buf[..buf.len().min(8 * 1024)]).is_some() {
+                return Ok(buf);
+            }
+        }
+        if eof {
+            each(&buf, lines_before);
+            return Ok(buf);
+        }
+        // Cut after the last newline; a line longer than a chunk is cut where it is.
+        let cut = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |p| p + 1);
+        each(&buf[..cut], lines_before);
+        let n = memchr::memchr_iter(b'\n', &buf[..cut]).count();
+        lines_before = lines_before.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        buf.drain(..cut);
+    }
+}
+
+/// `pack/lifecycle-scripts`: scripts npm runs while packing.
+fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
+    let Some(scripts) = packlist.manifest.get("scripts").and_then(|s| s.as_object()) else {
+        return Vec::new();
+    };
+    let present: Vec<&str> = ["prepack", "prepare", "prepublishOnly", "prepublish"]
+        .into_iter()
+        .filter(|s| {
+            scripts
+                .get(*s)
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| !v.trim().is_empty())
+        })
+        .collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    vec![Finding::new(
+        "pack/lifecycle-scripts",
+        format!(
+            "package.json runs `{}` when packing: the published tarball may contain files this audit did not see",
+            present.join("`, `")
+        ),
+    )
+    .file("package.json")
+    .help("build before pushing, and audit the real tarball in CI: `npm pack && leakgate audit --tarball *.tgz`")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packlist::PackedFile;
+    use crate::snapshot::worktree::Worktree;
+
+    const TOKEN: &str = "ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i";
+
+    fn packlist(dir: &Path, manifest: serde_json::Value) -> Packlist {
+        let mut files = Vec::new();
+        let mut stack = vec![String::new()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(dir.join(&d)).unwrap() {
+                let e = e.unwrap();
+                let p = crate::snapshot::join(&d, &e.file_name().into_string().unwrap());
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(p);
+                } else {
+                    files.push(PackedFile {
+                        path: p.clone(),
+                        source: p,
+                        size: e.metadata().unwrap().len(),
+                        mode: 0o644,
+                    });
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Packlist {
+            dir: String::new(),
+            manifest,
+            files,
+        }
+    }
+
+    use std::path::Path;
+
+    #[test]
+    fn claude_code_pattern_blocks_and_embedded_secrets_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = format!("export const a = 1;\nconst TOKEN = \"{TOKEN}\";\n");
+        let map = serde_json::json!({
+            "version": 3,
+            "sources": ["../src/auth.ts", "../src/main.ts"],
+            "sourcesContent": [auth, "console.log('hi');\n"],
+            "mappings": "AAAA",
+            "names": []
+        });
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(dir.path().join("dist/cli.js.map"), map.to_string()).unwrap();
+        std::fs::write(
+            dir.path().join("dist/cli.js"),
+            "console.log('hi');\n//# sourceMappingURL=cli.js.map\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let manifest = serde_json::json!({
+            "name": "@acme/cli", "version": "2.1.88", "license": "SEE LICENSE IN README.md",
+            "files": ["dist"], "scripts": {"prepack": "bun run build"}
+        });
+        let pl = packlist(dir.path(), manifest);
+        let config = Config::default();
+        let checks = Checks::new(&config).unwrap();
+        let snap = Worktree::new(dir.path());
+        let findings = audit_package(&snap, &pl, &config, &checks).unwrap();
+        let leak = findings
+            .iter()
+            .find(|f| f.rule == "sourcemap/sources-content")
+            .expect("sources-content");
+        assert_eq!(leak.severity, Severity::Error);
+        assert_eq!(leak.package.as_deref(), Some("@acme/cli"));
+        assert_eq!(leak.repo_path.as_deref(), Some("dist/cli.js.map"));
+        let secret = findings
+            .iter()
+            .find(|f| f.rule.starts_with("secret/"))
+            .unwrap_or_else(|| panic!("no secret finding: {findings:#?}"));
+        assert_eq!(secret.file.as_deref(), Some("dist/cli.js.map!src/auth.ts"));
+        assert_eq!(secret.line, Some(2));
+        assert!(
+            !format!("{secret:?}").contains(&TOKEN[8..]),
+            "secret not redacted"
+        );
+        assert!(findings.iter().any(|f| f.rule == "pack/lifecycle-scripts"));
+    }
+
+    #[test]
+    fn clean_package_has_no_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(dir.path().join("dist/index.js"), "module.exports = 1;\n").unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let manifest = serde_json::json!({"name": "ok", "version": "1.0.0"});
+        let pl = packlist(dir.path(), manifest);
+        let config = Config::default();
+        let checks = Checks::new(&config).unwrap();
+        let findings = audit_package(&Worktree::new(dir.path()), &pl, &config, &checks).unwrap();
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn streamed_chunks_end_at_lines_and_count_them() {
+        let text: String = (0..3_000_000).map(|i| format!("line {i}\n")).collect();
+        let mut seen = Vec::new();
+        let tail = stream_chunks(&mut text.as_bytes(), |chunk, before| {
+            assert!(chunk.ends_with(b"\n"));
+            let first = std::str::from_utf8(&chunk[..20])
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_string();
+            seen.push((before, first));
+        })
+        .unwrap();
+        assert!(seen.len() >= 3, "{}", seen.len());
+        for (before, first) in &seen {
+            assert_eq!(first, &format!("line {before}"));
+        }
+        assert!(tail.ends_with(b"line 2999999\n"));
+    }
+
+    #[test]
+    fn binary_streams_stop_after_the_first_chunk() {
+        struct Zeros(u64);
+        impl Read for Zeros {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = (buf.len() as u64).min(self.0) as usize;
+                buf[..n].fill(0);
+                self.0 -= n as u64;
+                Ok(n)
+            }
+        }
+        let mut calls = 0;
+        let mut z = Zeros(4 << 30);
+        stream_chunks(&mut z, |_, _| calls += 1).unwrap();
+        assert_eq!(calls, 0);
+        assert!(z.0 > (3 << 30), "read too much: {} left", z.0);
+    }
+}

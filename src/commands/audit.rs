@@ -1,12 +1,254 @@
-//! `leakgate audit`.
+//! `leakgate audit`: the dry-run pack audit. For each package, what `npm pack` would ship
+//! (the packlist), judged by every pack-content rule.
 
-use super::{CmdResult, Globals};
+use super::{CmdResult, Exit, Globals};
+use crate::checks::{self, Checks};
+use crate::config::Config;
+use crate::packlist::{self, PackOptions};
+use crate::report::Report;
+use crate::snapshot::worktree::Worktree;
+use crate::snapshot::Snapshot;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `leakgate audit`.
 #[derive(Clone, Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Package directories to audit (default: every package of the repository).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Also audit every workspace member of the packages given (or of the root).
+    #[arg(long)]
+    pub workspaces: bool,
+    /// Audit a real tarball (from `npm pack`, or downloaded from the registry) instead.
+    #[arg(long, value_name = "FILE.tgz", conflicts_with_all = ["dirs", "workspaces"])]
+    pub tarball: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _globals: &Globals) -> CmdResult {
-    anyhow::bail!("`leakgate audit` is not built yet")
+pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    let cwd = std::env::current_dir().context("current directory")?;
+    let root = repo_root(&cwd);
+    let config = Config::discover(&root, globals.config.as_deref())?;
+    let checks = Checks::new(&config)?;
+    let mut report = Report::default();
+
+    if let Some(tgz) = &args.tarball {
+        anyhow::bail!(
+            "{}: --tarball needs the tarball snapshot, which this build does not have yet",
+            tgz.display()
+        );
+    }
+
+    let snapshot = Worktree::new(&root);
+    let named: Vec<String> = args
+        .dirs
+        .iter()
+        .map(|d| relative_dir(&root, &cwd, d))
+        .collect::<anyhow::Result<_>>()?;
+    let (dirs, explicit) = if named.is_empty() || args.workspaces {
+        let mut dirs = discover(&snapshot, &named)?;
+        dirs.extend(named.iter().cloned());
+        dirs.sort();
+        dirs.dedup();
+        (dirs, named)
+    } else {
+        (named.clone(), named)
+    };
+    audit_dirs(&snapshot, &dirs, &explicit, &config, &checks, &mut report)?;
+    finish(report, &config, globals)
+}
+
+/// Audits the packages at `dirs` of `snapshot` into `report` (findings not yet filtered by
+/// the config). Private packages are skipped with a note unless named in `explicit`.
+pub fn audit_dirs(
+    snapshot: &dyn Snapshot,
+    dirs: &[String],
+    explicit: &[String],
+    config: &Config,
+    checks: &Checks,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    for dir in dirs {
+        if config
+            .packages
+            .iter()
+            .any(|p| p.skip && p.path.as_deref() == Some(dir.as_str()))
+        {
+            report
+                .notes
+                .push(format!("skipped {} ([[package]] skip = true)", show(dir)));
+            continue;
+        }
+        let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
+        let name = checks::package_label(&packlist);
+        if config
+            .packages
+            .iter()
+            .any(|p| p.skip && p.name.as_deref() == packlist.name())
+        {
+            report
+                .notes
+                .push(format!("skipped {name} ([[package]] skip = true)"));
+            continue;
+        }
+        let private = packlist.manifest.get("private").and_then(|v| v.as_bool()) == Some(true);
+        if private && !explicit.contains(dir) {
+            report.notes.push(format!(
+                "skipped {name} ({}): private package, npm won't publish it (name its directory to audit it anyway)",
+                show(dir)
+            ));
+            continue;
+        }
+        let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
+        report.notes.push(format!(
+            "audited {name} ({}): {} files, {}",
+            show(dir),
+            packlist.files.len(),
+            checks::sourcemap::human_bytes(packlist.total_size())
+        ));
+        report.findings.extend(findings);
+    }
+    Ok(())
+}
+
+/// Applies the config, prints the report and picks the exit code.
+pub fn finish(mut report: Report, config: &Config, globals: &Globals) -> CmdResult {
+    report.findings = config.apply(std::mem::take(&mut report.findings));
+    print_report(&report, globals)?;
+    Ok(if report.has_blocking() {
+        Exit::Blocked
+    } else {
+        Exit::Clean
+    })
+}
+
+/// Prints a report in the chosen format.
+pub fn print_report(report: &Report, globals: &Globals) -> anyhow::Result<()> {
+    use std::io::Write;
+    let text = match globals.format {
+        super::Format::Json | super::Format::Sarif => {
+            format!("{}\n", serde_json::to_string_pretty(report)?)
+        }
+        super::Format::Human => {
+            let mut t = crate::report::render_plain(report);
+            if !globals.quiet {
+                for n in &report.notes {
+                    t.push_str(&format!("note: {n}\n"));
+                }
+            }
+            t
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn show(dir: &str) -> &str {
+    if dir.is_empty() {
+        "."
+    } else {
+        dir
+    }
+}
+
+/// The repository's top directory (`git rev-parse --show-toplevel`), or `cwd` outside git.
+pub fn repo_root(cwd: &Path) -> PathBuf {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(cwd)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            PathBuf::from(String::from_utf8_lossy(&o.stdout).trim_end_matches(['\n', '\r']))
+        }
+        _ => cwd.to_path_buf(),
+    }
+}
+
+/// `dir` (relative to `cwd`, or absolute) as a `/`-separated path relative to `root`.
+fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<String> {
+    let abs = cwd.join(dir);
+    let abs = abs
+        .canonicalize()
+        .with_context(|| format!("{}: no such directory", dir.display()))?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = abs.strip_prefix(&root).map_err(|_| {
+        anyhow::anyhow!(
+            "{}: outside the repository {}",
+            dir.display(),
+            root.display()
+        )
+    })?;
+    if !abs.join("package.json").is_file() {
+        anyhow::bail!("{}: no package.json in this directory", dir.display());
+    }
+    Ok(rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
+/// Every package directory of the repository: the root package and its npm/yarn
+/// workspaces (`workspaces` globs, `dir/*` and `dir/**` forms), plus those of `under`.
+pub fn discover(snapshot: &dyn Snapshot, under: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut roots: Vec<String> = vec![String::new()];
+    roots.extend(under.iter().cloned());
+    for root in roots {
+        let manifest_path = crate::snapshot::join(&root, "package.json");
+        let Ok(bytes) = snapshot.read(&manifest_path) else {
+            continue;
+        };
+        out.push(root.clone());
+        let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue; // pack() reports the parse error with its position
+        };
+        let patterns: Vec<&str> = match manifest.get("workspaces") {
+            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
+            Some(serde_json::Value::Object(o)) => o
+                .get("packages")
+                .and_then(|p| p.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for pat in patterns {
+            let pat = pat.trim_start_matches("./").trim_end_matches('/');
+            let base = crate::snapshot::join(
+                &root,
+                pat.split('*').next().unwrap_or("").trim_end_matches('/'),
+            );
+            if !pat.contains('*') {
+                if snapshot
+                    .lstat(&crate::snapshot::join(&base, "package.json"))?
+                    .is_some()
+                {
+                    out.push(base);
+                }
+                continue;
+            }
+            let Ok(entries) = snapshot.read_dir(&base) else {
+                continue;
+            };
+            for e in entries {
+                if e.kind == crate::snapshot::EntryKind::Dir && e.name != "node_modules" {
+                    let d = crate::snapshot::join(&base, &e.name);
+                    if snapshot
+                        .lstat(&crate::snapshot::join(&d, "package.json"))?
+                        .is_some()
+                    {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

@@ -26,6 +26,7 @@ fn areas() -> [&'static [Rule]; 7] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
+        crate::checks::RULES,
         crate::checks::secrets::RULES,
         crate::checks::files::RULES,
         crate::checks::codename::RULES,

@@ -191,6 +191,10 @@ pub struct Embedded<'s> {
 /// the tail (`whole == false`): annotations are found at the end, and a `.map` or inline
 /// map that doesn't fit is reported rather than guessed. Embedded sources that the package
 /// doesn't otherwise ship are passed to `embedded` so the caller scans them too.
+///
+/// Returns true when the whole file is a source map that was read: its embedded sources
+/// went to `embedded`, so scanning the raw JSON again would only repeat those findings
+/// with useless positions.
 pub fn check_file(
     view: &PackageView<'_>,
     path: &str,
@@ -198,7 +202,7 @@ pub fn check_file(
     whole: bool,
     out: &mut Vec<Finding>,
     embedded: &mut dyn FnMut(Embedded<'_>),
-) {
+) -> bool {
     match kind(path) {
         FileKind::Map => {
             if !whole {
@@ -209,10 +213,13 @@ pub fn check_file(
                     )
                     .file(path),
                 );
-                return;
+                return false;
             }
             match scan::parse(bytes) {
-                Ok(map) => judge_map(view, path, false, &[(bytes, &map)], out, embedded),
+                Ok(map) => {
+                    judge_map(view, path, false, &[(bytes, &map)], out, embedded);
+                    return true;
+                }
                 Err(e) => out.push(invalid(path, bytes, &e, false)),
             }
         }
@@ -291,11 +298,13 @@ pub fn check_file(
                 if let Ok(map) = scan::parse(bytes) {
                     if map.looks_like_map() {
                         judge_map(view, path, false, &[(bytes, &map)], out, embedded);
+                        return true;
                     }
                 }
             }
         }
     }
+    false
 }
 
 fn invalid(path: &str, buf: &[u8], e: &scan::MapError, _inline: bool) -> Finding {
