@@ -57,6 +57,8 @@ pub struct Checks {
     pub content: Vec<Box<dyn ContentCheck>>,
     /// Run once per packlist.
     pub packlist: Vec<PacklistCheck>,
+    /// The expected-contents lock (`leakgate.lock`), when the repository has one.
+    pub lock: Option<drift::Lock>,
 }
 
 impl Checks {
@@ -80,6 +82,7 @@ impl Checks {
                     _ => Vec::new(),
                 }),
             ],
+            lock: None,
         })
     }
 }
@@ -163,6 +166,9 @@ pub fn audit_package(
     }
     for check in &checks.packlist {
         findings.extend(check(packlist, config));
+    }
+    if let Some(lock) = &checks.lock {
+        findings.extend(drift::check(packlist, &packlist.dir, lock, config));
     }
     findings.extend(lifecycle_scripts(packlist));
     for f in &mut findings {

@@ -30,7 +30,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let cwd = std::env::current_dir().context("current directory")?;
     let root = repo_root(&cwd);
     let config = Config::discover(&root, globals.config.as_deref())?;
-    let checks = Checks::new(&config)?;
+    let checks = checks_for(&root, &config)?;
     let mut report = Report::default();
 
     if let Some(tgz) = &args.tarball {
@@ -57,6 +57,13 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     };
     audit_dirs(&snapshot, &dirs, &explicit, &config, &checks, &mut report)?;
     finish(report, &config, globals)
+}
+
+/// The checks for a run in the repository at `root`: the standard set plus the lock.
+pub fn checks_for(root: &Path, config: &Config) -> anyhow::Result<Checks> {
+    let mut checks = Checks::new(config)?;
+    checks.lock = checks::drift::Lock::load(&root.join(checks::drift::LOCK_FILE))?;
+    Ok(checks)
 }
 
 /// Audits the packages at `dirs` of `snapshot` into `report` (findings not yet filtered by
