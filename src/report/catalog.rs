@@ -32,6 +32,7 @@ fn areas() -> [&'static [Rule]; 8] {
         crate::checks::codename::RULES,
         crate::checks::size::RULES,
         crate::checks::drift::RULES,
+        crate::review::RULES,
     ]
 }
 

@@ -1,1 +1,288 @@
-//! TODO
+//! Reviews of a staged change: what a commit does to what npm would publish.
+//!
+//! The text reviews ([`review_file`]) are pure: the HEAD text and the staged text of one
+//! file in, findings out. [`staged`] finds the staged changes with git (never touching the
+//! index, the working tree or `.git`), and [`exposure`] computes the files a commit makes
+//! publishable.
+
+pub mod bundlers;
+pub mod ignore_files;
+pub mod js;
+pub mod json;
+pub mod package_json;
+pub mod risky;
+pub mod shell;
+
+use crate::config::Visibility;
+use crate::report::catalog::Rule;
+use crate::report::{Finding, Severity};
+
+/// The rules of the pre-commit review.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "package-json/files-removed",
+        default_severity: Severity::Error,
+        summary: "the `files` allow-list was removed from package.json",
+        explanation: "Without `files`, npm packs every file of the package directory that no \
+            .npmignore (or, without one, .gitignore) excludes: build output with its source maps, \
+            scratch files, `.env`. The leaks of whole source trees through npm nearly all start here.",
+        fix: "Keep `files` and list only what the package needs (`[\"dist/*.js\", \"README.md\"]`); \
+            check the result with `leakgate files`.",
+    },
+    Rule {
+        id: "package-json/files-widened",
+        default_severity: Severity::Error,
+        summary: "`files` gained entries, broader globs, or lost a negation",
+        explanation: "Every new entry of `files` is a new set of files in the tarball. A broad glob \
+            (`*`, `**`, `dist`) or an entry that matches maps, sources, env files or keys ships them; \
+            a dropped `!` negation puts back what it kept out. Plain new file entries are warnings, \
+            broad or risky ones errors (warnings for open-source packages).",
+        fix: "List exact files or narrow globs (`dist/*.js`, not `dist`), keep the negations that \
+            exclude `*.map`, and check with `leakgate files`.",
+    },
+    Rule {
+        id: "package-json/private-removed",
+        default_severity: Severity::Error,
+        summary: "`private: true` was removed or set to false",
+        explanation: "`private: true` makes npm refuse to publish the package. Removing it turns an \
+            internal package into one `npm publish` will upload.",
+        fix: "Put `\"private\": true` back unless publishing is intended; if it is, review what \
+            ships with `leakgate files` first.",
+    },
+    Rule {
+        id: "package-json/publish-config",
+        default_severity: Severity::Error,
+        summary: "`publishConfig` now publishes publicly or to another registry",
+        explanation: "`publishConfig.access: \"public\"` makes a scoped package world-readable; a \
+            changed `publishConfig.registry` sends the tarball somewhere else than before (a public \
+            registry instead of the company's).",
+        fix: "Revert the change, or confirm it is intended and that the package ships nothing internal.",
+    },
+    Rule {
+        id: "package-json/guard-removed",
+        default_severity: Severity::Error,
+        summary: "a `prepublishOnly`/`prepack` guard script was removed",
+        explanation: "`prepublishOnly` and `prepack` run before every publish; teams put their last \
+            check there (`leakgate audit`, a clean build, a refusal). Removing it removes that check.",
+        fix: "Keep the guard script (or move the check into CI before publishing).",
+    },
+    Rule {
+        id: "package-json/entry-in-sources",
+        default_severity: Severity::Error,
+        summary: "`main`, `bin` or `exports` now point into the sources",
+        explanation: "npm always packs the files `main` and `bin` name, and the whole directory \
+            around an ignored `main`; pointing them at `src/` or at `.ts` sources ships the sources \
+            even when `files` or .npmignore leave them out.",
+        fix: "Point `main`/`bin`/`exports` at the built output (`dist/index.js`).",
+    },
+    Rule {
+        id: "ignore-file/npmignore-deleted",
+        default_severity: Severity::Error,
+        summary: "an .npmignore was deleted",
+        explanation: "Without .npmignore, npm falls back to .gitignore in that directory (or to \
+            nothing): files the .npmignore kept out, like maps and sources, ship again.",
+        fix: "Keep the .npmignore, or add a `files` allow-list to package.json first.",
+    },
+    Rule {
+        id: "ignore-file/protection-removed",
+        default_severity: Severity::Error,
+        summary: "an ignore line that kept out maps, sources, env files or keys was removed",
+        explanation: "A line of .npmignore (or of a .gitignore npm reads because there is no \
+            .npmignore) that excluded `*.map`, `src/`, `.env` or key files was removed, so those \
+            files are publishable again.",
+        fix: "Restore the line (the message quotes it).",
+    },
+    Rule {
+        id: "ignore-file/reinclude",
+        default_severity: Severity::Error,
+        summary: "a `!` negation re-includes maps, sources, env files or keys",
+        explanation: "A negation added to an ignore file npm reads puts back files an earlier line \
+            kept out; npm also re-opens the whole excluded directory for it.",
+        fix: "Remove the negation, or make it name exactly the file that must ship.",
+    },
+    Rule {
+        id: "ignore-file/npmignore-over-gitignore",
+        default_severity: Severity::Error,
+        summary: "a new .npmignore makes npm stop reading the .gitignore beside it",
+        explanation: "npm reads .npmignore *instead of* .gitignore in the same directory; even an \
+            empty .npmignore does this. Everything the .gitignore kept out of the package (`.env`, \
+            build scratch, maps) becomes publishable unless the new file repeats it.",
+        fix: "Copy the .gitignore lines that must stay out (the message lists them) into the new \
+            .npmignore, or use a `files` allow-list instead.",
+    },
+    Rule {
+        id: "bundler/sourcemap-enabled",
+        default_severity: Severity::Error,
+        summary: "a staged build config or script turns source maps on (or makes them embed sources)",
+        explanation: "Source maps with `sourcesContent` carry the complete original source code; \
+            one `cli.js.map` leaked a CLI's whole TypeScript source in March 2026 after the build \
+            gained Bun's `--sourcemap`. Bun, esbuild, Vite, Rollup, tsup, swc, Babel, Parcel and \
+            webpack (unless `nosources-`) embed sources; tsc only with `inlineSources`. Maps that \
+            embed nothing are warnings; for open-source packages every case is a warning, for \
+            private packages none is reported.",
+        fix: "Turn maps off for published builds (`--sourcemap=none`, `sourcemap: false`, \
+            `devtool: false`), or keep them out of the package (`files`, .npmignore `*.map`), or \
+            stop embedding sources (`sourcesContent: false`, `nosources-source-map`).",
+    },
+    Rule {
+        id: "staged/sourcemap",
+        default_severity: Severity::Error,
+        summary: "a staged source map embeds original sources",
+        explanation: "A `.map` file with `sourcesContent` is being committed. Committed maps end \
+            up in packages (and in every clone); they hold the complete source of what they map.",
+        fix: "Unstage it (`git restore --staged FILE`), add `*.map` to .gitignore, and build maps \
+            only where they are needed.",
+    },
+    Rule {
+        id: "staged/denied-file",
+        default_severity: Severity::Error,
+        summary: "a staged file must never be committed (`.env`, keys, credentials)",
+        explanation: "Env files, private keys, certificates, `.npmrc` with tokens and credential \
+            stores do not belong in git, where every clone and many packages get them.",
+        fix: "Unstage it (`git restore --staged FILE`), add it to .gitignore, and rotate what it held.",
+    },
+    Rule {
+        id: "commit/exposes-files",
+        default_severity: Severity::Error,
+        summary: "this commit makes files publishable that were not",
+        explanation: "leakgate packs each package whose package.json or ignore files are staged \
+            twice over the same working tree, once with HEAD's versions of those files and once \
+            with the staged ones, and lists what the staged versions add. An error when an added \
+            file would fail the audit (a map with sources, an env file, a key, a secret, a \
+            codename); a warning otherwise.",
+        fix: "Check the list: exclude what must not ship (`files`, .npmignore), or accept it.",
+    },
+];
+
+/// The package a reviewed file belongs to, as the staged tree describes it.
+#[derive(Clone, Debug)]
+pub struct PackageCtx {
+    /// The package directory relative to the repository root (`""` = root).
+    pub dir: String,
+    /// The `name` from package.json.
+    pub name: Option<String>,
+    /// The staged package.json says `private: true` (nothing of it can be published).
+    pub private: bool,
+    /// Open-source or proprietary ([`crate::config::Config::visibility`]).
+    pub visibility: Visibility,
+    /// The staged package.json has a `files` field.
+    pub has_files: bool,
+}
+
+impl PackageCtx {
+    /// A context for a file outside any package (treated as proprietary).
+    pub fn none() -> Self {
+        PackageCtx {
+            dir: String::new(),
+            name: None,
+            private: false,
+            visibility: Visibility::Proprietary,
+            has_files: false,
+        }
+    }
+
+    /// The severity of a risky change: an error for proprietary packages, a warning for
+    /// open-source ones, whose sources are public anyway.
+    pub fn severity(&self) -> Severity {
+        match self.visibility {
+            Visibility::Open => Severity::Warning,
+            Visibility::Proprietary => Severity::Error,
+        }
+    }
+
+    /// The label used in findings (name, else directory).
+    pub fn label(&self) -> Option<String> {
+        self.name.clone().or_else(|| {
+            if self.dir.is_empty() {
+                None
+            } else {
+                Some(self.dir.clone())
+            }
+        })
+    }
+
+    /// A finding of `rule` at `path` (repository-relative), tagged with this package.
+    pub fn finding(&self, rule: &str, path: &str, message: impl Into<String>) -> Finding {
+        let mut f = Finding::new(rule, message)
+            .severity(self.severity())
+            .file(path)
+            .repo_path(path);
+        if let Some(label) = self.label() {
+            f = f.package(label);
+        }
+        f
+    }
+}
+
+/// A staged file leakgate can't read: a package.json or tsconfig that doesn't parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ReviewError {
+    /// The repository-relative path.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The parser's message.
+    pub message: String,
+}
+
+impl ReviewError {
+    /// Wraps a JSON error for `file`.
+    pub fn json(file: &str, e: json::JsonError) -> Self {
+        ReviewError {
+            file: file.to_string(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        }
+    }
+}
+
+/// Reads the staged version of a repository path (`None` when absent or not text).
+pub type StagedReader<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The last path component.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The directory of a path (`""` for a root file).
+pub fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// True when the text review has something to say about files with this path.
+pub fn is_reviewed(path: &str) -> bool {
+    let name = file_name(path);
+    name == "package.json"
+        || name == ".npmignore"
+        || name == ".gitignore"
+        || bundlers::kind_of(path).is_some()
+}
+
+/// Reviews one staged file: `old` is HEAD's text (`None` when added), `new` the staged
+/// text (`None` when deleted). `staged` reads other staged files (tsconfig `extends`, the
+/// .gitignore beside a new .npmignore).
+pub fn review_file(
+    path: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    pkg: &PackageCtx,
+    staged: StagedReader<'_>,
+) -> Result<Vec<Finding>, ReviewError> {
+    let name = file_name(path);
+    let mut out = Vec::new();
+    match name {
+        "package.json" => out.extend(package_json::review(path, old, new, pkg)?),
+        ".npmignore" | ".gitignore" => {
+            out.extend(ignore_files::review(path, old, new, pkg, staged))
+        }
+        _ => {}
+    }
+    if !pkg.private {
+        out.extend(bundlers::review(path, old, new, pkg, staged)?);
+    }
+    Ok(out)
+}
