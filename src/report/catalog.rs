@@ -22,7 +22,7 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 8] {
+fn areas() -> [&'static [Rule]; 9] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
