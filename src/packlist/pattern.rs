@@ -553,11 +553,21 @@ fn match_globstar(file: &[&str], pattern: &[Segment], partial: bool) -> bool {
     }
     sections.push((&body[start..], 0));
     let file_length = (file.len() - file_tail_match) as isize;
-    // `after` = fileLength - (non-globstar parts in this and later sections).
-    let mut later = 0isize;
-    for s in sections.iter_mut().rev() {
-        later += s.0.len() as isize;
-        s.1 = file_length - later;
+    // Each section's last start index. minimatch pairs section j with the count of
+    // non-globstar parts *before* section n-1-j (its `nonGsPartsSums[i--]`); odd, but it
+    // is what decides the answers, so it is kept.
+    let mut sums = vec![0isize];
+    let mut count = 0isize;
+    for s in body {
+        if is_gs(s) {
+            sums.push(count);
+        } else {
+            count += 1;
+        }
+    }
+    let n = sections.len();
+    for (j, s) in sections.iter_mut().enumerate() {
+        s.1 = file_length - (sums[n - 1 - j] + s.0.len() as isize);
     }
     body_sections(
         file,

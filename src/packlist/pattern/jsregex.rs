@@ -119,37 +119,31 @@ struct Run<'a, S: Subject + ?Sized> {
 }
 
 impl JsRegex {
-    /// Parses `^source$` (the anchors are added here) with flag `i`, and `u` if `unicode`.
+    /// Parses `'^' + source + '$'` (string concatenation, like minimatch: an unescaped `|`
+    /// in the source splits the anchors between alternatives) with flag `i`, and `u` if
+    /// `unicode`.
     pub(super) fn new(source: &[u16], unicode: bool) -> Result<JsRegex, RegexError> {
+        let mut full = Vec::with_capacity(source.len() + 2);
+        full.push(u16::from(b'^'));
+        full.extend_from_slice(source);
+        full.push(u16::from(b'$'));
         let units: Vec<u32> = if unicode {
-            char::decode_utf16(source.iter().copied())
+            char::decode_utf16(full.iter().copied())
                 .map(|r| r.map_or_else(|e| e.unpaired_surrogate() as u32, |c| c as u32))
                 .collect()
         } else {
-            source.iter().map(|&u| u as u32).collect()
+            full.iter().map(|&u| u as u32).collect()
         };
         let mut p = Parser {
             s: &units,
             i: 0,
             unicode,
         };
-        let mut alts = p.disjunction()?;
+        let alts = p.disjunction()?;
         if p.i < units.len() {
             return Err(RegexError("Unmatched ')'".into()));
         }
-        // `^(?:alts)$`
-        let body = if alts.len() == 1 {
-            alts.pop().expect("one")
-        } else {
-            vec![Node::Group(alts)]
-        };
-        let mut seq = vec![Node::Start];
-        seq.extend(body);
-        seq.push(Node::End);
-        Ok(JsRegex {
-            alts: vec![seq],
-            unicode,
-        })
+        Ok(JsRegex { alts, unicode })
     }
 
     /// Whether the regex is `^` + literal units + `$` (non-`u`): returns the canonical units.
@@ -191,7 +185,13 @@ impl JsRegex {
             s,
             steps: Cell::new(0),
         };
-        r.alts(&self.alts, 0, &mut |_| true)
+        // `RegExp.test` searches: an alternative without `^` may match anywhere.
+        let anchored = self
+            .alts
+            .iter()
+            .all(|a| matches!(a.first(), Some(Node::Start)));
+        let last = if anchored { 0 } else { s.len() };
+        (0..=last).any(|start| r.alts(&self.alts, start, &mut |_| true))
     }
 }
 

@@ -113,6 +113,10 @@ const CASES: &[(&str, &str, bool, bool)] = &[
     ("??", "😀", false, true),
     ("[😀]", "😀", false, false),
     ("a?", "a😀", false, false),
+    // An escaped `|` stays unescaped in minimatch's regex source: it splits `^…$`, and the
+    // `$` alternative matches any string.
+    ("b^\\|$", "b^$", false, true),
+    ("x\\|", "anything", false, true),
 ];
 
 #[test]
