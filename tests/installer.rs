@@ -747,3 +747,47 @@ fn lefthook_config_that_cannot_be_edited_gets_the_snippet() {
     ok(&h.lg(&["uninstall"]));
     assert_eq!(read(&h.repo.join(".lefthook.yml")), original);
 }
+
+/// `./install.sh` as a user runs it: from the repository to protect, with only cargo and git.
+/// `--debug` keeps the build cheap (it reuses this test run's debug artifacts); `PREFIX`
+/// keeps the binary out of the real `~/.cargo/bin`.
+#[test]
+fn install_sh_builds_installs_and_registers_hooks() {
+    let h = H::new();
+    let prefix = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    let run = || {
+        std::process::Command::new("sh")
+            .arg(&script)
+            .arg("--debug")
+            .current_dir(h.repo.path())
+            .env("PREFIX", prefix.path())
+            .env("HOME", h.repo.path())
+            // HOME is the test's (for git's global config); keep rustup and cargo on the
+            // real toolchain and registry cache.
+            .env("CARGO_HOME", real_home_dir("CARGO_HOME", ".cargo"))
+            .env("RUSTUP_HOME", real_home_dir("RUSTUP_HOME", ".rustup"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let text = ok(&out);
+    let bin = prefix.path().join("bin/leakgate");
+    assert!(bin.is_file(), "{text}");
+    assert!(text.contains("registering the hooks"), "{text}");
+    assert_eq!(read(&h.repo.join(".git/hooks/pre-commit")), SHIM_PRE_COMMIT);
+    // Re-runnable, and the second run changes no hook byte.
+    let hooks = snapshot(&h.repo.join(".git"));
+    let text = ok(&run());
+    assert!(text.contains("already installed"), "{text}");
+    assert_eq!(snapshot(&h.repo.join(".git")), hooks);
+}
+
+/// `$VAR`, else `$HOME/<dir>` of the real HOME.
+fn real_home_dir(var: &str, dir: &str) -> std::ffi::OsString {
+    std::env::var_os(var).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").expect("HOME");
+        Path::new(&home).join(dir).into_os_string()
+    })
+}
