@@ -1,12 +1,351 @@
-//! `leakgate pre-push`.
+//! `leakgate pre-push REMOTE URL`: the pre-push hook. Reads git's ref lines on stdin,
+//! finds the packages the pushed commits touch and audits them as `npm publish` would ship
+//! them from the working tree now; also checks the pushed commits themselves (secrets,
+//! denied files, maps embedding sources), which catches commits made with `--no-verify`.
 
-use super::{CmdResult, Globals};
+use super::audit::{audit_dirs, checks_for, discover, repo_root};
+use super::{CmdResult, Exit, Globals};
+use crate::checks::{self, sourcemap};
+use crate::config::{Config, OnError, Visibility};
+use crate::report::{Finding, Report, Severity};
+use crate::snapshot::changes::{ChangeStatus, GitRepo};
+use crate::snapshot::worktree::Worktree;
+use crate::snapshot::Snapshot;
+use anyhow::Context;
+use std::collections::{BTreeSet, HashSet};
+use std::io::{IsTerminal, Read};
+use std::path::Path;
 
-/// Arguments of `leakgate pre-push`.
+/// Arguments of `leakgate pre-push` (git passes the remote's name and URL).
 #[derive(Clone, Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The remote's name (`origin`), as git passes it.
+    pub remote: Option<String>,
+    /// The remote's URL, as git passes it.
+    pub url: Option<String>,
+}
 
-/// Runs the command.
-pub fn run(_args: &Args, _globals: &Globals) -> CmdResult {
-    anyhow::bail!("`leakgate pre-push` is not built yet")
+/// One line git writes on the hook's stdin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// `refs/heads/main`, `refs/tags/v1`, or `(delete)`.
+    pub local_ref: String,
+    /// The commit pushed (all zeros for a deletion).
+    pub local_sha: String,
+    /// The ref updated on the remote.
+    pub remote_ref: String,
+    /// What the remote has now (all zeros when the ref is new there).
+    pub remote_sha: String,
+}
+
+fn is_zero(sha: &str) -> bool {
+    sha.is_empty() || sha.bytes().all(|c| c == b'0')
+}
+
+/// Parses git's pre-push stdin (`<local ref> <local sha> <remote ref> <remote sha>` lines);
+/// blank lines are ignored, anything else malformed is an error naming the line.
+pub fn parse_stdin(text: &str) -> anyhow::Result<Vec<RefUpdate>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match fields.as_slice() {
+            [] => {}
+            [lr, ls, rr, rs] => out.push(RefUpdate {
+                local_ref: lr.to_string(),
+                local_sha: ls.to_string(),
+                remote_ref: rr.to_string(),
+                remote_sha: rs.to_string(),
+            }),
+            _ => anyhow::bail!(
+                "<stdin>:{}: expected `<local ref> <local sha> <remote ref> <remote sha>`, got `{line}`",
+                i + 1
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the hook. Internal errors print the bypass and exit 2 (or let the push through
+/// when `[hooks] on-error = "allow"`).
+pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    // Always drain stdin first: git may block writing to a hook that exits early.
+    let mut input = String::new();
+    if !std::io::stdin().is_terminal() {
+        let mut raw = Vec::new();
+        let _ = std::io::stdin().read_to_end(&mut raw);
+        input = String::from_utf8_lossy(&raw).into_owned();
+    }
+    let cwd = std::env::current_dir().context("current directory")?;
+    let root = repo_root(&cwd);
+    let config = match Config::discover(&root, globals.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return Ok(internal_error(&anyhow::Error::from(e), OnError::Block)),
+    };
+    match run_hook(args, globals, &root, &config, &input) {
+        Ok(exit) => Ok(exit),
+        Err(e) => Ok(internal_error(&e, config.hooks.on_error)),
+    }
+}
+
+fn internal_error(e: &anyhow::Error, on_error: OnError) -> Exit {
+    eprintln!("error: leakgate pre-push failed: {e:#}");
+    match on_error {
+        OnError::Allow => {
+            eprintln!("note: [hooks] on-error = \"allow\": letting the push through unchecked");
+            Exit::Clean
+        }
+        OnError::Block => {
+            eprintln!("help: fix the error above, or push without the hook: git push --no-verify");
+            Exit::Usage
+        }
+    }
+}
+
+/// The (local sha, remote sha or `None`) ranges to check.
+fn ranges(updates: &[RefUpdate]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for u in updates {
+        if is_zero(&u.local_sha) {
+            continue; // a deletion pushes nothing
+        }
+        let remote = (!is_zero(&u.remote_sha)).then(|| u.remote_sha.clone());
+        out.push((u.local_sha.clone(), remote));
+    }
+    // The pre-commit framework passes the range in the environment instead of stdin.
+    if out.is_empty() && updates.is_empty() {
+        if let Ok(to) = std::env::var("PRE_COMMIT_TO_REF") {
+            if !to.trim().is_empty() {
+                let from = std::env::var("PRE_COMMIT_FROM_REF")
+                    .ok()
+                    .filter(|f| !is_zero(f.trim()))
+                    .map(|f| f.trim().to_string());
+                out.push((to.trim().to_string(), from));
+            }
+        }
+    }
+    out
+}
+
+fn run_hook(
+    _args: &Args,
+    globals: &Globals,
+    root: &Path,
+    config: &Config,
+    input: &str,
+) -> CmdResult {
+    let updates = parse_stdin(input)?;
+    let ranges = ranges(&updates);
+    let mut report = Report::default();
+    if ranges.is_empty() {
+        report
+            .notes
+            .push("nothing pushed that leakgate checks".into());
+        return super::audit::finish(report, config, globals);
+    }
+    let repo = GitRepo::discover(root)?;
+    let checks = checks_for(root, config)?;
+
+    // The commits pushed, and every path they touch.
+    let mut commits: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (local, remote) in &ranges {
+        for c in repo.commits_in_range(local, remote.as_deref())? {
+            if seen.insert(c.clone()) {
+                commits.push(c);
+            }
+        }
+    }
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    let mut blobs: Vec<(String, String, String)> = Vec::new(); // (commit, path, oid)
+    let mut seen_blobs: HashSet<String> = HashSet::new();
+    for c in &commits {
+        for ch in repo.commit_changes(c)? {
+            touched.insert(ch.path.clone());
+            touched.insert(ch.old_path().to_string());
+            if ch.status == ChangeStatus::Deleted || ch.new_mode & 0o170000 != 0o100000 {
+                continue;
+            }
+            if let Some(oid) = ch.new_oid.clone() {
+                if seen_blobs.insert(oid.clone()) {
+                    blobs.push((c.clone(), ch.path.clone(), oid));
+                }
+            }
+        }
+    }
+
+    // The packages those paths belong to, audited from the working tree.
+    let worktree = Worktree::new(root);
+    let packages = discover(&worktree, &[])?;
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    for path in &touched {
+        if let Some(dir) = package_for_path(&packages, path) {
+            dirs.insert(dir.to_string());
+        }
+    }
+    let dirs: Vec<String> = dirs.into_iter().collect();
+    audit_dirs(&worktree, &dirs, &[], config, &checks, &mut report)?;
+
+    // The commits themselves.
+    report.findings.extend(check_commits(
+        &repo, &worktree, &packages, &blobs, config, &checks,
+    )?);
+    report.notes.push(format!(
+        "checked {} pushed commit{} touching {} path{}",
+        commits.len(),
+        if commits.len() == 1 { "" } else { "s" },
+        touched.len(),
+        if touched.len() == 1 { "" } else { "s" }
+    ));
+    let exit = super::audit::finish(report, config, globals)?;
+    if exit == Exit::Blocked && !globals.quiet {
+        eprintln!(
+            "leakgate: push blocked. Fix the errors above (or allow them in leakgate.toml with a reason); \
+             `git push --no-verify` skips the hook."
+        );
+    }
+    Ok(exit)
+}
+
+/// The innermost package directory containing `path`.
+fn package_for_path<'a>(packages: &'a [String], path: &str) -> Option<&'a str> {
+    packages
+        .iter()
+        .filter(|d| {
+            d.is_empty()
+                || path == d.as_str()
+                || (path.starts_with(d.as_str()) && path.as_bytes().get(d.len()) == Some(&b'/'))
+        })
+        .max_by_key(|d| d.len())
+        .map(String::as_str)
+}
+
+/// Secrets, denied files and maps embedding sources in the blobs the pushed commits add.
+fn check_commits(
+    repo: &GitRepo,
+    worktree: &Worktree,
+    packages: &[String],
+    blobs: &[(String, String, String)],
+    config: &Config,
+    checks: &checks::Checks,
+) -> anyhow::Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for (commit, path, oid) in blobs {
+        let short = &commit[..commit.len().min(9)];
+        let tag = |mut f: Finding| {
+            f.message = format!("{} (commit {short})", f.message);
+            f.repo_path = Some(path.clone());
+            f
+        };
+        if let Some(reason) = checks::files::denied_reason(path, config) {
+            out.push(tag(Finding::new(
+                "file/denied",
+                format!("{path} is pushed: {reason}"),
+            )
+            .file(path.as_str())
+            .help("remove it from history before pushing (git rebase -i / git filter-repo), and rotate any credential it holds")));
+        }
+        let bytes = repo.blob(oid)?;
+        let label = path.as_str();
+        let mut embedded_count = 0usize;
+        let mut embedded_findings = Vec::new();
+        let is_map = match sourcemap::kind(path) {
+            sourcemap::FileKind::Map => true,
+            sourcemap::FileKind::Other => sourcemap::scan::might_be_map(&bytes),
+            _ => false,
+        };
+        let mut parsed_map = false;
+        if is_map {
+            if let Ok(map) = sourcemap::scan::parse(&bytes) {
+                if map.looks_like_map() || sourcemap::kind(path) == sourcemap::FileKind::Map {
+                    parsed_map = true;
+                    for leaf in map.leaves() {
+                        for (i, s) in leaf.sources.iter().enumerate() {
+                            let Some(r) = leaf.content(i) else { continue };
+                            embedded_count += 1;
+                            let text = sourcemap::scan::decode_string(&bytes[r.clone()]);
+                            let name = s
+                                .as_deref()
+                                .map(sourcemap::url::display_source)
+                                .unwrap_or_else(|| format!("<source {i}>"));
+                            for c in &checks.content {
+                                embedded_findings
+                                    .extend(c.check(&format!("{path}!{name}"), text.as_bytes()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if parsed_map {
+            if embedded_count > 0 {
+                let severity = match visibility_of(worktree, packages, path, config) {
+                    Some(Visibility::Proprietary) => Severity::Error,
+                    Some(Visibility::Open) | None => Severity::Warning,
+                };
+                out.push(tag(Finding::new(
+                    "sourcemap/sources-content",
+                    format!("{path} is a committed source map embedding {embedded_count} original source{}", if embedded_count == 1 { "" } else { "s" }),
+                )
+                .severity(severity)
+                .file(label)
+                .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")));
+            }
+            out.extend(embedded_findings.into_iter().map(&tag));
+        } else {
+            for c in &checks.content {
+                out.extend(c.check(label, &bytes).into_iter().map(&tag));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The visibility of the package containing `path` (its package.json in the working tree);
+/// `None` outside any package.
+fn visibility_of(
+    worktree: &Worktree,
+    packages: &[String],
+    path: &str,
+    config: &Config,
+) -> Option<Visibility> {
+    let dir = package_for_path(packages, path)?;
+    let bytes = worktree
+        .read(&crate::snapshot::join(dir, "package.json"))
+        .ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(config.visibility(dir, &manifest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stdin_lines_parse_and_bad_lines_name_their_number() {
+        let z = "0".repeat(40);
+        let a = "a".repeat(40);
+        let text =
+            format!("refs/heads/main {a} refs/heads/main {z}\n\n(delete) {z} refs/heads/old {a}\n");
+        let u = parse_stdin(&text).unwrap();
+        assert_eq!(u.len(), 2);
+        let r = ranges(&u);
+        assert_eq!(
+            r,
+            vec![(a.clone(), None)],
+            "deletions skipped, new branch has no base"
+        );
+        let e = parse_stdin("x y\n").unwrap_err().to_string();
+        assert!(e.contains("<stdin>:1"), "{e}");
+    }
+
+    #[test]
+    fn innermost_package_wins() {
+        let pk = vec![String::new(), "packages/cli".to_string()];
+        assert_eq!(
+            package_for_path(&pk, "packages/cli/dist/a.js"),
+            Some("packages/cli")
+        );
+        assert_eq!(package_for_path(&pk, "packages/cli-x/a.js"), Some(""));
+        assert_eq!(package_for_path(&pk[1..], "README.md"), None);
+    }
 }
