@@ -731,6 +731,13 @@ fn lefthook_config_gets_the_commands() {
     );
     ok(&h.lg(&["uninstall"]));
     assert_eq!(read(&h.repo.join("lefthook.yml")), original);
+
+    // A config that already runs leakgate by hand is left as it is.
+    let by_hand = format!("{original}    leakgate:\n      run: leakgate pre-commit\n");
+    h.repo.write("lefthook.yml", &by_hand);
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("already runs leakgate"), "{out}");
+    assert!(read(&h.repo.join("lefthook.yml")).starts_with(&by_hand));
 }
 
 #[test]

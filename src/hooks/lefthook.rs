@@ -85,6 +85,12 @@ pub fn install(hook: Hook, path: &Path, state: &mut State, force: bool) -> Resul
         });
     }
     let (start, end) = markers(hook);
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    if block::find(&text, &start, &end).is_none()
+        && text.contains(&format!("leakgate {}", hook.name()))
+    {
+        return Ok("already runs leakgate (an entry leakgate did not add; left as is)".into());
+    }
     block::install(
         hook,
         Kind::LefthookBlock,

@@ -82,7 +82,7 @@ pub const BLOCK_END: &str = "# <<< leakgate <<<";
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
     /// The directory does not exist.
-    #[error("{0} does not exist")]
+    #[error("{0} is not a directory")]
     NoSuchDir(PathBuf),
     /// Not inside any git repository.
     #[error(
