@@ -941,3 +941,65 @@ fn husky_v5_to_v8_layout() {
     ok(&h.lg(&["uninstall"]));
     assert_eq!(snapshot(&h.repo.join(".husky")), before);
 }
+
+#[test]
+fn uninstall_refuses_an_edited_shim_without_force() {
+    let h = H::new();
+    let hooks = h.repo.join(".git/hooks");
+    let pc = old_hook(h.log.path(), "pre-commit", 0);
+    write_exec(&hooks.join("pre-commit"), &pc, 0o755);
+    ok(&h.lg(&["install"]));
+    let shim = hooks.join("pre-commit");
+    std::fs::write(&shim, format!("{SHIM_PRE_COMMIT}echo edited\n")).unwrap();
+    let out = h.lg(&["uninstall"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("was edited"), "{}", stderr(&out));
+    ok(&h.lg(&["uninstall", "--force"]));
+    assert_eq!(read(&shim), pc);
+    assert!(!hooks.join("pre-commit.leakgate-chained").exists());
+    assert!(!h.repo.join(".git/leakgate").exists());
+}
+
+#[test]
+fn plain_flag_ignores_the_manager_and_doctor_sees_lefthook_installed() {
+    let h = H::new();
+    h.repo.write(
+        "lefthook.yml",
+        "pre-push:\n  commands:\n    leakgate:\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\npre-commit:\n  commands:\n    leakgate:\n      run: leakgate pre-commit\n",
+    );
+    // What `lefthook install` leaves in .git/hooks.
+    for hook in ["pre-commit", "pre-push"] {
+        write_exec(
+            &h.repo.join(&format!(".git/hooks/{hook}")),
+            &format!("#!/bin/sh\n# lefthook's hook\ncall_lefthook run \"{hook}\" \"$@\"\n"),
+            0o755,
+        );
+    }
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(doctor_line(&out, "pre-push").contains("lefthook runs leakgate"));
+
+    let out = ok(&h.lg(&["install", "--plain"]));
+    assert!(out.contains("none (plain git hooks)"), "{out}");
+    assert_eq!(read(&h.repo.join(".git/hooks/pre-commit")), SHIM_PRE_COMMIT);
+    assert!(h
+        .repo
+        .join(".git/hooks/pre-commit.leakgate-chained")
+        .is_file());
+}
+
+#[test]
+fn doctor_sees_husky_shims_missing() {
+    let h = H::new();
+    fake_husky_v9(&h.repo);
+    ok(&h.lg(&["install"]));
+    std::fs::remove_file(h.repo.join(".husky/_/pre-push")).unwrap();
+    let out = h.doctor(h.repo.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        doctor_line(&out, "pre-push").contains("npx husky"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(doctor_line(&out, "pre-commit").starts_with("  ok"));
+}
