@@ -1,12 +1,244 @@
-//! `leakgate files`.
+//! `leakgate files`: the files `npm pack` would ship, computed natively.
 
-use super::{CmdResult, Globals};
+use super::{CmdResult, Exit, Format, Globals};
+use crate::packlist::{pack, PackOptions, Packlist};
+use crate::snapshot::worktree::Worktree;
+use crate::workspace::{self, Package};
+use anyhow::{anyhow, bail, Context};
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `leakgate files`.
 #[derive(Clone, Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The package directory (default: the package containing the current directory).
+    pub dir: Option<PathBuf>,
+    /// Print JSON: name, version, totals, and size and mode per file.
+    #[arg(long)]
+    pub json: bool,
+    /// List every package of the repository (root and workspaces).
+    #[arg(long, conflicts_with = "workspace")]
+    pub workspaces: bool,
+    /// Only the workspace package with this name (or directory).
+    #[arg(short = 'w', long = "workspace", value_name = "NAME")]
+    pub workspace: Option<String>,
+}
 
 /// Runs the command.
-pub fn run(_args: &Args, _globals: &Globals) -> CmdResult {
-    anyhow::bail!("`leakgate files` is not built yet")
+pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    let as_json = args.json || globals.format == Format::Json;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let start = match &args.dir {
+        Some(d) => cwd.join(d),
+        None => cwd.clone(),
+    };
+    let start = start
+        .canonicalize()
+        .with_context(|| format!("{}: no such directory", start.display()))?;
+    // The snapshot is the whole filesystem so npm's upward searches (workspace roots)
+    // see what npm sees; paths inside it are absolute paths minus the leading `/`.
+    let snap = Worktree::new("/");
+    let rel = |p: &Path| p.to_string_lossy().trim_start_matches('/').to_string();
+    let shown = |snap_path: &str| display_path(&cwd, snap_path);
+
+    if args.workspaces || args.workspace.is_some() {
+        let root = repo_root(&start);
+        let root_rel = rel(&root);
+        let sub = Worktree::new(&root);
+        let packages = workspace::discover(&sub)
+            .map_err(|e| anyhow!("{}", with_root_prefix(&e.to_string(), &root_rel, &shown)))?;
+        if packages.is_empty() {
+            bail!("{}: no package.json and no workspaces here", root.display());
+        }
+        let selected: Vec<&Package> = match &args.workspace {
+            Some(name) => {
+                let p = packages
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(name) || p.dir == name.trim_matches('/'))
+                    .ok_or_else(|| {
+                        anyhow!(
+                            "no workspace package named `{name}` (known: {})",
+                            packages
+                                .iter()
+                                .map(|p| p.name.clone().unwrap_or_else(|| p.dir.clone()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })?;
+                vec![p]
+            }
+            None => packages.iter().collect(),
+        };
+        let mut lists = Vec::new();
+        for p in &selected {
+            let dir = crate::snapshot::join(&root_rel, &p.dir);
+            let list = pack(&snap, &dir, &PackOptions::default())
+                .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
+            lists.push((*p, list));
+        }
+        if args.workspace.is_some() {
+            let (p, list) = &lists[0];
+            return print_one(list, Some(p), as_json);
+        }
+        return print_many(&lists, as_json);
+    }
+
+    let dir = package_dir(&start)?;
+    let list = pack(&snap, &rel(&dir), &PackOptions::default())
+        .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
+    print_one(&list, None, as_json)
+}
+
+/// The innermost directory at or above `start` holding a package.json.
+fn package_dir(start: &Path) -> anyhow::Result<PathBuf> {
+    let mut cur = Some(start);
+    while let Some(d) = cur {
+        if d.join("package.json").exists() {
+            return Ok(d.to_path_buf());
+        }
+        cur = d.parent();
+    }
+    bail!(
+        "{}: no package.json here or in any parent directory",
+        start.display()
+    )
+}
+
+/// The repository root for `--workspaces`: the git work tree root if there is one, else
+/// the outermost ancestor with a package.json.
+fn repo_root(start: &Path) -> PathBuf {
+    let mut outermost = None;
+    let mut cur = Some(start);
+    while let Some(d) = cur {
+        if d.join("package.json").exists() || d.join("pnpm-workspace.yaml").exists() {
+            outermost = Some(d.to_path_buf());
+        }
+        if d.join(".git").exists() {
+            return outermost.unwrap_or_else(|| d.to_path_buf());
+        }
+        cur = d.parent();
+    }
+    outermost.unwrap_or_else(|| start.to_path_buf())
+}
+
+/// A snapshot path (absolute minus `/`) as the user should read it: relative to the
+/// current directory when inside it.
+fn display_path(cwd: &Path, snap_path: &str) -> String {
+    let abs = PathBuf::from(format!("/{snap_path}"));
+    match abs.strip_prefix(cwd) {
+        Ok(r) if !r.as_os_str().is_empty() => r.display().to_string(),
+        _ => abs.display().to_string(),
+    }
+}
+
+/// Rewrites the leading snapshot path of an error message for display.
+fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
+    // Library errors start with the file they concern (`path: ...` or `path:1:2: ...`).
+    let end = msg.find(": ").unwrap_or(0);
+    let head = &msg[..end];
+    let (path, pos) = match head.find(":") {
+        Some(i) if head[i + 1..].chars().all(|c| c.is_ascii_digit() || c == ':') => {
+            (&head[..i], &head[i..])
+        }
+        _ => (head, ""),
+    };
+    if path.is_empty() || path.contains(' ') {
+        return msg.to_string();
+    }
+    format!("{}{}{}", shown(path), pos, &msg[end..])
+}
+
+fn with_root_prefix(msg: &str, root_rel: &str, shown: &dyn Fn(&str) -> String) -> String {
+    let end = msg.find(':').unwrap_or(0);
+    if end == 0 {
+        return msg.to_string();
+    }
+    let path = crate::snapshot::join(root_rel, &msg[..end]);
+    format!("{}{}", shown(&path), &msg[end..])
+}
+
+fn package_json(list: &Packlist, pkg: Option<&Package>) -> serde_json::Value {
+    let files: Vec<_> = list
+        .files
+        .iter()
+        .map(|f| json!({"path": f.path, "size": f.size, "mode": f.mode}))
+        .collect();
+    let mut v = json!({
+        "name": list.name(),
+        "version": list.version(),
+        "dir": list.dir,
+        "entryCount": list.files.len(),
+        "unpackedSize": list.total_size(),
+        "files": files,
+    });
+    if let Some(p) = pkg {
+        v["workspaceDir"] = json!(p.dir);
+        v["private"] = json!(p.private);
+        v["root"] = json!(p.root);
+    }
+    v
+}
+
+fn print_one(list: &Packlist, pkg: Option<&Package>, as_json: bool) -> CmdResult {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if as_json {
+        serde_json::to_writer_pretty(&mut out, &package_json(list, pkg))?;
+        writeln!(out)?;
+    } else {
+        for f in &list.files {
+            writeln!(out, "{}", f.path)?;
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Clean)
+}
+
+fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if as_json {
+        let all: Vec<_> = lists.iter().map(|(p, l)| package_json(l, Some(p))).collect();
+        serde_json::to_writer_pretty(&mut out, &json!({ "packages": all }))?;
+        writeln!(out)?;
+    } else {
+        for (i, (p, l)) in lists.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            let name = p.name.as_deref().unwrap_or("(unnamed)");
+            let dir = if p.dir.is_empty() { "." } else { p.dir.as_str() };
+            let private = if p.private { " (private)" } else { "" };
+            writeln!(
+                out,
+                "# {name} {dir}{private}: {} files, {} bytes",
+                l.files.len(),
+                l.total_size()
+            )?;
+            for f in &l.files {
+                writeln!(out, "{}", f.path)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn localizes_error_paths() {
+        let shown = |p: &str| format!("<{p}>");
+        assert_eq!(
+            localize("tmp/x/package.json:2:8: invalid JSON", &shown),
+            "<tmp/x/package.json>:2:8: invalid JSON"
+        );
+        assert_eq!(
+            localize("tmp/.npmignore: is a directory", &shown),
+            "<tmp/.npmignore>: is a directory"
+        );
+    }
 }

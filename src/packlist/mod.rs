@@ -3,9 +3,15 @@
 //!
 //! The spec is `research/npm-packlist-spec.md` in the shared folder.
 
+pub mod bundle;
+pub mod manifest;
 pub mod pattern;
+pub mod rules;
+pub mod tarname;
+pub mod walk;
 
-use crate::snapshot::Snapshot;
+use crate::snapshot::{join, EntryKind, Snapshot, SnapshotError};
+use std::collections::HashSet;
 
 /// One file the tarball would contain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,11 +94,189 @@ pub struct PackOptions {
 }
 
 /// The files `npm pack --ignore-scripts` would ship from `dir` in `snapshot`.
+///
+/// Follows npm 11.19 / npm-packlist 10.0.4 exactly (spec in the shared research folder):
+/// the walk with its per-directory rule sets, the `files` field, forced and strict files,
+/// workspace quirks, bundled dependencies and node-tar's name rewriting.
 pub fn pack(
     snapshot: &dyn Snapshot,
     dir: &str,
     options: &PackOptions,
 ) -> Result<Packlist, PacklistError> {
-    let _ = (snapshot, dir, options);
-    todo!("packlist: being built")
+    let dir = dir.trim_matches('/');
+    let manifest_path = join(dir, "package.json");
+    let bytes = match snapshot.read(&manifest_path) {
+        Ok(b) => b,
+        Err(SnapshotError::NotFound { .. }) => {
+            return Err(PacklistError::Manifest {
+                file: manifest_path,
+                line: 1,
+                column: 1,
+                message: "no package.json here (npm pack needs one)".into(),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let value = manifest::parse_json(&manifest_path, &bytes)?;
+    for key in ["name", "version"] {
+        if !value.get(key).is_some_and(manifest::truthy) {
+            return Err(PacklistError::Manifest {
+                file: manifest_path,
+                line: 1,
+                column: 1,
+                message: format!(
+                    "`{key}` is missing (npm pack: Invalid package, must have name and version)"
+                ),
+            });
+        }
+    }
+    let mut m = manifest::read(&manifest_path, value)?;
+    expand_directories_bin(snapshot, dir, &mut m)?;
+
+    // A root whose workspaces resolve reads every sub-directory's package.json as an
+    // ignore file (spec §9.1).
+    let ws = crate::workspace::npm_workspaces(snapshot, dir, &m.value).map_err(discover_err)?;
+    let sub_kinds = if ws.is_empty() { walk::SUB } else { walk::FULL };
+
+    // Packed as a workspace member: the ancestors' ignore files join DEFAULT (spec §9.2).
+    let ws_root = if options.standalone {
+        None
+    } else if let Some(r) = &options.workspace_root {
+        Some(r.trim_matches('/').to_string())
+    } else {
+        crate::workspace::enclosing_workspace_root(snapshot, dir).map_err(discover_err)?
+    };
+    let extra_defaults = match ws_root {
+        Some(root) if root != dir => ancestor_ignores(snapshot, &root, dir)?,
+        _ => Vec::new(),
+    };
+
+    let shared = walk::Shared::new()?;
+    let spec = walk::PackageWalk {
+        dir: dir.to_string(),
+        manifest: &m,
+        root_kinds: walk::FULL,
+        sub_kinds,
+        extra_defaults,
+        is_bundle: false,
+    };
+    let mut seen_paths: HashSet<String> = HashSet::new();
+    let mut files: Vec<PackedFile> = Vec::new();
+    let mut push = |rel: String, entry: crate::snapshot::Entry| {
+        if seen_paths.insert(rel.clone()) {
+            files.push(PackedFile {
+                path: tarname::tar_name(&rel).to_string(),
+                source: join(dir, &rel),
+                size: entry.size,
+                mode: entry.mode,
+            });
+        }
+    };
+    walk::walk_package(snapshot, &shared, &spec, &mut |f| push(f.rel, f.entry))?;
+    bundle::gather(snapshot, &shared, dir, &m, &mut |rel, entry| push(rel, entry))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Packlist {
+        dir: dir.to_string(),
+        manifest: m.value,
+        files,
+    })
+}
+
+fn discover_err(e: crate::workspace::DiscoverError) -> PacklistError {
+    match e {
+        crate::workspace::DiscoverError::Manifest(m) => m,
+        crate::workspace::DiscoverError::Snapshot(s) => PacklistError::Snapshot(s),
+        other => PacklistError::Rules {
+            file: String::new(),
+            message: other.to_string(),
+        },
+    }
+}
+
+/// `readOutOfTreeIgnoreFiles`: for each directory from the workspace root down to the
+/// member's parent, the contents of the first of `.npmignore`/`.gitignore` that exists.
+fn ancestor_ignores(
+    snapshot: &dyn Snapshot,
+    root: &str,
+    member: &str,
+) -> Result<Vec<String>, PacklistError> {
+    let mut dirs = vec![root.to_string()];
+    let rest = if root.is_empty() {
+        member
+    } else {
+        member.strip_prefix(root).unwrap_or(member).trim_start_matches('/')
+    };
+    let parts: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let mut cur = root.to_string();
+    for p in parts.iter().take(parts.len().saturating_sub(1)) {
+        cur = join(&cur, p);
+        dirs.push(cur.clone());
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        for name in [".npmignore", ".gitignore"] {
+            let path = join(&d, name);
+            let Some(e) = snapshot.lstat(&path)? else { continue };
+            if e.kind == EntryKind::Dir {
+                return Err(PacklistError::Rules {
+                    file: path,
+                    message: "is a directory, not an ignore file (npm pack fails here with EISDIR)"
+                        .into(),
+                });
+            }
+            match snapshot.read(&path) {
+                Ok(bytes) => {
+                    out.push(String::from_utf8_lossy(&bytes).into_owned());
+                    break;
+                }
+                // A dangling symlink reads as ENOENT, which npm skips.
+                Err(SnapshotError::NotFound { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `directories.bin` (only when `bin` is absent): every non-dot entry under that
+/// directory, found like `glob('**')` (dot entries skipped, symlinked dirs not entered),
+/// becomes a bin target.
+fn expand_directories_bin(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    m: &mut manifest::Manifest,
+) -> Result<(), PacklistError> {
+    let Some(bin_dir) = m.directories_bin.clone() else {
+        return Ok(());
+    };
+    let base = bin_dir.trim_end_matches('/');
+    if base.split('/').any(|s| s == "..") {
+        return Ok(());
+    }
+    let start = if base.is_empty() { dir.to_string() } else { join(dir, base) };
+    let mut targets: Vec<(String, String)> = Vec::new();
+    let mut stack = vec![String::new()];
+    while let Some(rel) = stack.pop() {
+        let entries = match snapshot.read_dir(&join(&start, &rel)) {
+            Ok(e) => e,
+            Err(_) => continue,
+        };
+        for e in entries {
+            if e.name.starts_with('.') {
+                continue;
+            }
+            let child = join(&rel, &e.name);
+            if e.kind == EntryKind::Dir {
+                stack.push(child.clone());
+            }
+            let name = manifest::posix_basename(&child).to_string();
+            let target = format!("{bin_dir}/{}", manifest::secure_and_unixify(&child));
+            match targets.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = target,
+                None => targets.push((name, target)),
+            }
+        }
+    }
+    m.bin = targets.into_iter().map(|(_, t)| t).collect();
+    Ok(())
 }

@@ -1,0 +1,373 @@
+//! Rule sets: compiled ignore-file lines and the synthetic sets npm-packlist injects
+//! (DEFAULT, STRICT and the `files`-derived `package.json` set; spec §5.4–5.6).
+
+use super::pattern::Pattern;
+use super::PacklistError;
+
+/// The default exclusions injected into every walker (npm-packlist's `defaults`).
+pub const DEFAULT_RULES: &[&str] = &[
+    ".npmignore",
+    ".gitignore",
+    "**/.git",
+    "**/.svn",
+    "**/.hg",
+    "**/CVS",
+    "**/.git/**",
+    "**/.svn/**",
+    "**/.hg/**",
+    "**/CVS/**",
+    "/.lock-wscript",
+    "/.wafpickle-*",
+    "/build/config.gypi",
+    "npm-debug.log",
+    "**/.npmrc",
+    ".*.swp",
+    ".DS_Store",
+    "**/.DS_Store/**",
+    "._*",
+    "**/._*/**",
+    "*.orig",
+    "/archived-packages/**",
+];
+
+/// The forced includes and excludes of a package root, after the `files` file entries and
+/// before `browser`/`main`/`bin` (npm-packlist's `strict` array).
+const PACKAGE_STRICT: &[&str] = &[
+    "/.git",
+    "!/package.json",
+    "!/readme{,.*[^~$]}",
+    "!/copying{,.*[^~$]}",
+    "!/license{,.*[^~$]}",
+    "!/licence{,.*[^~$]}",
+    "/.git",
+    "/node_modules",
+    ".npmrc",
+    "/package-lock.json",
+    "/yarn.lock",
+    "/pnpm-lock.yaml",
+    "/bun.lockb",
+];
+
+/// One compiled rule with a cheap pre-check on the entry's name.
+#[derive(Debug)]
+pub struct Rule {
+    /// The compiled minimatch pattern.
+    pub pat: Pattern,
+    /// `pat.negate()`, cached.
+    pub negate: bool,
+    /// `pat.has_short_part()` (ignore-walk's `isRelative` test), cached.
+    pub short: bool,
+    /// A necessary condition for a non-partial match of a path without trailing `/`.
+    pub prefilter: Prefilter,
+}
+
+/// A necessary condition for a non-partial match of a path whose last segment is the
+/// entry name (derived conservatively from the rule text; `Any` when unsure).
+#[derive(Debug, Clone)]
+pub enum Prefilter {
+    /// No cheap condition known: always run the matcher.
+    Any,
+    /// The pattern ends in `/`: it can only match a path ending in `/`.
+    Never,
+    /// The last path segment must start with `prefix`, end with `suffix` (ASCII,
+    /// lowercased) and be at least `min_len` bytes; and for each `segments` entry some
+    /// earlier path segment must satisfy it.
+    Glob {
+        /// The last segment's condition.
+        last: SegCheck,
+        /// Conditions on earlier segments (each must hold for some segment).
+        segments: Vec<SegCheck>,
+    },
+}
+
+/// A literal prefix/suffix condition on one path segment.
+#[derive(Debug, Clone)]
+pub struct SegCheck {
+    prefix: String,
+    suffix: String,
+    min_len: usize,
+}
+
+impl SegCheck {
+    fn from_segment(seg: &str) -> Option<SegCheck> {
+        if seg.is_empty() || seg == "**" || !seg.is_ascii() {
+            return None;
+        }
+        let first = seg.find(['*', '?']);
+        let last = seg.rfind(['*', '?']);
+        let (prefix, suffix) = match (first, last) {
+            (Some(f), Some(l)) => (&seg[..f], &seg[l + 1..]),
+            _ => (seg, ""),
+        };
+        let min_len = match first {
+            Some(_) => prefix.len() + suffix.len(),
+            None => seg.len(),
+        };
+        Some(SegCheck {
+            prefix: prefix.to_ascii_lowercase(),
+            suffix: suffix.to_ascii_lowercase(),
+            min_len,
+        })
+    }
+
+    /// Whether `seg` (ASCII) may match.
+    fn admits(&self, seg: &str) -> bool {
+        let b = seg.as_bytes();
+        b.len() >= self.min_len
+            && b.len() >= self.prefix.len()
+            && b.len() >= self.suffix.len()
+            && b[..self.prefix.len()].eq_ignore_ascii_case(self.prefix.as_bytes())
+            && b[b.len() - self.suffix.len()..].eq_ignore_ascii_case(self.suffix.as_bytes())
+    }
+}
+
+impl Prefilter {
+    /// Derives a prefilter from a rule line; conservative (`Any`) for anything but
+    /// plain segments of literals, `*` and `?`.
+    fn from_line(line: &str) -> Prefilter {
+        let body = line.trim_start_matches('!');
+        if body.is_empty() || body.contains(['{', '}', '[', ']', '(', ')', '\\']) {
+            return Prefilter::Any;
+        }
+        if body.ends_with('/') {
+            return Prefilter::Never;
+        }
+        let segs: Vec<&str> = body.split('/').filter(|s| !s.is_empty()).collect();
+        if segs.iter().any(|s| *s == "." || *s == "..") {
+            return Prefilter::Any;
+        }
+        let Some((last, earlier)) = segs.split_last() else {
+            return Prefilter::Any;
+        };
+        let Some(last) = SegCheck::from_segment(last) else {
+            // Ends in `**`: only the earlier segments can be checked.
+            let segments: Option<Vec<SegCheck>> = earlier
+                .iter()
+                .filter(|s| **s != "**")
+                .map(|s| SegCheck::from_segment(s))
+                .collect();
+            return match segments {
+                Some(segments) if !segments.is_empty() => Prefilter::Glob {
+                    last: SegCheck {
+                        prefix: String::new(),
+                        suffix: String::new(),
+                        min_len: 0,
+                    },
+                    segments,
+                },
+                _ => Prefilter::Any,
+            };
+        };
+        let segments: Option<Vec<SegCheck>> = earlier
+            .iter()
+            .filter(|s| **s != "**")
+            .map(|s| SegCheck::from_segment(s))
+            .collect();
+        match segments {
+            Some(segments) => Prefilter::Glob { last, segments },
+            None => Prefilter::Any,
+        }
+    }
+
+    /// May a non-partial match of `path` (ending in the segment `name`) succeed?
+    /// `dirs` are the other segments of the path.
+    #[inline]
+    pub fn admits(&self, name: &str, dirs: &str) -> bool {
+        match self {
+            Prefilter::Any => true,
+            Prefilter::Never => false,
+            Prefilter::Glob { last, segments } => {
+                if !name.is_ascii() || !dirs.is_ascii() {
+                    return true;
+                }
+                last.admits(name)
+                    && segments
+                        .iter()
+                        .all(|c| dirs.split('/').any(|s| !s.is_empty() && c.admits(s)))
+            }
+        }
+    }
+}
+
+/// An ordered list of rules from one source.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+}
+
+/// JavaScript's `String.prototype.trim` whitespace (Rust's `is_whitespace` minus U+0085,
+/// plus U+FEFF).
+fn js_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
+impl RuleSet {
+    /// Compiles `text` as ignore-walk reads an ignore file: split on `\r?\n`, trim the JS
+    /// way, drop empty lines and `#` comments. `source` names the file in errors.
+    pub fn parse(source: &str, text: &str) -> Result<RuleSet, PacklistError> {
+        let mut rules = Vec::new();
+        for raw in text.split('\n') {
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            let line = raw.trim_matches(js_space);
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let pat = Pattern::new(line).map_err(|e| PacklistError::Rules {
+                file: source.to_string(),
+                message: format!("pattern `{}`: {e:?}", shorten(line)),
+            })?;
+            rules.push(Rule {
+                negate: pat.negate(),
+                short: pat.has_short_part(),
+                prefilter: Prefilter::from_line(line),
+                pat,
+            });
+        }
+        Ok(RuleSet { rules })
+    }
+
+    /// Compiles synthetic lines (joined with `\n` first, exactly like `injectRules`).
+    pub fn from_lines<S: AsRef<str>>(source: &str, lines: &[S]) -> Result<RuleSet, PacklistError> {
+        let text: Vec<&str> = lines.iter().map(|l| l.as_ref()).collect();
+        RuleSet::parse(source, &text.join("\n"))
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 60 {
+        let head: String = s.chars().take(57).collect();
+        format!("{head}...")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The inputs of a package walker's STRICT and `package.json` sets (spec §5.5).
+pub struct PackageRules {
+    /// The `package.json` rule set (`*` + inverted dir/pattern entries), if `files` exists.
+    pub files_set: Option<Vec<String>>,
+    /// The STRICT lines.
+    pub strict: Vec<String>,
+    /// Files listed explicitly, relative to the package (requiredFiles).
+    pub required: Vec<String>,
+}
+
+/// What an explicit `files` entry names on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// Exists but is neither (symlink, fifo, ...).
+    Other,
+    /// Does not exist (the entry is a pattern).
+    Missing,
+}
+
+/// Turns the manifest inputs into the package walker's rule lines. `lstat` answers what a
+/// `files` entry (with leading `!`s removed) names, relative to the package directory.
+pub fn package_rules(
+    files: Option<&[String]>,
+    main: Option<&str>,
+    browser: Option<&str>,
+    bin: &[String],
+    mut lstat: impl FnMut(&str) -> Target,
+) -> PackageRules {
+    let mut strict: Vec<String> = PACKAGE_STRICT.iter().map(|s| s.to_string()).collect();
+    let mut required = Vec::new();
+    let files_set = files.map(|files| {
+        let mut ignores = Vec::new();
+        for entry in files {
+            let mut file = entry.clone();
+            if file.starts_with("./") {
+                file.remove(0);
+            }
+            if file.ends_with("/*") {
+                file.push('*');
+            }
+            let inverse = format!("!{file}");
+            match lstat(file.trim_start_matches('!')) {
+                Target::File => {
+                    strict.insert(0, inverse);
+                    required.push(file.strip_prefix('/').unwrap_or(&file).to_string());
+                }
+                Target::Dir => {
+                    ignores.push(inverse.clone());
+                    ignores.push(format!("{inverse}/**"));
+                }
+                Target::Other => {}
+                Target::Missing => ignores.push(inverse),
+            }
+        }
+        let mut set = vec!["*".to_string()];
+        set.extend(ignores);
+        set
+    });
+    if let Some(b) = browser {
+        strict.push(format!("!/{b}"));
+    }
+    if let Some(m) = main {
+        strict.push(format!("!/{m}"));
+    }
+    for b in bin {
+        strict.push(format!("!/{b}"));
+    }
+    PackageRules {
+        files_set,
+        strict,
+        required,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefilter_is_conservative() {
+        let p = Prefilter::from_line("*.orig");
+        assert!(p.admits("a.ORIG", ""));
+        assert!(!p.admits("a.js", ""));
+        let p = Prefilter::from_line("**/.git/**");
+        assert!(p.admits("x", "a/.git/b"));
+        assert!(!p.admits("x", "a/b"));
+        assert!(matches!(Prefilter::from_line("lib/"), Prefilter::Never));
+        assert!(matches!(Prefilter::from_line("{a,b}"), Prefilter::Any));
+        let p = Prefilter::from_line("/build/config.gypi");
+        assert!(p.admits("config.gypi", "build"));
+        assert!(!p.admits("config.gypi", "lib"));
+        let p = Prefilter::from_line("a*a");
+        assert!(!p.admits("a", ""));
+        assert!(p.admits("aa", ""));
+    }
+
+    #[test]
+    fn js_trim_and_comments() {
+        let set = RuleSet::parse("x", "\u{feff} a.js \r\n# c\n\n  \u{a0}b\u{3000}\n").unwrap();
+        assert_eq!(set.rules.len(), 2);
+    }
+
+    #[test]
+    fn files_become_rules() {
+        let files = vec![
+            "./lib".to_string(),
+            "dist/*".to_string(),
+            "a.js".to_string(),
+            "!b.js".to_string(),
+        ];
+        let r = package_rules(Some(&files), Some("x.js"), None, &[], |p| match p {
+            "/lib" => Target::Dir,
+            "a.js" | "b.js" => Target::File,
+            _ => Target::Missing,
+        });
+        assert_eq!(
+            r.files_set.unwrap(),
+            vec!["*", "!/lib", "!/lib/**", "!dist/**"]
+        );
+        assert_eq!(&r.strict[..2], &["!!b.js", "!a.js"]);
+        assert_eq!(r.strict.last().unwrap(), "!/x.js");
+        assert_eq!(r.required, vec!["a.js", "!b.js"]);
+    }
+}

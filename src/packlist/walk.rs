@@ -1,0 +1,466 @@
+//! The directory walk: ignore-walk's `Walker` as npm-packlist's `PackWalker` subclasses it
+//! (spec §5), run with an explicit stack so depth cannot overflow ours.
+
+use super::manifest::{self, Manifest};
+use super::rules::{package_rules, RuleSet, Target, DEFAULT_RULES};
+use super::PacklistError;
+use crate::snapshot::{join, Entry, EntryKind, Snapshot};
+use std::sync::Arc;
+
+/// The rule sets a walker applies, in order (ignore-walk's `ignoreFiles`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetKind {
+    /// The synthetic default exclusions.
+    Default,
+    /// `package.json`: the `files` set on a package walker, an ignore file elsewhere.
+    PackageJson,
+    /// `.npmignore` in the directory.
+    Npmignore,
+    /// `.gitignore` in the directory.
+    Gitignore,
+    /// The synthetic strict set.
+    Strict,
+}
+
+use SetKind::*;
+
+/// A package root, and every directory while a root with workspaces is packed.
+pub const FULL: &[SetKind] = &[Default, PackageJson, Npmignore, Gitignore, Strict];
+/// A sub-directory of an ordinary package.
+pub const SUB: &[SetKind] = &[Default, Npmignore, Gitignore, Strict];
+/// The root of a bundled dependency that is a real directory.
+pub const BUNDLED: &[SetKind] = &[PackageJson, Strict];
+
+/// Rule sets shared by every walker of a run.
+pub struct Shared {
+    /// DEFAULT, compiled once.
+    pub default: Arc<RuleSet>,
+    /// The STRICT of a sub-directory without required files (`/.git`).
+    pub plain_strict: Arc<RuleSet>,
+}
+
+impl Shared {
+    /// Compiles the shared sets.
+    pub fn new() -> Result<Shared, PacklistError> {
+        Ok(Shared {
+            default: Arc::new(RuleSet::from_lines("<npm defaults>", DEFAULT_RULES)?),
+            plain_strict: Arc::new(RuleSet::from_lines("<npm strict>", &["/.git"])?),
+        })
+    }
+}
+
+/// How to walk one package (the packed one, or a bundled dependency).
+pub struct PackageWalk<'m> {
+    /// The package directory in the snapshot.
+    pub dir: String,
+    /// The manifest (arborist's `tree.package`).
+    pub manifest: &'m Manifest,
+    /// The root walker's rule sets.
+    pub root_kinds: &'static [SetKind],
+    /// Sub-directory walkers' rule sets (FULL under a root with workspaces).
+    pub sub_kinds: &'static [SetKind],
+    /// Extra DEFAULT lines for the root walker (ancestor ignore files, spec §9.2).
+    pub extra_defaults: Vec<String>,
+    /// Whether this is a bundled dependency (its `package.json` is read for rules).
+    pub is_bundle: bool,
+}
+
+/// One file found by the walk, relative to the walked package.
+pub struct Found {
+    /// Path relative to the package directory.
+    pub rel: String,
+    /// The directory entry.
+    pub entry: Entry,
+}
+
+/// One walker (one directory).
+struct Level {
+    /// Path relative to the package ("" for its root).
+    rel: String,
+    exact: bool,
+    kinds: &'static [SetKind],
+    default: Arc<RuleSet>,
+    pkg: Option<Arc<RuleSet>>,
+    npmignore: Option<Arc<RuleSet>>,
+    gitignore: Option<Arc<RuleSet>>,
+    strict: Option<Arc<RuleSet>>,
+    required: Vec<String>,
+}
+
+impl Level {
+    fn set(&self, kind: SetKind) -> Option<&RuleSet> {
+        match kind {
+            Default => Some(&self.default),
+            PackageJson => self.pkg.as_deref(),
+            Npmignore => self.npmignore.as_deref(),
+            Gitignore => self.gitignore.as_deref(),
+            Strict => self.strict.as_deref(),
+        }
+    }
+}
+
+/// A directory on the stack with the sub-directories still to visit.
+struct Frame {
+    level: Level,
+    /// (name, exact), visited from the back.
+    pending: Vec<(String, bool)>,
+}
+
+/// The entry being filtered, laid out once so every ancestor can slice its own view:
+/// `buf = "/" + rel + "/" + name + "/"` (no `rel` part at the root).
+struct Probe {
+    buf: String,
+    name_len: usize,
+}
+
+impl Probe {
+    fn new(rel: &str, name: &str) -> Probe {
+        let mut buf = String::with_capacity(rel.len() + name.len() + 3);
+        buf.push('/');
+        if !rel.is_empty() {
+            buf.push_str(rel);
+            buf.push('/');
+        }
+        buf.push_str(name);
+        buf.push('/');
+        Probe {
+            buf,
+            name_len: name.len(),
+        }
+    }
+
+    /// Where the entry starts, for a walker at `level_rel` (an ancestor path of `rel`).
+    fn start(&self, level_rel: &str) -> usize {
+        if level_rel.is_empty() {
+            1
+        } else {
+            level_rel.len() + 2
+        }
+    }
+}
+
+/// `filterEntry` of the walker on top of `chain`, iterated over the parent chain.
+/// `slash`: the entry is `name + "/"` (the `exact` test; never partial).
+fn filter(chain: &[&Level], probe: &Probe, partial: bool, slash: bool) -> bool {
+    let mut included = true;
+    let last = chain.len() - 1;
+    for (i, level) in chain.iter().enumerate() {
+        if i > 0 && !included && !level.exact {
+            return false;
+        }
+        included = apply(level, probe, partial, slash, i < last, included);
+    }
+    included
+}
+
+/// One walker's own rule sets applied to the entry (the loop body of `filterEntry`).
+fn apply(
+    level: &Level,
+    probe: &Probe,
+    partial: bool,
+    slash: bool,
+    has_basename: bool,
+    mut included: bool,
+) -> bool {
+    let buf = probe.buf.as_str();
+    let len = buf.len();
+    let start = probe.start(&level.rel);
+    let end = if slash { len } else { len - 1 };
+    let slash_entry = &buf[start - 1..end]; // "/" + entry
+    let entry = &buf[start..end];
+    let name = &buf[len - 1 - probe.name_len..len - 1];
+    // The directories between this walker and the name, for the prefilter.
+    let dirs = &buf[start..(len - 1 - probe.name_len).max(start)];
+    for &kind in level.kinds {
+        let Some(set) = level.set(kind) else { continue };
+        for rule in &set.rules {
+            if rule.negate == included {
+                continue;
+            }
+            let pat = &rule.pat;
+            let mut hit = if slash || partial || rule.prefilter.admits(name, dirs) {
+                pat.matches(slash_entry, false) || pat.matches(entry, false)
+            } else {
+                false
+            };
+            if !hit && partial {
+                let with_slash_abs = &buf[start - 1..]; // "/" + entry + "/"
+                let with_slash = &buf[start..];
+                hit = pat.matches(with_slash_abs, false)
+                    || pat.matches(with_slash, false)
+                    || (rule.negate
+                        && (pat.matches(slash_entry, true) || pat.matches(entry, true)))
+                    || (has_basename
+                        && rule.short
+                        && (pat.matches(&buf[len - 2 - probe.name_len..], false)
+                            || pat.matches(&buf[len - 1 - probe.name_len..], false)
+                            || (rule.negate
+                                && (pat.matches(&buf[len - 2 - probe.name_len..len - 1], true)
+                                    || pat.matches(name, true)))));
+            }
+            if hit {
+                included = rule.negate;
+            }
+        }
+    }
+    included
+}
+
+/// Reads an ignore file the way ignore-walk does (utf8, following symlinks).
+fn read_rules(
+    snap: &dyn Snapshot,
+    path: &str,
+    entry: &Entry,
+) -> Result<Arc<RuleSet>, PacklistError> {
+    if entry.kind == EntryKind::Dir {
+        return Err(PacklistError::Rules {
+            file: path.to_string(),
+            message: "is a directory, not an ignore file (npm pack fails here with EISDIR)"
+                .into(),
+        });
+    }
+    let bytes = snap.read(path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(Arc::new(RuleSet::parse(path, &text)?))
+}
+
+/// What `lstat(join(pkgdir, file))` says, through the snapshot (spec §5.5).
+fn lstat_files_entry(snap: &dyn Snapshot, dir: &str, file: &str) -> Target {
+    let joined = manifest::posix_normalize(&format!("/{file}"));
+    let trailing = joined.len() > 1 && joined.ends_with('/');
+    let rel = joined.trim_matches('/');
+    if rel.split('/').any(|s| s == "..") {
+        return Target::Missing;
+    }
+    let path = if rel.is_empty() {
+        dir.to_string()
+    } else {
+        join(dir, rel)
+    };
+    if path.is_empty() {
+        return Target::Dir;
+    }
+    match snap.lstat(&path) {
+        Ok(Some(e)) => match e.kind {
+            EntryKind::File if trailing => Target::Missing, // ENOTDIR
+            EntryKind::File => Target::File,
+            EntryKind::Dir => Target::Dir,
+            _ => Target::Other,
+        },
+        _ => Target::Missing,
+    }
+}
+
+/// Does `relative(file, entry) === '..'` (node's path.relative)? Then `file` is a direct
+/// child of `entry` and the child walker receives `relative(entry, file)`.
+fn required_for_child(required: &[String], entry: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for file in required {
+        let norm = manifest::posix_normalize(&format!("/{file}"));
+        let norm = norm.trim_start_matches('/');
+        let norm = norm.strip_suffix('/').unwrap_or(norm);
+        if let Some((parent, base)) = norm.rsplit_once('/') {
+            if parent == entry && !base.is_empty() {
+                out.push(base.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Walks one package and calls `emit` for every file it would pack.
+pub fn walk_package(
+    snap: &dyn Snapshot,
+    shared: &Shared,
+    spec: &PackageWalk<'_>,
+    emit: &mut dyn FnMut(Found),
+) -> Result<(), PacklistError> {
+    let root_default = if spec.extra_defaults.is_empty() {
+        shared.default.clone()
+    } else {
+        let mut lines: Vec<String> = DEFAULT_RULES.iter().map(|s| s.to_string()).collect();
+        lines.extend(spec.extra_defaults.iter().cloned());
+        Arc::new(RuleSet::from_lines(
+            &format!("{} (with workspace ancestors' ignore files)", spec.dir),
+            &lines,
+        )?)
+    };
+    let root = Level {
+        rel: String::new(),
+        exact: false,
+        kinds: spec.root_kinds,
+        default: root_default,
+        pkg: None,
+        npmignore: None,
+        gitignore: None,
+        strict: None,
+        required: Vec::new(),
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let frame = enter(snap, shared, spec, &mut stack, root, true, emit)?;
+    if let Some(f) = frame {
+        stack.push(f);
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some((name, exact)) = top.pending.pop() else {
+            stack.pop();
+            continue;
+        };
+        let parent = &top.level;
+        let rel = join(&parent.rel, &name);
+        let required = required_for_child(&parent.required, &name);
+        let strict = if required.is_empty() {
+            shared.plain_strict.clone()
+        } else {
+            let mut lines = vec!["/.git".to_string()];
+            lines.extend(required.iter().map(|f| format!("!{f}")));
+            Arc::new(RuleSet::from_lines("<npm strict>", &lines)?)
+        };
+        let level = Level {
+            rel,
+            exact,
+            kinds: spec.sub_kinds,
+            default: shared.default.clone(),
+            pkg: None,
+            npmignore: None,
+            gitignore: None,
+            strict: Some(strict),
+            required,
+        };
+        if let Some(f) = enter(snap, shared, spec, &mut stack, level, false, emit)? {
+            stack.push(f);
+        }
+    }
+    Ok(())
+}
+
+/// Reads one directory, loads its rule sets, emits its files and returns the frame with
+/// the sub-directories to visit (`None` when there are none).
+fn enter(
+    snap: &dyn Snapshot,
+    _shared: &Shared,
+    spec: &PackageWalk<'_>,
+    stack: &mut [Frame],
+    mut level: Level,
+    is_root: bool,
+    emit: &mut dyn FnMut(Found),
+) -> Result<Option<Frame>, PacklistError> {
+    let dir = join(&spec.dir, &level.rel);
+    let mut entries = snap.read_dir(&dir)?;
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    // Load the rule sets named in this walker's list that exist among the entries.
+    for e in &entries {
+        let kind = match e.name.as_str() {
+            "package.json" => PackageJson,
+            ".npmignore" => Npmignore,
+            ".gitignore" => Gitignore,
+            _ => continue,
+        };
+        if !level.kinds.contains(&kind) {
+            continue;
+        }
+        let path = join(&dir, &e.name);
+        if kind == PackageJson && is_root {
+            // processPackage: `files` → the package.json set, plus STRICT.
+            let m = spec.manifest;
+            let rules = package_rules(
+                m.files.as_deref(),
+                m.main.as_deref(),
+                m.browser.as_deref(),
+                &m.bin,
+                |f| lstat_files_entry(snap, &spec.dir, f),
+            );
+            let source = path.clone();
+            if let Some(set) = &rules.files_set {
+                level.pkg = Some(Arc::new(RuleSet::from_lines(&source, set)?));
+            }
+            level.strict = Some(Arc::new(RuleSet::from_lines(&source, &rules.strict)?));
+            level.required = rules.required;
+            continue;
+        }
+        let set = read_rules(snap, &path, e)?;
+        match kind {
+            PackageJson => level.pkg = Some(set),
+            Npmignore => level.npmignore = Some(set),
+            Gitignore => level.gitignore = Some(set),
+            _ => {}
+        }
+    }
+    // Precedence: package.json beats .npmignore beats .gitignore (per directory).
+    if level.pkg.is_some() {
+        level.npmignore = None;
+        level.gitignore = None;
+    } else if level.npmignore.is_some() {
+        level.gitignore = None;
+    }
+    // The chain of walkers, root first, this one last.
+    let mut chain: Vec<&Level> = stack.iter().map(|f| &f.level).collect();
+    chain.push(&level);
+    let mut pending = Vec::new();
+    // Sort so the walk (and any error) is deterministic across snapshots.
+    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    for e in entries {
+        match e.kind {
+            EntryKind::File => {
+                if e.name.contains('*') {
+                    continue;
+                }
+                let probe = Probe::new(&level.rel, &e.name);
+                if filter(&chain, &probe, false, false) {
+                    emit(Found {
+                        rel: join(&level.rel, &e.name),
+                        entry: e,
+                    });
+                }
+            }
+            EntryKind::Dir => {
+                if e.name.contains('*') {
+                    continue;
+                }
+                let probe = Probe::new(&level.rel, &e.name);
+                if !filter(&chain, &probe, true, false) {
+                    continue;
+                }
+                let exact =
+                    filter(&chain, &probe, false, false) || filter(&chain, &probe, false, true);
+                pending.push((e.name, exact));
+            }
+            // Symlinks, FIFOs, sockets, devices and gitlinks are never packed or entered.
+            EntryKind::Symlink | EntryKind::Other => {}
+        }
+    }
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    pending.reverse();
+    drop(chain);
+    Ok(Some(Frame { level, pending }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_files_go_one_level_down() {
+        let req = vec![
+            "lib/x.js".to_string(),
+            "lib/x/y.js".to_string(),
+            "lib//z.js".to_string(),
+            "a.js".to_string(),
+        ];
+        assert_eq!(required_for_child(&req, "lib"), vec!["x.js", "z.js"]);
+        assert!(required_for_child(&req, "x").is_empty());
+    }
+
+    #[test]
+    fn probe_slices() {
+        let p = Probe::new("a/b", "c.js");
+        assert_eq!(p.buf, "/a/b/c.js/");
+        assert_eq!(p.start(""), 1);
+        assert_eq!(p.start("a"), 3);
+        assert_eq!(&p.buf[p.start("a/b")..], "c.js/");
+    }
+}
