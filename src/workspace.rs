@@ -163,7 +163,10 @@ pub fn enclosing_workspace_root(
         if manifest.get("workspaces").is_none() {
             continue;
         }
-        if npm_workspaces(snapshot, &cur, &manifest)?.iter().any(|w| w == dir) {
+        if npm_workspaces(snapshot, &cur, &manifest)?
+            .iter()
+            .any(|w| w == dir)
+        {
             return Ok(Some(cur));
         }
     }
@@ -186,7 +189,8 @@ pub fn pnpm_packages(file: &str, text: &str) -> Result<Vec<String>, DiscoverErro
                 let rest = rest.trim();
                 if rest.is_empty() {
                     in_packages = true;
-                } else if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                } else if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'))
+                {
                     for item in inner.split(',') {
                         let item = unquote(item.trim());
                         if !item.is_empty() {
@@ -301,7 +305,10 @@ fn resolve_patterns(
 
 /// `pattern.replace(/^\.?\/+/, '')`.
 fn strip_dot_slash(p: &str) -> &str {
-    let q = p.strip_prefix('.').filter(|r| r.starts_with('/')).unwrap_or(p);
+    let q = p
+        .strip_prefix('.')
+        .filter(|r| r.starts_with('/'))
+        .unwrap_or(p);
     if q.starts_with('/') {
         q.trim_start_matches('/')
     } else {
@@ -562,8 +569,14 @@ mod tests {
             root: d.is_empty(),
         };
         let pkgs = vec![pk(""), pk("packages/a"), pk("packages/ab")];
-        assert_eq!(package_for_path(&pkgs, "packages/ab/x").unwrap().dir, "packages/ab");
-        assert_eq!(package_for_path(&pkgs, "packages/a").unwrap().dir, "packages/a");
+        assert_eq!(
+            package_for_path(&pkgs, "packages/ab/x").unwrap().dir,
+            "packages/ab"
+        );
+        assert_eq!(
+            package_for_path(&pkgs, "packages/a").unwrap().dir,
+            "packages/a"
+        );
         assert_eq!(package_for_path(&pkgs, "other").unwrap().dir, "");
     }
 

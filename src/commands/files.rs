@@ -138,7 +138,11 @@ fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
     let end = msg.find(": ").unwrap_or(0);
     let head = &msg[..end];
     let (path, pos) = match head.find(":") {
-        Some(i) if head[i + 1..].chars().all(|c| c.is_ascii_digit() || c == ':') => {
+        Some(i)
+            if head[i + 1..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ':') =>
+        {
             (&head[..i], &head[i..])
         }
         _ => (head, ""),
@@ -199,7 +203,10 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if as_json {
-        let all: Vec<_> = lists.iter().map(|(p, l)| package_json(l, Some(p))).collect();
+        let all: Vec<_> = lists
+            .iter()
+            .map(|(p, l)| package_json(l, Some(p)))
+            .collect();
         serde_json::to_writer_pretty(&mut out, &json!({ "packages": all }))?;
         writeln!(out)?;
     } else {
@@ -208,7 +215,11 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
                 writeln!(out)?;
             }
             let name = p.name.as_deref().unwrap_or("(unnamed)");
-            let dir = if p.dir.is_empty() { "." } else { p.dir.as_str() };
+            let dir = if p.dir.is_empty() {
+                "."
+            } else {
+                p.dir.as_str()
+            };
             let private = if p.private { " (private)" } else { "" };
             writeln!(
                 out,

@@ -181,7 +181,9 @@ fn resolve(
 /// `a/node_modules/b` → `a`; `a/node_modules/@s/b` → `a`.
 fn parent_package(dir: &str) -> Option<String> {
     let idx = dir.rfind("/node_modules/").or_else(|| {
-        dir.starts_with("node_modules/").then_some(0).map(|_| usize::MAX)
+        dir.starts_with("node_modules/")
+            .then_some(0)
+            .map(|_| usize::MAX)
     })?;
     if idx == usize::MAX {
         return Some(String::new());

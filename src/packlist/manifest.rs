@@ -331,7 +331,10 @@ fn js_key_order(items: impl Iterator<Item = (String, Value)>) -> Vec<(String, Va
         }
     }
     ints.sort_by_key(|(n, _, _)| *n);
-    ints.into_iter().map(|(_, k, v)| (k, v)).chain(rest).collect()
+    ints.into_iter()
+        .map(|(_, k, v)| (k, v))
+        .chain(rest)
+        .collect()
 }
 
 /// `bundleDependencies` (or `bundledDependencies` when the former is undefined):

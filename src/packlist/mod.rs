@@ -173,7 +173,9 @@ pub fn pack(
         }
     };
     walk::walk_package(snapshot, &shared, &spec, &mut |f| push(f.rel, f.entry))?;
-    bundle::gather(snapshot, &shared, dir, &m, &mut |rel, entry| push(rel, entry))?;
+    bundle::gather(snapshot, &shared, dir, &m, &mut |rel, entry| {
+        push(rel, entry)
+    })?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Packlist {
         dir: dir.to_string(),
@@ -204,7 +206,10 @@ fn ancestor_ignores(
     let rest = if root.is_empty() {
         member
     } else {
-        member.strip_prefix(root).unwrap_or(member).trim_start_matches('/')
+        member
+            .strip_prefix(root)
+            .unwrap_or(member)
+            .trim_start_matches('/')
     };
     let parts: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     let mut cur = root.to_string();
@@ -216,7 +221,9 @@ fn ancestor_ignores(
     for d in dirs {
         for name in [".npmignore", ".gitignore"] {
             let path = join(&d, name);
-            let Some(e) = snapshot.lstat(&path)? else { continue };
+            let Some(e) = snapshot.lstat(&path)? else {
+                continue;
+            };
             if e.kind == EntryKind::Dir {
                 return Err(PacklistError::Rules {
                     file: path,
@@ -253,7 +260,11 @@ fn expand_directories_bin(
     if base.split('/').any(|s| s == "..") {
         return Ok(());
     }
-    let start = if base.is_empty() { dir.to_string() } else { join(dir, base) };
+    let start = if base.is_empty() {
+        dir.to_string()
+    } else {
+        join(dir, base)
+    };
     let mut targets: Vec<(String, String)> = Vec::new();
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {

@@ -196,12 +196,6 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
 }
 
-/// JavaScript's `String.prototype.trim` whitespace (Rust's `is_whitespace` minus U+0085,
-/// plus U+FEFF).
-fn js_space(c: char) -> bool {
-    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
-}
-
 impl RuleSet {
     /// Compiles `text` as ignore-walk reads an ignore file: split on `\r?\n`, trim the JS
     /// way, drop empty lines and `#` comments. `source` names the file in errors.
@@ -209,13 +203,13 @@ impl RuleSet {
         let mut rules = Vec::new();
         for raw in text.split('\n') {
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
-            let line = raw.trim_matches(js_space);
+            let line = super::pattern::js_trim(raw);
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let pat = Pattern::new(line).map_err(|e| PacklistError::Rules {
                 file: source.to_string(),
-                message: format!("pattern `{}`: {e:?}", shorten(line)),
+                message: format!("pattern `{}`: {e}", shorten(line)),
             })?;
             rules.push(Rule {
                 negate: pat.negate(),

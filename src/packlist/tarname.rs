@@ -56,7 +56,8 @@ fn win32_root_len(p: &[u8]) -> usize {
 /// `path.win32.isAbsolute(p)`.
 fn win32_is_absolute(p: &[u8]) -> bool {
     !p.is_empty()
-        && (is_sep(p[0]) || (p.len() > 2 && p[0].is_ascii_alphabetic() && p[1] == b':' && is_sep(p[2])))
+        && (is_sep(p[0])
+            || (p.len() > 2 && p[0].is_ascii_alphabetic() && p[1] == b':' && is_sep(p[2])))
 }
 
 /// The entry name node-tar gives `path` (relative to the package, `/`-separated).

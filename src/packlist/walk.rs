@@ -215,8 +215,7 @@ fn read_rules(
     if entry.kind == EntryKind::Dir {
         return Err(PacklistError::Rules {
             file: path.to_string(),
-            message: "is a directory, not an ignore file (npm pack fails here with EISDIR)"
-                .into(),
+            message: "is a directory, not an ignore file (npm pack fails here with EISDIR)".into(),
         });
     }
     let bytes = snap.read(path)?;
