@@ -6,12 +6,14 @@
 //! publishable.
 
 pub mod bundlers;
+pub mod exposure;
 pub mod ignore_files;
 pub mod js;
 pub mod json;
 pub mod package_json;
 pub mod risky;
 pub mod shell;
+pub mod staged;
 
 use crate::config::Visibility;
 use crate::report::catalog::Rule;

@@ -1,0 +1,389 @@
+//! The staged change, reviewed: what `git commit` is about to record, judged against the
+//! commit's base (HEAD, or HEAD^ for `--amend`, or nothing before the first commit).
+//!
+//! Everything is read, nothing written: the change comes from one `git diff-index
+//! --cached` (run with `GIT_OPTIONAL_LOCKS=0`, so git never refreshes the index), and the
+//! staged bytes of the few relevant paths are read by blob id. Only what is staged counts:
+//! a working-tree edit that wasn't `git add`ed is invisible here (partial staging).
+
+use super::{is_reviewed, review_file, PackageCtx, ReviewError};
+use crate::checks::secrets::{is_binary, Scanner, ScannerError};
+use crate::checks::sourcemap::scan;
+use crate::config::Config;
+use crate::report::{Finding, Severity};
+use crate::snapshot::{Change, ChangeStatus, GitRepo, SnapshotError, StagedView};
+use std::collections::{HashMap, HashSet};
+
+/// git's mode bits for a submodule (gitlink) and a symlink.
+const GITLINK: u32 = 0o160000;
+const SYMLINK: u32 = 0o120000;
+const TYPE_MASK: u32 = 0o170000;
+
+/// Staged files bigger than this are not read for the staged/* content rules (a huge
+/// staged blob is reported by size elsewhere; reading it whole would stall the hook).
+const MAX_CONTENT_SCAN: usize = 64 * 1024 * 1024;
+
+/// How to review.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Review against HEAD^ (the commit being written replaces HEAD: `git commit --amend`).
+    pub amend: bool,
+    /// Also report files a commit makes unpublishable.
+    pub verbose: bool,
+}
+
+/// What the review found.
+#[derive(Debug, Default)]
+pub struct StagedReview {
+    /// Findings (before config overrides and allow entries).
+    pub findings: Vec<Finding>,
+    /// Informational lines.
+    pub notes: Vec<String>,
+    /// Staged files leakgate can't read (a package.json that doesn't parse): exit 2.
+    pub errors: Vec<ReviewError>,
+    /// What the change was compared with (`HEAD`, `HEAD^`, or `nothing`).
+    pub base: String,
+    /// How many paths are staged.
+    pub staged_paths: usize,
+}
+
+/// Why the review could not run at all (an internal error: the hook blocks).
+#[derive(Debug, thiserror::Error)]
+pub enum StagedError {
+    /// git failed, or the repository can't be read.
+    #[error(transparent)]
+    Git(#[from] SnapshotError),
+    /// A custom secret pattern in the config doesn't compile.
+    #[error(transparent)]
+    Scanner(#[from] ScannerError),
+}
+
+/// Reviews the staged change of the repository `repo`.
+pub fn review_staged(
+    repo: &GitRepo,
+    config: &Config,
+    opts: &Options,
+) -> Result<StagedReview, StagedError> {
+    let head = repo.resolve("HEAD")?;
+    let (base_rev, changes) = match (&head, opts.amend) {
+        (None, _) => (None, repo.staged_changes()?),
+        (Some(_), true) => {
+            let parent = repo.resolve("HEAD^")?;
+            (
+                parent.as_ref().map(|_| "HEAD^".to_string()),
+                repo.staged_changes_against("HEAD^")?,
+            )
+        }
+        (Some(_), false) => (Some("HEAD".to_string()), repo.staged_changes()?),
+    };
+    let mut out = StagedReview {
+        base: base_rev.clone().unwrap_or_else(|| "nothing".into()),
+        staged_paths: changes.len(),
+        ..StagedReview::default()
+    };
+    if changes.is_empty() {
+        return Ok(out);
+    }
+    let view = StagedView::new(repo, base_rev.as_deref(), changes);
+    let ctx = Ctx {
+        repo,
+        view: &view,
+        config,
+        packages: Default::default(),
+    };
+    let mut scanner: Option<Scanner> = None;
+    for change in view.changes() {
+        if change.status == ChangeStatus::Unmerged {
+            continue; // git refuses to commit an unresolved conflict anyway
+        }
+        review_text(&ctx, change, &mut out)?;
+        review_content(&ctx, change, &mut scanner, &mut out)?;
+    }
+    super::exposure::review(&ctx, opts, &mut out)?;
+    Ok(out)
+}
+
+/// Shared state of one review: the staged view, the config, package contexts by directory.
+pub(crate) struct Ctx<'a> {
+    pub(crate) repo: &'a GitRepo,
+    pub(crate) view: &'a StagedView<'a>,
+    pub(crate) config: &'a Config,
+    packages: std::cell::RefCell<HashMap<String, Option<PackageCtx>>>,
+}
+
+impl Ctx<'_> {
+    /// The staged text of `path` (`None` when absent, a directory or not UTF-8).
+    pub(crate) fn staged_text(&self, path: &str) -> Option<String> {
+        match self.view.staged_file(path) {
+            Ok(Some((mode, bytes))) if mode & TYPE_MASK == 0o100000 => {
+                String::from_utf8(bytes).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The base's text of `path`.
+    pub(crate) fn base_text(&self, path: &str) -> Option<String> {
+        match self.view.base_file(path) {
+            Ok(Some((mode, bytes))) if mode & TYPE_MASK == 0o100000 => {
+                String::from_utf8(bytes).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The package containing `path`: the nearest directory above it whose staged tree
+    /// (or, when the package.json is being deleted, whose base) has a package.json.
+    pub(crate) fn package_of(&self, path: &str) -> Option<PackageCtx> {
+        let mut dir = super::parent_dir(path).to_string();
+        loop {
+            if let Some(found) = self.package_at(&dir) {
+                return Some(found);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = super::parent_dir(&dir).to_string();
+        }
+    }
+
+    /// The package whose root is exactly `dir`, if any.
+    pub(crate) fn package_at(&self, dir: &str) -> Option<PackageCtx> {
+        if let Some(cached) = self.packages.borrow().get(dir) {
+            return cached.clone();
+        }
+        let manifest_path = crate::snapshot::join(dir, "package.json");
+        let text = self
+            .staged_text(&manifest_path)
+            .or_else(|| self.base_text(&manifest_path));
+        let found = text.map(|text| {
+            let manifest: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+            let name = manifest
+                .get("name")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            PackageCtx {
+                dir: dir.to_string(),
+                private: manifest.get("private").and_then(|v| v.as_bool()) == Some(true),
+                visibility: self.config.visibility(dir, &manifest),
+                has_files: manifest.get("files").is_some(),
+                name,
+            }
+        });
+        self.packages
+            .borrow_mut()
+            .insert(dir.to_string(), found.clone());
+        found
+    }
+
+    fn skipped(&self, pkg: &PackageCtx) -> bool {
+        self.config.skips(pkg.name.as_deref(), &pkg.dir)
+    }
+}
+
+fn is_file_mode(mode: u32) -> bool {
+    mode & TYPE_MASK == 0o100000
+}
+
+/// The package-json / ignore-file / bundler reviews of one change. A rename or a type
+/// change is a deletion at the old path plus an addition at the new one.
+fn review_text(ctx: &Ctx<'_>, change: &Change, out: &mut StagedReview) -> Result<(), StagedError> {
+    let old_path = change.old_path();
+    let moved = old_path != change.path;
+    let mut pairs: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
+    let old_is_file = is_file_mode(change.old_mode);
+    let new_is_file = is_file_mode(change.new_mode);
+    let staged_new = || {
+        if new_is_file && change.status != ChangeStatus::Deleted {
+            ctx.staged_text(&change.path)
+        } else {
+            None
+        }
+    };
+    if moved {
+        if is_reviewed(old_path) && old_is_file {
+            pairs.push((old_path, ctx.base_text(old_path), None));
+        }
+        if is_reviewed(&change.path) {
+            pairs.push((&change.path, None, staged_new()));
+        }
+    } else if is_reviewed(&change.path) {
+        let old = if old_is_file && change.status != ChangeStatus::Added {
+            ctx.base_text(old_path)
+        } else {
+            None
+        };
+        pairs.push((&change.path, old, staged_new()));
+    }
+    for (path, old, new) in pairs {
+        if old.is_none() && new.is_none() {
+            continue;
+        }
+        let pkg = ctx.package_of(path).unwrap_or_else(PackageCtx::none);
+        if ctx.skipped(&pkg) {
+            continue;
+        }
+        let staged = |p: &str| ctx.staged_text(p);
+        match review_file(path, old.as_deref(), new.as_deref(), &pkg, &staged) {
+            Ok(findings) => out.findings.extend(findings),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    Ok(())
+}
+
+/// The lines of `new` that `old` doesn't have (as a multiset: a moved line is not new).
+pub fn added_lines(old: &[u8], new: &[u8]) -> HashSet<u32> {
+    let mut counts: HashMap<&[u8], usize> = HashMap::new();
+    for line in old.split(|b| *b == b'\n') {
+        *counts.entry(trim_cr(line)).or_default() += 1;
+    }
+    let mut added = HashSet::new();
+    for (i, line) in new.split(|b| *b == b'\n').enumerate() {
+        match counts.get_mut(trim_cr(line)) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                added.insert(i as u32 + 1);
+            }
+        }
+    }
+    added
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// `staged/*` and secrets: the staged content of an added or modified regular file.
+fn review_content(
+    ctx: &Ctx<'_>,
+    change: &Change,
+    scanner: &mut Option<Scanner>,
+    out: &mut StagedReview,
+) -> Result<(), StagedError> {
+    if change.status == ChangeStatus::Deleted
+        || change.new_mode & TYPE_MASK == GITLINK
+        || change.new_mode & TYPE_MASK == SYMLINK
+        || !is_file_mode(change.new_mode)
+    {
+        return Ok(());
+    }
+    let path = change.path.as_str();
+    let pkg = ctx.package_of(path);
+    if pkg.as_ref().is_some_and(|p| ctx.skipped(p)) {
+        return Ok(());
+    }
+    let label = pkg.as_ref().and_then(PackageCtx::label);
+    let tag = |f: Finding| {
+        let f = f.repo_path(path);
+        match &label {
+            Some(l) => f.package(l.clone()),
+            None => f,
+        }
+    };
+    if let Some(reason) = crate::checks::files::denied_reason(path, ctx.config) {
+        out.findings.push(tag(Finding::new(
+            "staged/denied-file",
+            format!("{path} is staged: {reason}"),
+        )
+        .file(path)
+        .help(format!(
+            "unstage it (`git restore --staged {path}`), add it to .gitignore, and rotate anything it held"
+        ))));
+    }
+    let Some(oid) = &change.new_oid else {
+        return Ok(());
+    };
+    let bytes = ctx.view_blob(oid)?;
+    if bytes.len() > MAX_CONTENT_SCAN || is_binary(&bytes) {
+        return Ok(());
+    }
+    if path.to_ascii_lowercase().ends_with(".map") {
+        if let Ok(map) = scan::parse(&bytes) {
+            let mut count = 0usize;
+            let mut size = 0usize;
+            for leaf in map.leaves() {
+                for i in 0..leaf
+                    .sources
+                    .len()
+                    .max(leaf.sources_content.as_ref().map_or(0, Vec::len))
+                {
+                    if let Some(r) = leaf.content(i) {
+                        count += 1;
+                        size += r.len();
+                    }
+                }
+            }
+            if count > 0 {
+                out.findings.push(tag(Finding::new(
+                    "staged/sourcemap",
+                    format!(
+                        "{path} is staged and embeds {} original source{} ({})",
+                        crate::checks::sourcemap::thousands(count),
+                        if count == 1 { "" } else { "s" },
+                        crate::checks::sourcemap::human_bytes(size as u64)
+                    ),
+                )
+                .file(path)
+                .help(format!(
+                    "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore"
+                ))));
+            }
+        }
+    }
+    // Secrets only in the lines this commit adds: what HEAD already holds was reviewed
+    // when it was committed (and is the pre-push audit's business).
+    let old = match (&change.old_oid, is_file_mode(change.old_mode)) {
+        (Some(old_oid), true) => ctx.view_blob(old_oid)?,
+        _ => Vec::new(),
+    };
+    if scanner.is_none() {
+        *scanner = Some(Scanner::new(ctx.config)?);
+    }
+    let found = scanner.as_ref().unwrap().findings(path, &bytes);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let added = added_lines(&old, &bytes);
+    for f in found {
+        if f.line.is_some_and(|l| added.contains(&l)) {
+            out.findings.push(tag(f));
+        }
+    }
+    Ok(())
+}
+
+impl Ctx<'_> {
+    fn view_blob(&self, oid: &str) -> Result<Vec<u8>, StagedError> {
+        Ok(self.repo.blob(oid)?)
+    }
+}
+
+/// Findings sorted for stable output: errors first, then by file and line.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let sev = |s: Severity| std::cmp::Reverse(s);
+        (sev(a.severity), &a.file, a.line, &a.rule).cmp(&(
+            sev(b.severity),
+            &b.file,
+            b.line,
+            &b.rule,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_lines_is_a_multiset_difference() {
+        let old = b"a\nb\nb\nc\n";
+        let new = b"a\nb\nX\nb\nb\nc\n";
+        let added = added_lines(old, new);
+        assert_eq!(added, [3u32, 5].into_iter().collect());
+        assert!(added_lines(b"", b"x").contains(&1));
+        assert!(added_lines(b"k\r\n", b"k\n").is_empty());
+    }
+}

@@ -1,0 +1,559 @@
+//! `leakgate pre-commit` end to end: real repositories in temp dirs, real `git add`, the
+//! built binary run in the repository (and once through a real `git commit` hook).
+
+mod common;
+
+use common::TempRepo;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const PKG: &str = r#"{
+  "name": "@acme/cli",
+  "version": "1.0.0",
+  "files": ["dist/*.js"],
+  "main": "dist/cli.js",
+  "scripts": {
+    "build": "bun build src/cli.ts --outdir dist --target node"
+  }
+}
+"#;
+
+/// A fake GitHub token (random characters, never a real credential).
+fn token() -> String {
+    format!("ghp_{}", "Xk9qP2mZr7LwT4vB8nY3cH6jD1sF5gA0eR2u")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn precommit(repo: &TempRepo, extra: &[&str]) -> Run {
+    let out = repo
+        .leakgate()
+        .arg("pre-commit")
+        .args(extra)
+        .env("LEAKGATE_AMEND", "0")
+        .output()
+        .expect("run leakgate");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn base_repo() -> TempRepo {
+    let repo = TempRepo::new();
+    repo.write("package.json", PKG)
+        .write("src/cli.ts", "export const x = 1;\n")
+        .write(".gitignore", "node_modules\ndist/\n.env\n")
+        .commit_all("init");
+    repo
+}
+
+fn assert_clean(run: &Run) {
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.trim().is_empty(),
+        "expected no output, got:\n{}",
+        run.stdout
+    );
+}
+
+fn assert_blocked(run: &Run, rule: &str, location: &str) {
+    assert_eq!(
+        run.code, 1,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.contains(&format!("error[{rule}]")),
+        "expected error[{rule}] in:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(location),
+        "expected {location} in:\n{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("--no-verify"), "{}", run.stdout);
+}
+
+// ---- the leak stories -------------------------------------------------------------------
+
+#[test]
+fn story_bun_sourcemap_added_to_build_script() {
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    );
+    repo.stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "bundler/sourcemap-enabled", "package.json:7:");
+    assert!(run.stdout.contains("Bun"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("embeds the original sources"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn story_files_removed() {
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    );
+    repo.stage_all();
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "package-json/files-removed",
+        "package.json:1:1",
+    );
+}
+
+#[test]
+fn story_map_line_deleted_from_npmignore() {
+    let repo = TempRepo::new();
+    let pkg = PKG.replace("  \"files\": [\"dist/*.js\"],\n", "");
+    repo.write("package.json", &pkg)
+        .write(".npmignore", "src/\n*.map\n.env\n")
+        .commit_all("init");
+    repo.write(".npmignore", "src/\n.env\n").stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "ignore-file/protection-removed", ".npmignore");
+    assert!(run.stdout.contains("`*.map` (line 2"), "{}", run.stdout);
+}
+
+#[test]
+fn story_empty_npmignore_over_gitignore_hiding_env() {
+    let repo = TempRepo::new();
+    let pkg = PKG.replace("  \"files\": [\"dist/*.js\"],\n", "");
+    repo.write("package.json", &pkg)
+        .write(".gitignore", "node_modules\n.env\n")
+        .commit_all("init");
+    repo.write(".env", "API_KEY=x\n"); // present in the working tree, ignored by git
+    repo.write(".npmignore", "").stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(
+        &run,
+        "ignore-file/npmignore-over-gitignore",
+        ".npmignore:1:1",
+    );
+    assert!(run.stdout.contains("`.env`"), "{}", run.stdout);
+}
+
+// ---- benign commits: no output at all -------------------------------------------------
+
+#[test]
+fn benign_version_bump() {
+    let repo = base_repo();
+    repo.write("package.json", PKG.replace("1.0.0", "1.0.1"))
+        .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn benign_narrowing_files() {
+    let repo = base_repo();
+    repo.write("package.json", PKG.replace("dist/*.js", "dist/cli.js"))
+        .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn benign_adding_map_to_npmignore() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    )
+    .write(".npmignore", "src/\n")
+    .commit_all("init");
+    repo.write(".npmignore", "src/\n*.map\n").stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn benign_sourcemap_none() {
+    let repo = base_repo();
+    repo.write(
+        "scripts/build.ts",
+        "await Bun.build({ entrypoints: ['src/cli.ts'], outdir: 'dist', sourcemap: \"none\" });\n",
+    )
+    .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn nothing_staged_is_quiet() {
+    let repo = base_repo();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+// ---- what "staged" means ---------------------------------------------------------------
+
+#[test]
+fn only_the_staged_version_counts() {
+    // Risky edit in the working tree, benign one staged: passes.
+    let repo = base_repo();
+    repo.write("package.json", PKG.replace("1.0.0", "1.0.1"))
+        .stage_all();
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    );
+    assert_clean(&precommit(&repo, &[]));
+    // Risky edit staged, then fixed in the working tree only: still blocked.
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    repo.write("package.json", PKG);
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "bundler/sourcemap-enabled",
+        "package.json:7:",
+    );
+}
+
+#[test]
+fn partial_staging_with_add_p_sees_only_the_staged_hunk() {
+    let repo = TempRepo::new();
+    let lines: Vec<String> = (0..40).map(|i| format!("line {i}")).collect();
+    repo.write("notes.txt", lines.join("\n") + "\n")
+        .commit_all("init");
+    let mut edited = lines.clone();
+    edited[1] = "line 1 edited".into();
+    edited[38] = format!("const t = \"{}\";", token());
+    repo.write("notes.txt", edited.join("\n") + "\n");
+    // Stage only the first hunk (the harmless one) with `git add -p`.
+    let mut child = std::process::Command::new("git")
+        .args(["add", "-p", "notes.txt"])
+        .current_dir(repo.path())
+        .env("HOME", repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"y\nn\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let staged = repo.git(&["show", ":notes.txt"]);
+    assert!(staged.contains("line 1 edited") && !staged.contains("ghp_"));
+    assert_clean(&precommit(&repo, &[]));
+    // Now stage the secret too.
+    repo.stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "secret/github-token", "notes.txt:39:");
+    assert!(!run.stdout.contains(&token()), "secrets are redacted");
+}
+
+#[test]
+fn secrets_only_in_added_lines() {
+    let repo = TempRepo::new();
+    repo.write("config.js", format!("const t = \"{}\";\n", token()))
+        .commit_all("init");
+    repo.write(
+        "config.js",
+        format!("const t = \"{}\";\nconst y = 2;\n", token()),
+    )
+    .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn initial_commit_reviews_everything_staged() {
+    let repo = TempRepo::new();
+    repo.write("package.json", PKG).write(".env", "SECRET=1\n");
+    repo.git(&["add", "-f", "package.json", ".env"]);
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "staged/denied-file", ".env");
+}
+
+#[test]
+fn staged_map_with_sources_hit_and_without_near_miss() {
+    let fixtures = Path::new("/work/shared/fixtures/sourcemaps");
+    let with = std::fs::read(fixtures.join("esbuild-linked/index.js.map"));
+    let without = std::fs::read(fixtures.join("esbuild-linked-no-sources-content/index.js.map"));
+    let (with, without) = match (with, without) {
+        (Ok(a), Ok(b)) => (a, b),
+        // A self-contained fallback with the same shapes.
+        _ => (
+            br#"{"version":3,"sources":["src/a.ts"],"sourcesContent":["export const a = 1;"],"mappings":"AAAA"}"#.to_vec(),
+            br#"{"version":3,"sources":["src/a.ts"],"mappings":"AAAA"}"#.to_vec(),
+        ),
+    };
+    let repo = base_repo();
+    repo.write("lib/index.js.map", &without);
+    repo.git(&["add", "-f", "lib/index.js.map"]);
+    assert_clean(&precommit(&repo, &[]));
+    repo.write("lib/index.js.map", &with);
+    repo.git(&["add", "-f", "lib/index.js.map"]);
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "staged/sourcemap", "lib/index.js.map");
+    assert!(run.stdout.contains("embeds"), "{}", run.stdout);
+}
+
+#[test]
+fn rename_of_npmignore_is_its_deletion() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    )
+    .write(".npmignore", "*.map\nsrc/\n")
+    .commit_all("init");
+    repo.git(&["mv", ".npmignore", ".npmignore.bak"]);
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "ignore-file/npmignore-deleted",
+        ".npmignore",
+    );
+}
+
+#[test]
+fn deleting_a_config_and_binary_files_are_fine() {
+    let repo = base_repo();
+    repo.write(
+        "tsconfig.json",
+        "{ \"compilerOptions\": { \"sourceMap\": true, \"inlineSources\": true } }",
+    )
+    .write(
+        "logo.png",
+        [0x89u8, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe],
+    )
+    .commit_all("more");
+    repo.remove("tsconfig.json");
+    repo.write("logo.png", [0x89u8, b'P', b'N', b'G', 0, 1, 2, 3])
+        .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn submodules_are_skipped() {
+    let sub = base_repo();
+    let repo = base_repo();
+    let url = sub.path().to_str().unwrap();
+    let out = repo.git_output(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        url,
+        "vendor/sub",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn unparsable_staged_package_json_exits_2_with_position() {
+    let repo = base_repo();
+    repo.write("package.json", PKG.replace("\"1.0.0\",", "\"1.0.0\""))
+        .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("package.json:4:"), "{}", run.stderr);
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+}
+
+#[test]
+fn unparsable_staged_tsconfig_exits_2() {
+    let repo = base_repo();
+    repo.write(
+        "tsconfig.json",
+        "{\n  \"compilerOptions\": {\n    \"sourceMap\": true\n    \"outDir\": \"dist\"\n  }\n}\n",
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("tsconfig.json:4:"), "{}", run.stderr);
+}
+
+#[test]
+fn amend_reviews_against_the_parent() {
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    );
+    repo.commit_all("risky, committed with --no-verify");
+    // A plain commit on top sees nothing staged…
+    assert_clean(&precommit(&repo, &[]));
+    // …but amending that commit rewrites it: its change is reviewed again.
+    let run = precommit(&repo, &["--amend"]);
+    assert_blocked(&run, "bundler/sourcemap-enabled", "package.json:7:");
+    let out = repo
+        .leakgate()
+        .arg("pre-commit")
+        .env("LEAKGATE_AMEND", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn private_packages_are_not_judged() {
+    let repo = TempRepo::new();
+    let pkg = PKG.replace("\"version\"", "\"private\": true,\n  \"version\"");
+    repo.write("package.json", &pkg).commit_all("init");
+    repo.write(
+        "package.json",
+        pkg.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+#[test]
+fn open_source_packages_get_warnings() {
+    let repo = TempRepo::new();
+    let pkg = PKG.replace(
+        "\"version\"",
+        "\"license\": \"MIT\",\n  \"repository\": \"github:acme/cli\",\n  \"version\"",
+    );
+    repo.write("package.json", &pkg).commit_all("init");
+    repo.write(
+        "package.json",
+        pkg.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[bundler/sourcemap-enabled]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn config_turns_a_rule_off() {
+    let repo = base_repo();
+    repo.write(
+        "leakgate.toml",
+        "[rules]\n\"bundler/sourcemap-enabled\" = \"off\"\n",
+    );
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+}
+
+// ---- nothing lost ------------------------------------------------------------------------
+
+/// sha256 of every file under `root` (the work tree, the index and all of `.git`).
+fn fingerprint(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let ft = entry.file_type().unwrap();
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            if ft.is_dir() {
+                stack.push(path);
+            } else if ft.is_file() {
+                let digest = Sha256::digest(std::fs::read(&path).unwrap());
+                out.insert(rel, format!("{digest:x}"));
+            } else {
+                out.insert(rel, "special".into());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn index_worktree_and_git_dir_are_byte_identical_after_runs() {
+    let repo = base_repo();
+    // A staged risky edit, a different unstaged edit on top, and an untracked file: the
+    // states a careless tool would "clean up" with a stash or a temporary index.
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    repo.write("package.json", PKG.replace("1.0.0", "9.9.9"));
+    repo.write("untracked.txt", "x");
+    // Make the index stat-dirty so a refreshing git would rewrite it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    repo.write("src/cli.ts", "export const x = 1;\n");
+    let before = fingerprint(repo.path());
+    assert!(before.contains_key(".git/index"));
+    assert_eq!(precommit(&repo, &[]).code, 1);
+    assert_eq!(
+        before,
+        fingerprint(repo.path()),
+        "a blocking run changed files"
+    );
+    repo.write("package.json", PKG.replace("\"1.0.0\",", "\"1.0.0\""))
+        .stage_all();
+    let before2 = fingerprint(repo.path());
+    assert_eq!(precommit(&repo, &[]).code, 2);
+    assert_eq!(
+        before2,
+        fingerprint(repo.path()),
+        "a failing run changed files"
+    );
+}
+
+// ---- through a real `git commit` ----------------------------------------------------
+
+#[test]
+fn real_git_commit_through_a_hook_blocks_and_amend_is_detected() {
+    let repo = base_repo();
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = format!("#!/bin/sh\nexec \"{}\" pre-commit\n", bin.display());
+    let hook_path = repo.join(".git/hooks/pre-commit");
+    std::fs::write(&hook_path, hook).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook_path, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    let out = repo.git_output(&["commit", "-q", "-m", "risky"]);
+    assert!(!out.status.success(), "the hook must block");
+    // git sends a pre-commit hook's stdout to stderr.
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("bundler/sourcemap-enabled"), "{said}");
+
+    // Commit it anyway, then amend only the message: the amended commit still holds the
+    // risky change (reviewed against HEAD^), so the hook blocks the amend too.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "risky"]);
+    let out = repo.git_output(&["commit", "-q", "--amend", "-m", "reworded"]);
+    assert!(
+        !out.status.success(),
+        "amend must be reviewed against HEAD^"
+    );
+    // A normal empty commit on top has nothing risky staged.
+    let out = repo.git_output(&["commit", "-q", "--allow-empty", "-m", "empty"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
