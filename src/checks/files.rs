@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The file rules.
 pub const RULES: &[Rule] = &[
@@ -39,10 +39,11 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "file/sources",
         default_severity: Severity::Warning,
-        summary: "TypeScript sources (.ts/.tsx/.mts/.cts) ship next to a built dist/lib/build",
+        summary: "TypeScript sources (.ts/.tsx/.mts/.cts) of the build ship next to its dist/lib/build output",
         explanation: "A package with a build output directory that also ships its original \
-            `.ts`/`.tsx` sources (declaration files `.d.ts` excepted) publishes the code the \
-            build was meant to hide, comments and all. Open-source libraries sometimes do this \
+            `.ts`/`.tsx` sources (declaration files `.d.ts` excepted; a source counts when a \
+            built `.js`/`.mjs`/`.cjs` of the same name ships in `dist/`, `lib/`, `build/` or \
+            `out/`) publishes the code the build was meant to hide, comments and all. Open-source libraries sometimes do this \
             on purpose (for source maps); proprietary ones rarely mean to.",
         fix: "Restrict `files` in package.json to the build output (for example \
             `\"files\": [\"dist\"]`), or add `src/` to .npmignore.",
@@ -153,6 +154,12 @@ fn is_ts_source(path: &str) -> bool {
     ts && !decl
 }
 
+/// `a` of `src/a.ts` / `src/a.tsx` / `src/a.mts` / `src/a.cts`.
+fn ts_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
 /// The archive extension of `path`, if any.
 fn archive_ext(path: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
@@ -174,13 +181,24 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
         .unwrap_or_else(|| packlist.dir.clone());
     let mut out = Vec::new();
     let deny = DenyList::new(config);
-    let built = packlist.files.iter().any(|f| {
-        let mut parts = f.path.splitn(2, '/');
-        let top = parts.next().unwrap_or("");
-        parts.next().is_some_and(|rest| {
-            BUILD_DIRS.contains(&top) && [".js", ".mjs", ".cjs"].iter().any(|e| rest.ends_with(e))
+    // Stems (`cli` of `dist/esm/cli.js`) of the built JavaScript: a TS file with the same
+    // stem is a source of the build. Type helpers, examples and tests that were never
+    // compiled into the output don't count.
+    let built: HashSet<&str> = packlist
+        .files
+        .iter()
+        .filter(|f| {
+            f.path
+                .split_once('/')
+                .is_some_and(|(top, _)| BUILD_DIRS.contains(&top))
         })
-    });
+        .filter_map(|f| {
+            let name = f.path.rsplit('/').next()?;
+            [".js", ".mjs", ".cjs"]
+                .iter()
+                .find_map(|e| name.strip_suffix(e))
+        })
+        .collect();
     // TS sources grouped by top-level directory: one warning per tree, not per file.
     let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &packlist.files {
@@ -206,7 +224,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 .help("Keep archives out of the package (`files` or .npmignore)."),
             );
         }
-        if built && is_ts_source(&f.path) {
+        if is_ts_source(&f.path) && built.contains(ts_stem(&f.path)) {
             let top = f.path.split_once('/').map_or(f.path.as_str(), |(t, _)| t);
             sources.entry(top).or_default().push(&f.path);
         }
@@ -349,11 +367,17 @@ mod tests {
             &packlist(&[
                 "dist/index.js",
                 "dist/index.d.ts",
+                "dist/esm/a.js",
+                "dist/b.js",
+                "dist/c.mjs",
+                "dist/d.cjs",
                 "src/a.ts",
                 "src/b.tsx",
                 "src/types.d.ts",
                 "src/c.mts",
                 "src/d.cts",
+                "src/helpers-only-types.ts",
+                "test/a.test.ts",
                 "index.ts",
             ]),
             &Config::default(),
@@ -372,7 +396,17 @@ mod tests {
 
     #[test]
     fn sources_without_a_build_are_fine() {
-        // A TS-only package (Deno-style) or declarations next to dist are not reported.
+        // A TS-only package (Deno-style), declarations next to dist, or TS files that were
+        // not compiled into the output (examples, type tests) are not reported.
+        assert!(check(
+            &packlist(&[
+                "lib/server.js",
+                "examples/typescript-server.ts",
+                "test/types/a.tst.ts"
+            ]),
+            &Config::default()
+        )
+        .is_empty());
         assert!(check(&packlist(&["mod.ts", "src/a.ts"]), &Config::default()).is_empty());
         assert!(check(
             &packlist(&["dist/index.js", "dist/index.d.ts", "dist/x.d.mts"]),

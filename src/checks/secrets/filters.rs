@@ -58,6 +58,8 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
     // Stripe's long-lived documentation key body (sk_test_/pk_test_/sk_live_ prefixes).
     "4eC39HqLyjWDarjtT1zdp7dc",
+    // Telegram Bot API docs.
+    "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     // Slack API docs ("Token types").
     "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
 ];
@@ -224,6 +226,61 @@ pub(crate) fn name_is_metadata(rest_of_name: &[u8]) -> bool {
         .any(|s| contains(&lower, s.as_bytes()))
 }
 
+/// Words before the keyword that make the value a protocol token rather than a secret:
+/// pagination (`nextToken`, `NextContinuationToken`), idempotency (`ClientRequestToken`,
+/// `ChangeToken`), WebDAV `Lock-Token`, anti-CSRF tokens printed into pages.
+const NAME_PREFIX_NOT_SECRET: &[&str] = &[
+    "next",
+    "continuation",
+    "change",
+    "request",
+    "idempotency",
+    "lifecycle",
+    "page",
+    "paging",
+    "pagination",
+    "lock",
+    "cancel",
+    "sync",
+    "resume",
+    "cursor",
+    "csrf",
+    "xsrf",
+    "marker",
+    "prev",
+    "last",
+    "first",
+];
+
+/// True when the identifier before the keyword (`next` in `nextToken`) marks a protocol
+/// token, not a credential.
+pub(crate) fn prefix_is_metadata(prefix: &[u8]) -> bool {
+    let lower = prefix.to_ascii_lowercase();
+    NAME_PREFIX_NOT_SECRET
+        .iter()
+        .any(|s| contains(&lower, s.as_bytes()))
+}
+
+/// `8-4-4-4-12` hex: request ids and idempotency keys far more often than credentials in
+/// shipped code (UUID-shaped npm and Heroku tokens are caught by their own rules' contexts).
+fn is_uuid(value: &[u8]) -> bool {
+    let v = value.strip_prefix(b"urn:uuid:").unwrap_or(value);
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// `2016-09-08T21:47:36Z`-style timestamps.
+fn is_date(value: &[u8]) -> bool {
+    value.len() >= 10
+        && value[..4].iter().all(u8::is_ascii_digit)
+        && value[4] == b'-'
+        && value[5..7].iter().all(u8::is_ascii_digit)
+        && value[7] == b'-'
+}
+
 /// The value tests of `generic-secret`: long and random enough, mixed characters, not a
 /// reference to somewhere else (`process.env.X`, `${VAR}`, a path, a URL, `a.b.c`).
 pub(crate) fn generic_value_is_secret(value: &[u8], password_like: bool) -> bool {
@@ -263,7 +320,7 @@ pub(crate) fn generic_value_is_secret(value: &[u8], password_like: bool) -> bool
     ) {
         return false;
     }
-    if is_dotted_identifier(value) || is_words(value) {
+    if is_dotted_identifier(value) || is_words(value) || is_uuid(value) || is_date(value) {
         return false;
     }
     let digits = value.iter().any(u8::is_ascii_digit);

@@ -84,8 +84,12 @@ struct Compiled {
 pub struct Scanner {
     rules: Vec<Compiled>,
     prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules it triggers.
-    triggers: Vec<Vec<usize>>,
+    /// For each prefilter pattern, the rules it triggers and where their keyword starts
+    /// relative to the hit (non-zero for a keyword inside a longer one: `password` in
+    /// `_password`; the prefilter reports only the longest keyword at a position).
+    triggers: Vec<Vec<(usize, usize)>>,
+    /// Index of the `generic-secret` rule (switched off in docs, tests and examples).
+    generic: usize,
     /// Custom rules without keywords: searched over every text buffer.
     unanchored: Vec<usize>,
 }
@@ -177,18 +181,39 @@ impl Scanner {
                 add_keyword(kw, idx);
             }
         }
+        // Each keyword also triggers the rules of every keyword it contains.
+        let triggers: Vec<Vec<(usize, usize)>> = keywords
+            .iter()
+            .map(|k| {
+                let mut t = Vec::new();
+                for (j, inner) in keywords.iter().enumerate() {
+                    for (offset, _) in k.match_indices(inner.as_str()) {
+                        t.extend(triggers[j].iter().map(|&r| (offset, r)));
+                    }
+                }
+                t.sort_unstable();
+                t.dedup();
+                t
+            })
+            .collect();
+        // Leftmost-longest (not overlapping) keeps aho-corasick on its SIMD searcher.
         let prefilter = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .build(&keywords)
             .map_err(|e| ScannerError {
                 file: file.clone(),
                 id: "<keywords>".into(),
                 message: e.to_string(),
             })?;
+        let generic = rules
+            .iter()
+            .position(|r| r.id == "secret/generic-secret")
+            .expect("generic-secret is built in");
         Ok(Scanner {
             rules,
             prefilter,
             triggers,
+            generic,
             unanchored,
         })
     }
@@ -198,8 +223,21 @@ impl Scanner {
     /// Binary buffers ([`is_binary`]) return nothing. Overlapping matches of several kinds
     /// are reported once, as the most specific kind.
     pub fn scan(&self, bytes: &[u8]) -> Vec<SecretMatch> {
-        self.scan_raw(bytes)
-            .into_iter()
+        self.to_matches(self.scan_raw(bytes, true))
+    }
+
+    /// [`scan`](Self::scan) for a file at `path` (relative, `/`-separated; for an embedded
+    /// source the part after the last `!` counts). In documentation, tests, examples,
+    /// fixtures and type declarations (`README.md`, `test/`, `*.spec.ts`, `examples/`,
+    /// `*.examples.json`, `*.d.ts`) the heuristic `generic-secret` kind is off: values there
+    /// are samples. Every vendor-token kind still applies: a real `ghp_` token in a README
+    /// is still a leak. The pre-commit review and the audit both call this.
+    pub fn scan_file(&self, path: &str, bytes: &[u8]) -> Vec<SecretMatch> {
+        self.to_matches(self.scan_raw(bytes, !is_sample_path(path)))
+    }
+
+    fn to_matches(&self, raw: Vec<(usize, Range<usize>, u32, u32)>) -> Vec<SecretMatch> {
+        raw.into_iter()
             .map(|(rule, range, line, column)| SecretMatch {
                 rule: self.rules[rule].id.clone(),
                 line,
@@ -214,7 +252,7 @@ impl Scanner {
     /// the fingerprint `[[allow]]` entries take. Package and repository path are left to
     /// the caller.
     pub fn findings(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
-        self.scan_raw(bytes)
+        self.scan_raw(bytes, !is_sample_path(file))
             .into_iter()
             .map(|(rule, range, line, column)| {
                 let r = &self.rules[rule];
@@ -231,7 +269,7 @@ impl Scanner {
     }
 
     /// Raw matches: (rule index, range, line, column), deduplicated and sorted.
-    fn scan_raw(&self, bytes: &[u8]) -> Vec<(usize, Range<usize>, u32, u32)> {
+    fn scan_raw(&self, bytes: &[u8], generic: bool) -> Vec<(usize, Range<usize>, u32, u32)> {
         if bytes.is_empty() || is_binary(bytes) {
             return Vec::new();
         }
@@ -239,12 +277,15 @@ impl Scanner {
         let mut found: Vec<(usize, Range<usize>)> = Vec::new();
         // Custom rules scan a window per hit; remember how far each has looked.
         let mut custom_seen: Vec<usize> = vec![0; self.rules.len()];
-        for hit in self.prefilter.find_overlapping_iter(bytes) {
-            let at = hit.start();
-            if skip.iter().any(|r| r.contains(&at)) {
+        for hit in self.prefilter.find_iter(bytes) {
+            if skip.iter().any(|r| r.contains(&hit.start())) {
                 continue;
             }
-            for &ri in &self.triggers[hit.pattern().as_usize()] {
+            for &(offset, ri) in &self.triggers[hit.pattern().as_usize()] {
+                if ri == self.generic && !generic {
+                    continue;
+                }
+                let at = hit.start() + offset;
                 let rule = &self.rules[ri];
                 match rule.check {
                     Check::BuiltIn(b) => {
@@ -342,7 +383,11 @@ fn confirm_builtin(
     let ok = match b.validate {
         Validate::Token => !filters::is_placeholder(secret),
         Validate::AwsSecret => {
-            !filters::is_placeholder(secret)
+            let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
+            let mut name = ident_before(bytes, at).to_ascii_lowercase();
+            name.extend(rest.iter().map(u8::to_ascii_lowercase));
+            (filters::contains(&name, b"aws") || filters::contains(&name, b"access"))
+                && !filters::is_placeholder(secret)
                 && secret.iter().any(u8::is_ascii_lowercase)
                 && secret.iter().any(u8::is_ascii_uppercase)
                 && filters::shannon_entropy(secret) >= 4.0
@@ -354,12 +399,72 @@ fn confirm_builtin(
             let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
             let quote = caps.name("q").map_or(&b""[..], |m| m.as_bytes());
             !filters::name_is_metadata(rest)
+                && !filters::prefix_is_metadata(ident_before(bytes, at))
                 && generic_shape(bytes, at, quote, range.end)
                 && filters::generic_value_is_secret(secret, password_like)
         }
         Validate::PrivateKey => unreachable!("handled above"),
     };
     ok.then_some(range)
+}
+
+/// The identifier characters right before `at` (the `client` of `clientSecret`), at most
+/// 64 bytes.
+fn ident_before(bytes: &[u8], at: usize) -> &[u8] {
+    let from = at.saturating_sub(64);
+    let start = bytes[from..at]
+        .iter()
+        .rposition(|&b| !(filters::is_word(b) || b == b'-' || b == b'.'))
+        .map_or(from, |i| from + i + 1);
+    &bytes[start..at]
+}
+
+/// True for paths of documentation, tests, examples, fixtures and type declarations,
+/// where assignments to `password`/`token` are samples.
+pub fn is_sample_path(path: &str) -> bool {
+    let path = path.rsplit('!').next().unwrap_or(path).to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    const EXTS: &[&str] = &[
+        ".md",
+        ".markdown",
+        ".mdx",
+        ".rst",
+        ".adoc",
+        ".txt",
+        ".d.ts",
+        ".d.mts",
+        ".d.cts",
+        ".examples.json",
+        ".example.json",
+    ];
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "__tests__",
+        "__mocks__",
+        "__fixtures__",
+        "spec",
+        "specs",
+        "fixtures",
+        "fixture",
+        "example",
+        "examples",
+        "docs",
+        "doc",
+        "samples",
+        "e2e",
+    ];
+    const NAME_PARTS: &[&str] = &[
+        ".test.",
+        ".spec.",
+        ".stories.",
+        ".example.",
+        ".sample.",
+        "-test.",
+    ];
+    EXTS.iter().any(|e| name.ends_with(e))
+        || NAME_PARTS.iter().any(|p| name.contains(p))
+        || path.split('/').rev().skip(1).any(|d| DIRS.contains(&d))
 }
 
 /// A quoted value must end at its closing quote; an unquoted one is only a value on an

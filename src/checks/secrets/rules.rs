@@ -49,7 +49,6 @@ const GENERIC_KEYWORDS: &[&str] = &[
     "Password",
     "PASSWORD",
     "passwd",
-    "Passwd",
     "PASSWD",
     "secret",
     "Secret",
@@ -60,7 +59,6 @@ const GENERIC_KEYWORDS: &[&str] = &[
     "api_key",
     "apiKey",
     "ApiKey",
-    "APIKey",
     "API_KEY",
     "apikey",
     "APIKEY",
@@ -101,18 +99,10 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
     BuiltIn {
         kind: "aws-secret-key",
         what: "AWS secret access key",
-        keywords: &[
-            "aws_secret",
-            "AWS_SECRET",
-            "awsSecret",
-            "AwsSecret",
-            "secret_access_key",
-            "SECRET_ACCESS_KEY",
-            "secretAccessKey",
-            "SecretAccessKey",
-            "secret-access-key",
-        ],
-        regex: r#"[A-Za-z0-9_.-]{0,30}["'`]?\]?[ \t]*(?::=|=|:|=>|,)[ \t]*["'`]?(?P<s>[A-Za-z0-9/+]{40})"#,
+        // Keyed on `secret` (shared with generic-secret, keeping the prefilter small);
+        // validation asks the whole name to mention aws or an access key.
+        keywords: &["secret", "Secret", "SECRET"],
+        regex: r#"(?i:secret)(?P<rest>[A-Za-z0-9_.-]{0,30})["'`]?\]?[ \t]*(?::=|=|:|=>|,)[ \t]*["'`]?(?P<s>[A-Za-z0-9/+]{40})"#,
         left: never,
         right: is_base64,
         window: 120,
@@ -151,7 +141,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
     BuiltIn {
         kind: "npmrc-auth-token",
         what: "npm registry credential (.npmrc)",
-        keywords: &["_authToken", "_auth", "_password"],
+        keywords: &["_auth", "_password"],
         regex: r#"(?:_authToken|_auth|_password)[ \t]*=[ \t]*["']?(?P<s>[^\s"'#;]{8,512})"#,
         left: is_word,
         right: never,
@@ -203,7 +193,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
     BuiltIn {
         kind: "anthropic-key",
         what: "Anthropic API key",
-        keywords: &["sk-ant-"],
+        keywords: &["sk-"],
         regex: r"(?P<s>sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,200})",
         left: is_token,
         right: is_token,
@@ -236,6 +226,18 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_prefilter_stays_small_enough_for_teddy() {
+        // aho-corasick's SIMD searcher (Teddy) gives up beyond 64 literals.
+        let mut all: Vec<&str> = BUILTINS
+            .iter()
+            .flat_map(|b| b.keywords.iter().copied())
+            .collect();
+        all.sort();
+        all.dedup();
+        assert!(all.len() <= 56, "{} keywords", all.len());
+    }
+
     use super::*;
 
     #[test]

@@ -394,3 +394,66 @@ fn clean_minified_code_is_clean() {
         const r=/sk-[a-z]+/;let task-list;var AKIAmap={};";
     assert_clean(code);
 }
+
+#[test]
+fn corpus_false_positives_stay_fixed() {
+    // aws-sdk *.examples.json / .d.ts: pagination and idempotency tokens, UUIDs, dates.
+    assert_clean("\"nextToken\": \"gPFEGk7CF4wS901w7ppYclt7gPFEGk7CF4wS901w7ppYclt7\",");
+    assert_clean(
+        "\"NextContinuationToken\": \"1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg==\",",
+    );
+    assert_clean("\"ClientRequestToken\": \"550e8400-e29b-41d4-a716-446655440003\",");
+    assert_clean("\"ChangeToken\": \"abcd12f2-46da-4fdb-b8d5-fbd4c466928f\",");
+    assert_clean("'Lock-Token': 'urn:uuid:a515cfa4-5da4-22e1-f5b5-00a0451e6bf7'");
+    assert_clean("\"PasswordLastUsed\": \"2016-09-08T21:47:36Z\",");
+    // pino docs: Telegram's documented bot token.
+    assert_clean("botToken: \"123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11\",");
+}
+
+#[test]
+fn generic_is_off_in_docs_tests_and_examples_but_tokens_are_not() {
+    let s = scanner();
+    let v = rand(B62, 32, 40);
+    let text = format!("var password = '{v}';\n");
+    for path in [
+        "README.md",
+        "docs/guide.md",
+        "test/http.test.js",
+        "src/__tests__/a.js",
+        "apis/kms-2014-11-01.examples.json",
+        "dist-types/commands/X.d.ts",
+        "dist/cli.js.map!test/fixtures/auth.ts",
+    ] {
+        assert!(s.scan_file(path, text.as_bytes()).is_empty(), "{path}");
+    }
+    assert_eq!(s.scan_file("lib/db.js", text.as_bytes()).len(), 1);
+    assert_eq!(
+        s.findings("dist/cli.js.map!src/db.ts", text.as_bytes())
+            .len(),
+        1
+    );
+    let t = ghp();
+    assert_eq!(s.scan_file("README.md", t.as_bytes()).len(), 1);
+}
+
+#[test]
+fn keywords_inside_longer_keywords_still_trigger() {
+    // `_password` is the prefilter's longest match; the generic rule sits at `password`.
+    let v = rand(B62, 32, 41);
+    assert_hit(
+        &format!("db_password = \"{v}\""),
+        "secret/generic-secret",
+        &v,
+    );
+    // `secret` inside `aws_secret_access_key` triggers the AWS secret-key rule.
+    let k = rand(B64, 40, 42);
+    assert_hit(
+        &format!("AWS_SECRET_ACCESS_KEY={k}\n"),
+        "secret/aws-secret-key",
+        &k,
+    );
+    // ...but a 40-character value under an unrelated `secret` name is not an AWS key.
+    assert!(
+        !kinds(&format!("client_secret = \"{k}\"")).contains(&"secret/aws-secret-key".to_string())
+    );
+}
