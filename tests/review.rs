@@ -557,3 +557,84 @@ fn real_git_commit_through_a_hook_blocks_and_amend_is_detected() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+// ---- commit/exposes-files ----------------------------------------------------------------
+
+/// A Bun-style map with embedded sources (the leak's shape), as built output in dist/.
+fn built_dist(repo: &TempRepo) {
+    repo.write(
+        "dist/cli.js",
+        "console.log(1);\n//# sourceMappingURL=cli.js.map\n",
+    );
+    repo.write(
+        "dist/cli.js.map",
+        r#"{"version":3,"sources":["../src/cli.ts","../src/auth.ts"],"sourcesContent":["export const x = 1;","export const k = 2;"],"mappings":"AAAA"}"#,
+    );
+}
+
+#[test]
+fn exposure_map_with_sources_blocks() {
+    let repo = base_repo();
+    built_dist(&repo); // gitignored build output, present in the working tree
+    repo.write("package.json", PKG.replace("[\"dist/*.js\"]", "[\"dist\"]"))
+        .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "commit/exposes-files", "package.json");
+    assert!(
+        run.stdout
+            .contains("makes 1 file publishable: dist/cli.js.map (")
+            && run.stdout.contains("embeds 2 sources"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn exposure_env_through_empty_npmignore() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    )
+    .write(".gitignore", "node_modules\n.env\n")
+    .write("index.js", "module.exports = 1;\n")
+    .commit_all("init");
+    repo.write(".env", "API_KEY=x\n");
+    repo.write(".npmignore", "").stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "commit/exposes-files", "package.json");
+    assert!(run.stdout.contains(".env ("), "{}", run.stdout);
+}
+
+#[test]
+fn exposure_of_a_harmless_file_warns_and_narrowing_is_quiet_unless_verbose() {
+    let repo = base_repo();
+    repo.write("README.md", "# cli\n")
+        .write("CHANGES.txt", "1.0.0\n")
+        .commit_all("docs");
+    repo.write(
+        "package.json",
+        PKG.replace("[\"dist/*.js\"]", "[\"dist/*.js\", \"CHANGES.txt\"]"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[commit/exposes-files]")
+            && run
+                .stdout
+                .contains("makes 1 file publishable: CHANGES.txt (6 B)"),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "changes"]);
+    // Narrowing back: quiet, and -v mentions what is no longer published.
+    repo.write("package.json", PKG).stage_all();
+    assert_clean(&precommit(&repo, &[]));
+    let run = precommit(&repo, &["-v"]);
+    assert!(
+        run.stdout.contains("unpublishable: CHANGES.txt"),
+        "{}",
+        run.stdout
+    );
+}

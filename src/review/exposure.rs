@@ -1,13 +1,368 @@
-//! `commit/exposes-files`: the files a commit makes publishable (being wired to the
-//! packlist, which is still being built on main).
+//! `commit/exposes-files`: the files a commit makes publishable.
+//!
+//! For every package whose package.json or ignore files (at any depth) are staged, the
+//! packlist is computed twice over the same working tree: once with the base's versions
+//! of those files (HEAD's, or HEAD^'s for an amend) and once with the staged versions
+//! (two [`Overlay`]s over the [`Worktree`]). What the staged list adds is what this commit
+//! makes publishable; each added file is judged by the audit's content rules (maps with
+//! sources, denied files, secrets, codenames).
+//!
+//! Only touched packages are packed, and a package.json edit that changes none of the
+//! fields npm's file selection reads (a version bump) packs nothing at all.
 
 use super::staged::{Ctx, Options, StagedError, StagedReview};
+use super::{file_name, parent_dir, PackageCtx};
+use crate::checks::codename;
+use crate::checks::secrets::{is_binary, Scanner};
+use crate::checks::sourcemap::{human_bytes, scan, thousands};
+use crate::config::Visibility;
+use crate::packlist::{self, PackOptions, PackedFile, PacklistError};
+use crate::report::{Finding, Severity};
+use crate::snapshot::{ChangeStatus, Overlay, Replacement, Snapshot, Worktree};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// package.json fields npm's file selection reads (spec §4–§8).
+const PACKLIST_FIELDS: &[&str] = &[
+    "files",
+    "main",
+    "bin",
+    "browser",
+    "directories",
+    "bundleDependencies",
+    "bundledDependencies",
+    "dependencies",
+    "optionalDependencies",
+    "devDependencies",
+    "workspaces",
+    "name",
+    "version",
+];
+
+/// Files judged by content only up to this size (a bigger one is still listed by size).
+const MAX_JUDGE: u64 = 256 * 1024 * 1024;
+
+fn is_rules_file(path: &str) -> bool {
+    matches!(
+        file_name(path),
+        "package.json" | ".npmignore" | ".gitignore"
+    )
+}
 
 /// Adds the exposure delta of the staged change to `out`.
 pub(crate) fn review(
-    _ctx: &Ctx<'_>,
-    _opts: &Options,
-    _out: &mut StagedReview,
+    ctx: &Ctx<'_>,
+    opts: &Options,
+    out: &mut StagedReview,
 ) -> Result<(), StagedError> {
+    // The staged rules files, with their base and staged versions.
+    let mut rules: BTreeMap<String, (Option<Replacement>, Option<Replacement>)> = BTreeMap::new();
+    for change in ctx.view.changes() {
+        if change.status == ChangeStatus::Unmerged {
+            continue;
+        }
+        for (path, side_old, side_new) in [
+            (change.old_path(), true, change.old_path() == change.path),
+            (change.path.as_str(), change.old_path() == change.path, true),
+        ] {
+            if !is_rules_file(path) || rules.contains_key(path) {
+                continue;
+            }
+            let base = if side_old {
+                replacement(ctx.view.base_file(path)?)
+            } else {
+                Replacement::Absent
+            };
+            let staged = if side_new {
+                replacement(ctx.view.staged_file(path)?)
+            } else {
+                Replacement::Absent
+            };
+            rules.insert(path.to_string(), (Some(base), Some(staged)));
+        }
+    }
+    if rules.is_empty() {
+        return Ok(());
+    }
+    // The packages those files belong to.
+    let mut packages: BTreeSet<String> = BTreeSet::new();
+    for (path, (base, staged)) in &rules {
+        if file_name(path) == "package.json" {
+            if !packlist_fields_changed(base.as_ref(), staged.as_ref()) {
+                continue;
+            }
+            packages.insert(parent_dir(path).to_string());
+        } else if let Some(pkg) = ctx.package_of(path) {
+            packages.insert(pkg.dir);
+        }
+    }
+    let worktree = Worktree::new(ctx.repo.workdir());
+    let mut judge = Judge::new(ctx)?;
+    for dir in packages {
+        let Some(pkg) = ctx.package_at(&dir) else {
+            continue;
+        };
+        if pkg.private || ctx.config.skips(pkg.name.as_deref(), &pkg.dir) {
+            continue;
+        }
+        let mut before = Overlay::new(worktree.clone()).with_label("working tree + HEAD's files");
+        let mut after = Overlay::new(worktree.clone()).with_label("working tree + staged files");
+        for (path, (base, staged)) in &rules {
+            before.set(path, base.clone().unwrap_or(Replacement::Absent));
+            after.set(path, staged.clone().unwrap_or(Replacement::Absent));
+        }
+        let opts_pack = PackOptions::default();
+        let new_list = match packlist::pack(&after, &dir, &opts_pack) {
+            Ok(list) => list,
+            Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
+            Err(e) => {
+                out.notes.push(format!(
+                    "could not compute what {} would publish after this commit: {e}",
+                    pkg.label().unwrap_or_else(|| "the root package".into())
+                ));
+                continue;
+            }
+        };
+        let (old_files, new_package) = match packlist::pack(&before, &dir, &opts_pack) {
+            Ok(list) => (list.files, false),
+            Err(_) => (Vec::new(), true), // a new package (or HEAD's manifest was broken)
+        };
+        let old_paths: BTreeSet<&str> = old_files.iter().map(|f| f.path.as_str()).collect();
+        let new_paths: BTreeSet<&str> = new_list.files.iter().map(|f| f.path.as_str()).collect();
+        let exposed: Vec<&PackedFile> = new_list
+            .files
+            .iter()
+            .filter(|f| !old_paths.contains(f.path.as_str()))
+            .collect();
+        let hidden: Vec<&PackedFile> = old_files
+            .iter()
+            .filter(|f| !new_paths.contains(f.path.as_str()))
+            .collect();
+        if opts.verbose && !hidden.is_empty() {
+            let names: Vec<String> = hidden.iter().take(20).map(|f| f.path.clone()).collect();
+            out.notes.push(format!(
+                "{}: this commit makes {} file{} unpublishable: {}{}",
+                pkg.label().unwrap_or_else(|| "root package".into()),
+                hidden.len(),
+                plural(hidden.len()),
+                names.join(", "),
+                if hidden.len() > 20 { ", …" } else { "" }
+            ));
+        }
+        if exposed.is_empty() {
+            continue;
+        }
+        let judged: Vec<(&PackedFile, Vec<String>)> = exposed
+            .iter()
+            .map(|f| (*f, judge.judge(&after, f, &pkg)))
+            .collect();
+        if let Some(f) = finding(&pkg, &dir, &judged, new_package) {
+            out.findings.push(f);
+        }
+    }
     Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn replacement(file: Option<(u32, Vec<u8>)>) -> Replacement {
+    match file {
+        Some((mode, bytes)) if mode & 0o170000 == 0o100000 => Replacement::File {
+            bytes,
+            mode: if mode & 0o111 != 0 { 0o755 } else { 0o644 },
+        },
+        Some((mode, bytes)) if mode & 0o170000 == 0o120000 => Replacement::Symlink {
+            target: String::from_utf8_lossy(&bytes).into_owned(),
+        },
+        _ => Replacement::Absent,
+    }
+}
+
+/// True when a package.json edit touches a field npm's file selection reads (or can't
+/// be parsed, in which case the packs decide).
+fn packlist_fields_changed(base: Option<&Replacement>, staged: Option<&Replacement>) -> bool {
+    let parse = |r: Option<&Replacement>| -> Option<serde_json::Value> {
+        match r {
+            Some(Replacement::File { bytes, .. }) => serde_json::from_slice(bytes).ok(),
+            _ => None,
+        }
+    };
+    let (Some(a), Some(b)) = (parse(base), parse(staged)) else {
+        return true;
+    };
+    // A version bump changes `version`, which only names the tarball: not a file change.
+    PACKLIST_FIELDS
+        .iter()
+        .filter(|k| **k != "version")
+        .any(|k| a.get(k) != b.get(k))
+}
+
+/// The audit's content rules, applied to one newly publishable file.
+struct Judge<'c> {
+    ctx: &'c Ctx<'c>,
+    scanner: Option<Scanner>,
+    codenames: Option<codename::Matcher>,
+}
+
+impl<'c> Judge<'c> {
+    fn new(ctx: &'c Ctx<'c>) -> Result<Self, StagedError> {
+        Ok(Judge {
+            ctx,
+            scanner: None,
+            codenames: codename::Matcher::new(ctx.config)
+                .ok()
+                .filter(|m| !m.is_empty()),
+        })
+    }
+
+    /// Why `file` is risky to publish (empty when it isn't), plus a size/sources detail
+    /// in the first entry when it is a map.
+    fn judge(&mut self, snap: &dyn Snapshot, file: &PackedFile, pkg: &PackageCtx) -> Vec<String> {
+        let mut why = Vec::new();
+        if let Some(reason) = crate::checks::files::denied_reason(&file.path, self.ctx.config) {
+            why.push(reason.to_string());
+        }
+        if let Some(m) = &self.codenames {
+            if !m.find_in_name(&file.path).is_empty() {
+                why.push("its name holds an internal codename".into());
+            }
+        }
+        if file.size > MAX_JUDGE {
+            return why;
+        }
+        let Ok(bytes) = snap.read(&file.source) else {
+            return why;
+        };
+        if file.path.to_ascii_lowercase().ends_with(".map") || scan::might_be_map(&bytes) {
+            if let Ok(map) = scan::parse(&bytes) {
+                let count: usize = map
+                    .leaves()
+                    .iter()
+                    .map(|l| {
+                        let n = l
+                            .sources
+                            .len()
+                            .max(l.sources_content.as_ref().map_or(0, Vec::len));
+                        (0..n).filter(|i| l.content(*i).is_some()).count()
+                    })
+                    .sum();
+                if count > 0 {
+                    let sev = if pkg.visibility == Visibility::Proprietary {
+                        ""
+                    } else {
+                        " (open source)"
+                    };
+                    why.push(format!(
+                        "embeds {} source{}{sev}",
+                        thousands(count),
+                        plural(count)
+                    ));
+                }
+                return why; // the map's JSON holds the sources: scanned by the audit
+            }
+        }
+        if is_binary(&bytes) {
+            return why;
+        }
+        if self.scanner.is_none() {
+            self.scanner = Scanner::new(self.ctx.config).ok();
+        }
+        if let Some(s) = &self.scanner {
+            let secrets = s.scan(&bytes);
+            if let Some(first) = secrets.first() {
+                why.push(format!("holds a secret ({})", first.rule));
+            }
+        }
+        if let Some(m) = &self.codenames {
+            if !m.find(&bytes).is_empty() {
+                why.push("mentions an internal codename".into());
+            }
+        }
+        why
+    }
+}
+
+fn finding(
+    pkg: &PackageCtx,
+    dir: &str,
+    judged: &[(&PackedFile, Vec<String>)],
+    new_package: bool,
+) -> Option<Finding> {
+    let risky: Vec<&(&PackedFile, Vec<String>)> = judged
+        .iter()
+        .filter(|(_, why)| {
+            why.iter()
+                .any(|w| !(w.ends_with("(open source)") && pkg.visibility == Visibility::Open))
+        })
+        .collect();
+    // A brand-new package ships everything it has: only the risky part is news.
+    if new_package && risky.is_empty() {
+        return None;
+    }
+    let shown: Vec<&(&PackedFile, Vec<String>)> = if new_package {
+        risky.clone()
+    } else {
+        judged.iter().collect()
+    };
+    let total = shown.len();
+    let mut sorted = shown.clone();
+    // Risky files first, then by size (the big surprises), then by name.
+    sorted.sort_by(|a, b| {
+        (a.1.is_empty(), std::cmp::Reverse(a.0.size), &a.0.path).cmp(&(
+            b.1.is_empty(),
+            std::cmp::Reverse(b.0.size),
+            &b.0.path,
+        ))
+    });
+    let items: Vec<String> = sorted
+        .iter()
+        .take(10)
+        .map(|(f, why)| {
+            let mut parts = vec![human_bytes(f.size)];
+            parts.extend(why.iter().cloned());
+            format!("{} ({})", f.path, parts.join(", "))
+        })
+        .collect();
+    let more = if total > 10 {
+        format!(" and {} more", total - 10)
+    } else {
+        String::new()
+    };
+    let manifest = crate::snapshot::join(dir, "package.json");
+    let sev = if risky.is_empty() {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let subject = if new_package {
+        "this new package would publish"
+    } else {
+        "this commit makes"
+    };
+    let tail = if new_package { "" } else { " publishable" };
+    let mut f = Finding::new(
+        "commit/exposes-files",
+        format!(
+            "{subject} {total} file{}{tail}: {}{more}",
+            plural(total),
+            items.join(", ")
+        ),
+    )
+    .severity(sev)
+    .file(&manifest)
+    .repo_path(&manifest)
+    .help(if risky.is_empty() {
+        "check the list with `leakgate files`; exclude anything that must not ship"
+    } else {
+        "keep them out: narrow `files` in package.json or exclude them in .npmignore, then `leakgate files` to check"
+    });
+    if let Some(label) = pkg.label() {
+        f = f.package(label);
+    }
+    Some(f)
 }
