@@ -1,7 +1,7 @@
 //! `leakgate audit`: the dry-run pack audit. For each package, what `npm pack` would ship
 //! (the packlist), judged by every pack-content rule.
 
-use super::{CmdResult, Exit, Globals};
+use super::{CmdResult, Globals};
 use crate::checks::{self, Checks};
 use crate::config::Config;
 use crate::packlist::{self, PackOptions};
@@ -46,8 +46,9 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         .iter()
         .map(|d| relative_dir(&root, &cwd, d))
         .collect::<anyhow::Result<_>>()?;
+    let complete = named.is_empty();
     let (dirs, explicit) = if named.is_empty() || args.workspaces {
-        let mut dirs = discover(&snapshot, &named)?;
+        let mut dirs = discover(&snapshot)?;
         dirs.extend(named.iter().cloned());
         dirs.sort();
         dirs.dedup();
@@ -56,6 +57,11 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         (named.clone(), named)
     };
     audit_dirs(&snapshot, &dirs, &explicit, &config, &checks, &mut report)?;
+    if complete {
+        report.findings = config.apply_complete(std::mem::take(&mut report.findings));
+        super::output::emit(&report, globals)?;
+        return Ok(super::output::exit_for(&report));
+    }
     finish(report, &config, globals)
 }
 
@@ -122,36 +128,8 @@ pub fn audit_dirs(
 /// Applies the config, prints the report and picks the exit code.
 pub fn finish(mut report: Report, config: &Config, globals: &Globals) -> CmdResult {
     report.findings = config.apply(std::mem::take(&mut report.findings));
-    print_report(&report, globals)?;
-    Ok(if report.has_blocking() {
-        Exit::Blocked
-    } else {
-        Exit::Clean
-    })
-}
-
-/// Prints a report in the chosen format.
-pub fn print_report(report: &Report, globals: &Globals) -> anyhow::Result<()> {
-    use std::io::Write;
-    let text = match globals.format {
-        super::Format::Json | super::Format::Sarif => {
-            format!("{}\n", serde_json::to_string_pretty(report)?)
-        }
-        super::Format::Human => {
-            let mut t = crate::report::render_plain(report);
-            if !globals.quiet {
-                for n in &report.notes {
-                    t.push_str(&format!("note: {n}\n"));
-                }
-            }
-            t
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+    super::output::emit(&report, globals)?;
+    Ok(super::output::exit_for(&report))
 }
 
 fn show(dir: &str) -> &str {
@@ -200,62 +178,11 @@ fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<String> {
         .join("/"))
 }
 
-/// Every package directory of the repository: the root package and its npm/yarn
-/// workspaces (`workspaces` globs, `dir/*` and `dir/**` forms), plus those of `under`.
-pub fn discover(snapshot: &dyn Snapshot, under: &[String]) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut roots: Vec<String> = vec![String::new()];
-    roots.extend(under.iter().cloned());
-    for root in roots {
-        let manifest_path = crate::snapshot::join(&root, "package.json");
-        let Ok(bytes) = snapshot.read(&manifest_path) else {
-            continue;
-        };
-        out.push(root.clone());
-        let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-            continue; // pack() reports the parse error with its position
-        };
-        let patterns: Vec<&str> = match manifest.get("workspaces") {
-            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect(),
-            Some(serde_json::Value::Object(o)) => o
-                .get("packages")
-                .and_then(|p| p.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for pat in patterns {
-            let pat = pat.trim_start_matches("./").trim_end_matches('/');
-            let base = crate::snapshot::join(
-                &root,
-                pat.split('*').next().unwrap_or("").trim_end_matches('/'),
-            );
-            if !pat.contains('*') {
-                if snapshot
-                    .lstat(&crate::snapshot::join(&base, "package.json"))?
-                    .is_some()
-                {
-                    out.push(base);
-                }
-                continue;
-            }
-            let Ok(entries) = snapshot.read_dir(&base) else {
-                continue;
-            };
-            for e in entries {
-                if e.kind == crate::snapshot::EntryKind::Dir && e.name != "node_modules" {
-                    let d = crate::snapshot::join(&base, &e.name);
-                    if snapshot
-                        .lstat(&crate::snapshot::join(&d, "package.json"))?
-                        .is_some()
-                    {
-                        out.push(d);
-                    }
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
+/// Every package directory of the repository (the root and its workspaces, see
+/// [`crate::workspace::discover`]).
+pub fn discover(snapshot: &dyn Snapshot) -> anyhow::Result<Vec<String>> {
+    Ok(crate::workspace::discover(snapshot)?
+        .into_iter()
+        .map(|p| p.dir)
+        .collect())
 }

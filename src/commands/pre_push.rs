@@ -175,7 +175,7 @@ fn run_hook(
 
     // The packages those paths belong to, audited from the working tree.
     let worktree = Worktree::new(root);
-    let packages = discover(&worktree, &[])?;
+    let packages = discover(&worktree)?;
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     for path in &touched {
         if let Some(dir) = package_for_path(&packages, path) {

@@ -1,0 +1,466 @@
+//! End-to-end tests of `leakgate audit` and `leakgate pre-push`: real packages in temp git
+//! repositories, the shared bundler fixtures, a local bare remote pushed to with real git,
+//! and `npm pack` as the oracle of what ships.
+
+mod common;
+
+use common::TempRepo;
+use std::path::{Path, PathBuf};
+
+/// `shared/fixtures/sourcemaps` beside the repository (CI, /work/main) or two levels up
+/// (worktrees). Missing fixtures fail the tests.
+fn fixtures() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for up in [root.join(".."), root.join("../..")] {
+        let dir = up.join("shared/fixtures/sourcemaps");
+        if dir.is_dir() {
+            return dir;
+        }
+    }
+    panic!(
+        "shared/fixtures/sourcemaps not found beside {}",
+        root.display()
+    );
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join(rel)).unwrap()
+}
+
+const PROPRIETARY: &str = r#"{"name":"@acme/cli","version":"2.1.88","license":"SEE LICENSE IN README.md","bin":{"acme":"dist/cli.js"},"files":["dist"]}"#;
+
+/// The Claude Code shape: Bun-built `dist/cli.js` + `dist/cli.js.map` with sourcesContent,
+/// `files: ["dist"]`, dist gitignored, proprietary licence.
+fn leaky_package(repo: &TempRepo, dir: &str) {
+    let p = |rel: &str| {
+        if dir.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{dir}/{rel}")
+        }
+    };
+    repo.write(&p("package.json"), PROPRIETARY);
+    repo.write(&p("README.md"), "# acme\n");
+    repo.write(&p(".gitignore"), "dist/\nnode_modules/\n");
+    repo.write(&p("src/index.ts"), fixture("capycli-src/src/index.ts"));
+    let js = String::from_utf8(fixture("bun-linked/index.js"))
+        .unwrap()
+        .replace(
+            "sourceMappingURL=index.js.map",
+            "sourceMappingURL=cli.js.map",
+        );
+    repo.write(&p("dist/cli.js"), js);
+    repo.write(&p("dist/cli.js.map"), fixture("bun-linked/index.js.map"));
+}
+
+fn clean_package(repo: &TempRepo) {
+    repo.write(
+        "package.json",
+        r#"{"name":"ok","version":"1.0.0","license":"MIT","files":["dist"]}"#,
+    );
+    repo.write(".gitignore", "dist/\n");
+    repo.write("src/index.ts", "export const x = 1;\n");
+    repo.write("dist/index.js", "exports.x = 1;\n");
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn both(o: &std::process::Output) -> String {
+    format!("{}{}", stdout(o), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn audit_blocks_the_claude_code_pattern() {
+    let repo = TempRepo::new();
+    leaky_package(&repo, "");
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("sourcemap/sources-content"), "{text}");
+    assert!(text.contains("dist/cli.js.map"), "{text}");
+    assert!(text.contains("embeds 5 original sources"), "{text}");
+    assert!(text.contains("@acme/cli"), "{text}");
+    // The codename and the fake token inside the embedded config.ts are found and named.
+    let json = repo
+        .leakgate()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let files: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str().map(str::to_string))
+        .collect();
+    assert!(files.iter().any(|f| f == "dist/cli.js.map"), "{files:?}");
+}
+
+#[test]
+fn audit_passes_a_clean_package_and_open_source_maps_only_warn() {
+    let repo = TempRepo::new();
+    clean_package(&repo);
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+
+    // An open-source package shipping the same map: a warning, not a block.
+    let repo = TempRepo::new();
+    leaky_package(&repo, "");
+    repo.write(
+        "package.json",
+        r#"{"name":"capycli","version":"1.0.0","license":"MIT","repository":"github:acme/capycli","files":["dist"]}"#,
+    );
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning[sourcemap/sources-content]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn audit_reports_off_package_urls_and_dangling_maps() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"x","version":"1.0.0","files":["dist"]}"#,
+    );
+    repo.write("dist/cli.js", fixture("handmade-remote-archive-url/cli.js"));
+    repo.write(
+        "dist/cli.js.map",
+        fixture("handmade-remote-archive-url/cli.js.map"),
+    );
+    repo.write("dist/other.js", "x;\n//# sourceMappingURL=other.js.map\n");
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[sourcemap/external-url]"), "{text}");
+    assert!(
+        text.contains("an archive in a Cloudflare R2 storage bucket"),
+        "{text}"
+    );
+    assert!(text.contains("warning[sourcemap/dangling-url]"), "{text}");
+    assert!(
+        !text.contains("sourcemap/sources-content"),
+        "map embeds nothing: {text}"
+    );
+}
+
+#[test]
+fn config_can_silence_and_raise_rules() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"x","version":"1.0.0","files":["dist"]}"#,
+    );
+    repo.write(
+        "dist/index.js",
+        fixture("esbuild-linked-no-sources-content/index.js"),
+    );
+    repo.write(
+        "dist/index.js.map",
+        fixture("esbuild-linked-no-sources-content/index.js.map"),
+    );
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(both(&out).contains("warning[sourcemap/file]"));
+    repo.write("leakgate.toml", "[rules]\n\"sourcemap/file\" = \"error\"\n");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    repo.write(
+        "leakgate.toml",
+        "[sourcemaps]\nallow-without-sources-content = true\n",
+    );
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(!both(&out).contains("sourcemap/file"), "{}", both(&out));
+}
+
+#[test]
+fn audit_handles_bad_input_without_panicking() {
+    let repo = TempRepo::new();
+    repo.write("package.json", r#"{"name":"x","version":"1.0.0"}"#);
+    repo.write(
+        "dist/broken.js.map",
+        "{\n  \"version\": 3,\n  \"sources\": [\"a.ts\" oops\n",
+    );
+    repo.write("dist/blob.bin", [0u8, 159, 146, 150, 255, 0, 1]);
+    repo.write(
+        "dist/latin1.js",
+        b"var s = '\xe9\xe8';\n//# sourceMappingURL=latin1.js.map\n",
+    );
+    // A 2 GB sparse file: streamed (binary, so only its first chunk is read), never whole.
+    let big = std::fs::File::create(repo.join("dist/huge.dat")).unwrap();
+    big.set_len(2 << 30).unwrap();
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("sourcemap/invalid"), "{text}");
+    assert!(
+        text.contains("dist/broken.js.map:3:"),
+        "position of the error: {text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+
+    // A package.json that is not JSON is an input error (exit 2) naming the file.
+    let repo = TempRepo::new();
+    repo.write("package.json", "{ not json");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(both(&out).contains("package.json"), "{}", both(&out));
+}
+
+#[test]
+fn private_packages_are_skipped_unless_named() {
+    let repo = TempRepo::new();
+    leaky_package(&repo, "");
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","private":true,"files":["dist"]}"#,
+    );
+    repo.commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(both(&out).contains("private package"), "{}", both(&out));
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+}
+
+#[test]
+fn npm_pack_ships_the_map_the_audit_blocks() {
+    common::require_npm();
+    let repo = TempRepo::new();
+    leaky_package(&repo, "");
+    repo.commit_all("init");
+    let out = std::process::Command::new("npm")
+        .args(["pack", "--dry-run", "--json", "--ignore-scripts"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = v[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"dist/cli.js.map"), "npm ships: {paths:?}");
+    let audit = repo
+        .leakgate()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(1));
+}
+
+// ---------------------------------------------------------------- pre-push
+
+/// A repository with a local bare remote and a pre-push hook running this leakgate.
+fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
+    let repo = TempRepo::new();
+    let remote = tempfile::Builder::new()
+        .prefix("leakgate-remote-")
+        .tempdir()
+        .unwrap();
+    let st = std::process::Command::new("git")
+        .args(["init", "-q", "--bare", "-b", "main"])
+        .arg(remote.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = repo.join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-push \"$@\"\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (repo, remote)
+}
+
+fn push(repo: &TempRepo, args: &[&str]) -> std::process::Output {
+    let mut a = vec!["push"];
+    a.extend_from_slice(args);
+    repo.git_output(&a)
+}
+
+#[test]
+fn real_git_push_is_blocked_by_a_leaking_package_and_a_clean_one_pushes() {
+    let (repo, _remote) = repo_with_remote();
+    leaky_package(&repo, "");
+    repo.commit_all("release");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "push should be blocked: {text}");
+    assert!(text.contains("sourcemap/sources-content"), "{text}");
+    assert!(text.contains("dist/cli.js.map"), "{text}");
+    assert!(text.contains("@acme/cli"), "{text}");
+    let remote_has = repo.git_output(&["ls-remote", "origin", "main"]);
+    assert!(
+        stdout(&remote_has).trim().is_empty(),
+        "nothing reached the remote"
+    );
+
+    // Fix: stop shipping the map; the push goes through.
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"2.1.89","license":"SEE LICENSE IN README.md","files":["dist/**/*.js"]}"#,
+    );
+    repo.commit_all("don't ship maps");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+
+    // A clean package in a fresh repo pushes.
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.commit_all("init");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+}
+
+#[test]
+fn pre_push_catches_secrets_committed_with_no_verify() {
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+    // Added then removed: still in the pushed history.
+    repo.write(
+        "scripts/deploy.sh",
+        "export GITHUB_TOKEN=ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i\n",
+    );
+    repo.commit_all("oops");
+    repo.remove("scripts/deploy.sh");
+    repo.write(".env", "SECRET=1\n");
+    repo.commit_all("remove it");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("secret/"), "{text}");
+    assert!(text.contains("scripts/deploy.sh"), "{text}");
+    assert!(text.contains("file/denied"), "{text}");
+    assert!(
+        !text.contains("Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i"),
+        "secret printed: {text}"
+    );
+}
+
+#[test]
+fn pre_push_stdin_forms() {
+    let repo = TempRepo::new();
+    clean_package(&repo);
+    repo.commit_all("init");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let zero = "0".repeat(40);
+    // Empty stdin: nothing to check.
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    // A deletion pushes nothing.
+    let line = format!("(delete) {zero} refs/heads/old {head}\n");
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    // Garbage on stdin is an internal error: exit 2 with the bypass.
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .write_stdin("nonsense\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(
+        both(&out).contains("git push --no-verify"),
+        "{}",
+        both(&out)
+    );
+    // ... unless the team lets pushes through on errors.
+    repo.write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .write_stdin("nonsense\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    std::fs::remove_file(repo.join("leakgate.toml")).unwrap();
+
+    // The pre-commit framework's environment, with a leaking package in the range.
+    leaky_package(&repo, "");
+    repo.commit_all("leak");
+    let tip = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .env("PRE_COMMIT_FROM_REF", &head)
+        .env("PRE_COMMIT_TO_REF", &tip)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    // A tag pointing at it, pushed as git would say it.
+    let line = format!("refs/tags/v1 {tip} refs/tags/v1 {zero}\n");
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+}
+
+#[test]
+fn pre_push_audits_only_the_packages_the_push_touches() {
+    let (repo, _remote) = repo_with_remote();
+    repo.write(
+        "package.json",
+        r#"{"name":"mono","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    );
+    leaky_package(&repo, "packages/cli");
+    repo.write(
+        "packages/lib/package.json",
+        r#"{"name":"@acme/lib","version":"1.0.0","license":"MIT"}"#,
+    );
+    repo.write("packages/lib/index.js", "module.exports = 1;\n");
+    repo.commit_all("init");
+    // Pretend the remote already has this history: a later push touching only lib passes.
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    repo.write("packages/lib/index.js", "module.exports = 2;\n");
+    repo.commit_all("lib only");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(
+        out.status.success(),
+        "cli untouched by this push: {}",
+        both(&out)
+    );
+    // Touching cli blocks.
+    repo.write("packages/cli/src/index.ts", "export const y = 2;\n");
+    repo.commit_all("cli");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(!out.status.success(), "{}", both(&out));
+    assert!(both(&out).contains("packages/cli") || both(&out).contains("@acme/cli"));
+}
