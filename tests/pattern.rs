@@ -202,16 +202,18 @@ impl Pick2 for Rng {
     }
 }
 
-/// Characters for free-form noise: every glob metacharacter, case pairs, non-ASCII.
-const NOISE: &[char] = &[
-    'a', 'b', 'A', 'B', 'x', '.', '.', '*', '*', '?', '[', ']', '!', '^', '-', '\\', '(', ')', '{',
-    '}', '|', '@', '+', ',', '/', '/', ':', 'é', 'ſ', 's', 'S', '😀', ' ', '#', '$', '~', '1', '2',
+/// Tokens for free-form noise: every glob metacharacter, extglob openers, POSIX classes,
+/// case pairs (ASCII and not), astral characters.
+const NOISE: &[&str] = &[
+    "a", "b", "A", "B", "x", ".", ".", "*", "*", "?", "[", "]", "!", "^", "-", "\\", "(", ")",
+    "{", "}", "|", "@", "+", ",", "/", "/", ":", "é", "É", "ſ", "s", "S", "😀", " ", "#", "$",
+    "~", "1", "2", "!(", "@(", "+(", "*(", "?(", "**", "..", "[:alpha:]", "[:upper:]",
+    "[:digit:]", "[:space:]", "[:graph:]", "\u{212a}", "k", "ß", "Σ", "σ", "ς", "İ", "i", "\u{3000}",
+    "\r", "\u{2028}", "{a,b}", "{1..2}",
 ];
 
 fn noise(r: &mut Rng, max: usize) -> String {
-    (0..1 + r.below(max))
-        .map(|_| NOISE[r.below(NOISE.len())])
-        .collect()
+    (0..1 + r.below(max)).map(|_| NOISE[r.below(NOISE.len())]).collect()
 }
 
 /// A pattern line and a few paths meant to hit or nearly hit it.
@@ -418,9 +420,14 @@ fn npm_minimatch_differential() {
                 .map_or(1, |d| d.as_nanos() as u64)
         });
     let seeds = [1u64, 2, 3, 0xdead_beef, fresh];
+    // `LEAKGATE_PATTERN_CASES` raises the count for a long exploratory run.
+    let per_seed = std::env::var("LEAKGATE_PATTERN_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
     let mut all: Vec<(u64, Case)> = Vec::new();
     for &seed in &seeds {
-        for c in generate(seed, 600) {
+        for c in generate(seed, per_seed) {
             all.push((seed, c));
         }
     }
