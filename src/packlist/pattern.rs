@@ -316,7 +316,7 @@ fn compile_segment(seg: &str) -> Result<Segment, String> {
         return Ok(Segment::Exact(String::new()));
     }
     let fast = fast_test(seg);
-    let (source, unicode) = match ast::to_mm_pattern(seg) {
+    let (source, unicode) = match ast::to_mm_pattern(seg)? {
         ast::MmPattern::Str(s) => return Ok(Segment::Exact(s)),
         ast::MmPattern::Regex { source, unicode } => (source, unicode),
     };

@@ -27,22 +27,33 @@ pub(super) enum MmPattern {
     },
 }
 
-/// `toMMPattern` for one segment (not `**`, not empty).
-pub(super) fn to_mm_pattern(segment: &str) -> MmPattern {
+/// `toMMPattern` for one segment (not `**`, not empty). Fails where node overflows its
+/// stack: extglobs nested more than `MAX_NESTING` deep.
+pub(super) fn to_mm_pattern(segment: &str) -> Result<MmPattern, String> {
     let glob: U16s = segment.encode_utf16().collect();
     let mut ast = Ast::new();
     ast.parse_ast(&glob, ROOT, 0, 0);
+    if ast.too_deep {
+        return Err(format!(
+            "extglobs nested more than {MAX_NESTING} deep (minimatch overflows its stack)"
+        ));
+    }
     let src = ast.regexp_source(ROOT, None);
     // With nocase, any character that has case makes it a regex.
     let cased = segment.to_uppercase() != segment.to_lowercase();
     if !(src.has_magic || ast.nodes[ROOT].has_magic == Some(true) || cased) {
-        return MmPattern::Str(String::from_utf16_lossy(&src.body));
+        return Ok(MmPattern::Str(String::from_utf16_lossy(&src.body)));
     }
-    MmPattern::Regex {
+    Ok(MmPattern::Regex {
         source: src.re,
         unicode: src.uflag,
-    }
+    })
 }
+
+/// How deep extglobs may nest. node 20 with its default stack throws "Maximum call stack
+/// size exceeded" somewhere between 858 (`*(`) and 1528 (`?(`) levels, depending on the
+/// type; 500 keeps our own recursion well inside a 2 MiB thread stack.
+const MAX_NESTING: usize = 500;
 
 const ROOT: usize = 0;
 /// minimatch's `maxExtglobRecursion` default.
@@ -84,6 +95,9 @@ struct Ast {
     parts: Vec<Vec<Part>>,
     negs: Vec<usize>,
     filled_negs: bool,
+    /// Current extglob nesting while parsing, and whether it ever passed `MAX_NESTING`.
+    nesting: usize,
+    too_deep: bool,
 }
 
 struct Source {
@@ -144,6 +158,8 @@ impl Ast {
             parts: Vec::new(),
             negs: Vec::new(),
             filled_negs: false,
+            nesting: 0,
+            too_deep: false,
         };
         ast.new_node(None, None);
         ast
@@ -254,6 +270,18 @@ impl Ast {
         out
     }
 
+    /// One level deeper of `parse_ast`, giving up (to the end of input) past `MAX_NESTING`.
+    fn parse_nested(&mut self, s: &[u16], ext: usize, pos: usize, ext_depth: usize) -> usize {
+        if self.nesting >= MAX_NESTING {
+            self.too_deep = true;
+            return s.len();
+        }
+        self.nesting += 1;
+        let i = self.parse_ast(s, ext, pos, ext_depth);
+        self.nesting -= 1;
+        i
+    }
+
     /// `#parseAST`.
     fn parse_ast(&mut self, s: &[u16], ast: usize, pos: usize, ext_depth: usize) -> usize {
         let mut escaping = false;
@@ -291,7 +319,7 @@ impl Ast {
                 if is_ext_type(c) && s.get(i) == Some(&u('(')) && ext_depth <= MAX_EXT_DEPTH {
                     self.push(ast, Part::Str(std::mem::take(&mut acc)));
                     let ext = self.new_node(Some(c), Some(ast));
-                    i = self.parse_ast(s, ext, i, ext_depth + 1);
+                    i = self.parse_nested(s, ext, i, ext_depth + 1);
                     self.push(ast, Part::Node(ext));
                     continue;
                 }
@@ -341,7 +369,7 @@ impl Ast {
                 self.push(part, Part::Str(std::mem::take(&mut acc)));
                 let ext = self.new_node(Some(c), Some(part));
                 self.push(part, Part::Node(ext));
-                i = self.parse_ast(s, ext, i, ext_depth + depth_add);
+                i = self.parse_nested(s, ext, i, ext_depth + depth_add);
                 continue;
             }
             if c == u('|') {
@@ -1063,7 +1091,7 @@ mod tests {
     use super::*;
 
     fn re(seg: &str) -> String {
-        match to_mm_pattern(seg) {
+        match to_mm_pattern(seg).expect("compiles") {
             MmPattern::Str(s) => format!("={s}"),
             MmPattern::Regex { source, unicode } => {
                 format!(

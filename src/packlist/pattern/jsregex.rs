@@ -113,9 +113,23 @@ impl Subject for [u32] {
 /// comes near it.
 const STEP_LIMIT: u32 = 2_000_000;
 
+/// Past this much stack a match attempt gives up (no match) rather than overflow: the
+/// continuations nest once per node passed, so only a name of many hundreds of characters
+/// against a backtracking glob gets near it (file names stop at 255 bytes on most systems).
+const STACK_BUDGET: usize = 512 * 1024;
+
 struct Run<'a, S: Subject + ?Sized> {
     s: &'a S,
     steps: Cell<u32>,
+    /// The address of a local in the outermost frame: the stack used is measured from it.
+    base: usize,
+}
+
+/// An address inside the current stack frame.
+#[inline(always)]
+fn stack_addr() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 impl JsRegex {
@@ -184,6 +198,7 @@ impl JsRegex {
         let r = Run {
             s,
             steps: Cell::new(0),
+            base: stack_addr(),
         };
         // `RegExp.test` searches: an alternative without `^` may match anywhere.
         let anchored = self
@@ -196,6 +211,11 @@ impl JsRegex {
 }
 
 impl<S: Subject + ?Sized> Run<'_, S> {
+    /// Whether the recursion has used up its stack budget.
+    fn deep(&self) -> bool {
+        stack_addr().abs_diff(self.base) > STACK_BUDGET
+    }
+
     fn tick(&self) -> bool {
         let n = self.steps.get() + 1;
         self.steps.set(n);
@@ -215,6 +235,9 @@ impl<S: Subject + ?Sized> Run<'_, S> {
         };
         if rest.is_empty() {
             return self.node(first, pos, k);
+        }
+        if self.deep() {
+            return false;
         }
         self.node(first, pos, &mut |p| self.seq(rest, p, k))
     }
@@ -259,6 +282,9 @@ impl<S: Subject + ?Sized> Run<'_, S> {
         let next_min = min.saturating_sub(1);
         let next_max = if max == INF { INF } else { max - 1 };
         let body = |k: &mut dyn FnMut(usize) -> bool| {
+            if self.deep() {
+                return false;
+            }
             self.alts(alts, pos, &mut |p| {
                 if min == 0 && p == pos {
                     return false;

@@ -217,3 +217,37 @@ fn split_and_match_base() {
         .unwrap()
         .matches("x/dist/a.map", false));
 }
+
+#[test]
+fn pathological_input_neither_overflows_nor_hangs() {
+    // Run on a thread with the default 2 MiB stack, like rayon's workers.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            // minimatch itself throws on extglobs nested this deep (its stack overflows).
+            let deep = format!("{}a{}", "*(".repeat(2000), ")".repeat(2000));
+            assert!(matches!(
+                Pattern::new(&deep),
+                Err(PatternError::InvalidRegex { .. })
+            ));
+            // Nested 300 deep it compiles, as in minimatch, and matches like `*(a)`.
+            let ok = format!("{}a{}", "*(".repeat(300), ")".repeat(300));
+            assert!(Pattern::new(&ok).unwrap().matches("aaa", false));
+            // A very long segment against a backtracking glob.
+            let long = "ab".repeat(1000);
+            let p = Pattern::new("*(a|b)*(b|a)x").unwrap();
+            assert!(!p.matches(&long, false));
+            // Names up to the usual 255-byte limit still match through deep backtracking.
+            let name = format!("{}c", "ab".repeat(127));
+            assert!(Pattern::new("*(a|b)c").unwrap().matches(&name, false));
+            assert!(Pattern::new("*a*b*a*b*a*b*c")
+                .unwrap()
+                .matches(&name, false));
+            // A long glob against a short name.
+            let p = Pattern::new(&"?a".repeat(20_000)).unwrap();
+            assert!(!p.matches("xa", false));
+        })
+        .expect("spawn")
+        .join()
+        .expect("no overflow or panic");
+}
