@@ -135,17 +135,18 @@ fn relative_dir(root: &Path, dir: &Path) -> anyhow::Result<String> {
     Ok(dir_key(&rel))
 }
 
-/// Every package directory of the repository (relative, `.` for the root).
+/// Every package directory of the repository (relative, `.` for the root): the root
+/// package and its npm/yarn/bun/pnpm workspace members.
 fn discover_packages(root: &Path) -> anyhow::Result<Vec<String>> {
-    if root.join("package.json").is_file() {
-        Ok(vec![".".to_string()])
-    } else {
+    let packages = crate::workspace::discover(&Worktree::new(root))?;
+    if packages.is_empty() {
         bail!(
-            "{}: no package.json at the repository root; name the package directories: \
-            `leakgate lock DIR...`",
+            "{}: no package.json at the repository root and no workspaces; name the package \
+            directories: `leakgate lock DIR...`",
             root.display()
-        )
+        );
     }
+    Ok(packages.into_iter().map(|p| dir_key(&p.dir)).collect())
 }
 
 /// One line saying which packages changed and how.
