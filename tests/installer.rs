@@ -1003,3 +1003,38 @@ fn doctor_sees_husky_shims_missing() {
     );
     assert!(doctor_line(&out, "pre-commit").starts_with("  ok"));
 }
+
+/// The real thing for pre-push: hooks installed by the real binary, fired by a real
+/// `git push` to a local bare remote, running the real `leakgate pre-push` audit.
+#[test]
+fn end_to_end_push_through_the_real_pre_push() {
+    let h = H::new();
+    let real = assert_cmd::cargo::cargo_bin("leakgate");
+    let env = [("LEAKGATE_BIN", real.to_str().unwrap())];
+    h.repo.write(
+        "package.json",
+        r#"{ "name": "@acme/tool", "version": "1.0.0", "main": "index.js" }"#,
+    );
+    h.repo.write("index.js", "module.exports = 1;\n");
+    h.repo.commit_all("package");
+    ok(&h.lg(&["install"]));
+    let _remote = h.add_remote();
+
+    let out = h.git(&["push", "-q", "origin", "main"], &env);
+    assert!(
+        out.status.success(),
+        "a clean push was blocked: {}",
+        stderr(&out)
+    );
+
+    // A .env that would ship in the package: the push is blocked.
+    h.repo.write(".env", "API_TOKEN=s3cr3t-value-for-tests\n");
+    h.repo.commit_all("env");
+    let out = h.git(&["push", "-q", "origin", "main"], &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // git passes pre-push's stdout through on its own stdout.
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(err.contains("file/denied") && err.contains(".env"), "{err}");
+    let remote_head = h.git(&["ls-remote", "origin", "refs/heads/main"], &[]);
+    assert!(!stdout(&remote_head).contains(&h.repo.git(&["rev-parse", "HEAD"]).trim().to_string()));
+}
