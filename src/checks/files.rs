@@ -5,7 +5,7 @@
 //! built `dist/` usually mean `files` or `.npmignore` forgot to keep them out.
 
 use crate::config::pathglob;
-use crate::config::Config;
+use crate::config::{Config, Visibility};
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
@@ -44,7 +44,8 @@ pub const RULES: &[Rule] = &[
             `.ts`/`.tsx` sources (declaration files `.d.ts` excepted; a source counts when a \
             built `.js`/`.mjs`/`.cjs` of the same name ships in `dist/`, `lib/`, `build/` or \
             `out/`) publishes the code the build was meant to hide, comments and all. Open-source libraries sometimes do this \
-            on purpose (for source maps); proprietary ones rarely mean to.",
+            on purpose (for source maps), so for packages whose visibility is open (OSI licence \
+            and a repository) this is a note; for proprietary ones a warning.",
         fix: "Restrict `files` in package.json to the build output (for example \
             `\"files\": [\"dist\"]`), or add `src/` to .npmignore.",
     },
@@ -229,6 +230,12 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
             sources.entry(top).or_default().push(&f.path);
         }
     }
+    // Open-source packages publish their sources anyway (and are often asked to ship them
+    // for source maps): a note. Proprietary ones: the warning.
+    let sources_severity = match config.visibility(&packlist.dir, &packlist.manifest) {
+        Visibility::Open => Severity::Note,
+        Visibility::Proprietary => Severity::Warning,
+    };
     for (top, files) in sources {
         let n = files.len();
         let shown: Vec<&str> = files.iter().take(3).copied().collect();
@@ -246,6 +253,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
         };
         out.push(
             Finding::new("file/sources", what)
+                .severity(sources_severity)
                 .package(&package)
                 .file(files[0])
                 .help(format!(
