@@ -164,6 +164,7 @@ pub fn audit_package(
     for r in per_file {
         findings.extend(r?);
     }
+    fold_dangling(&mut findings);
     for check in &checks.packlist {
         findings.extend(check(packlist, config));
     }
@@ -295,6 +296,37 @@ fn stream_chunks(
     }
 }
 
+/// Many files pointing at maps that don't ship is one decision (maps excluded on purpose,
+/// comments left in): past a few, report it once with a count instead of once per file.
+fn fold_dangling(findings: &mut Vec<Finding>) {
+    const KEEP: usize = 3;
+    let n = findings
+        .iter()
+        .filter(|f| f.rule == "sourcemap/dangling-url")
+        .count();
+    if n <= KEEP {
+        return;
+    }
+    let mut first: Option<Finding> = None;
+    findings.retain(|f| {
+        if f.rule != "sourcemap/dangling-url" {
+            return true;
+        }
+        if first.is_none() {
+            first = Some(f.clone());
+        }
+        false
+    });
+    if let Some(mut f) = first {
+        f.message = format!(
+            "{} files point at source maps the package does not ship, e.g. {}",
+            sourcemap::thousands(n),
+            f.message
+        );
+        findings.push(f);
+    }
+}
+
 /// `pack/lifecycle-scripts`: scripts npm runs while packing.
 fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
     let Some(scripts) = packlist.manifest.get("scripts").and_then(|s| s.as_object()) else {
@@ -420,6 +452,26 @@ mod tests {
         let checks = Checks::new(&config).unwrap();
         let findings = audit_package(&Worktree::new(dir.path()), &pl, &config, &checks).unwrap();
         assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn many_dangling_urls_fold_into_one_finding() {
+        let d = |i: usize| {
+            Finding::new("sourcemap/dangling-url", format!("dist/{i}.js: x"))
+                .file(format!("dist/{i}.js"))
+        };
+        let mut few: Vec<Finding> = (0..3).map(d).collect();
+        fold_dangling(&mut few);
+        assert_eq!(few.len(), 3);
+        let mut many: Vec<Finding> = (0..40).map(d).collect();
+        many.push(Finding::new("secret/x", "s"));
+        fold_dangling(&mut many);
+        assert_eq!(many.len(), 2);
+        assert!(
+            many[1].message.starts_with("40 files point at"),
+            "{}",
+            many[1].message
+        );
     }
 
     #[test]
