@@ -405,3 +405,80 @@ fn workspaces_lists_every_package_with_name_dir_and_private() {
     assert_eq!(code, 2);
     assert!(err.contains("nope"), "{err}");
 }
+
+/// A synthetic snapshot: a chain of `depth` directories `d/d/d/...`, one file in each.
+struct DeepChain {
+    depth: usize,
+}
+
+impl leakgate::snapshot::Snapshot for DeepChain {
+    fn describe(&self) -> String {
+        "deep chain".into()
+    }
+    fn read_dir(&self, dir: &str) -> leakgate::snapshot::Result<Vec<leakgate::snapshot::Entry>> {
+        use leakgate::snapshot::{Entry, EntryKind};
+        let level = if dir.is_empty() {
+            0
+        } else {
+            dir.split('/').count()
+        };
+        let mut out = vec![Entry {
+            name: if level == 0 {
+                "package.json".into()
+            } else {
+                "f.js".into()
+            },
+            kind: EntryKind::File,
+            size: 1,
+            mode: 0o644,
+        }];
+        if level < self.depth {
+            out.push(Entry {
+                name: "d".into(),
+                kind: EntryKind::Dir,
+                size: 0,
+                mode: 0o755,
+            });
+        }
+        Ok(out)
+    }
+    fn lstat(&self, _path: &str) -> leakgate::snapshot::Result<Option<leakgate::snapshot::Entry>> {
+        Ok(None)
+    }
+    fn open(&self, path: &str) -> leakgate::snapshot::Result<Box<dyn std::io::Read + Send + '_>> {
+        assert_eq!(path, "package.json", "only package.json is ever read");
+        Ok(Box::new(std::io::Cursor::new(
+            br#"{"name":"deep","version":"1.0.0"}"#.to_vec(),
+        )))
+    }
+}
+
+#[test]
+fn ten_thousand_deep_tree_is_refused_without_overflow() {
+    let err = pack(&DeepChain { depth: 10_000 }, "", &PackOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("nested more than 256 levels"), "{msg}");
+    // Within the bound, every level's file ships.
+    let list = pack(&DeepChain { depth: 200 }, "", &PackOptions::default()).unwrap();
+    assert_eq!(list.files.len(), 201);
+    assert!(list
+        .files
+        .iter()
+        .any(|f| f.path == format!("{}f.js", "d/".repeat(200))));
+}
+
+#[test]
+fn deep_tree_on_disk_exits_2_naming_the_path() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"name":"p","version":"1.0.0"}"#,
+    );
+    let deep = dir.path().join("d/".repeat(300));
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("x.js"), "").unwrap();
+    let (code, _, err) = run_files(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("d/d/d/d") && err.contains("256"), "{err}");
+}

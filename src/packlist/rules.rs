@@ -61,23 +61,22 @@ pub struct Rule {
     pub prefilter: Prefilter,
 }
 
-/// A necessary condition for a non-partial match of a path whose last segment is the
-/// entry name (derived conservatively from the rule text; `Any` when unsure).
+/// Necessary conditions for a non-partial match, derived conservatively from the rule
+/// text (no conditions when unsure): every non-globstar segment of the pattern consumes
+/// exactly one path segment, so each must be satisfiable by some segment of the path.
+#[derive(Debug, Clone, Default)]
+pub struct Prefilter {
+    checks: Option<Checks>,
+}
+
 #[derive(Debug, Clone)]
-pub enum Prefilter {
-    /// No cheap condition known: always run the matcher.
-    Any,
-    /// The pattern ends in `/`: it can only match a path ending in `/`.
-    Never,
-    /// The last path segment must start with `prefix`, end with `suffix` (ASCII,
-    /// lowercased) and be at least `min_len` bytes; and for each `segments` entry some
-    /// earlier path segment must satisfy it.
-    Glob {
-        /// The last segment's condition.
-        last: SegCheck,
-        /// Conditions on earlier segments (each must hold for some segment).
-        segments: Vec<SegCheck>,
-    },
+struct Checks {
+    /// The pattern ends in `/`: it only matches paths ending in `/`.
+    trailing_slash: bool,
+    /// The condition on the last path segment, when the pattern's last segment is plain.
+    last: Option<SegCheck>,
+    /// One condition per non-globstar segment.
+    all: Vec<SegCheck>,
 }
 
 /// A literal prefix/suffix condition on one path segment.
@@ -122,71 +121,67 @@ impl SegCheck {
 }
 
 impl Prefilter {
-    /// Derives a prefilter from a rule line; conservative (`Any`) for anything but
-    /// plain segments of literals, `*` and `?`.
+    /// Derives the conditions from a rule line; none for anything but plain segments of
+    /// literals, `*` and `?`.
     fn from_line(line: &str) -> Prefilter {
         let body = line.trim_start_matches('!');
         if body.is_empty() || body.contains(['{', '}', '[', ']', '(', ')', '\\']) {
-            return Prefilter::Any;
-        }
-        if body.ends_with('/') {
-            return Prefilter::Never;
+            return Prefilter::default();
         }
         let segs: Vec<&str> = body.split('/').filter(|s| !s.is_empty()).collect();
-        if segs.iter().any(|s| *s == "." || *s == "..") {
-            return Prefilter::Any;
+        if segs.is_empty() || segs.iter().any(|s| *s == "." || *s == "..") {
+            return Prefilter::default();
         }
-        let Some((last, earlier)) = segs.split_last() else {
-            return Prefilter::Any;
-        };
-        let Some(last) = SegCheck::from_segment(last) else {
-            // Ends in `**`: only the earlier segments can be checked.
-            let segments: Option<Vec<SegCheck>> = earlier
-                .iter()
-                .filter(|s| **s != "**")
-                .map(|s| SegCheck::from_segment(s))
-                .collect();
-            return match segments {
-                Some(segments) if !segments.is_empty() => Prefilter::Glob {
-                    last: SegCheck {
-                        prefix: String::new(),
-                        suffix: String::new(),
-                        min_len: 0,
-                    },
-                    segments,
-                },
-                _ => Prefilter::Any,
-            };
-        };
-        let segments: Option<Vec<SegCheck>> = earlier
-            .iter()
-            .filter(|s| **s != "**")
-            .map(|s| SegCheck::from_segment(s))
-            .collect();
-        match segments {
-            Some(segments) => Prefilter::Glob { last, segments },
-            None => Prefilter::Any,
+        let mut all = Vec::new();
+        for s in &segs {
+            if *s == "**" {
+                continue;
+            }
+            match SegCheck::from_segment(s) {
+                Some(c) => all.push(c),
+                None => return Prefilter::default(),
+            }
+        }
+        let trailing_slash = body.ends_with('/');
+        let last = segs.last().and_then(|l| SegCheck::from_segment(l));
+        Prefilter {
+            checks: Some(Checks {
+                trailing_slash,
+                last,
+                all,
+            }),
         }
     }
 
-    /// May a non-partial match of `path` (ending in the segment `name`) succeed?
-    /// `dirs` are the other segments of the path.
+    /// May a non-partial match of `path` (no trailing `/`, last segment `name`) succeed?
     #[inline]
-    pub fn admits(&self, name: &str, dirs: &str) -> bool {
-        match self {
-            Prefilter::Any => true,
-            Prefilter::Never => false,
-            Prefilter::Glob { last, segments } => {
-                if !name.is_ascii() || !dirs.is_ascii() {
-                    return true;
-                }
-                last.admits(name)
-                    && segments
-                        .iter()
-                        .all(|c| dirs.split('/').any(|s| !s.is_empty() && c.admits(s)))
+    pub fn admits_file(&self, name: &str, path: &str) -> bool {
+        let Some(c) = &self.checks else { return true };
+        if !path.is_ascii() {
+            return true;
+        }
+        if c.trailing_slash {
+            return false;
+        }
+        if let Some(last) = &c.last {
+            if !last.admits(name) {
+                return false;
             }
         }
+        bag_admits(&c.all, path)
     }
+
+    /// May a non-partial match of `path`, or of `path` + `/`, succeed?
+    #[inline]
+    pub fn admits_any(&self, path: &str) -> bool {
+        let Some(c) = &self.checks else { return true };
+        !path.is_ascii() || bag_admits(&c.all, path)
+    }
+}
+
+fn bag_admits(all: &[SegCheck], path: &str) -> bool {
+    all.iter()
+        .all(|c| path.split('/').any(|s| !s.is_empty() && c.admits(s)))
 }
 
 /// An ordered list of rules from one source.
@@ -322,19 +317,23 @@ mod tests {
     #[test]
     fn prefilter_is_conservative() {
         let p = Prefilter::from_line("*.orig");
-        assert!(p.admits("a.ORIG", ""));
-        assert!(!p.admits("a.js", ""));
+        assert!(p.admits_file("a.ORIG", "x/a.ORIG"));
+        assert!(!p.admits_file("a.js", "a.js"));
         let p = Prefilter::from_line("**/.git/**");
-        assert!(p.admits("x", "a/.git/b"));
-        assert!(!p.admits("x", "a/b"));
-        assert!(matches!(Prefilter::from_line("lib/"), Prefilter::Never));
-        assert!(matches!(Prefilter::from_line("{a,b}"), Prefilter::Any));
+        assert!(p.admits_file("x", "a/.git/x"));
+        assert!(!p.admits_file("x", "a/b/x"));
+        assert!(p.admits_any("a/.git"));
+        assert!(!p.admits_any("a/b"));
+        let p = Prefilter::from_line("lib/");
+        assert!(!p.admits_file("lib", "lib"));
+        assert!(p.admits_any("x/lib"));
+        assert!(Prefilter::from_line("{a,b}").checks.is_none());
         let p = Prefilter::from_line("/build/config.gypi");
-        assert!(p.admits("config.gypi", "build"));
-        assert!(!p.admits("config.gypi", "lib"));
+        assert!(p.admits_file("config.gypi", "build/config.gypi"));
+        assert!(!p.admits_file("config.gypi", "lib/config.gypi"));
         let p = Prefilter::from_line("a*a");
-        assert!(!p.admits("a", ""));
-        assert!(p.admits("aa", ""));
+        assert!(!p.admits_file("a", "a"));
+        assert!(p.admits_file("aa", "aa"));
     }
 
     #[test]

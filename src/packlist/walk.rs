@@ -2,7 +2,7 @@
 //! (spec §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
-use super::rules::{package_rules, RuleSet, Target, DEFAULT_RULES};
+use super::rules::{package_rules, Rule, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
 use std::sync::Arc;
@@ -30,6 +30,11 @@ pub const FULL: &[SetKind] = &[Default, PackageJson, Npmignore, Gitignore, Stric
 pub const SUB: &[SetKind] = &[Default, Npmignore, Gitignore, Strict];
 /// The root of a bundled dependency that is a real directory.
 pub const BUNDLED: &[SetKind] = &[PackageJson, Strict];
+
+/// The deepest directory nesting walked inside one package. Every entry is matched against
+/// every ancestor's rules (as npm does), so the cost grows with the square of the depth;
+/// real packages stay far below this.
+pub const MAX_DEPTH: usize = 256;
 
 /// Rule sets shared by every walker of a run.
 pub struct Shared {
@@ -78,6 +83,8 @@ struct Level {
     /// Path relative to the package ("" for its root).
     rel: String,
     exact: bool,
+    /// Only the shared DEFAULT and plain STRICT sets apply here.
+    plain: bool,
     kinds: &'static [SetKind],
     default: Arc<RuleSet>,
     pkg: Option<Arc<RuleSet>>,
@@ -139,29 +146,87 @@ impl Probe {
     }
 }
 
+/// Could `rule` match any of the paths `filterEntry` tries for this entry? (`path` is the
+/// entry relative to the walker, without a trailing `/`.) A negated rule in partial mode
+/// may match a mere prefix, so it is always tried.
+#[inline]
+fn possible(rule: &Rule, path: &str, name: &str, partial: bool, slash: bool) -> bool {
+    if partial && rule.negate {
+        true
+    } else if slash || partial {
+        rule.prefilter.admits_any(path)
+    } else {
+        rule.prefilter.admits_file(name, path)
+    }
+}
+
+/// Which rules of the shared sets could match, judged once on the full path (a rule that
+/// cannot match the longest path cannot match the shorter views of the deeper walkers).
+struct SharedMask {
+    default: Vec<bool>,
+    strict: Vec<bool>,
+    /// No shared rule can match: a walker with only the shared sets changes nothing.
+    identity: bool,
+}
+
+impl SharedMask {
+    fn new(shared: &Shared, probe: &Probe, partial: bool, slash: bool) -> SharedMask {
+        let len = probe.buf.len();
+        let path = &probe.buf[1..len - 1];
+        let name = &probe.buf[len - 1 - probe.name_len..len - 1];
+        let mask = |set: &RuleSet| -> Vec<bool> {
+            set.rules
+                .iter()
+                .map(|r| possible(r, path, name, partial, slash))
+                .collect()
+        };
+        let default = mask(&shared.default);
+        let strict = mask(&shared.plain_strict);
+        let identity = !default.iter().chain(strict.iter()).any(|b| *b);
+        SharedMask {
+            default,
+            strict,
+            identity,
+        }
+    }
+}
+
 /// `filterEntry` of the walker on top of `chain`, iterated over the parent chain.
 /// `slash`: the entry is `name + "/"` (the `exact` test; never partial).
-fn filter(chain: &[&Level], probe: &Probe, partial: bool, slash: bool) -> bool {
+fn filter(shared: &Shared, chain: &[&Level], probe: &Probe, partial: bool, slash: bool) -> bool {
+    let mask = SharedMask::new(shared, probe, partial, slash);
     let mut included = true;
     let last = chain.len() - 1;
     for (i, level) in chain.iter().enumerate() {
         if i > 0 && !included && !level.exact {
             return false;
         }
-        included = apply(level, probe, partial, slash, i < last, included);
+        if level.plain && mask.identity {
+            continue;
+        }
+        included = apply(
+            shared,
+            &mask,
+            level,
+            probe,
+            (partial, slash, i < last),
+            included,
+        );
     }
     included
 }
 
 /// One walker's own rule sets applied to the entry (the loop body of `filterEntry`).
+/// `mode` is (partial, slash, has_basename).
 fn apply(
+    shared: &Shared,
+    mask: &SharedMask,
     level: &Level,
     probe: &Probe,
-    partial: bool,
-    slash: bool,
-    has_basename: bool,
+    mode: (bool, bool, bool),
     mut included: bool,
 ) -> bool {
+    let (partial, slash, has_basename) = mode;
     let buf = probe.buf.as_str();
     let len = buf.len();
     let start = probe.start(&level.rel);
@@ -169,20 +234,29 @@ fn apply(
     let slash_entry = &buf[start - 1..end]; // "/" + entry
     let entry = &buf[start..end];
     let name = &buf[len - 1 - probe.name_len..len - 1];
-    // The directories between this walker and the name, for the prefilter.
-    let dirs = &buf[start..(len - 1 - probe.name_len).max(start)];
+    let rel_path = &buf[start..len - 1]; // entry without a trailing slash
     for &kind in level.kinds {
         let Some(set) = level.set(kind) else { continue };
-        for rule in &set.rules {
+        let set_mask = if std::ptr::eq(set, &*shared.default) {
+            Some(&mask.default)
+        } else if std::ptr::eq(set, &*shared.plain_strict) {
+            Some(&mask.strict)
+        } else {
+            None
+        };
+        for (j, rule) in set.rules.iter().enumerate() {
             if rule.negate == included {
                 continue;
             }
-            let pat = &rule.pat;
-            let mut hit = if slash || partial || rule.prefilter.admits(name, dirs) {
-                pat.matches(slash_entry, false) || pat.matches(entry, false)
-            } else {
-                false
+            let may = match set_mask {
+                Some(m) => m[j],
+                None => possible(rule, rel_path, name, partial, slash),
             };
+            if !may {
+                continue;
+            }
+            let pat = &rule.pat;
+            let mut hit = pat.matches(slash_entry, false) || pat.matches(entry, false);
             if !hit && partial {
                 let with_slash_abs = &buf[start - 1..]; // "/" + entry + "/"
                 let with_slash = &buf[start..];
@@ -287,6 +361,7 @@ pub fn walk_package(
     let root = Level {
         rel: String::new(),
         exact: false,
+        plain: false,
         kinds: spec.root_kinds,
         default: root_default,
         pkg: None,
@@ -301,12 +376,22 @@ pub fn walk_package(
         stack.push(f);
     }
     while let Some(top) = stack.last_mut() {
+        let depth = top.level.rel.matches('/').count() + usize::from(!top.level.rel.is_empty());
         let Some((name, exact)) = top.pending.pop() else {
             stack.pop();
             continue;
         };
         let parent = &top.level;
         let rel = join(&parent.rel, &name);
+        if depth >= MAX_DEPTH {
+            return Err(PacklistError::Rules {
+                file: join(&spec.dir, &rel),
+                message: format!(
+                    "directories nested more than {MAX_DEPTH} levels deep; leakgate stops here \
+                     (npm's walk is quadratic in the depth and would take hours)"
+                ),
+            });
+        }
         let required = required_for_child(&parent.required, &name);
         let strict = if required.is_empty() {
             shared.plain_strict.clone()
@@ -318,6 +403,7 @@ pub fn walk_package(
         let level = Level {
             rel,
             exact,
+            plain: false,
             kinds: spec.sub_kinds,
             default: shared.default.clone(),
             pkg: None,
@@ -337,7 +423,7 @@ pub fn walk_package(
 /// the sub-directories to visit (`None` when there are none).
 fn enter(
     snap: &dyn Snapshot,
-    _shared: &Shared,
+    shared: &Shared,
     spec: &PackageWalk<'_>,
     stack: &mut [Frame],
     mut level: Level,
@@ -394,6 +480,14 @@ fn enter(
     } else if level.npmignore.is_some() {
         level.gitignore = None;
     }
+    level.plain = level.pkg.is_none()
+        && level.npmignore.is_none()
+        && level.gitignore.is_none()
+        && Arc::ptr_eq(&level.default, &shared.default)
+        && level
+            .strict
+            .as_ref()
+            .map_or(true, |s| Arc::ptr_eq(s, &shared.plain_strict));
     // The chain of walkers, root first, this one last.
     let mut chain: Vec<&Level> = stack.iter().map(|f| &f.level).collect();
     chain.push(&level);
@@ -407,7 +501,7 @@ fn enter(
                     continue;
                 }
                 let probe = Probe::new(&level.rel, &e.name);
-                if filter(&chain, &probe, false, false) {
+                if filter(shared, &chain, &probe, false, false) {
                     emit(Found {
                         rel: join(&level.rel, &e.name),
                         entry: e,
@@ -419,11 +513,11 @@ fn enter(
                     continue;
                 }
                 let probe = Probe::new(&level.rel, &e.name);
-                if !filter(&chain, &probe, true, false) {
+                if !filter(shared, &chain, &probe, true, false) {
                     continue;
                 }
-                let exact =
-                    filter(&chain, &probe, false, false) || filter(&chain, &probe, false, true);
+                let exact = filter(shared, &chain, &probe, false, false)
+                    || filter(shared, &chain, &probe, false, true);
                 pending.push((e.name, exact));
             }
             // Symlinks, FIFOs, sockets, devices and gitlinks are never packed or entered.
