@@ -195,26 +195,24 @@ impl Pattern {
         if partial && path == "/" {
             return true;
         }
-        let mut buf: [&str; 32] = [""; 32];
-        let heap: Vec<&str>;
-        let file: &[&str] = match split_into(path, &mut buf) {
-            Some(n) => &buf[..n],
-            None => {
-                heap = SlashSplit::new(path).collect();
-                &heap
-            }
-        };
-        // matchBase: the last non-empty segment.
-        let filename = file
-            .iter()
-            .rev()
-            .find(|s| !s.is_empty())
-            .copied()
-            .unwrap_or("");
+        // Split only if a multi-segment alternative needs it; matchBase alternatives only
+        // need the last non-empty segment, found by scanning back.
+        let mut filename: Option<&str> = None;
+        let mut buf: [&str; 24] = [""; 24];
+        let mut heap: Vec<&str> = Vec::new();
+        let mut split: Option<usize> = None;
         for alt in set {
             let hit = if alt.segments.len() == 1 {
-                match_one(&[filename], alt, partial)
+                let f = *filename.get_or_insert_with(|| last_name(path));
+                match_one(&[f], alt, partial)
             } else {
+                let n = *split.get_or_insert_with(|| {
+                    split_into(path, &mut buf).unwrap_or_else(|| {
+                        heap = SlashSplit::new(path).collect();
+                        usize::MAX
+                    })
+                });
+                let file: &[&str] = if n == usize::MAX { &heap } else { &buf[..n] };
                 match_one(file, alt, partial)
             };
             if hit {
@@ -238,6 +236,16 @@ pub fn parse_rules(text: &str) -> Result<Vec<Pattern>, PatternError> {
 /// JavaScript's `String.prototype.trim`: WhiteSpace and LineTerminator at both ends.
 pub fn js_trim(s: &str) -> &str {
     s.trim_matches(|c: char| (c as u32) < 0x10000 && ast::is_js_space(c as u16))
+}
+
+/// The last non-empty segment of `path` (`""` when there is none): minimatch's matchBase
+/// `filename`.
+fn last_name(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
 }
 
 /// Splits `path` on `/+` into `buf`; `None` when it has more segments than `buf` holds.

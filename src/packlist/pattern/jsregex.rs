@@ -20,6 +20,10 @@ use std::sync::OnceLock;
 pub(super) struct JsRegex {
     alts: Vec<Vec<Node>>,
     unicode: bool,
+    /// Canonical units every match starts with / ends with (non-`u`, one anchored
+    /// alternative): a cheap rejection before any backtracking.
+    prefix: Vec<u32>,
+    suffix: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -157,7 +161,17 @@ impl JsRegex {
         if p.i < units.len() {
             return Err(RegexError("Unmatched ')'".into()));
         }
-        Ok(JsRegex { alts, unicode })
+        let (prefix, suffix) = if !unicode && alts.len() == 1 {
+            affixes(&alts[0])
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(JsRegex {
+            alts,
+            unicode,
+            prefix,
+            suffix,
+        })
     }
 
     /// Whether the regex is `^` + literal units + `$` (non-`u`): returns the canonical units.
@@ -184,7 +198,20 @@ impl JsRegex {
     /// Tests a path segment.
     pub(super) fn test(&self, s: &str) -> bool {
         if s.is_ascii() {
-            return self.run(s.as_bytes());
+            let b = s.as_bytes();
+            // Non-ASCII units never canonicalise to ASCII, so they cannot match here.
+            let same = |x: &u8, u: &u32| x.to_ascii_uppercase() as u32 == *u;
+            if b.len() < self.prefix.len().max(self.suffix.len())
+                || !b.iter().zip(&self.prefix).all(|(x, u)| same(x, u))
+                || !b
+                    .iter()
+                    .rev()
+                    .zip(self.suffix.iter().rev())
+                    .all(|(x, u)| same(x, u))
+            {
+                return false;
+            }
+            return self.run(b);
         }
         let units: Vec<u32> = if self.unicode {
             s.chars().map(|c| c as u32).collect()
@@ -208,6 +235,38 @@ impl JsRegex {
         let last = if anchored { 0 } else { s.len() };
         (0..=last).any(|start| r.alts(&self.alts, start, &mut |_| true))
     }
+}
+
+/// The literal units an anchored sequence must start and end with: after `^` (lookaheads
+/// are zero-width, so they are skipped) and before a final `$`.
+fn affixes(seq: &[Node]) -> (Vec<u32>, Vec<u32>) {
+    let Some((Node::Start, rest)) = seq.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let prefix = rest
+        .iter()
+        .skip_while(|n| matches!(n, Node::Look { .. }))
+        .map_while(|n| match n {
+            Node::Unit(u) => Some(*u),
+            _ => None,
+        })
+        .collect();
+    let suffix = match rest.split_last() {
+        Some((Node::End, body)) => {
+            let mut v: Vec<u32> = body
+                .iter()
+                .rev()
+                .map_while(|n| match n {
+                    Node::Unit(u) => Some(*u),
+                    _ => None,
+                })
+                .collect();
+            v.reverse();
+            v
+        }
+        _ => Vec::new(),
+    };
+    (prefix, suffix)
 }
 
 impl<S: Subject + ?Sized> Run<'_, S> {
