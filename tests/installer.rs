@@ -1038,3 +1038,44 @@ fn end_to_end_push_through_the_real_pre_push() {
     let remote_head = h.git(&["ls-remote", "origin", "refs/heads/main"], &[]);
     assert!(!stdout(&remote_head).contains(&h.repo.git(&["rev-parse", "HEAD"]).trim().to_string()));
 }
+
+/// The real thing for pre-commit: a real `git commit` through the installed hook and the
+/// real `leakgate pre-commit` review.
+#[test]
+fn end_to_end_commit_through_the_real_pre_commit() {
+    let h = H::new();
+    let real = assert_cmd::cargo::cargo_bin("leakgate");
+    let env = [("LEAKGATE_BIN", real.to_str().unwrap())];
+    h.repo.write(
+        "package.json",
+        r#"{ "name": "@acme/tool", "version": "1.0.0", "main": "index.js" }"#,
+    );
+    h.repo.write("index.js", "module.exports = 1;\n");
+    h.repo.commit_all("package");
+    ok(&h.lg(&["install"]));
+
+    h.repo.write("index.js", "module.exports = 2;\n");
+    h.repo.git(&["add", "index.js"]);
+    let out = h.git(&["commit", "-q", "-m", "harmless"], &env);
+    assert!(
+        out.status.success(),
+        "a harmless commit was blocked: {}",
+        stderr(&out)
+    );
+
+    let head = h.repo.git(&["rev-parse", "HEAD"]);
+    h.repo.write(".env", "API_TOKEN=s3cr3t-value-for-tests\n");
+    h.repo.git(&["add", ".env"]);
+    let out = h.git(&["commit", "-q", "-m", "env"], &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        all.contains("staged/denied-file") && all.contains("--no-verify"),
+        "{all}"
+    );
+    assert_eq!(
+        h.repo.git(&["rev-parse", "HEAD"]),
+        head,
+        "no commit was made"
+    );
+}
