@@ -294,7 +294,7 @@ fn resolve_patterns(
         if negative.iter().any(|n| match_segments(n, &segs, true)) {
             continue;
         }
-        let dir = join(root, &rel);
+        let dir = crate::packlist::join_path(root, &rel);
         match snapshot.lstat(&join(&dir, "package.json"))? {
             Some(e) if e.kind == EntryKind::File || e.kind == EntryKind::Symlink => out.push(dir),
             _ => {}
@@ -341,7 +341,7 @@ fn glob_dirs(
             // Zero directories...
             stack.push((rel.clone(), pi + 1));
         }
-        let dir = join(root, &rel);
+        let dir = crate::packlist::join_path(root, &rel);
         let entries = match snapshot.read_dir(&dir) {
             Ok(e) => e,
             Err(SnapshotError::NotFound { .. }) => continue,

@@ -482,3 +482,86 @@ fn deep_tree_on_disk_exits_2_naming_the_path() {
     assert_eq!(code, 2);
     assert!(err.contains("d/d/d/d") && err.contains("256"), "{err}");
 }
+
+/// The same package read from a git tree (HEAD), the index and an overlay gives the same
+/// list as from disk, for every fixture git can hold (no FIFOs, no `.git` inside).
+#[test]
+fn snapshot_variants_agree_with_the_working_tree() {
+    use leakgate::snapshot::{GitTree, IndexSnapshot, Overlay};
+    // Every fixture in its own directory of one repository (one commit for all).
+    let repo = common::TempRepo::new();
+    let mut chosen = Vec::new();
+    for fx in fixture::all() {
+        let gitless = fx.items.iter().all(|i| match i {
+            fixture::Item::Fifo(_) | fixture::Item::Dir(_) => false,
+            fixture::Item::File(p, _) | fixture::Item::Symlink(p, _) => {
+                !p.split('/').any(|s| s == ".git")
+            }
+        });
+        // A git tree does not follow a symlinked directory (a symlinked bundled dependency).
+        if !gitless || fx.name == "bundled-symlinked" {
+            continue;
+        }
+        fx.materialize(&repo.join(&fx.name));
+        chosen.push(fx);
+    }
+    repo.git(&["add", "-A", "-f"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "fixtures"]);
+    let head = GitTree::open(repo.path(), "HEAD").unwrap();
+    let index = IndexSnapshot::open(repo.path()).unwrap();
+    let disk = Worktree::new(repo.path());
+    let mut checked = 0;
+    for fx in &chosen {
+        let dir = if fx.cwd.is_empty() {
+            fx.name.clone()
+        } else {
+            format!("{}/{}", fx.name, fx.cwd)
+        };
+        let list = |snap: &dyn leakgate::snapshot::Snapshot| -> Vec<(String, u64)> {
+            pack(snap, &dir, &PackOptions::default())
+                .unwrap_or_else(|e| panic!("{} in {}: {e}", fx.name, snap.describe()))
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.size))
+                .collect()
+        };
+        let on_disk = list(&disk);
+        assert_eq!(list(&head), on_disk, "{}: HEAD differs from disk", fx.name);
+        assert_eq!(
+            list(&index),
+            on_disk,
+            "{}: index differs from disk",
+            fx.name
+        );
+        checked += 1;
+    }
+    assert!(checked >= 60, "only {checked} fixtures checked");
+
+    // An overlay replacing package.json and adding an ignore file equals the same edit on disk.
+    let repo = common::TempRepo::new();
+    let root = repo.path();
+    write(root, "package.json", r#"{"name":"p","version":"1.0.0"}"#);
+    write(root, "dist/cli.js", "x");
+    write(root, "dist/cli.js.map", "{}");
+    write(root, "src/a.ts", "");
+    let new_pj = r#"{"name":"p","version":"1.0.1","files":["dist"]}"#;
+    let overlay = Overlay::new(Worktree::new(root))
+        .with_file("package.json", new_pj, 0o644)
+        .with_file("dist/.npmignore", "*.map\n", 0o644);
+    let from_overlay: Vec<_> = pack(&overlay, "", &PackOptions::default())
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    write(root, "package.json", new_pj);
+    write(root, "dist/.npmignore", "*.map\n");
+    let from_disk: Vec<_> = pack(&Worktree::new(root), "", &PackOptions::default())
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(from_overlay, from_disk);
+    assert_eq!(from_disk, ["dist/cli.js", "package.json"]);
+}

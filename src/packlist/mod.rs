@@ -184,6 +184,16 @@ pub fn pack(
     })
 }
 
+/// Joins two snapshot paths, either of which may be `""` (unlike `snapshot::join`, whose
+/// second argument is a name).
+pub(crate) fn join_path(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (_, true) => a.to_string(),
+        (true, false) => b.to_string(),
+        (false, false) => format!("{a}/{b}"),
+    }
+}
+
 fn discover_err(e: crate::workspace::DiscoverError) -> PacklistError {
     match e {
         crate::workspace::DiscoverError::Manifest(m) => m,
@@ -268,7 +278,7 @@ fn expand_directories_bin(
     let mut targets: Vec<(String, String)> = Vec::new();
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
-        let entries = match snapshot.read_dir(&join(&start, &rel)) {
+        let entries = match snapshot.read_dir(&join_path(&start, &rel)) {
             Ok(e) => e,
             Err(_) => continue,
         };

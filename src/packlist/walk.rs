@@ -385,7 +385,7 @@ pub fn walk_package(
         let rel = join(&parent.rel, &name);
         if depth >= MAX_DEPTH {
             return Err(PacklistError::Rules {
-                file: join(&spec.dir, &rel),
+                file: super::join_path(&spec.dir, &rel),
                 message: format!(
                     "directories nested more than {MAX_DEPTH} levels deep; leakgate stops here \
                      (npm's walk is quadratic in the depth and would take hours)"
@@ -430,7 +430,7 @@ fn enter(
     is_root: bool,
     emit: &mut dyn FnMut(Found),
 ) -> Result<Option<Frame>, PacklistError> {
-    let dir = join(&spec.dir, &level.rel);
+    let dir = super::join_path(&spec.dir, &level.rel);
     let mut entries = snap.read_dir(&dir)?;
     if entries.is_empty() {
         return Ok(None);
