@@ -725,3 +725,405 @@ fn index_from_a_temporary_index_file() {
     let next = IndexSnapshot::open_file(repo.path(), &tmp_index).unwrap();
     assert_eq!(next.read("a.txt").unwrap(), b"in the temporary index\n");
 }
+
+// ---------------------------------------------------------------------------------------
+// Tarballs.
+
+use leakgate::snapshot::{Tarball, TarballOptions};
+use std::io::{Read, Write};
+
+/// Packs `dir` with the real npm; returns the tarball path and npm's file list
+/// (path → (size, mode)).
+fn npm_pack(
+    dir: &std::path::Path,
+    dest: &std::path::Path,
+) -> (std::path::PathBuf, BTreeMap<String, (u64, u32)>) {
+    common::require_npm();
+    let out = std::process::Command::new("npm")
+        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
+        .arg(dest)
+        .current_dir(dir)
+        .output()
+        .expect("run npm");
+    assert!(
+        out.status.success(),
+        "npm pack failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("npm pack --json");
+    let filename = json[0]["filename"].as_str().unwrap();
+    let files = json[0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                (
+                    f["size"].as_u64().unwrap(),
+                    f["mode"].as_u64().unwrap() as u32,
+                ),
+            )
+        })
+        .collect();
+    (dest.join(filename), files)
+}
+
+fn tarball_files(t: &Tarball) -> BTreeMap<String, (u64, u32)> {
+    let dir = t.package_dir().to_string();
+    walk(t, &dir)
+        .into_iter()
+        .filter(|(_, v)| v.0 == EntryKind::File)
+        .map(|(k, v)| (k[dir.len() + 1..].to_string(), (v.1, v.2)))
+        .collect()
+}
+
+#[test]
+fn npm_pack_tarball_matches_npm_and_worktree() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/tgz","version":"1.2.3","bin":{"tgz":"bin/cli.js"},"files":["dist","bin"]}"#,
+    )
+    .write("bin/cli.js", "#!/usr/bin/env node\nrequire('../dist/index.js')\n")
+    .write("dist/index.js", "module.exports = 42;\n")
+    .write("dist/deep/a/b/c.js", "c\n")
+    .write("dist/index.js.map", "{\"version\":3,\"sources\":[],\"mappings\":\"\"}".repeat(500))
+    .write("dist/empty.txt", "")
+    .write("src/secret.ts", "not shipped\n");
+    chmod(&repo, "bin/cli.js", 0o755);
+    let dest = tempfile::tempdir().unwrap();
+    let (tgz, npm_files) = npm_pack(repo.path(), dest.path());
+
+    let tarball = Tarball::open(&tgz).unwrap();
+    assert_eq!(tarball.package_dir(), "package");
+    assert!(tarball.warnings().is_empty(), "{:?}", tarball.warnings());
+    assert_eq!(tarball_files(&tarball), npm_files);
+    assert!(npm_files.contains_key("dist/deep/a/b/c.js"));
+    assert!(!npm_files.contains_key("src/secret.ts"));
+    // Same bytes as the working tree, whether kept in memory or streamed from the archive.
+    let streamed = Tarball::open_with(
+        &tgz,
+        TarballOptions {
+            max_memory_file: 16,
+            ..TarballOptions::default()
+        },
+    )
+    .unwrap();
+    let disk = Worktree::new(repo.path());
+    for path in npm_files.keys() {
+        let want = disk.read(path).unwrap();
+        assert_eq!(
+            tarball.read(&format!("package/{path}")).unwrap(),
+            want,
+            "{path}"
+        );
+        assert_eq!(
+            streamed.read(&format!("package/{path}")).unwrap(),
+            want,
+            "{path} (streamed)"
+        );
+    }
+    assert_eq!(
+        streamed
+            .read_prefix("package/dist/index.js.map", 11)
+            .unwrap(),
+        b"{\"version\":"
+    );
+    let bin = tarball.lstat("package/bin/cli.js").unwrap().unwrap();
+    assert_eq!(bin.mode & 0o111, 0o111, "executable bit kept");
+    assert!(tarball.read("package/src/secret.ts").is_err());
+}
+
+/// Appends an entry with a raw name (the tar crate's safe setters refuse hostile ones).
+fn raw_entry<W: Write>(
+    builder: &mut tar::Builder<W>,
+    name: &str,
+    kind: tar::EntryType,
+    data: &[u8],
+    link: Option<&str>,
+) {
+    let mut header = tar::Header::new_gnu();
+    let bytes = name.as_bytes();
+    header.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+    if let Some(link) = link {
+        header.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
+    }
+    header.set_entry_type(kind);
+    header.set_size(data.len() as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    builder.append(&header, data).unwrap();
+}
+
+fn gzip(tar_bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(tar_bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn tarball_skips_hostile_entries_and_never_follows_links_out() {
+    use tar::EntryType as T;
+    let mut b = tar::Builder::new(Vec::new());
+    raw_entry(&mut b, "package/package.json", T::Regular, b"{}", None);
+    raw_entry(&mut b, "../evil.txt", T::Regular, b"evil", None);
+    raw_entry(&mut b, "/abs.txt", T::Regular, b"abs", None);
+    raw_entry(&mut b, "C:/drive.txt", T::Regular, b"drive", None);
+    raw_entry(&mut b, "package/../../escape.txt", T::Regular, b"esc", None);
+    raw_entry(&mut b, "package\\..\\..\\win.txt", T::Regular, b"win", None);
+    raw_entry(&mut b, "package/./ok/file.txt", T::Regular, b"ok", None);
+    raw_entry(
+        &mut b,
+        "package/passwd",
+        T::Symlink,
+        b"",
+        Some("/etc/passwd"),
+    );
+    raw_entry(&mut b, "package/up", T::Symlink, b"", Some("../../outside"));
+    raw_entry(
+        &mut b,
+        "package/alias",
+        T::Symlink,
+        b"",
+        Some("ok/file.txt"),
+    );
+    raw_entry(&mut b, "package/hard", T::Link, b"", Some("../etc/shadow"));
+    raw_entry(
+        &mut b,
+        "package/hard-ok",
+        T::Link,
+        b"",
+        Some("package/ok/file.txt"),
+    );
+    raw_entry(
+        &mut b,
+        "package/ok/file.txt/under-a-file",
+        T::Regular,
+        b"x",
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let tgz = dir.path().join("hostile.tgz");
+    std::fs::write(&tgz, gzip(&b.into_inner().unwrap())).unwrap();
+
+    let t = Tarball::open(&tgz).unwrap();
+    let warnings = t.warnings().join("\n");
+    for name in [
+        "../evil.txt",
+        "/abs.txt",
+        "C:/drive.txt",
+        "package/../../escape.txt",
+        "win.txt",
+        "package/hard",
+        "under-a-file",
+    ] {
+        assert!(warnings.contains(name), "no warning for {name}: {warnings}");
+    }
+    assert_eq!(t.package_dir(), "package");
+    let mut names: Vec<String> = walk(&t, "").into_keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "package",
+            "package/alias",
+            "package/hard-ok",
+            "package/ok",
+            "package/ok/file.txt",
+            "package/package.json",
+            "package/passwd",
+            "package/up"
+        ]
+    );
+    assert_eq!(t.read("package/alias").unwrap(), b"ok");
+    assert_eq!(t.read("package/hard-ok").unwrap(), b"ok");
+    assert_eq!(t.read_link("package/passwd").unwrap(), "/etc/passwd");
+    let err = t.read("package/passwd").unwrap_err().to_string();
+    assert!(err.contains("outside"), "{err}");
+    let err = t.read("package/up").unwrap_err().to_string();
+    assert!(err.contains("outside"), "{err}");
+    // Nothing was written anywhere.
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, vec![std::ffi::OsString::from("hostile.tgz")]);
+    for p in ["evil.txt", "escape.txt", "abs.txt"] {
+        assert!(!dir.path().parent().unwrap().join(p).exists());
+    }
+}
+
+fn small_tgz(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..50 {
+        let data = format!("file {i} ").repeat(200);
+        raw_entry(
+            &mut b,
+            &format!("pkg/f{i}.txt"),
+            tar::EntryType::Regular,
+            data.as_bytes(),
+            None,
+        );
+    }
+    let path = dir.join("ok.tgz");
+    std::fs::write(&path, gzip(&b.into_inner().unwrap())).unwrap();
+    path
+}
+
+#[test]
+fn tarball_truncated_or_corrupt_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = small_tgz(dir.path());
+    let t = Tarball::open(&good).unwrap();
+    assert_eq!(t.package_dir(), "pkg");
+    assert_eq!(
+        t.read("pkg/f3.txt").unwrap(),
+        "file 3 ".repeat(200).as_bytes()
+    );
+
+    let bytes = std::fs::read(&good).unwrap();
+    for (name, bad) in [
+        ("half.tgz", bytes[..bytes.len() / 2].to_vec()),
+        ("no-trailer.tgz", bytes[..bytes.len() - 4].to_vec()),
+        ("flipped.tgz", {
+            let mut b = bytes.clone();
+            let mid = b.len() / 2;
+            for x in &mut b[mid..mid + 16] {
+                *x ^= 0x5a;
+            }
+            b
+        }),
+        ("not-gzip.tgz", b"just some text, not a tarball".to_vec()),
+        ("empty.tgz", Vec::new()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bad).unwrap();
+        let err = Tarball::open(&path)
+            .err()
+            .unwrap_or_else(|| panic!("{name} opened"))
+            .to_string();
+        assert!(err.contains(name), "error does not name the file: {err}");
+    }
+    let missing = Tarball::open(dir.path().join("missing.tgz"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(missing.contains("missing.tgz"), "{missing}");
+}
+
+#[test]
+fn tarball_gzip_bomb_is_capped() {
+    // 24 MiB of zeros compresses to ~24 KiB; cap the reader at 4 MiB.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    {
+        let mut b = tar::Builder::new(&mut enc);
+        let mut header = tar::Header::new_gnu();
+        header.set_path("package/zeros.bin").unwrap();
+        header.set_size(24 << 20);
+        header.set_mode(0o644);
+        header.set_cksum();
+        b.append(&header, std::io::repeat(0).take(24 << 20))
+            .unwrap();
+        b.finish().unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.tgz");
+    std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20);
+    let opts = TarballOptions {
+        max_decompressed: 4 << 20,
+        ..TarballOptions::default()
+    };
+    let err = Tarball::open_with(&path, opts).err().unwrap().to_string();
+    assert!(err.contains("bomb.tgz") && err.contains("cap"), "{err}");
+    // Under the default cap it opens, and the big entry is streamed, not kept.
+    let t = Tarball::open(&path).unwrap();
+    let mut n = 0u64;
+    let mut r = t.open("package/zeros.bin").unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let zeros = vec![0u8; 1 << 16];
+    loop {
+        let k = r.read(&mut buf).unwrap();
+        if k == 0 {
+            break;
+        }
+        assert!(buf[..k] == zeros[..k]);
+        n += k as u64;
+    }
+    assert_eq!(n, 24 << 20);
+}
+
+/// Peak resident memory of this process, from /proc.
+fn peak_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        * 1024
+}
+
+#[test]
+fn tarball_large_sparse_entry_is_streamed() {
+    // A GNU sparse file of 1 GiB: one 512-byte data block at its very end.
+    const REAL: u64 = 1 << 30;
+    let mut b = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_path("package/huge.bin").unwrap();
+    header.set_entry_type(tar::EntryType::GNUSparse);
+    header.set_size(512);
+    header.set_mode(0o644);
+    {
+        let gnu = header.as_gnu_mut().unwrap();
+        let put = |field: &mut [u8], value: u64| {
+            let s = format!("{:0width$o}", value, width = field.len() - 1);
+            field[..s.len()].copy_from_slice(s.as_bytes());
+        };
+        put(&mut gnu.sparse[0].offset, REAL - 512);
+        put(&mut gnu.sparse[0].numbytes, 512);
+        put(&mut gnu.realsize, REAL);
+    }
+    header.set_cksum();
+    b.append(&header, &[b'Z'; 512][..]).unwrap();
+    raw_entry(
+        &mut b,
+        "package/after.txt",
+        tar::EntryType::Regular,
+        b"after",
+        None,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sparse.tgz");
+    std::fs::write(&path, gzip(&b.into_inner().unwrap())).unwrap();
+
+    let t = Tarball::open(&path).unwrap();
+    let entry = t.lstat("package/huge.bin").unwrap().unwrap();
+    assert_eq!((entry.kind, entry.size), (EntryKind::File, REAL));
+    assert_eq!(t.read("package/after.txt").unwrap(), b"after");
+    let mut r = t.open("package/huge.bin").unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut n, mut zs) = (0u64, 0u64);
+    loop {
+        let k = r.read(&mut buf).unwrap();
+        if k == 0 {
+            break;
+        }
+        zs += memchr::memchr_iter(b'Z', &buf[..k]).count() as u64;
+        n += k as u64;
+    }
+    assert_eq!((n, zs), (REAL, 512));
+    let peak = peak_rss_bytes();
+    assert!(
+        peak < 600 << 20,
+        "peak RSS {} MiB: the entry was held in memory",
+        peak >> 20
+    );
+    // Dropping a reader half-way stops the helper thread (no hang).
+    let mut r = t.open("package/huge.bin").unwrap();
+    r.read_exact(&mut buf).unwrap();
+    drop(r);
+}

@@ -7,12 +7,14 @@ pub mod changes;
 pub mod git;
 pub mod index;
 pub mod overlay;
+pub mod tarball;
 pub mod worktree;
 
 pub use changes::{Change, ChangeStatus, GitRepo, StagedView};
 pub use git::GitTree;
 pub use index::IndexSnapshot;
 pub use overlay::{Overlay, Replacement};
+pub use tarball::{Tarball, TarballOptions};
 pub use worktree::Worktree;
 
 use std::io::Read;
