@@ -224,7 +224,7 @@ impl<'c> Judge<'c> {
     /// in the first entry when it is a map.
     fn judge(&mut self, snap: &dyn Snapshot, file: &PackedFile, pkg: &PackageCtx) -> Vec<String> {
         let mut why = Vec::new();
-        if let Some(reason) = crate::checks::files::denied_reason(&file.path, self.ctx.config) {
+        if let Some(reason) = self.ctx.deny.reason(&file.path) {
             why.push(reason.to_string());
         }
         if let Some(m) = &self.codenames {

@@ -89,6 +89,7 @@ pub fn review_staged(
         repo,
         view: &view,
         config,
+        deny: crate::checks::files::DenyList::new(config),
         packages: Default::default(),
     };
     let mut scanner: Option<Scanner> = None;
@@ -108,6 +109,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) repo: &'a GitRepo,
     pub(crate) view: &'a StagedView<'a>,
     pub(crate) config: &'a Config,
+    /// The denied-file globs, compiled once per run.
+    pub(crate) deny: crate::checks::files::DenyList,
     packages: std::cell::RefCell<HashMap<String, Option<PackageCtx>>>,
 }
 
@@ -282,7 +285,7 @@ fn review_content(
             None => f,
         }
     };
-    if let Some(reason) = crate::checks::files::denied_reason(path, ctx.config) {
+    if let Some(reason) = ctx.deny.reason(path) {
         out.findings.push(tag(Finding::new(
             "staged/denied-file",
             format!("{path} is staged: {reason}"),
