@@ -365,6 +365,14 @@ fn confirm_builtin(
     if at > 0 && (b.left)(bytes[at - 1]) {
         return None;
     }
+    // Most hits of the generic names in minified code (`e.token?`, `getAccessToken(`) are no
+    // assignment at all: reject them without running the regex (the check accepts a strict
+    // superset of what the assignment regexes match).
+    if matches!(b.validate, Validate::Generic | Validate::AwsSecret)
+        && !assignment_follows(bytes, at)
+    {
+        return None;
+    }
     let window = &bytes[at..bytes.len().min(at + b.window)];
     let caps = regex.captures(window)?;
     if b.validate == Validate::PrivateKey {
@@ -465,6 +473,35 @@ pub fn is_sample_path(path: &str) -> bool {
     EXTS.iter().any(|e| name.ends_with(e))
         || NAME_PARTS.iter().any(|p| name.contains(p))
         || path.split('/').rev().skip(1).any(|d| DIRS.contains(&d))
+}
+
+/// True when, after the name starting at `at`, an assignment operator (`=`, `:`, `:=`, `=>`,
+/// `,`) follows that is not `==`: the cheap gate in front of the assignment regexes.
+fn assignment_follows(bytes: &[u8], at: usize) -> bool {
+    let end = bytes.len().min(at + 64);
+    let mut i = at;
+    while i < end && (filters::is_word(bytes[i]) || bytes[i] == b'.' || bytes[i] == b'-') {
+        i += 1;
+    }
+    if i < end && matches!(bytes[i], b'"' | b'\'' | b'`') {
+        i += 1;
+    }
+    if i < end && bytes[i] == b']' {
+        i += 1;
+    }
+    while i < end && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b':') if bytes.get(i + 1) == Some(&b'=') => i += 2,
+        Some(b'=') if bytes.get(i + 1) == Some(&b'>') => i += 2,
+        Some(b':' | b'=' | b',') => i += 1,
+        _ => return false,
+    }
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
+    }
+    !matches!(bytes.get(i), None | Some(b'=' | b'>' | b'\n' | b'\r'))
 }
 
 /// A quoted value must end at its closing quote; an unquoted one is only a value on an
