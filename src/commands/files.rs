@@ -70,10 +70,21 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             }
             None => packages.iter().collect(),
         };
+        // npm packs a member of the root's npm workspaces with the root's ancestor ignore
+        // files (spec §9.2); resolve them once instead of once per member.
+        let root_manifest = workspace::read_manifest(&sub, "").ok().flatten();
+        let npm_members = match &root_manifest {
+            Some(m) => workspace::npm_workspaces(&sub, "", m).unwrap_or_default(),
+            None => Vec::new(),
+        };
         let mut lists = Vec::new();
         for p in &selected {
-            let dir = crate::snapshot::join(&root_rel, &p.dir);
-            let list = pack(&snap, &dir, &PackOptions::default())
+            let dir = crate::packlist::join_path(&root_rel, &p.dir);
+            let options = PackOptions {
+                workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
+                standalone: false,
+            };
+            let list = pack(&snap, &dir, &options)
                 .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
             lists.push((*p, list));
         }

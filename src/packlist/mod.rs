@@ -186,7 +186,7 @@ pub fn pack(
 
 /// Joins two snapshot paths, either of which may be `""` (unlike `snapshot::join`, whose
 /// second argument is a name).
-pub(crate) fn join_path(a: &str, b: &str) -> String {
+pub fn join_path(a: &str, b: &str) -> String {
     match (a.is_empty(), b.is_empty()) {
         (_, true) => a.to_string(),
         (true, false) => b.to_string(),
