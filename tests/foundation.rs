@@ -166,6 +166,24 @@ fn explain_list_shows_every_rule_with_its_severity() {
 }
 
 #[test]
+fn explain_knows_the_teams_own_secret_patterns() {
+    let repo = TempRepo::new();
+    repo.write(
+        "leakgate.toml",
+        "[[secrets.patterns]]\nid = \"acme-key\"\nregex = 'acme_[a-z0-9]{32}'\ndescription = \"Acme internal API key\"\n",
+    );
+    let out = repo
+        .leakgate()
+        .args(["explain", "secret/acme-key"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Acme internal API key"), "{text}");
+    assert!(text.contains("rule = \"secret/acme-key\""), "{text}");
+}
+
+#[test]
 fn explain_unknown_rule_suggests_and_exits_2() {
     let out = common::leakgate()
         .args(["explain", "allow/unsued"])
@@ -327,6 +345,14 @@ fn config_prints_the_effective_config_from_a_subdirectory() {
     );
     // What it prints is itself a valid config.
     Config::parse(&text, Path::new("printed.toml")).unwrap();
+    let out = repo
+        .leakgate()
+        .args(["config", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["codenames"][0], "Nightjar");
+    assert_eq!(v["size"]["max-file"], 2_000_000);
 }
 
 #[test]

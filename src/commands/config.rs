@@ -12,7 +12,7 @@ pub struct Args {
     pub check: bool,
 }
 
-/// Runs the command.
+/// Runs the command. `--format json` (or sarif) prints the effective config as JSON.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let root = super::init::root_or_cwd()?;
     let path = match &globals.config {
@@ -56,17 +56,22 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         Some(p) => Config::load(p)?,
         None => Config::default(),
     };
-    match &path {
-        Some(p) => out.push_str(&format!(
-            "# effective configuration: {} with defaults filled in\n",
-            crate::config::shown_path(p).display()
-        )),
-        None => out.push_str(&format!(
-            "# effective configuration: built-in defaults (no {FILE_NAME} at {})\n",
-            root.display()
-        )),
+    if globals.format != super::Format::Human {
+        out.push_str(&serde_json::to_string_pretty(&config)?);
+        out.push('\n');
+    } else {
+        match &path {
+            Some(p) => out.push_str(&format!(
+                "# effective configuration: {} with defaults filled in\n",
+                crate::config::shown_path(p).display()
+            )),
+            None => out.push_str(&format!(
+                "# effective configuration: built-in defaults (no {FILE_NAME} at {})\n",
+                root.display()
+            )),
+        }
+        out.push_str(&config.to_toml());
     }
-    out.push_str(&config.to_toml());
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(out.as_bytes())

@@ -66,6 +66,41 @@ fn print(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// The explanation of a team's own `secret/<id>` from `[[secrets.patterns]]`, when the
+/// repository's config defines it (a config that doesn't load is ignored here:
+/// `leakgate config --check` is where it gets reported).
+fn custom_pattern(id: &str, globals: &Globals) -> Option<String> {
+    let suffix = id.strip_prefix("secret/")?;
+    let root = super::init::root_or_cwd().ok()?;
+    let config = crate::config::Config::discover(&root, globals.config.as_deref()).ok()?;
+    let p = config.secrets.patterns.iter().find(|p| p.id == suffix)?;
+    let mut s = String::new();
+    let _ = writeln!(s, "{id} (default severity: error)");
+    let _ = writeln!(
+        s,
+        "\n{}\n",
+        p.description
+            .as_deref()
+            .unwrap_or("a secret pattern defined by this repository")
+    );
+    let _ = writeln!(
+        s,
+        "What it catches:\n  text matching the regex `{}` in shipped files, defined in [[secrets.patterns]] of {}\n",
+        p.regex,
+        config
+            .source
+            .as_deref()
+            .map(|p| crate::config::shown_path(p).display().to_string())
+            .unwrap_or_default()
+    );
+    let _ = writeln!(s, "How to fix it:\n  remove the secret from the source, and rotate it if it was ever pushed or published\n");
+    let _ = writeln!(s, "How to allow it (leakgate.toml):");
+    for line in allow_snippet(id).lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+    Some(s)
+}
+
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let json = globals.format != Format::Human;
@@ -91,6 +126,10 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         return Ok(Exit::Clean);
     }
     let id = args.rule.as_deref().unwrap_or_default();
+    if let Some(text) = custom_pattern(id, globals) {
+        print(&text)?;
+        return Ok(Exit::Clean);
+    }
     let Some(rule) = catalog::find(id) else {
         let hint = match did_you_mean(id, catalog::all().map(|r| r.id)) {
             Some(s) => format!(": did you mean `{s}`?"),
