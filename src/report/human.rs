@@ -57,8 +57,16 @@ impl Style {
 /// The location shown after `-->`: the repository path when known (clickable from the
 /// repository root), else the package-relative file, with `:line:col`.
 pub fn location(f: &Finding) -> Option<String> {
-    let path = f.repo_path.as_deref().or(f.file.as_deref())?;
-    let mut loc = path.to_string();
+    let mut loc = match (f.repo_path.as_deref(), f.file.as_deref()) {
+        // A file inside a file (`dist/cli.js.map!src/auth.ts`): line and column belong to
+        // the inner file, so the inner name must stay in the location.
+        (Some(repo), Some(file)) => match file.split_once('!') {
+            Some((_, inner)) if !repo.contains('!') => format!("{repo}!{inner}"),
+            _ => repo.to_string(),
+        },
+        (Some(repo), None) => repo.to_string(),
+        (None, file) => file?.to_string(),
+    };
     if let Some(line) = f.line {
         let _ = write!(loc, ":{line}:{}", f.column.unwrap_or(1));
     }
@@ -232,5 +240,17 @@ mod tests {
         let f = Finding::new("x/y", "m").file("a.js.map!src/b.ts").at(3, 1);
         assert_eq!(location(&f).as_deref(), Some("a.js.map!src/b.ts:3:1"));
         assert_eq!(location(&Finding::new("x/y", "m")), None);
+    }
+
+    #[test]
+    fn embedded_files_keep_their_inner_name_next_to_the_repo_path() {
+        let f = Finding::new("x/y", "m")
+            .file("dist/a.js.map!src/b.ts")
+            .repo_path("pkg/dist/a.js.map")
+            .at(12, 5);
+        assert_eq!(
+            location(&f).as_deref(),
+            Some("pkg/dist/a.js.map!src/b.ts:12:5")
+        );
     }
 }
