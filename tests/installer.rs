@@ -421,6 +421,20 @@ fn not_a_repo_and_bare_repo_exit_2() {
 }
 
 impl H {
+    /// Runs `leakgate doctor` in the repository, asserts its exit code and that the
+    /// line about `topic` contains `needle`; returns the output for further checks.
+    fn doctor_expect(&self, code: i32, topic: &str, needle: &str) -> Output {
+        let out = self.doctor(self.repo.path());
+        assert_eq!(out.status.code(), Some(code), "{}", stdout(&out));
+        let line = doctor_line(&out, topic);
+        assert!(
+            line.contains(needle),
+            "{needle:?} not in {line:?}:\n{}",
+            stdout(&out)
+        );
+        out
+    }
+
     /// `leakgate doctor` with the real binary as the hooks' binary.
     fn doctor(&self, dir: &Path) -> Output {
         common::leakgate()
@@ -450,11 +464,10 @@ fn doctor_line(out: &Output, topic: &str) -> String {
 #[test]
 fn doctor_plain_repo() {
     let h = H::new();
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(doctor_line(&out, "pre-commit").contains("fail"));
+    let out = h.doctor_expect(1, "pre-commit", "fail");
     assert!(doctor_line(&out, "pre-commit").contains("not installed"));
-    ok(&h.lg(&["install"]));
+    let out = ok(&h.lg(&["install"]));
+    assert!(!out.contains("inside the work tree"), "{out}");
     let out = h.doctor(h.repo.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(doctor_line(&out, "pre-push").starts_with("  ok"));
@@ -464,32 +477,18 @@ fn doctor_plain_repo() {
     // Not executable: git would skip it.
     let shim = h.repo.join(".git/hooks/pre-push");
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(doctor_line(&out, "pre-push").contains("not executable"));
+    h.doctor_expect(1, "pre-push", "not executable");
     ok(&h.lg(&["install"]));
     assert_eq!(mode(&shim), 0o755);
 
     // Shadowed: core.hooksPath set after install.
     h.repo.git(&["config", "core.hooksPath", ".githooks"]);
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        doctor_line(&out, "pre-commit").contains("shadowed"),
-        "{}",
-        stdout(&out)
-    );
+    h.doctor_expect(1, "pre-commit", "shadowed");
     h.repo.git(&["config", "--unset", "core.hooksPath"]);
 
     // An invalid config fails, naming the file.
     h.repo.write("leakgate.toml", "[hooks]\nno-such-key = 1\n");
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        doctor_line(&out, "config").contains("leakgate.toml:2"),
-        "{}",
-        stdout(&out)
-    );
+    h.doctor_expect(1, "config", "leakgate.toml:2");
 }
 
 #[test]
@@ -509,9 +508,7 @@ fn hooks_path_outside_the_repo_with_an_existing_hook() {
     ok(&h.commit("a.txt", &[]));
     assert!(h.log("old-pre-commit.args").exists());
     assert!(h.log("leakgate-pre-commit.args").exists());
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(doctor_line(&out, "pre-commit").contains("runs the previous hook first"));
+    h.doctor_expect(0, "pre-commit", "runs the previous hook first");
     ok(&h.lg(&["uninstall"]));
     assert_eq!(snapshot(shared.path()), before);
 }
@@ -520,7 +517,8 @@ fn hooks_path_outside_the_repo_with_an_existing_hook() {
 fn hooks_path_dir_created_by_install_is_removed_by_uninstall() {
     let h = H::new();
     h.repo.git(&["config", "core.hooksPath", ".githooks"]);
-    ok(&h.lg(&["install"]));
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains(".githooks is inside the work tree"), "{out}");
     assert!(h.repo.join(".githooks/pre-commit").is_file());
     ok(&h.commit("a.txt", &[]));
     assert!(h.log("leakgate-pre-commit.args").exists());
@@ -543,9 +541,7 @@ fn global_hooks_path_is_used_and_reported() {
         .unwrap();
     ok(&h.lg(&["install"]));
     assert!(hooks.join("pre-commit").is_file());
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(doctor_line(&out, "core.hooksPath").contains("warn"));
+    let out = h.doctor_expect(0, "core.hooksPath", "warn");
     assert!(doctor_line(&out, "core.hooksPath").contains("global"));
 }
 
@@ -677,9 +673,7 @@ fn husky_gets_a_marked_block_in_the_committed_scripts() {
     std::fs::write(h.log("exit"), "1").unwrap();
     assert!(!h.commit("b.txt", &[]).status.success());
 
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(doctor_line(&out, "hook").contains("husky"));
+    h.doctor_expect(0, "hook", "husky");
 
     std::fs::write(h.repo.join(".husky/pre-push"), &pp).unwrap();
     ok(&h.lg(&["uninstall"]));
@@ -696,13 +690,7 @@ fn husky_not_yet_active_in_this_clone() {
     h.repo.write(".husky/pre-commit", "npm test\n");
     let out = ok(&h.lg(&["install"]));
     assert!(out.contains("npx husky"), "{out}");
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        doctor_line(&out, "pre-commit").contains("not active"),
-        "{}",
-        stdout(&out)
-    );
+    h.doctor_expect(1, "pre-commit", "not active");
 }
 
 #[test]
@@ -722,13 +710,7 @@ fn lefthook_config_gets_the_commands() {
     ok(&h.lg(&["install"]));
     assert_eq!(read(&h.repo.join("lefthook.yml")), text);
     // lefthook itself isn't installed in this clone: doctor says so.
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        doctor_line(&out, "pre-commit").contains("lefthook install"),
-        "{}",
-        stdout(&out)
-    );
+    h.doctor_expect(1, "pre-commit", "lefthook install");
     ok(&h.lg(&["uninstall"]));
     assert_eq!(read(&h.repo.join("lefthook.yml")), original);
 
@@ -975,9 +957,7 @@ fn plain_flag_ignores_the_manager_and_doctor_sees_lefthook_installed() {
             0o755,
         );
     }
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(doctor_line(&out, "pre-push").contains("lefthook runs leakgate"));
+    h.doctor_expect(0, "pre-push", "lefthook runs leakgate");
 
     let out = ok(&h.lg(&["install", "--plain"]));
     assert!(out.contains("none (plain git hooks)"), "{out}");
@@ -994,13 +974,7 @@ fn doctor_sees_husky_shims_missing() {
     fake_husky_v9(&h.repo);
     ok(&h.lg(&["install"]));
     std::fs::remove_file(h.repo.join(".husky/_/pre-push")).unwrap();
-    let out = h.doctor(h.repo.path());
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        doctor_line(&out, "pre-push").contains("npx husky"),
-        "{}",
-        stdout(&out)
-    );
+    let out = h.doctor_expect(1, "pre-push", "npx husky");
     assert!(doctor_line(&out, "pre-commit").starts_with("  ok"));
 }
 

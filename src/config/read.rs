@@ -305,6 +305,19 @@ impl<'a> Reader<'a> {
         out
     }
 
+    /// A string field holding a path glob: the string when it compiles, else `None` (with
+    /// the error recorded).
+    fn glob_field(&mut self, node: &Node, name: &str) -> Option<String> {
+        let s = self.string(node, name, expect::GLOB)?;
+        self.glob(&s, &node.span, name).then_some(s)
+    }
+
+    /// A string field holding a package-name glob, like [`Self::glob_field`].
+    fn name_glob_field(&mut self, node: &Node, name: &str) -> Option<String> {
+        let s = self.string(node, name, "a package name")?;
+        self.name_glob(&s, &node.span, name).then_some(s)
+    }
+
     fn glob(&mut self, pattern: &str, span: &Span, name: &str) -> bool {
         match pathglob::compile(pattern) {
             Ok(_) => true,
@@ -635,20 +648,8 @@ impl<'a> Reader<'a> {
             for e in entries {
                 let n = &e.node;
                 match e.key.as_str() {
-                    "name" => {
-                        if let Some(s) = self.string(n, "package.name", "a package name") {
-                            if self.name_glob(&s, &n.span, "package.name") {
-                                p.name = Some(s);
-                            }
-                        }
-                    }
-                    "path" => {
-                        if let Some(s) = self.string(n, "package.path", expect::GLOB) {
-                            if self.glob(&s, &n.span, "package.path") {
-                                p.path = Some(s);
-                            }
-                        }
-                    }
+                    "name" => p.name = self.name_glob_field(n, "package.name"),
+                    "path" => p.path = self.glob_field(n, "package.path"),
                     "visibility" => {
                         let expected = "one of \"open\", \"proprietary\"";
                         match self.string(n, "package.visibility", expected).as_deref() {
@@ -702,20 +703,8 @@ impl<'a> Reader<'a> {
                             }
                         }
                     }
-                    "package" => {
-                        if let Some(s) = self.string(n, "allow.package", "a package name") {
-                            if self.name_glob(&s, &n.span, "allow.package") {
-                                a.package = Some(s);
-                            }
-                        }
-                    }
-                    "path" => {
-                        if let Some(s) = self.string(n, "allow.path", expect::GLOB) {
-                            if self.glob(&s, &n.span, "allow.path") {
-                                a.path = Some(s);
-                            }
-                        }
-                    }
+                    "package" => a.package = self.name_glob_field(n, "allow.package"),
+                    "path" => a.path = self.glob_field(n, "allow.path"),
                     "fingerprint" => {
                         let expected = "a sha256 hex digest (64 hex digits)";
                         if let Some(s) = self.string(n, "allow.fingerprint", expected) {

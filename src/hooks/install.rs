@@ -43,6 +43,19 @@ pub struct Outcome {
     pub manual: Option<(PathBuf, String)>,
 }
 
+impl Outcome {
+    /// An outcome with nothing done yet.
+    fn new(repo: &Repo, manager: &Manager) -> Self {
+        Outcome {
+            repo: repo.clone(),
+            manager: manager.clone(),
+            steps: Vec::new(),
+            notes: Vec::new(),
+            manual: None,
+        }
+    }
+}
+
 /// Registers both hooks in the repository containing `dir`.
 pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
     let repo = Repo::discover(dir)?;
@@ -52,13 +65,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
         manager::detect(&repo)
     };
     let mut state = State::load(&repo.common_dir)?;
-    let mut out = Outcome {
-        repo: repo.clone(),
-        manager: manager.clone(),
-        steps: Vec::new(),
-        notes: Vec::new(),
-        manual: None,
-    };
+    let mut out = Outcome::new(&repo, &manager);
     let result = (|| -> Result<()> {
         match &manager {
             Manager::Plain | Manager::PreCommit { .. } => {
@@ -69,6 +76,18 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                         path: repo.hooks_dir.join(hook.name()),
                         message,
                     });
+                }
+                // Shims in a directory like `.githooks` are new files of the work tree.
+                let in_work_tree = repo.hooks_dir.starts_with(&repo.work_tree)
+                    && !repo.hooks_dir.starts_with(&repo.common_dir)
+                    && !repo.hooks_dir.starts_with(&repo.git_dir);
+                if in_work_tree {
+                    out.notes.push(format!(
+                        "the hooks directory {} is inside the work tree, so the shims show in \
+                         `git status`: commit them to share them with the team (each clone \
+                         still needs the leakgate binary), or list them in .git/info/exclude",
+                        repo.display(&repo.hooks_dir)
+                    ));
                 }
                 if let Manager::PreCommit { config } = &manager {
                     out.notes.push(format!(
@@ -152,13 +171,7 @@ pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
     let repo = Repo::discover(dir)?;
     let manager = manager::detect(&repo);
     let mut state = State::load(&repo.common_dir)?;
-    let mut out = Outcome {
-        repo: repo.clone(),
-        manager: manager.clone(),
-        steps: Vec::new(),
-        notes: Vec::new(),
-        manual: None,
-    };
+    let mut out = Outcome::new(&repo, &manager);
     let result = (|| -> Result<()> {
         // First what the state records, then whatever of leakgate's is still where it would
         // be (the state may be missing, e.g. a hooks dir shared with another clone).
