@@ -131,55 +131,44 @@ pub trait Snapshot: Send + Sync {
     }
 }
 
-/// A shared reference to a snapshot is a snapshot (so two overlays can share one base).
-impl<T: Snapshot + ?Sized> Snapshot for &T {
-    fn describe(&self) -> String {
-        (**self).describe()
-    }
-    fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
-        (**self).read_dir(dir)
-    }
-    fn lstat(&self, path: &str) -> Result<Option<Entry>> {
-        (**self).lstat(path)
-    }
-    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
-        (**self).open(path)
-    }
-    fn read_link(&self, path: &str) -> Result<String> {
-        (**self).read_link(path)
-    }
-    fn read(&self, path: &str) -> Result<Vec<u8>> {
-        (**self).read(path)
-    }
-    fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
-        (**self).read_prefix(path, limit)
-    }
+/// Implements `Snapshot` for a pointer type by forwarding every method to the pointee.
+macro_rules! forward_snapshot {
+    ($(#[$doc:meta])* $ptr:ty) => {
+        $(#[$doc])*
+        impl<T: Snapshot + ?Sized> Snapshot for $ptr {
+            fn describe(&self) -> String {
+                (**self).describe()
+            }
+            fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
+                (**self).read_dir(dir)
+            }
+            fn lstat(&self, path: &str) -> Result<Option<Entry>> {
+                (**self).lstat(path)
+            }
+            fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
+                (**self).open(path)
+            }
+            fn read_link(&self, path: &str) -> Result<String> {
+                (**self).read_link(path)
+            }
+            fn read(&self, path: &str) -> Result<Vec<u8>> {
+                (**self).read(path)
+            }
+            fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+                (**self).read_prefix(path, limit)
+            }
+        }
+    };
 }
 
-/// A boxed snapshot is a snapshot (so callers can choose the kind at run time).
-impl<T: Snapshot + ?Sized> Snapshot for Box<T> {
-    fn describe(&self) -> String {
-        (**self).describe()
-    }
-    fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
-        (**self).read_dir(dir)
-    }
-    fn lstat(&self, path: &str) -> Result<Option<Entry>> {
-        (**self).lstat(path)
-    }
-    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
-        (**self).open(path)
-    }
-    fn read_link(&self, path: &str) -> Result<String> {
-        (**self).read_link(path)
-    }
-    fn read(&self, path: &str) -> Result<Vec<u8>> {
-        (**self).read(path)
-    }
-    fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
-        (**self).read_prefix(path, limit)
-    }
-}
+forward_snapshot!(
+    /// A shared reference to a snapshot is a snapshot (so two overlays can share one base).
+    &T
+);
+forward_snapshot!(
+    /// A boxed snapshot is a snapshot (so callers can choose the kind at run time).
+    Box<T>
+);
 
 /// Joins a directory path and a name (`""` is the root).
 pub fn join(dir: &str, name: &str) -> String {
