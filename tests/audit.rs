@@ -362,6 +362,31 @@ fn pre_push_catches_secrets_committed_with_no_verify() {
 }
 
 #[test]
+fn pre_push_checks_codenames_in_what_ships_not_in_history() {
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.write("leakgate.toml", "codenames = [\"Orchid\"]\n");
+    // Unshipped sources and the config name the codename on purpose: no finding.
+    repo.write("src/flags.ts", "// Orchid: the unreleased agent mode\n");
+    repo.commit_all("init");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+    // A shipped (built, gitignored) file that names it blocks the next push of the package.
+    repo.write("dist/index.js", "exports.mode = 'orchid';\n");
+    repo.write(
+        "package.json",
+        r#"{"name":"ok","version":"1.0.1","license":"MIT","files":["dist"]}"#,
+    );
+    repo.commit_all("1.0.1");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[codename]"), "{text}");
+    assert!(text.contains("dist/index.js"), "{text}");
+    assert!(!text.contains("src/flags.ts"), "{text}");
+}
+
+#[test]
 fn pre_push_stdin_forms() {
     let repo = TempRepo::new();
     clean_package(&repo);

@@ -29,3 +29,31 @@ fn unknown_option_is_a_usage_error() {
     let out = common::leakgate().arg("--no-such-flag").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// README's set-up command ends with scripts/demo.sh: it must really show both hooks blocking
+/// the leak (the script exits non-zero when a step misbehaves) with the binary under test.
+#[test]
+fn demo_script_blocks_the_leak_at_commit_and_push() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/demo.sh"))
+        .env("LEAKGATE_BIN", assert_cmd::cargo::cargo_bin("leakgate"))
+        .env("HOME", home.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TMPDIR", home.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("every step behaved as expected"), "{text}");
+    assert!(text.contains("error[bundler/sourcemap-enabled]"), "{text}");
+    assert!(text.contains("error[sourcemap/sources-content]"), "{text}");
+    assert!(text.contains("error[codename]"), "{text}");
+    assert!(!text.contains("UNEXPECTED"), "{text}");
+    // Nothing left behind in its temporary directory.
+    assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 0);
+}

@@ -45,6 +45,13 @@ const CHUNK: usize = 8 * 1024 * 1024;
 pub trait ContentCheck: Send + Sync {
     /// Findings for `bytes`, labelled `label`.
     fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding>;
+
+    /// Whether the check also applies to every file of the pushed commits, shipped or not.
+    /// A secret is a leak wherever it is pushed; a codename is only one in what ships (the
+    /// team's own sources and leakgate.toml name it on purpose).
+    fn applies_to_history(&self) -> bool {
+        true
+    }
 }
 
 /// A packlist-level check (denied paths, size, drift): no file contents.
@@ -90,6 +97,10 @@ impl Checks {
 impl ContentCheck for codename::Matcher {
     fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding> {
         self.findings(label, bytes)
+    }
+
+    fn applies_to_history(&self) -> bool {
+        false
     }
 }
 

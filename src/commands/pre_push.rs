@@ -228,6 +228,11 @@ fn check_commits(
     config: &Config,
     checks: &checks::Checks,
 ) -> anyhow::Result<Vec<Finding>> {
+    let history_checks: Vec<_> = checks
+        .content
+        .iter()
+        .filter(|c| c.applies_to_history())
+        .collect();
     let mut out = Vec::new();
     for (commit, path, oid) in blobs {
         let short = &commit[..commit.len().min(9)];
@@ -267,7 +272,7 @@ fn check_commits(
                                 .as_deref()
                                 .map(sourcemap::url::display_source)
                                 .unwrap_or_else(|| format!("<source {i}>"));
-                            for c in &checks.content {
+                            for c in history_checks.iter() {
                                 embedded_findings
                                     .extend(c.check(&format!("{path}!{name}"), text.as_bytes()));
                             }
@@ -292,7 +297,7 @@ fn check_commits(
             }
             out.extend(embedded_findings.into_iter().map(&tag));
         } else {
-            for c in &checks.content {
+            for c in history_checks.iter() {
                 out.extend(c.check(label, &bytes).into_iter().map(&tag));
             }
         }
