@@ -91,11 +91,25 @@ fn main() {
             if is_broken_pipe(&e) {
                 std::process::exit(0);
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             Exit::Usage
         }
     };
     std::process::exit(exit.code());
+}
+
+/// The error and its causes joined by `: `, skipping a cause whose text the message already
+/// holds (many of leakgate's errors name their cause themselves: `x.tgz: No such file…`).
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// A closed pipe (`leakgate files | head`) is not an error.

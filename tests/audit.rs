@@ -489,3 +489,203 @@ fn pre_push_audits_only_the_packages_the_push_touches() {
     assert!(!out.status.success(), "{}", both(&out));
     assert!(both(&out).contains("packages/cli") || both(&out).contains("@acme/cli"));
 }
+
+// ---------------------------------------------------------------- audit --tarball
+
+/// `npm pack` of the package in `repo` (no scripts), into a temp dir; returns the tarball.
+fn npm_pack(repo: &TempRepo, dest: &Path) -> PathBuf {
+    common::require_npm();
+    let out = std::process::Command::new("npm")
+        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
+        .arg(dest)
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    dest.join(v[0]["filename"].as_str().unwrap())
+}
+
+fn audit_tarball(cwd: &Path, tgz: &Path) -> std::process::Output {
+    common::leakgate()
+        .current_dir(cwd)
+        .args(["audit", "--tarball"])
+        .arg(tgz)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn npm_audit_tarball_blocks_a_published_leak_and_passes_a_clean_one() {
+    let dest = tempfile::tempdir().unwrap();
+    let repo = TempRepo::new();
+    leaky_package(&repo, "");
+    repo.write(
+        "package.json",
+        PROPRIETARY.replace(
+            "\"files\"",
+            "\"scripts\":{\"prepack\":\"bun run build\"},\"files\"",
+        ),
+    );
+    let tgz = npm_pack(&repo, dest.path());
+    let out = audit_tarball(dest.path(), &tgz);
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[sourcemap/sources-content]"), "{text}");
+    assert!(text.contains("dist/cli.js.map"), "{text}");
+    assert!(text.contains("@acme/cli@2.1.88"), "{text}");
+    // The scripts already ran when it was packed: no lifecycle warning for a tarball.
+    assert!(!text.contains("pack/lifecycle-scripts"), "{text}");
+    // Nothing was extracted next to it.
+    assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 1);
+
+    let repo = TempRepo::new();
+    clean_package(&repo);
+    let tgz = npm_pack(&repo, dest.path());
+    let out = audit_tarball(dest.path(), &tgz);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(stdout(&out).contains("audited ok@1.0.0"), "{}", both(&out));
+}
+
+fn write_tgz(path: &Path, entries: &[(&str, tar::EntryType, &[u8], Option<&str>)]) {
+    let mut tar = Vec::new();
+    for (name, kind, data, link) in entries {
+        let mut h = tar::Header::new_old();
+        // Raw names: the tar crate refuses `..` through its safe setters.
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.set_entry_type(*kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        if let Some(l) = link {
+            h.as_old_mut().linkname[..l.len()].copy_from_slice(l.as_bytes());
+        }
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+        tar.extend_from_slice(data);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn audit_tarball_reports_hostile_entries_and_never_writes_them() {
+    use tar::EntryType as T;
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let tgz = work.join("hostile.tgz");
+    let manifest = br#"{"name":"hostile","version":"1.0.0","license":"MIT"}"#;
+    write_tgz(
+        &tgz,
+        &[
+            ("package/package.json", T::Regular, manifest, None),
+            (
+                "package/index.js",
+                T::Regular,
+                b"module.exports = 1;\n",
+                None,
+            ),
+            ("package/../../evil.js", T::Regular, b"evil", None),
+            ("/abs.js", T::Regular, b"abs", None),
+            ("package/passwd", T::Symlink, b"", Some("/etc/passwd")),
+        ],
+    );
+    let out = audit_tarball(&work, &tgz);
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for needle in ["package/../../evil.js", "/abs.js", "package/passwd"] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains("error[pack/unsafe-entry]") && l.contains(needle)),
+            "no pack/unsafe-entry for {needle}: {text}"
+        );
+    }
+    assert!(text.contains("audited hostile@1.0.0"), "{text}");
+    assert!(!dir.path().join("evil.js").exists() && !work.join("evil.js").exists());
+
+    // Near miss: the same package without the hostile entries is clean.
+    write_tgz(
+        &tgz,
+        &[
+            ("package/package.json", T::Regular, manifest, None),
+            (
+                "package/index.js",
+                T::Regular,
+                b"module.exports = 1;\n",
+                None,
+            ),
+        ],
+    );
+    let out = audit_tarball(&work, &tgz);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+}
+
+#[test]
+fn audit_tarball_bad_input_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.tgz");
+    write_tgz(
+        &good,
+        &[(
+            "package/package.json",
+            tar::EntryType::Regular,
+            br#"{"name":"x","version":"1.0.0"}"#,
+            None,
+        )],
+    );
+    let bytes = std::fs::read(&good).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated.tgz",
+            bytes[..bytes.len() / 2].to_vec(),
+            "truncated.tgz",
+        ),
+        (
+            "garbage.tgz",
+            b"this is not gzip at all".to_vec(),
+            "garbage.tgz",
+        ),
+        ("empty.tgz", Vec::new(), "empty.tgz"),
+    ];
+    for (name, data, needle) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, data).unwrap();
+        let out = audit_tarball(dir.path(), &p);
+        let err = both(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(needle), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    // A tarball without package.json, a bad package.json, a missing file.
+    let p = dir.path().join("nomanifest.tgz");
+    write_tgz(
+        &p,
+        &[("package/index.js", tar::EntryType::Regular, b"1", None)],
+    );
+    let out = audit_tarball(dir.path(), &p);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(both(&out).contains("no package.json"), "{}", both(&out));
+    let p = dir.path().join("badjson.tgz");
+    write_tgz(
+        &p,
+        &[(
+            "package/package.json",
+            tar::EntryType::Regular,
+            b"{\"name\": ",
+            None,
+        )],
+    );
+    let out = audit_tarball(dir.path(), &p);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(
+        both(&out).contains("package/package.json:1:"),
+        "{}",
+        both(&out)
+    );
+    let out = audit_tarball(dir.path(), &dir.path().join("missing.tgz"));
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(both(&out).contains("missing.tgz"), "{}", both(&out));
+}

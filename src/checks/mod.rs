@@ -11,6 +11,7 @@ pub mod files;
 pub mod secrets;
 pub mod size;
 pub mod sourcemap;
+pub mod tarball;
 
 use crate::config::Config;
 use crate::packlist::{PackedFile, Packlist};

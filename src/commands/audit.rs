@@ -6,6 +6,7 @@ use crate::checks::{self, Checks};
 use crate::config::Config;
 use crate::packlist::{self, PackOptions};
 use crate::report::Report;
+use crate::snapshot::tarball::Tarball;
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
 use anyhow::Context;
@@ -30,15 +31,12 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let cwd = std::env::current_dir().context("current directory")?;
     let root = repo_root(&cwd);
     let config = Config::discover(&root, globals.config.as_deref())?;
-    let checks = checks_for(&root, &config)?;
     let mut report = Report::default();
-
     if let Some(tgz) = &args.tarball {
-        anyhow::bail!(
-            "{}: --tarball needs the tarball snapshot, which this build does not have yet",
-            tgz.display()
-        );
+        audit_tarball(tgz, &root, &config, &mut report)?;
+        return finish(report, &config, globals);
     }
+    let checks = checks_for(&root, &config)?;
 
     let snapshot = Worktree::new(&root);
     let named: Vec<String> = args
@@ -63,6 +61,53 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         return Ok(super::output::exit_for(&report));
     }
     finish(report, &config, globals)
+}
+
+/// Audits a real tarball: every file it holds ships; its unsafe entries are findings too.
+/// Scripts already ran when it was packed, so `pack/lifecycle-scripts` does not apply.
+/// The repository's lock, when it has one, applies to the package of the same name (a
+/// tarball has no directory in the repository); a tarball of another package is not drift.
+fn audit_tarball(
+    tgz: &Path,
+    root: &Path,
+    config: &Config,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let checks = Checks::new(config)?;
+    let tarball = Tarball::open(tgz)?;
+    let packlist = checks::tarball::packlist(&tarball)?;
+    let name = checks::package_label(&packlist);
+    let mut findings = checks::tarball::entry_findings(&tarball);
+    for f in &mut findings {
+        f.package = Some(name.clone());
+    }
+    findings.extend(
+        checks::audit_package(&tarball, &packlist, config, &checks)?
+            .into_iter()
+            .filter(|f| f.rule != "pack/lifecycle-scripts"),
+    );
+    if let Some(lock) = checks::drift::Lock::load(&root.join(checks::drift::LOCK_FILE))? {
+        let locked_dir = lock
+            .packages
+            .iter()
+            .find(|(_, p)| p.name.is_some() && p.name.as_deref() == packlist.name())
+            .map(|(dir, _)| dir.clone());
+        if let Some(dir) = locked_dir {
+            findings.extend(checks::drift::check(&packlist, &dir, &lock, config));
+        }
+    }
+    report.notes.push(format!(
+        "audited {name}{} ({}): {}, {}",
+        packlist
+            .version()
+            .map(|v| format!("@{v}"))
+            .unwrap_or_default(),
+        tgz.display(),
+        crate::report::count(packlist.files.len(), "file"),
+        checks::sourcemap::human_bytes(packlist.total_size())
+    ));
+    report.findings.extend(findings);
+    Ok(())
 }
 
 /// The checks for a run in the repository at `root`: the standard set plus the lock.
@@ -115,9 +160,9 @@ pub fn audit_dirs(
         }
         let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
         report.notes.push(format!(
-            "audited {name} ({}): {} files, {}",
+            "audited {name} ({}): {}, {}",
             show(dir),
-            packlist.files.len(),
+            crate::report::count(packlist.files.len(), "file"),
             checks::sourcemap::human_bytes(packlist.total_size())
         ));
         report.findings.extend(findings);

@@ -96,7 +96,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         };
         writeln!(
             out,
-            "recorded {label}: {files} files, {}",
+            "recorded {label}: {}, {}",
+            crate::report::count(*files, "file"),
             crate::checks::size::human_size(*size)
         )?;
     }

@@ -22,7 +22,7 @@ pub struct Rule {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 9] {
+fn areas() -> [&'static [Rule]; 10] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
@@ -32,6 +32,7 @@ fn areas() -> [&'static [Rule]; 9] {
         crate::checks::codename::RULES,
         crate::checks::size::RULES,
         crate::checks::drift::RULES,
+        crate::checks::tarball::RULES,
         crate::review::RULES,
     ]
 }

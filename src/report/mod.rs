@@ -167,3 +167,8 @@ impl Report {
 pub fn render_plain(report: &Report) -> String {
     human::render(report, human::Options::default())
 }
+
+/// `n` and the noun, plural unless `n` is 1: `1 file`, `3 files`.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
