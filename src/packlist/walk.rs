@@ -198,8 +198,10 @@ fn filter(shared: &Shared, chain: &[&Level], probe: &Probe, partial: bool, slash
     let mut included = true;
     let last = chain.len() - 1;
     for (i, level) in chain.iter().enumerate() {
+        // ignore-walk returns early from *this* walker's filterEntry: its own rules don't
+        // apply, but a deeper walker that is `exact` still applies its rules to the `false`.
         if i > 0 && !included && !level.exact {
-            return false;
+            continue;
         }
         if level.plain && mask.identity {
             continue;
