@@ -6,6 +6,7 @@ use crate::checks::{self, Checks};
 use crate::config::Config;
 use crate::packlist::{self, PackOptions};
 use crate::report::Report;
+use crate::snapshot::memo::Memo;
 use crate::snapshot::tarball::Tarball;
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
@@ -38,7 +39,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     }
     let checks = checks_for(&root, &config)?;
 
-    let snapshot = Worktree::new(&root);
+    // The root's walk lists its workspaces' directories too: remember the listings.
+    let snapshot = Memo::new(Worktree::new(&root));
     let named: Vec<String> = args
         .dirs
         .iter()

@@ -2,7 +2,9 @@
 
 use super::{CmdResult, Exit, Format, Globals};
 use crate::packlist::{pack, PackOptions, Packlist};
+use crate::snapshot::memo::Memo;
 use crate::snapshot::worktree::Worktree;
+use rayon::prelude::*;
 use crate::workspace::{self, Package};
 use anyhow::{anyhow, bail, Context};
 use serde_json::json;
@@ -77,17 +79,22 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             Some(m) => workspace::npm_workspaces(&sub, "", m).unwrap_or_default(),
             None => Vec::new(),
         };
-        let mut lists = Vec::new();
-        for p in &selected {
-            let dir = crate::packlist::join_path(&root_rel, &p.dir);
-            let options = PackOptions {
-                workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
-                standalone: false,
-            };
-            let list = pack(&snap, &dir, &options)
-                .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
-            lists.push((*p, list));
-        }
+        // The root's walk already lists every member's directories (npm packs them into the
+        // root's tarball too): remember the listings, and pack the members on both cores.
+        let snap = Memo::new(snap);
+        let lists = selected
+            .par_iter()
+            .map(|p| {
+                let dir = crate::packlist::join_path(&root_rel, &p.dir);
+                let options = PackOptions {
+                    workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
+                    standalone: false,
+                };
+                let list = pack(&snap, &dir, &options)
+                    .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
+                Ok((*p, list))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         if args.workspace.is_some() {
             let (p, list) = &lists[0];
             return print_one(list, Some(p), as_json);

@@ -3,6 +3,8 @@
 
 use super::pattern::Pattern;
 use super::PacklistError;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The default exclusions injected into every walker (npm-packlist's `defaults`).
 pub const DEFAULT_RULES: &[&str] = &[
@@ -187,8 +189,31 @@ fn bag_admits(all: &[SegCheck], path: &str) -> bool {
 /// An ordered list of rules from one source.
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    /// The rules, in file order.
-    pub rules: Vec<Rule>,
+    /// The rules, in file order (shared: the same line compiles once per process).
+    pub rules: Vec<Arc<Rule>>,
+}
+
+/// Every line compiled so far. A monorepo's packages repeat the same lines (npm's defaults,
+/// the strict set, `!/dist/index.js`, a shared .gitignore) hundreds of times, and compiling a
+/// minimatch pattern costs far more than looking it up.
+fn compiled(line: &str) -> Result<Arc<Rule>, super::pattern::PatternError> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Rule>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(rule) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(line) {
+        return Ok(rule.clone());
+    }
+    let pat = Pattern::new(line)?;
+    let rule = Arc::new(Rule {
+        negate: pat.negate(),
+        short: pat.has_short_part(),
+        prefilter: Prefilter::from_line(line),
+        pat,
+    });
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(line.to_string(), rule.clone());
+    Ok(rule)
 }
 
 impl RuleSet {
@@ -202,16 +227,11 @@ impl RuleSet {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let pat = Pattern::new(line).map_err(|e| PacklistError::Rules {
+            let rule = compiled(line).map_err(|e| PacklistError::Rules {
                 file: source.to_string(),
                 message: format!("pattern `{}`: {e}", shorten(line)),
             })?;
-            rules.push(Rule {
-                negate: pat.negate(),
-                short: pat.has_short_part(),
-                prefilter: Prefilter::from_line(line),
-                pat,
-            });
+            rules.push(rule);
         }
         Ok(RuleSet { rules })
     }

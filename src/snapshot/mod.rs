@@ -6,6 +6,7 @@
 pub mod changes;
 pub mod git;
 pub mod index;
+pub mod memo;
 pub mod overlay;
 pub mod tarball;
 pub mod worktree;

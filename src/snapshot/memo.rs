@@ -1,0 +1,167 @@
+//! A snapshot that remembers what it has read, for runs that walk the same directories
+//! several times: packing a workspace root walks every member's directory, and then each
+//! member is packed on its own; the audit and the pre-push hook pack the same trees again.
+//!
+//! Directory listings are kept whole; `lstat` of a path whose parent was listed is answered
+//! from the listing; manifests and ignore files (small, read by every walk that passes them)
+//! are kept after the first read, nothing else, so memory stays bounded by the tree's shape.
+//! Errors are not kept: the next call asks the inner snapshot again, and gets the same error.
+//! Only for the length of one run: the cache never notices a file that changes under it.
+
+use super::{Entry, Result, Snapshot};
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+/// Manifests and ignore files up to this size are kept after the first `read`.
+pub const MAX_KEPT_FILE: usize = 64 * 1024;
+
+/// The files every pack walk reads again: kept; any other file is read through.
+fn worth_keeping(path: &str) -> bool {
+    matches!(
+        path.rsplit('/').next(),
+        Some("package.json" | ".npmignore" | ".gitignore")
+    )
+}
+
+/// A caching view of another snapshot.
+pub struct Memo<S> {
+    inner: S,
+    dirs: Mutex<HashMap<String, Arc<Vec<Entry>>>>,
+    files: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+}
+
+impl<S: Snapshot> Memo<S> {
+    /// Wraps `inner`.
+    pub fn new(inner: S) -> Self {
+        Memo {
+            inner,
+            dirs: Mutex::new(HashMap::new()),
+            files: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
+        lock(&self.dirs).get(dir).cloned()
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-insert of a complete value.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<S: Snapshot> Snapshot for Memo<S> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
+        if let Some(entries) = self.listing(dir) {
+            return Ok(entries.as_ref().clone());
+        }
+        let entries = self.inner.read_dir(dir)?;
+        lock(&self.dirs).insert(dir.to_string(), Arc::new(entries.clone()));
+        Ok(entries)
+    }
+
+    fn lstat(&self, path: &str) -> Result<Option<Entry>> {
+        let (parent, name) = match path.rsplit_once('/') {
+            Some((p, n)) => (p, n),
+            None => ("", path),
+        };
+        if !name.is_empty() && name != "." && name != ".." {
+            if let Some(entries) = self.listing(parent) {
+                return Ok(entries.iter().find(|e| e.name == name).cloned());
+            }
+        }
+        self.inner.lstat(path)
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
+        if let Some(bytes) = lock(&self.files).get(path).cloned() {
+            return Ok(Box::new(std::io::Cursor::new(ArcBytes(bytes))));
+        }
+        self.inner.open(path)
+    }
+
+    fn read_link(&self, path: &str) -> Result<String> {
+        self.inner.read_link(path)
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>> {
+        if let Some(bytes) = lock(&self.files).get(path) {
+            return Ok(bytes.as_ref().clone());
+        }
+        let bytes = self.inner.read(path)?;
+        if bytes.len() <= MAX_KEPT_FILE && worth_keeping(path) {
+            lock(&self.files).insert(path.to_string(), Arc::new(bytes.clone()));
+        }
+        Ok(bytes)
+    }
+
+    fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
+        if let Some(bytes) = lock(&self.files).get(path) {
+            let end = bytes.len().min(usize::try_from(limit).unwrap_or(usize::MAX));
+            return Ok(bytes[..end].to_vec());
+        }
+        self.inner.read_prefix(path, limit)
+    }
+}
+
+/// Shared bytes readable through a `Cursor`.
+struct ArcBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for ArcBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::worktree::Worktree;
+    use crate::snapshot::EntryKind;
+
+    #[test]
+    fn answers_from_memory_after_the_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("lib/a.js"), "a").unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let memo = Memo::new(Worktree::new(dir.path()));
+        let mut names: Vec<String> = memo
+            .read_dir("")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["lib", "package.json"]);
+        assert_eq!(memo.read("package.json").unwrap(), b"{}");
+
+        // Changed underneath: the memo keeps what it saw (one run = one view).
+        std::fs::remove_dir_all(dir.path().join("lib")).unwrap();
+        std::fs::write(dir.path().join("package.json"), "{\"x\":1}").unwrap();
+        assert_eq!(memo.read_dir("").unwrap().len(), 2);
+        assert_eq!(memo.lstat("lib").unwrap().unwrap().kind, EntryKind::Dir);
+        assert_eq!(memo.read("package.json").unwrap(), b"{}");
+        let mut text = String::new();
+        memo.open("package.json")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "{}");
+        assert_eq!(memo.read_prefix("package.json", 1).unwrap(), b"{");
+        // Not listed yet: asks the disk, which says it's gone; errors are not kept.
+        assert!(memo.lstat("lib/a.js").unwrap().is_none());
+        assert!(memo.read("lib/a.js").is_err());
+        // Only manifests and ignore files are kept.
+        std::fs::write(dir.path().join("x.js"), "1").unwrap();
+        assert_eq!(memo.read("x.js").unwrap(), b"1");
+        std::fs::write(dir.path().join("x.js"), "2").unwrap();
+        assert_eq!(memo.read("x.js").unwrap(), b"2");
+        assert!(memo.lstat("missing").unwrap().is_none());
+    }
+}
