@@ -16,6 +16,7 @@ use super::{output, CmdResult, Exit, Globals};
 use crate::config::{Config, OnError};
 use crate::report::Report;
 use crate::review::staged::{self, Options};
+use crate::snapshot::changes::PendingDiff;
 use crate::snapshot::GitRepo;
 use anyhow::Context;
 
@@ -34,16 +35,25 @@ const BYPASS: &str = "to commit anyway (after checking), bypass the hook: git co
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let cwd = std::env::current_dir().context("current directory")?;
+    // git reads the index while leakgate looks for `--amend`, opens the repository and
+    // loads its config (an amend, rare, throws that answer away).
+    let mut pending = (!args.amend).then(|| PendingDiff::start(&cwd)).flatten();
+    let amend = args.amend || detect_amend();
+    if amend {
+        if let Some(p) = pending.take() {
+            p.discard();
+        }
+    }
     let repo = match GitRepo::discover(&cwd) {
         Ok(repo) => repo,
         Err(e) => return internal(anyhow::Error::new(e), OnError::Block),
     };
     let config = Config::discover(repo.workdir(), globals.config.as_deref())?;
     let opts = Options {
-        amend: args.amend || detect_amend(),
+        amend,
         verbose: globals.verbose > 0,
     };
-    let review = match staged::review_staged(&repo, &config, &opts) {
+    let review = match staged::review_staged_from(&repo, &config, &opts, pending) {
         Ok(r) => r,
         Err(e) => return internal(anyhow::Error::new(e), config.hooks.on_error),
     };

@@ -11,6 +11,7 @@ use crate::checks::secrets::{is_binary, Scanner, ScannerError};
 use crate::checks::sourcemap::scan;
 use crate::config::Config;
 use crate::report::{Finding, Severity};
+use crate::snapshot::changes::PendingDiff;
 use crate::snapshot::{Change, ChangeStatus, GitRepo, SnapshotError, StagedView};
 use std::collections::{HashMap, HashSet};
 
@@ -64,7 +65,30 @@ pub fn review_staged(
     config: &Config,
     opts: &Options,
 ) -> Result<StagedReview, StagedError> {
+    review_staged_from(repo, config, opts, None)
+}
+
+/// [`review_staged`] with the staged change already being computed by `pending` (started
+/// before the repository was opened; used unless amending or on an initial commit).
+pub fn review_staged_from(
+    repo: &GitRepo,
+    config: &Config,
+    opts: &Options,
+    mut pending: Option<PendingDiff>,
+) -> Result<StagedReview, StagedError> {
+    // While git computes the staged change, build what reviewing it will need anyway.
+    let deny = crate::checks::files::DenyList::new(config);
+    let mut scanner: Option<Scanner> = match &pending {
+        Some(_) => Some(Scanner::new(config)?),
+        None => None,
+    };
     let head = repo.resolve("HEAD")?;
+    if head.is_none() || opts.amend {
+        // It compared with HEAD, which is not the base here.
+        if let Some(p) = pending.take() {
+            p.discard();
+        }
+    }
     let (base_rev, changes) = match (&head, opts.amend) {
         (None, _) => (None, repo.staged_changes()?),
         (Some(_), true) => {
@@ -74,7 +98,10 @@ pub fn review_staged(
                 repo.staged_changes_against("HEAD^")?,
             )
         }
-        (Some(_), false) => (Some("HEAD".to_string()), repo.staged_changes()?),
+        (Some(_), false) => (
+            Some("HEAD".to_string()),
+            repo.staged_changes_from(pending)?,
+        ),
     };
     let mut out = StagedReview {
         base: base_rev.clone().unwrap_or_else(|| "nothing".into()),
@@ -89,10 +116,9 @@ pub fn review_staged(
         repo,
         view: &view,
         config,
-        deny: crate::checks::files::DenyList::new(config),
+        deny,
         packages: Default::default(),
     };
-    let mut scanner: Option<Scanner> = None;
     for change in view.changes() {
         if change.status == ChangeStatus::Unmerged {
             continue; // git refuses to commit an unresolved conflict anyway

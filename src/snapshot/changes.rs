@@ -172,17 +172,22 @@ impl GitRepo {
     }
 
     fn diff_index(&self, base: &str) -> Result<Vec<Change>> {
-        let out = self.git(&[
-            "diff-index",
-            "--cached",
-            "-z",
-            "-M",
-            "--no-ext-diff",
-            "--ita-invisible-in-index",
-            base,
-            "--",
-        ])?;
+        let out = self.git(&diff_index_args(base))?;
         parse_raw(&out)
+    }
+
+    /// [`staged_changes`](Self::staged_changes), taking the answer of a `git diff-index`
+    /// started earlier ([`PendingDiff::start`]) when HEAD exists; otherwise (an initial
+    /// commit, or the early process failed) asks git again.
+    pub fn staged_changes_from(&self, pending: Option<PendingDiff>) -> Result<Vec<Change>> {
+        if let Some(pending) = pending {
+            if self.resolve("HEAD")?.is_some() {
+                if let Some(out) = pending.finish() {
+                    return parse_raw(&out);
+                }
+            }
+        }
+        self.staged_changes()
     }
 
     /// The paths that differ between commits `from` and `to` (recursively, renames
@@ -279,11 +284,7 @@ impl GitRepo {
 
     /// Runs git in the work tree and returns stdout; a failure is an error quoting git.
     fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.workdir)
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .env_remove("GIT_EXTERNAL_DIFF")
+        let out = git_command(&self.workdir, args)
             .output()
             .map_err(|e| {
                 SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
@@ -297,6 +298,63 @@ impl GitRepo {
             )));
         }
         Ok(out.stdout)
+    }
+}
+
+/// A child git that never takes optional locks (no index refresh written back) and runs no
+/// external diff driver.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
+        .current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env_remove("GIT_EXTERNAL_DIFF");
+    cmd
+}
+
+/// The staged change against `base`, raw, NUL-separated, with renames.
+fn diff_index_args(base: &str) -> [&str; 8] {
+    [
+        "diff-index",
+        "--cached",
+        "-z",
+        "-M",
+        "--no-ext-diff",
+        "--ita-invisible-in-index",
+        base,
+        "--",
+    ]
+}
+
+/// `git diff-index --cached … HEAD` started before leakgate opens the repository and reads
+/// its config, so git reads the index meanwhile: the hook's wall time is then git's own plus
+/// little more. (Its paths are relative to the top of the work tree from any directory.)
+pub struct PendingDiff {
+    child: std::process::Child,
+}
+
+impl PendingDiff {
+    /// Starts the process in `dir`; `None` if git can't be started (the caller then asks
+    /// again the ordinary way and reports that error).
+    pub fn start(dir: &Path) -> Option<PendingDiff> {
+        let child = git_command(dir, &diff_index_args("HEAD"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        Some(PendingDiff { child })
+    }
+
+    /// Waits for it and drops its answer (no zombie, no half-read pipe left behind).
+    pub fn discard(self) {
+        let _ = self.finish();
+    }
+
+    /// Its output, if it succeeded.
+    fn finish(self) -> Option<Vec<u8>> {
+        let out = self.child.wait_with_output().ok()?;
+        out.status.success().then_some(out.stdout)
     }
 }
 

@@ -75,8 +75,40 @@ enum Check {
 struct Compiled {
     id: String,
     what: String,
-    regex: Regex,
+    regex: LazyRegex,
     check: Check,
+}
+
+/// A regex compiled the first time a keyword sends text its way. Most runs (a pre-commit of
+/// three small files) hit no keyword at all, and compiling every built-in kind would cost
+/// more than the whole scan.
+struct LazyRegex {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    /// A built-in pattern, compiled on first use.
+    fn deferred(source: String) -> LazyRegex {
+        LazyRegex {
+            source,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// An already compiled pattern (the team's own, checked when the config loads).
+    fn ready(regex: Regex) -> LazyRegex {
+        let compiled = std::sync::OnceLock::new();
+        let source = regex.as_str().to_string();
+        let _ = compiled.set(regex);
+        LazyRegex { source, compiled }
+    }
+
+    fn get(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            Regex::new(&self.source).expect("built-in secret regexes compile (unit-tested)")
+        })
+    }
 }
 
 /// The secret scanner: built once per run (compiling is the expensive part), shared by
@@ -126,8 +158,7 @@ impl Scanner {
             }
         };
         for b in BUILTINS {
-            let regex = Regex::new(&format!("^(?:{})", b.regex))
-                .expect("built-in secret regexes compile (unit-tested)");
+            let regex = LazyRegex::deferred(format!("^(?:{})", b.regex));
             let idx = rules.len();
             rules.push(Compiled {
                 id: format!("secret/{}", b.kind),
@@ -162,7 +193,9 @@ impl Scanner {
                     p.id
                 )));
             }
-            let regex = Regex::new(&p.regex).map_err(|e| err(format!("invalid regex: {e}")))?;
+            let regex = LazyRegex::ready(
+                Regex::new(&p.regex).map_err(|e| err(format!("invalid regex: {e}")))?,
+            );
             let idx = rules.len();
             rules.push(Compiled {
                 id: format!("secret/{}", p.id),
@@ -289,7 +322,7 @@ impl Scanner {
                 let rule = &self.rules[ri];
                 match rule.check {
                     Check::BuiltIn(b) => {
-                        if let Some(range) = confirm_builtin(b, &rule.regex, bytes, at) {
+                        if let Some(range) = confirm_builtin(b, rule.regex.get(), bytes, at) {
                             found.push((ri, range));
                         }
                     }
@@ -299,13 +332,13 @@ impl Scanner {
                         }
                         let (start, end) = line_window(bytes, at, hit.end(), 1024);
                         custom_seen[ri] = end;
-                        collect_custom(&rule.regex, bytes, start..end, ri, &mut found);
+                        collect_custom(rule.regex.get(), bytes, start..end, ri, &mut found);
                     }
                 }
             }
         }
         for &ri in &self.unanchored {
-            collect_custom(&self.rules[ri].regex, bytes, 0..bytes.len(), ri, &mut found);
+            collect_custom(self.rules[ri].regex.get(), bytes, 0..bytes.len(), ri, &mut found);
         }
         // Most specific first at equal positions; drop anything overlapping a kept match.
         found.sort_by_key(|(ri, r)| (r.start, *ri, std::cmp::Reverse(r.end)));
