@@ -215,11 +215,12 @@ fn audit_file(
     };
     let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
     let mut out = Vec::new();
-    let mut embedded_findings: Vec<Finding> = Vec::new();
-    let mut collect_embedded = |e: sourcemap::Embedded<'_>| {
-        for c in &checks.content {
-            embedded_findings.extend(c.check(&e.name, e.text.as_bytes()));
-        }
+    let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
+        checks
+            .content
+            .iter()
+            .flat_map(|c| c.check(&e.name, e.text.as_bytes()))
+            .collect()
     };
 
     if file.size <= WHOLE_FILE_LIMIT {
@@ -231,7 +232,7 @@ fn audit_file(
             &bytes,
             true,
             &mut out,
-            &mut collect_embedded,
+            &collect_embedded,
         );
         if !was_map {
             for c in &checks.content {
@@ -254,10 +255,9 @@ fn audit_file(
             &tail,
             false,
             &mut out,
-            &mut collect_embedded,
+            &collect_embedded,
         );
     }
-    out.extend(embedded_findings);
     for f in &mut out {
         f.repo_path.get_or_insert_with(|| file.source.clone());
     }

@@ -401,9 +401,12 @@ fn confirm_builtin(
     // Most hits of the generic names in minified code (`e.token?`, `getAccessToken(`) are no
     // assignment at all: reject them without running the regex (the check accepts a strict
     // superset of what the assignment regexes match).
-    if matches!(b.validate, Validate::Generic | Validate::AwsSecret)
-        && !assignment_follows(bytes, at)
-    {
+    let gate = match b.validate {
+        Validate::Generic => generic_value_may_follow(bytes, at),
+        Validate::AwsSecret => assignment_follows(bytes, at),
+        _ => true,
+    };
+    if !gate {
         return None;
     }
     let window = &bytes[at..bytes.len().min(at + b.window)];
@@ -511,6 +514,12 @@ pub fn is_sample_path(path: &str) -> bool {
 /// True when, after the name starting at `at`, an assignment operator (`=`, `:`, `:=`, `=>`,
 /// `,`) follows that is not `==`: the cheap gate in front of the assignment regexes.
 fn assignment_follows(bytes: &[u8], at: usize) -> bool {
+    value_start(bytes, at).is_some()
+}
+
+/// Where the assigned value starts, when an assignment follows the name at `at` (see
+/// [`assignment_follows`]).
+fn value_start(bytes: &[u8], at: usize) -> Option<usize> {
     let end = bytes.len().min(at + 64);
     let mut i = at;
     while i < end && (filters::is_word(bytes[i]) || bytes[i] == b'.' || bytes[i] == b'-') {
@@ -529,12 +538,38 @@ fn assignment_follows(bytes: &[u8], at: usize) -> bool {
         Some(b':') if bytes.get(i + 1) == Some(&b'=') => i += 2,
         Some(b'=') if bytes.get(i + 1) == Some(&b'>') => i += 2,
         Some(b':' | b'=' | b',') => i += 1,
-        _ => return false,
+        _ => return None,
     }
     while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
         i += 1;
     }
-    !matches!(bytes.get(i), None | Some(b'=' | b'>' | b'\n' | b'\r'))
+    (!matches!(bytes.get(i), None | Some(b'=' | b'>' | b'\n' | b'\r'))).then_some(i)
+}
+
+/// The cheap gate in front of the generic regex: a quoted value, or an unquoted one on an
+/// env/ini-style line (what [`generic_shape`] will demand anyway). In minified code most
+/// `token:`/`secret:` hits assign an identifier (`apiKey:t.apiKey`) and stop here, before
+/// the regex (whose bounded backtracker costs far more per call than this).
+fn generic_value_may_follow(bytes: &[u8], at: usize) -> bool {
+    let Some(i) = value_start(bytes, at) else {
+        return false;
+    };
+    matches!(bytes.get(i), Some(b'"' | b'\'' | b'`')) || env_style_prefix(bytes, at)
+}
+
+/// The name at `at` starts its line (after indentation and an optional `export `), with
+/// only name characters before it: `DB_PASSWORD=…`, `export API_TOKEN=…`.
+fn env_style_prefix(bytes: &[u8], at: usize) -> bool {
+    let Some(start) = line_start(bytes, at, 200) else {
+        return false;
+    };
+    let mut prefix = bytes[start..at].trim_ascii_start();
+    if let Some(rest) = prefix.strip_prefix(b"export ") {
+        prefix = rest.trim_ascii_start();
+    }
+    prefix
+        .iter()
+        .all(|&b| filters::is_word(b) || b == b'.' || b == b'-')
 }
 
 /// A quoted value must end at its closing quote; an unquoted one is only a value on an
@@ -547,15 +582,7 @@ fn generic_shape(bytes: &[u8], at: usize, quote: &[u8], end: usize) -> bool {
     if !matches!(next, None | Some(b'\n' | b'\r' | b' ' | b'\t' | b'#')) {
         return false;
     }
-    let start = line_start(bytes, at, 200);
-    let Some(start) = start else { return false };
-    let mut prefix = bytes[start..at].trim_ascii_start();
-    if let Some(rest) = prefix.strip_prefix(b"export ") {
-        prefix = rest.trim_ascii_start();
-    }
-    prefix
-        .iter()
-        .all(|&b| filters::is_word(b) || b == b'.' || b == b'-')
+    env_style_prefix(bytes, at)
 }
 
 /// The start of the line containing `at`, if it is within `max` bytes.

@@ -14,6 +14,7 @@ pub mod url;
 use crate::config::{SourcemapSettings, Visibility};
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use url::Target;
 
@@ -185,12 +186,20 @@ pub struct Embedded<'s> {
     pub text: &'s str,
 }
 
+/// An embedded source the package doesn't otherwise ship: its name and size in bytes.
+type Leaked = (String, usize);
+
+/// What the caller runs on each embedded source (secrets, codenames): called from several
+/// threads at once, so it returns its findings instead of collecting them.
+pub type EmbeddedCheck<'c> = dyn Fn(Embedded<'_>) -> Vec<Finding> + Sync + 'c;
+
 /// Runs the source-map rules on one packed file.
 ///
 /// `bytes` is the whole file, except that for big generated files the caller may pass only
 /// the tail (`whole == false`): annotations are found at the end, and a `.map` or inline
 /// map that doesn't fit is reported rather than guessed. Embedded sources that the package
-/// doesn't otherwise ship are passed to `embedded` so the caller scans them too.
+/// doesn't otherwise ship are passed to `embedded` so the caller scans them too; its
+/// findings are added to `out`.
 ///
 /// Returns true when the whole file is a source map that was read: its embedded sources
 /// went to `embedded`, so scanning the raw JSON again would only repeat those findings
@@ -201,7 +210,7 @@ pub fn check_file(
     bytes: &[u8],
     whole: bool,
     out: &mut Vec<Finding>,
-    embedded: &mut dyn FnMut(Embedded<'_>),
+    embedded: &EmbeddedCheck<'_>,
 ) -> bool {
     match kind(path) {
         FileKind::Map => {
@@ -394,7 +403,7 @@ fn judge_map(
     inline: bool,
     maps: &[(&[u8], &scan::SourceMap)],
     out: &mut Vec<Finding>,
-    embedded: &mut dyn FnMut(Embedded<'_>),
+    embedded: &EmbeddedCheck<'_>,
 ) {
     let base = url::dir_of(path);
     let subject = if inline {
@@ -429,6 +438,7 @@ fn judge_map(
                 .len()
                 .max(leaf.sources_content.as_ref().map_or(0, Vec::len));
             total_sources += leaf.sources.len();
+            let mut jobs = Vec::new();
             for i in 0..n {
                 let source = leaf.sources.get(i).cloned().flatten();
                 if let Some(s) = &source {
@@ -436,33 +446,44 @@ fn judge_map(
                         local.push((s.clone(), kind));
                     }
                 }
-                let Some(range) = leaf.content(i) else {
-                    continue;
-                };
-                any_content = true;
-                let text = scan::decode_string(&buf[range.clone()]);
-                let resolved = source.as_deref().and_then(|s| {
-                    if url::has_scheme(s) {
-                        None
-                    } else {
-                        url::resolve(root_dir.as_deref().unwrap_or(base), s)
+                if let Some(range) = leaf.content(i) {
+                    jobs.push((i, source, range));
+                }
+            }
+            any_content |= !jobs.is_empty();
+            // Decoding and scanning ~1,900 embedded sources is most of a big map's cost:
+            // spread it over the cores (the rest of the package is audited alongside).
+            let judged: Vec<(Option<Leaked>, Vec<Finding>)> = jobs
+                .par_iter()
+                .map(|(i, source, range)| {
+                    let text = scan::decode_string(&buf[(*range).clone()]);
+                    let resolved = source.as_deref().and_then(|s| {
+                        if url::has_scheme(s) {
+                            None
+                        } else {
+                            url::resolve(root_dir.as_deref().unwrap_or(base), s)
+                        }
+                    });
+                    if view.ships_content(resolved.as_deref(), text.as_bytes()) {
+                        return (None, Vec::new());
                     }
-                });
-                if view.ships_content(resolved.as_deref(), text.as_bytes()) {
-                    continue;
-                }
-                let name = match (&resolved, &source) {
-                    (Some(r), _) => r.clone(),
-                    (None, Some(s)) => url::display_source(s),
-                    (None, None) => format!("<source {i}>"),
-                };
-                embedded(Embedded {
-                    name: format!("{path}!{name}"),
-                    text: &text,
-                });
-                if !source.as_deref().is_some_and(is_third_party) {
-                    leaked.push((name, text.len()));
-                }
+                    let name = match (&resolved, source) {
+                        (Some(r), _) => r.clone(),
+                        (None, Some(s)) => url::display_source(s),
+                        (None, None) => format!("<source {i}>"),
+                    };
+                    let findings = embedded(Embedded {
+                        name: format!("{path}!{name}"),
+                        text: &text,
+                    });
+                    let leak = (!source.as_deref().is_some_and(is_third_party))
+                        .then_some((name, text.len()));
+                    (leak, findings)
+                })
+                .collect();
+            for (leak, findings) in judged {
+                leaked.extend(leak);
+                out.extend(findings);
             }
         }
     }
