@@ -235,6 +235,31 @@ fn private_packages_are_skipped_unless_named() {
 }
 
 #[test]
+fn package_skip_matches_name_and_path_globs() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    );
+    leaky_package(&repo, "packages/cli");
+    repo.commit_all("init");
+    let audit = || repo.leakgate().args(["audit"]).output().unwrap();
+    assert_eq!(audit().status.code(), Some(1), "{}", both(&audit()));
+    for entry in [
+        "[[package]]\npath = \"packages/*\"\nskip = true\n",
+        "[[package]]\nname = \"@acme/*\"\nskip = true\n",
+    ] {
+        repo.write("leakgate.toml", entry);
+        let out = audit();
+        assert_eq!(out.status.code(), Some(0), "{entry}: {}", both(&out));
+        assert!(both(&out).contains("skip = true"), "{entry}: {}", both(&out));
+    }
+    // Near miss: a glob that matches another directory skips nothing.
+    repo.write("leakgate.toml", "[[package]]\npath = \"apps/*\"\nskip = true\n");
+    assert_eq!(audit().status.code(), Some(1));
+}
+
+#[test]
 fn npm_pack_ships_the_map_the_audit_blocks() {
     common::require_npm();
     let repo = TempRepo::new();
@@ -384,6 +409,53 @@ fn pre_push_checks_codenames_in_what_ships_not_in_history() {
     assert!(text.contains("error[codename]"), "{text}");
     assert!(text.contains("dist/index.js"), "{text}");
     assert!(!text.contains("src/flags.ts"), "{text}");
+}
+
+#[test]
+fn first_push_of_long_history_checks_the_newest_commits_and_says_so() {
+    let (repo, _remote) = repo_with_remote();
+    // 2,050 commits in one git process: the first adds .env, the second removes it.
+    let mut script = String::new();
+    for i in 0..2_050 {
+        let (path, body) = match i {
+            0 => (".env", "SECRET=1\n".to_string()),
+            _ => ("log.txt", format!("{i}\n")),
+        };
+        script.push_str(&format!(
+            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 2\nc\n",
+            1_700_000_000 + i
+        ));
+        if i == 1 {
+            script.push_str("D .env\n");
+        }
+        script.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{body}\n",
+            body.len()
+        ));
+    }
+    let mut child = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("2050 commits are new to the remote; checked the newest 2000"),
+        "{text}"
+    );
+    assert!(!text.contains(".env"), "{text}");
 }
 
 #[test]

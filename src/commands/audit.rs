@@ -130,11 +130,7 @@ pub fn audit_dirs(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     for dir in dirs {
-        if config
-            .packages
-            .iter()
-            .any(|p| p.skip && p.path.as_deref() == Some(dir.as_str()))
-        {
+        if config.skips(None, dir) {
             report
                 .notes
                 .push(format!("skipped {} ([[package]] skip = true)", show(dir)));
@@ -142,11 +138,7 @@ pub fn audit_dirs(
         }
         let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
         let name = checks::package_label(&packlist);
-        if config
-            .packages
-            .iter()
-            .any(|p| p.skip && p.name.as_deref() == packlist.name())
-        {
+        if config.skips(packlist.name(), dir) {
             report
                 .notes
                 .push(format!("skipped {name} ([[package]] skip = true)"));

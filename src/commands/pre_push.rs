@@ -155,6 +155,17 @@ fn run_hook(
             }
         }
     }
+    // A first push of old history to a new remote (nothing to compare with) would read it
+    // all: check the newest commits and say what was left out.
+    if commits.len() > MAX_PUSHED_COMMITS {
+        report.notes.push(format!(
+            "{} commits are new to the remote; checked the newest {MAX_PUSHED_COMMITS} \
+             (older history: `git fetch` so leakgate knows what the remote has, or review it once \
+             with a history scanner)",
+            commits.len()
+        ));
+        commits.truncate(MAX_PUSHED_COMMITS);
+    }
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut blobs: Vec<(String, String, String)> = Vec::new(); // (commit, path, oid)
     let mut seen_blobs: HashSet<String> = HashSet::new();
@@ -187,7 +198,13 @@ fn run_hook(
 
     // The commits themselves.
     report.findings.extend(check_commits(
-        &repo, &worktree, &packages, &blobs, config, &checks,
+        &repo,
+        &worktree,
+        &packages,
+        &blobs,
+        config,
+        &checks,
+        &mut report.notes,
     )?);
     report.notes.push(format!(
         "checked {} pushed commit{} touching {} path{}",
@@ -227,7 +244,10 @@ fn check_commits(
     blobs: &[(String, String, String)],
     config: &Config,
     checks: &checks::Checks,
+    notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Finding>> {
+    let mut budget = MAX_HISTORY_BYTES;
+    let mut unread: Vec<&str> = Vec::new();
     let history_checks: Vec<_> = checks
         .content
         .iter()
@@ -249,6 +269,12 @@ fn check_commits(
             .file(path.as_str())
             .help("remove it from history before pushing (git rebase -i / git filter-repo), and rotate any credential it holds")));
         }
+        let size = repo.blob_size(oid)?;
+        if size > checks::WHOLE_FILE_LIMIT || size > budget {
+            unread.push(path);
+            continue;
+        }
+        budget -= size;
         let bytes = repo.blob(oid)?;
         let label = path.as_str();
         let mut embedded_count = 0usize;
@@ -302,8 +328,24 @@ fn check_commits(
             }
         }
     }
+    if !unread.is_empty() {
+        notes.push(format!(
+            "{} pushed file version{} not read (over {} each or {} in all): {}",
+            unread.len(),
+            if unread.len() == 1 { "" } else { "s" },
+            checks::sourcemap::human_bytes(checks::WHOLE_FILE_LIMIT),
+            checks::sourcemap::human_bytes(MAX_HISTORY_BYTES),
+            unread.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
     Ok(out)
 }
+
+/// At most this many pushed commits are checked in one push (newest first).
+pub const MAX_PUSHED_COMMITS: usize = 2_000;
+
+/// At most this many bytes of pushed file versions are read in one push.
+pub const MAX_HISTORY_BYTES: u64 = 1 << 30;
 
 /// The visibility of the package containing `path` (its package.json in the working tree);
 /// `None` outside any package.

@@ -248,6 +248,16 @@ impl GitRepo {
         })
     }
 
+    /// The size of blob `oid` in bytes, read from the object header (not the content).
+    pub fn blob_size(&self, oid: &str) -> Result<u64> {
+        self.pool.with(|repo| {
+            let id = Oid::from_str(oid).map_err(|e| git_err(oid, e))?;
+            let odb = repo.odb().map_err(|e| git_err(oid, e))?;
+            let (size, _) = odb.read_header(id).map_err(|e| git_err(oid, e))?;
+            Ok(size as u64)
+        })
+    }
+
     /// The bytes of blob `oid`.
     pub fn blob(&self, oid: &str) -> Result<Vec<u8>> {
         self.pool.with(|repo| {
