@@ -252,10 +252,17 @@ fn package_skip_matches_name_and_path_globs() {
         repo.write("leakgate.toml", entry);
         let out = audit();
         assert_eq!(out.status.code(), Some(0), "{entry}: {}", both(&out));
-        assert!(both(&out).contains("skip = true"), "{entry}: {}", both(&out));
+        assert!(
+            both(&out).contains("skip = true"),
+            "{entry}: {}",
+            both(&out)
+        );
     }
     // Near miss: a glob that matches another directory skips nothing.
-    repo.write("leakgate.toml", "[[package]]\npath = \"apps/*\"\nskip = true\n");
+    repo.write(
+        "leakgate.toml",
+        "[[package]]\npath = \"apps/*\"\nskip = true\n",
+    );
     assert_eq!(audit().status.code(), Some(1));
 }
 

@@ -565,3 +565,93 @@ fn snapshot_variants_agree_with_the_working_tree() {
     assert_eq!(from_overlay, from_disk);
     assert_eq!(from_disk, ["dist/cli.js", "package.json"]);
 }
+
+/// Real tarballs: for a sample of fixtures (every 12th, so a spread of rules), `npm pack`
+/// writes the `.tgz`; the files it holds (read through `snapshot::Tarball`, as
+/// `leakgate audit --tarball` does) are exactly what `leakgate files` computes from disk, and
+/// packing the tarball's own package directory again gives the same list (npm's rules are
+/// idempotent on what they produced).
+#[test]
+fn npm_tarball_snapshot_agrees_with_the_working_tree() {
+    use leakgate::snapshot::tarball::Tarball;
+    common::require_npm();
+    let all = fixture::all();
+    let sample: Vec<Fixture> = all
+        .iter()
+        .step_by(12)
+        .filter(|fx| fx.cwd.is_empty())
+        .cloned()
+        .collect();
+    assert!(sample.len() >= 8, "only {} fixtures sampled", sample.len());
+    let handles: Vec<_> = sample
+        .chunks(sample.len().div_ceil(2))
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                for fx in chunk {
+                    let dir = tempdir();
+                    let out = tempdir();
+                    fx.materialize(dir.path());
+                    let npm = std::process::Command::new("npm")
+                        .args(["pack", "--json", "--ignore-scripts", "--pack-destination"])
+                        .arg(out.path())
+                        .current_dir(dir.path())
+                        .env("npm_config_update_notifier", "false")
+                        .env("npm_config_loglevel", "error")
+                        .output()
+                        .unwrap();
+                    assert!(npm.status.success(), "{}: npm pack failed", fx.name);
+                    let v: serde_json::Value = serde_json::from_slice(&npm.stdout).unwrap();
+                    let tgz = out.path().join(v[0]["filename"].as_str().unwrap());
+                    let tarball = Tarball::open(&tgz).unwrap();
+                    let shipped: Vec<(String, u64)> = leakgate::checks::tarball::packlist(&tarball)
+                        .unwrap()
+                        .files
+                        .into_iter()
+                        .map(|f| (f.path, f.size))
+                        .collect();
+                    let from_disk: Vec<(String, u64)> =
+                        pack(&Worktree::new(dir.path()), "", &PackOptions::default())
+                            .unwrap()
+                            .files
+                            .into_iter()
+                            .map(|f| (f.path, f.size))
+                            .collect();
+                    if shipped != from_disk {
+                        failures.push(format!(
+                            "{}: tarball {shipped:?}\n   disk {from_disk:?}",
+                            fx.name
+                        ));
+                        continue;
+                    }
+                    let repacked: Vec<(String, u64)> = pack(
+                        &tarball,
+                        tarball.package_dir(),
+                        &PackOptions {
+                            standalone: true,
+                            ..PackOptions::default()
+                        },
+                    )
+                    .unwrap()
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, f.size))
+                    .collect();
+                    if repacked != from_disk {
+                        failures.push(format!(
+                            "{}: repacked {repacked:?}\n   disk {from_disk:?}",
+                            fx.name
+                        ));
+                    }
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("npm thread"))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -226,14 +226,8 @@ fn audit_file(
     if file.size <= WHOLE_FILE_LIMIT {
         let mut bytes = Vec::with_capacity(file.size as usize);
         reader.read_to_end(&mut bytes).map_err(|e| read_err(&e))?;
-        let was_map = sourcemap::check_file(
-            view,
-            &file.path,
-            &bytes,
-            true,
-            &mut out,
-            &collect_embedded,
-        );
+        let was_map =
+            sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded);
         if !was_map {
             for c in &checks.content {
                 out.extend(c.check(&file.path, &bytes));
@@ -249,14 +243,7 @@ fn audit_file(
             }
         })
         .map_err(|e| read_err(&e))?;
-        let _ = sourcemap::check_file(
-            view,
-            &file.path,
-            &tail,
-            false,
-            &mut out,
-            &collect_embedded,
-        );
+        let _ = sourcemap::check_file(view, &file.path, &tail, false, &mut out, &collect_embedded);
     }
     for f in &mut out {
         f.repo_path.get_or_insert_with(|| file.source.clone());

@@ -335,7 +335,12 @@ fn check_commits(
             if unread.len() == 1 { "" } else { "s" },
             checks::sourcemap::human_bytes(checks::WHOLE_FILE_LIMIT),
             checks::sourcemap::human_bytes(MAX_HISTORY_BYTES),
-            unread.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            unread
+                .iter()
+                .take(5)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok(out)

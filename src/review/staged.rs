@@ -98,10 +98,7 @@ pub fn review_staged_from(
                 repo.staged_changes_against("HEAD^")?,
             )
         }
-        (Some(_), false) => (
-            Some("HEAD".to_string()),
-            repo.staged_changes_from(pending)?,
-        ),
+        (Some(_), false) => (Some("HEAD".to_string()), repo.staged_changes_from(pending)?),
     };
     let mut out = StagedReview {
         base: base_rev.clone().unwrap_or_else(|| "nothing".into()),

@@ -294,11 +294,9 @@ impl GitRepo {
 
     /// Runs git in the work tree and returns stdout; a failure is an error quoting git.
     fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = git_command(&self.workdir, args)
-            .output()
-            .map_err(|e| {
-                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
-            })?;
+        let out = git_command(&self.workdir, args).output().map_err(|e| {
+            SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
+        })?;
         if !out.status.success() {
             return Err(SnapshotError::Other(format!(
                 "git {} failed in {}: {}",

@@ -102,7 +102,9 @@ impl<S: Snapshot> Snapshot for Memo<S> {
 
     fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
         if let Some(bytes) = lock(&self.files).get(path) {
-            let end = bytes.len().min(usize::try_from(limit).unwrap_or(usize::MAX));
+            let end = bytes
+                .len()
+                .min(usize::try_from(limit).unwrap_or(usize::MAX));
             return Ok(bytes[..end].to_vec());
         }
         self.inner.read_prefix(path, limit)

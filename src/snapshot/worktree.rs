@@ -1,6 +1,7 @@
 //! The working tree (or any directory on disk) as a snapshot.
 
 use super::{Entry, EntryKind, Result, Snapshot, SnapshotError};
+use rayon::prelude::*;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct Worktree {
     root: PathBuf,
 }
+
+/// Directories with at least this many entries are stat'ed on several threads.
+const PARALLEL_STAT_MIN: usize = 256;
 
 impl Worktree {
     /// A snapshot rooted at `root`.
@@ -69,7 +73,7 @@ impl Snapshot for Worktree {
 
     fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
         let rd = fs::read_dir(self.full(dir)).map_err(|e| io_err(dir, e))?;
-        let mut out = Vec::new();
+        let mut items = Vec::new();
         for item in rd {
             let item = item.map_err(|e| io_err(dir, e))?;
             let name =
@@ -78,12 +82,21 @@ impl Snapshot for Worktree {
                     .map_err(|raw| SnapshotError::NonUtf8Name {
                         path: super::join(dir, &raw.to_string_lossy()),
                     })?;
+            items.push((name, item));
+        }
+        let stat = |(name, item): (String, fs::DirEntry)| {
             let meta = item
                 .metadata()
                 .map_err(|e| io_err(&super::join(dir, &name), e))?;
-            out.push(entry_from_metadata(name, &meta));
+            Ok(entry_from_metadata(name, &meta))
+        };
+        // One stat per entry is most of a walk's cost (sizes and modes are part of the
+        // answer); a big directory (2,000 chunks in dist/) spreads them over the cores.
+        if items.len() >= PARALLEL_STAT_MIN {
+            items.into_par_iter().map(stat).collect()
+        } else {
+            items.into_iter().map(stat).collect()
         }
-        Ok(out)
     }
 
     fn lstat(&self, path: &str) -> Result<Option<Entry>> {

@@ -338,7 +338,13 @@ impl Scanner {
             }
         }
         for &ri in &self.unanchored {
-            collect_custom(self.rules[ri].regex.get(), bytes, 0..bytes.len(), ri, &mut found);
+            collect_custom(
+                self.rules[ri].regex.get(),
+                bytes,
+                0..bytes.len(),
+                ri,
+                &mut found,
+            );
         }
         // Most specific first at equal positions; drop anything overlapping a kept match.
         found.sort_by_key(|(ri, r)| (r.start, *ri, std::cmp::Reverse(r.end)));

@@ -88,17 +88,12 @@ impl Pkg {
         let names = std::sync::Mutex::new(Vec::new());
         for (path, full) in &self.files {
             let bytes = std::fs::read(full).unwrap();
-            check_file(
-                &view,
-                path,
-                &bytes,
-                true,
-                &mut findings,
-                &|e: Embedded<'_>| {
-                    names.lock().unwrap().push(e.name);
-                    Vec::new()
-                },
-            );
+            check_file(&view, path, &bytes, true, &mut findings, &|e: Embedded<
+                '_,
+            >| {
+                names.lock().unwrap().push(e.name);
+                Vec::new()
+            });
         }
         let mut names = names.into_inner().unwrap();
         // Judged in parallel: the order is the caller's to choose.
