@@ -91,25 +91,22 @@ fn main() {
             if is_broken_pipe(&e) {
                 std::process::exit(0);
             }
-            eprintln!("error: {}", error_text(&e));
+            eprintln!("error: {}", commands::output::error_text(&e));
+            // A hook that stops on an error says how to get past it (the shims count on it).
+            let bypass = match &cli.command {
+                Command::PreCommit(_) => Some("git commit --no-verify"),
+                Command::PrePush(_) => Some("git push --no-verify"),
+                _ => None,
+            };
+            if let Some(bypass) = bypass {
+                eprintln!(
+                    "  = note: leakgate could not run this check; to go ahead anyway: {bypass}"
+                );
+            }
             Exit::Usage
         }
     };
     std::process::exit(exit.code());
-}
-
-/// The error and its causes joined by `: `, skipping a cause whose text the message already
-/// holds (many of leakgate's errors name their cause themselves: `x.tgz: No such file…`).
-fn error_text(e: &anyhow::Error) -> String {
-    let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        let cause = cause.to_string();
-        if !text.contains(&cause) {
-            text.push_str(": ");
-            text.push_str(&cause);
-        }
-    }
-    text
 }
 
 /// A closed pipe (`leakgate files | head`) is not an error.

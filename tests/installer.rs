@@ -310,12 +310,18 @@ fn leakgate_findings_and_internal_errors_block() {
     std::fs::write(h.log("exit"), "1").unwrap();
     let out = h.commit("a.txt", &[]);
     assert_eq!(out.status.code(), Some(1));
+    // Exit 2: leakgate explained the error and the bypass itself; the shim only blocks.
     std::fs::write(h.log("exit"), "2").unwrap();
+    let out = h.commit("b.txt", &[]);
+    assert!(!out.status.success());
+    assert!(!stderr(&out).contains("--no-verify"), "{}", stderr(&out));
+    // Anything else is a crash: the shim blocks and names the bypass.
+    std::fs::write(h.log("exit"), "101").unwrap();
     let out = h.commit("b.txt", &[]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains("leakgate failed (exit 2)") && err.contains("git commit --no-verify"),
+        err.contains("leakgate failed (exit 101)") && err.contains("git commit --no-verify"),
         "{err}"
     );
     // on-error = "allow" lets it through, saying so.
@@ -1052,4 +1058,39 @@ fn end_to_end_commit_through_the_real_pre_commit() {
         head,
         "no commit was made"
     );
+}
+
+/// When leakgate can't run the check (here: an invalid leakgate.toml), the commit and the
+/// push are blocked and the bypass is said once, by the binary, not again by the shim.
+#[test]
+fn a_hook_error_blocks_and_names_the_bypass_once() {
+    let h = H::new();
+    let real = assert_cmd::cargo::cargo_bin("leakgate");
+    let env = [("LEAKGATE_BIN", real.to_str().unwrap())];
+    h.repo.write("index.js", "module.exports = 1;\n");
+    h.repo.commit_all("init");
+    ok(&h.lg(&["install"]));
+    let _remote = h.add_remote();
+    h.repo.write("leakgate.toml", "[hooks]\nno-such-key = 1\n");
+
+    let out = h.commit("a.txt", &env);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("leakgate.toml:2"), "{all}");
+    assert_eq!(all.matches("git commit --no-verify").count(), 1, "{all}");
+
+    let out = h.git(&["push", "-q", "origin", "main"], &env);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert_eq!(all.matches("git push --no-verify").count(), 1, "{all}");
+
+    // A crash (not leakgate's own exit 2) still gets the shim's bypass line.
+    let crash = h.repo.path().join("crash.sh");
+    std::fs::write(&crash, "#!/bin/sh\nexit 101\n").unwrap();
+    std::fs::set_permissions(&crash, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = h.commit("b.txt", &[("LEAKGATE_BIN", crash.to_str().unwrap())]);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("leakgate failed (exit 101)"), "{all}");
+    assert_eq!(all.matches("git commit --no-verify").count(), 1, "{all}");
 }

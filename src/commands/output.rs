@@ -71,6 +71,20 @@ pub fn exit_for(report: &Report) -> Exit {
     }
 }
 
+/// The error and its causes joined by `: `, skipping a cause whose text the message already
+/// holds (many of leakgate's errors name their cause themselves: `x.tgz: No such file…`).
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

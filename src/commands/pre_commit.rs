@@ -83,7 +83,10 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
 /// An internal error: say what failed and how to get past it; block unless the team
 /// configured `on-error = "allow"`.
 fn internal(e: anyhow::Error, on_error: OnError) -> CmdResult {
-    eprintln!("error: leakgate pre-commit could not review this commit: {e:#}");
+    eprintln!(
+        "error: leakgate pre-commit could not review this commit: {}",
+        output::error_text(&e)
+    );
     match on_error {
         OnError::Block => {
             eprintln!("  = note: {BYPASS}");

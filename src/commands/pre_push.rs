@@ -88,7 +88,10 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
 }
 
 fn internal_error(e: &anyhow::Error, on_error: OnError) -> Exit {
-    eprintln!("error: leakgate pre-push failed: {e:#}");
+    eprintln!(
+        "error: leakgate pre-push failed: {}",
+        super::output::error_text(e)
+    );
     match on_error {
         OnError::Allow => {
             eprintln!("note: [hooks] on-error = \"allow\": letting the push through unchecked");
