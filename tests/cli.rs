@@ -57,3 +57,38 @@ fn demo_script_blocks_the_leak_at_commit_and_push() {
     // Nothing left behind in its temporary directory.
     assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 0);
 }
+
+/// Hook managers that call the binary directly (lefthook, the pre-commit framework) get
+/// `LEAKGATE_SKIP=1` from the binary itself: skipped once, and said.
+#[test]
+fn leakgate_skip_is_honoured_by_the_binary_too() {
+    let repo = common::TempRepo::new();
+    repo.write("package.json", r#"{"name":"x","version":"1.0.0"}"#);
+    repo.commit_all("init");
+    repo.write(".env", "API_TOKEN=s3cr3t-value-for-tests\n");
+    repo.git(&["add", ".env"]);
+    let out = repo.leakgate().arg("pre-commit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = repo
+        .leakgate()
+        .arg("pre-commit")
+        .env("LEAKGATE_SKIP", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("LEAKGATE_SKIP=1: skipping the pre-commit check"),
+        "{err}"
+    );
+    let out = repo
+        .leakgate()
+        .args(["pre-push", "origin", "x"])
+        .env("LEAKGATE_SKIP", "1")
+        .write_stdin("refs/heads/main 1111111111111111111111111111111111111111 refs/heads/main 0000000000000000000000000000000000000000\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipping the pre-push check"), "{err}");
+}

@@ -79,3 +79,14 @@ impl Exit {
 
 /// The result every command returns; an `Err` is reported and exits 2.
 pub type CmdResult = anyhow::Result<Exit>;
+
+/// `LEAKGATE_SKIP=1 git commit …`: the hooks skip their check once and say so. The shims
+/// handle it before starting the binary; this covers hook managers that call the binary
+/// directly (lefthook, the pre-commit framework).
+pub fn skipped_by_env(hook: &str) -> bool {
+    let skip = std::env::var("LEAKGATE_SKIP").is_ok_and(|v| v.trim() == "1");
+    if skip {
+        eprintln!("leakgate: LEAKGATE_SKIP=1: skipping the {hook} check");
+    }
+    skip
+}

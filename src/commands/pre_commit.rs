@@ -34,6 +34,9 @@ const BYPASS: &str = "to commit anyway (after checking), bypass the hook: git co
 
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    if super::skipped_by_env("pre-commit") {
+        return Ok(Exit::Clean);
+    }
     let cwd = std::env::current_dir().context("current directory")?;
     // git reads the index while leakgate looks for `--amend`, opens the repository and
     // loads its config (an amend, rare, throws that answer away).

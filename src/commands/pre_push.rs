@@ -75,6 +75,9 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         let _ = std::io::stdin().read_to_end(&mut raw);
         input = String::from_utf8_lossy(&raw).into_owned();
     }
+    if super::skipped_by_env("pre-push") {
+        return Ok(Exit::Clean);
+    }
     let cwd = std::env::current_dir().context("current directory")?;
     let root = repo_root(&cwd);
     let config = match Config::discover(&root, globals.config.as_deref()) {
