@@ -306,6 +306,41 @@ fn staged_map_with_sources_hit_and_without_near_miss() {
     assert!(run.stdout.contains("embeds"), "{}", run.stdout);
 }
 
+/// A merge being committed (`git merge --no-commit`, or a conflicted merge the user then
+/// commits) is reviewed as git will write it: the index against HEAD, the first parent. So a
+/// risky edit merged in from a branch is caught; a merge that brings in only benign changes
+/// stays quiet.
+#[test]
+fn merges_are_reviewed_against_the_first_parent() {
+    let repo = base_repo();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    );
+    repo.commit_all("drop files");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("src/other.ts", "export const y = 2;\n");
+    repo.commit_all("unrelated work");
+    repo.git(&["merge", "--no-commit", "--no-ff", "-q", "feature"]);
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "package-json/files-removed",
+        "package.json",
+    );
+    repo.git(&["merge", "--abort"]);
+
+    // Near miss: merging a benign branch.
+    repo.git(&["checkout", "-q", "-b", "docs"]);
+    repo.write("README.md", "# docs\n");
+    repo.commit_all("docs");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("src/third.ts", "export const z = 3;\n");
+    repo.commit_all("more work");
+    repo.git(&["merge", "--no-commit", "--no-ff", "-q", "docs"]);
+    assert_clean(&precommit(&repo, &[]));
+}
+
 #[test]
 fn rename_of_npmignore_is_its_deletion() {
     let repo = TempRepo::new();

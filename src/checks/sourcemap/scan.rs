@@ -147,13 +147,14 @@ pub fn decode_string(raw: &[u8]) -> String {
     }
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < raw.len() {
-        let Some(off) = memchr::memchr(b'\\', &raw[i..]) else {
-            out.extend_from_slice(&raw[i..]);
-            break;
-        };
-        out.extend_from_slice(&raw[i..i + off]);
-        i += off + 1;
+    // One iterator over every backslash (escapes are dense in sources: one `\n` per line);
+    // a backslash that an escape consumed (`\\`) is skipped.
+    for at in memchr::memchr_iter(b'\\', raw) {
+        if at < i {
+            continue;
+        }
+        out.extend_from_slice(&raw[i..at]);
+        i = at + 1;
         let Some(&esc) = raw.get(i) else { break };
         i += 1;
         match esc {
@@ -170,6 +171,9 @@ pub fn decode_string(raw: &[u8]) -> String {
             }
             other => out.push(other), // `"`, `\\`, `/` and (leniently) anything else
         }
+    }
+    if i < raw.len() {
+        out.extend_from_slice(&raw[i..]);
     }
     match String::from_utf8(out) {
         Ok(s) => s,
