@@ -657,21 +657,23 @@ fn audit_tarball_reports_hostile_entries_and_never_writes_them() {
     std::fs::create_dir(&work).unwrap();
     let tgz = work.join("hostile.tgz");
     let manifest = br#"{"name":"hostile","version":"1.0.0","license":"MIT"}"#;
-    write_tgz(
-        &tgz,
-        &[
-            ("package/package.json", T::Regular, manifest, None),
-            (
-                "package/index.js",
-                T::Regular,
-                b"module.exports = 1;\n",
-                None,
-            ),
-            ("package/../../evil.js", T::Regular, b"evil", None),
-            ("/abs.js", T::Regular, b"abs", None),
-            ("package/passwd", T::Symlink, b"", Some("/etc/passwd")),
-        ],
-    );
+    type TarEntry<'a> = (&'a str, T, &'a [u8], Option<&'a str>);
+    let clean: Vec<TarEntry> = vec![
+        ("package/package.json", T::Regular, manifest, None),
+        (
+            "package/index.js",
+            T::Regular,
+            b"module.exports = 1;\n",
+            None,
+        ),
+    ];
+    let mut hostile = clean.clone();
+    hostile.extend([
+        ("package/../../evil.js", T::Regular, &b"evil"[..], None),
+        ("/abs.js", T::Regular, b"abs", None),
+        ("package/passwd", T::Symlink, b"", Some("/etc/passwd")),
+    ]);
+    write_tgz(&tgz, &hostile);
     let out = audit_tarball(&work, &tgz);
     let text = both(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -686,18 +688,7 @@ fn audit_tarball_reports_hostile_entries_and_never_writes_them() {
     assert!(!dir.path().join("evil.js").exists() && !work.join("evil.js").exists());
 
     // Near miss: the same package without the hostile entries is clean.
-    write_tgz(
-        &tgz,
-        &[
-            ("package/package.json", T::Regular, manifest, None),
-            (
-                "package/index.js",
-                T::Regular,
-                b"module.exports = 1;\n",
-                None,
-            ),
-        ],
-    );
+    write_tgz(&tgz, &clean);
     let out = audit_tarball(&work, &tgz);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
 }
