@@ -229,9 +229,7 @@ fn audit_file(
         let was_map =
             sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded);
         if !was_map {
-            for c in &checks.content {
-                out.extend(c.check(&file.path, &bytes));
-            }
+            out.extend(scan_content(checks, &file.path, &bytes));
         }
     } else {
         let tail = stream_chunks(&mut *reader, |chunk, lines_before| {
@@ -249,6 +247,81 @@ fn audit_file(
         f.repo_path.get_or_insert_with(|| file.source.clone());
     }
     Ok(out)
+}
+
+/// A file at least this big is scanned in pieces on every core.
+const PARALLEL_SCAN_MIN: usize = 8 * 1024 * 1024;
+
+/// Each piece of a big file is scanned this far past its end, so a match that starts in the
+/// piece and runs on (a private key block: at most 16 KiB) is still seen whole.
+const PIECE_OVERLAP: usize = 64 * 1024;
+
+/// Runs the content checks on one file's bytes. A big single file (a 35 MB bundle) would
+/// otherwise keep one core busy while the other has nothing left: it is cut into pieces that
+/// start at line beginnings and scanned in parallel; each piece keeps only the findings that
+/// start in its own lines, and their line numbers are shifted to the file's.
+fn scan_content(checks: &Checks, label: &str, bytes: &[u8]) -> Vec<Finding> {
+    let all = |piece: &[u8]| -> Vec<Finding> {
+        checks
+            .content
+            .iter()
+            .flat_map(|c| c.check(label, piece))
+            .collect()
+    };
+    // Binary is judged on the file's own start, not on a piece's.
+    if bytes.len() < PARALLEL_SCAN_MIN || secrets::is_binary(bytes) {
+        return all(bytes);
+    }
+    let pieces = rayon::current_num_threads().max(2) * 2;
+    let target = bytes.len().div_ceil(pieces);
+    let mut starts = vec![0usize];
+    while let Some(&last) = starts.last() {
+        let want = last + target;
+        if want >= bytes.len() {
+            break;
+        }
+        match memchr::memchr(b'\n', &bytes[want..]) {
+            Some(nl) if want + nl + 1 < bytes.len() => starts.push(want + nl + 1),
+            _ => break,
+        }
+    }
+    let mut lines_before = Vec::with_capacity(starts.len());
+    let mut count = 0u32;
+    for (i, &start) in starts.iter().enumerate() {
+        if i > 0 {
+            count += memchr::memchr_iter(b'\n', &bytes[starts[i - 1]..start]).count() as u32;
+        }
+        lines_before.push(count);
+    }
+    starts
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, &start)| {
+            let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+            // Scan on to the end of the line that ends the overlap.
+            let ext = match bytes.get(end..(end + PIECE_OVERLAP).min(bytes.len())) {
+                Some(rest) if !rest.is_empty() => {
+                    let limit = end + rest.len();
+                    memchr::memchr(b'\n', &bytes[limit..]).map_or(bytes.len(), |n| limit + n)
+                }
+                _ => end,
+            };
+            let own_lines = memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u32;
+            let base = lines_before[i];
+            let last_own_line = if end == bytes.len() {
+                u32::MAX
+            } else {
+                own_lines
+            };
+            all(&bytes[start..ext])
+                .into_iter()
+                .filter(move |f| f.line.map_or(true, |l| l <= last_own_line))
+                .map(move |mut f| {
+                    f.line = f.line.map(|l| l + base);
+                    f
+                })
+        })
+        .collect()
 }
 
 /// Streams `reader` in chunks that end at a line break (so each chunk's line numbers are
@@ -361,6 +434,64 @@ mod tests {
     use crate::snapshot::worktree::Worktree;
 
     const TOKEN: &str = "ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i";
+
+    /// A big file scanned in pieces finds exactly what one whole-buffer scan finds, with the
+    /// same lines and columns, including multi-line key blocks cut by a piece boundary.
+    #[test]
+    fn big_files_scanned_in_pieces_match_one_whole_scan() {
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let b64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut text = String::new();
+        let mut blocks = 0;
+        while text.len() < 9 * 1024 * 1024 {
+            for _ in 0..40 {
+                text.push_str("  const value = compute(input, options);\n");
+            }
+            let mut body = String::new();
+            for line in 0..10 {
+                for _ in 0..64 {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    body.push(b64[(x % 64) as usize] as char);
+                }
+                if line < 9 {
+                    body.push('\n');
+                }
+            }
+            text.push_str(&format!(
+                "-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
+            ));
+            text.push_str(&format!("const t = \"{TOKEN}\";\n"));
+            blocks += 1;
+        }
+        let checks = Checks::new(&Config::default()).unwrap();
+        let key = |f: &Finding| (f.rule.clone(), f.line, f.column);
+        let mut pieces: Vec<_> = scan_content(&checks, "dist/big.js", text.as_bytes())
+            .iter()
+            .map(key)
+            .collect();
+        let mut whole: Vec<_> = checks
+            .content
+            .iter()
+            .flat_map(|c| c.check("dist/big.js", text.as_bytes()))
+            .map(|f| key(&f))
+            .collect();
+        pieces.sort();
+        whole.sort();
+        assert_eq!(whole.len(), 2 * blocks, "every key block and token found");
+        let missed: Vec<_> = whole
+            .iter()
+            .filter(|k| !pieces.contains(k))
+            .take(5)
+            .collect();
+        assert!(
+            pieces == whole,
+            "{} findings in pieces, {} in one scan; missed e.g. {missed:?}",
+            pieces.len(),
+            whole.len()
+        );
+    }
 
     fn packlist(dir: &Path, manifest: serde_json::Value) -> Packlist {
         let mut files = Vec::new();
