@@ -238,20 +238,24 @@ pub fn check_file(
             } else {
                 annotation::css_annotation(bytes)
             };
-            let mut inline: Vec<(Vec<u8>, Result<scan::SourceMap, String>)> = Vec::new();
-            let mut decode_inline = |url: &str| match data_url::decode(url) {
+            // (decoded bytes, parsed map, found only inside the code): a data URL inside the
+            // code is a map when it decodes to one (webpack's `eval` devtool), but bundlers'
+            // own sources also *build* such URLs in strings (`"…base64," + toBase64(map)`),
+            // which are not maps and not findings. Only the file's real annotation must read.
+            let mut inline: Vec<(Vec<u8>, Result<scan::SourceMap, String>, bool)> = Vec::new();
+            let mut decode_inline = |url: &str, in_code: bool| match data_url::decode(url) {
                 Ok(d) => {
                     let parsed = scan::parse(&d.bytes).map_err(|e| {
                         let (l, c) = e.line_col(&d.bytes);
                         format!("{}:{l}:{c} of the decoded map", e.message)
                     });
-                    inline.push((d.bytes, parsed));
+                    inline.push((d.bytes, parsed, in_code));
                 }
-                Err(e) => inline.push((Vec::new(), Err(e.to_string()))),
+                Err(e) => inline.push((Vec::new(), Err(e.to_string()), in_code)),
             };
             if let Some(a) = &ann {
                 if data_url::is_data_url(&a.url) {
-                    decode_inline(&a.url);
+                    decode_inline(&a.url, false);
                 } else {
                     judge_url(
                         view,
@@ -268,14 +272,15 @@ pub fn check_file(
                     if ann.as_ref().is_some_and(|a| a.span == r) {
                         continue;
                     }
-                    decode_inline(&String::from_utf8_lossy(&bytes[r]));
+                    decode_inline(&String::from_utf8_lossy(&bytes[r]), true);
                 }
             }
             let mut maps = Vec::new();
-            for (buf, parsed) in &inline {
+            for (buf, parsed, in_code) in &inline {
                 match parsed {
                     Ok(m) if m.looks_like_map() => maps.push((buf.as_slice(), m)),
                     Ok(_) => {}
+                    Err(_) if *in_code => {}
                     Err(msg) => out.push(
                         Finding::new(
                             "sourcemap/invalid",

@@ -356,6 +356,40 @@ fn local_paths_in_sources() {
     );
 }
 
+/// Bundlers' own code builds inline annotations in strings (terser, webpack, vite, babel,
+/// ts-node ship such code): a data URL in the code that doesn't decode to a map is not a map
+/// and not a finding; the file's real trailing annotation still has to read.
+#[test]
+fn code_that_builds_data_urls_is_not_an_invalid_map() {
+    let settings = SourcemapSettings::default();
+    let view = PackageView::new(
+        Visibility::Open,
+        &settings,
+        Vec::new(),
+        Box::new(|_: &str| None),
+    );
+    let builder: &[u8] = br#"function addMap(code, map) {
+  code += "
+//# sourceMappingURL=data:application/json;charset=utf-8;base64," + toBase64(map);
+  return `${code}
+//# sourceMappingURL=data:application/json;base64,${encode(map)}`;
+}
+module.exports = addMap;
+"#;
+    let mut out = Vec::new();
+    check_file(&view, "lib/minify.js", builder, true, &mut out, &|_| {
+        Vec::new()
+    });
+    assert!(out.is_empty(), "{out:#?}");
+    // Near miss: the same code whose own trailing annotation is broken.
+    let mut broken = builder.to_vec();
+    broken.extend_from_slice(b"//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9u\n");
+    check_file(&view, "lib/minify.js", &broken, true, &mut out, &|_| {
+        Vec::new()
+    });
+    assert_eq!(rules(&out, "sourcemap/invalid").len(), 1, "{out:#?}");
+}
+
 #[test]
 fn broken_maps_are_reported_with_a_position() {
     let settings = SourcemapSettings::default();
