@@ -230,7 +230,13 @@ pub fn local_path_kind(source: &str) -> Option<&'static str> {
     {
         return Some("home directory");
     }
-    if is_absolute_path(p) && p.len() > 1 {
+    // A bare `/name.js` (what `webpack:///name.js` means) names no directory of anyone's
+    // machine; `/builds/x/a.ts` does.
+    let dirs = lower
+        .split('/')
+        .filter(|seg| !seg.is_empty() && !seg.ends_with(':'))
+        .count();
+    if is_absolute_path(p) && dirs >= 2 {
         return Some("absolute");
     }
     None
@@ -321,6 +327,11 @@ mod tests {
             Some("home directory")
         );
         assert_eq!(local_path_kind("../../src/a.ts"), None);
+        // node-forge's map: a root-level name, no directory revealed.
+        assert_eq!(local_path_kind("webpack:///prime.worker.min.js"), None);
+        assert_eq!(local_path_kind("/a.ts"), None);
+        assert_eq!(local_path_kind("/opt/build/a.ts"), Some("absolute"));
+        assert_eq!(local_path_kind("C:\\build\\a.ts"), Some("absolute"));
         assert_eq!(local_path_kind("webpack://capycli/./src/a.ts"), None);
         assert_eq!(local_path_kind("<anon>"), None);
         assert_eq!(local_path_kind("/"), None);
