@@ -83,6 +83,19 @@ for tgz in "$work"/tgz/*.tgz; do
 done
 if [ "$mode" = example ]; then
   "$scan" "${dirs[@]}" >> "$results"
+elif command -v python3 >/dev/null 2>&1; then
+  # One line per package and rule (with the severity) from the JSON reports.
+  python3 - "$work" >> "$results" <<'PY'
+import collections, glob, json, os, sys
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    try:
+        report = json.load(open(path))
+    except ValueError:
+        continue
+    counts = collections.Counter((f["rule"], f.get("severity")) for f in report.get("findings", []))
+    for (rule, severity), n in sorted(counts.items()):
+        print(f"{os.path.basename(path)[:-5]}\t{rule}\t{severity}\t{n}")
+PY
 fi
 
 count=${#tarballs[@]}
