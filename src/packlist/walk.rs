@@ -162,9 +162,10 @@ fn possible(rule: &Rule, path: &str, name: &str, partial: bool, slash: bool) -> 
 
 /// Which rules of the shared sets could match, judged once on the full path (a rule that
 /// cannot match the longest path cannot match the shorter views of the deeper walkers).
+/// Bit `j` stands for rule `j`; sets longer than 64 rules keep every bit set (no skipping).
 struct SharedMask {
-    default: Vec<bool>,
-    strict: Vec<bool>,
+    default: u64,
+    strict: u64,
     /// No shared rule can match: a walker with only the shared sets changes nothing.
     identity: bool,
 }
@@ -174,19 +175,22 @@ impl SharedMask {
         let len = probe.buf.len();
         let path = &probe.buf[1..len - 1];
         let name = &probe.buf[len - 1 - probe.name_len..len - 1];
-        let mask = |set: &RuleSet| -> Vec<bool> {
+        let mask = |set: &RuleSet| -> u64 {
+            if set.rules.len() > 64 {
+                return u64::MAX;
+            }
             set.rules
                 .iter()
-                .map(|r| possible(r, path, name, partial, slash))
-                .collect()
+                .enumerate()
+                .filter(|(_, r)| possible(r, path, name, partial, slash))
+                .fold(0, |m, (j, _)| m | (1 << j))
         };
         let default = mask(&shared.default);
         let strict = mask(&shared.plain_strict);
-        let identity = !default.iter().chain(strict.iter()).any(|b| *b);
         SharedMask {
             default,
             strict,
-            identity,
+            identity: default == 0 && strict == 0,
         }
     }
 }
@@ -240,9 +244,9 @@ fn apply(
     for &kind in level.kinds {
         let Some(set) = level.set(kind) else { continue };
         let set_mask = if std::ptr::eq(set, &*shared.default) {
-            Some(&mask.default)
+            Some(mask.default)
         } else if std::ptr::eq(set, &*shared.plain_strict) {
-            Some(&mask.strict)
+            Some(mask.strict)
         } else {
             None
         };
@@ -251,7 +255,7 @@ fn apply(
                 continue;
             }
             let may = match set_mask {
-                Some(m) => m[j],
+                Some(m) => j >= 64 || m & (1 << j) != 0,
                 None => possible(rule, rel_path, name, partial, slash),
             };
             if !may {
