@@ -260,6 +260,7 @@ pub fn read_golden(name: &str) -> Vec<String> {
 pub fn write_golden(name: &str, files: &[String]) {
     let path = golden_path(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let v = serde_json::json!({ "npm": "11.19.1", "fixture": name, "files": files });
+    // Keys in byte order, so regenerating changes only what npm changed.
+    let v = serde_json::json!({ "files": files, "fixture": name, "npm": "11.19.1" });
     std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();
 }
