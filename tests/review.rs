@@ -673,3 +673,98 @@ fn exposure_of_a_harmless_file_warns_and_narrowing_is_quiet_unless_verbose() {
         run.stdout
     );
 }
+
+// ---- the bypass line, through the installed shim -----------------------------------------
+
+/// Installs leakgate's own hooks (`leakgate install`) in `repo`.
+fn install_hooks(repo: &TempRepo) {
+    let out = repo
+        .leakgate()
+        .arg("install")
+        .output()
+        .expect("run install");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `git commit` in `repo` with the shim finding the binary at `bin`; returns (ok, stderr).
+fn git_commit_with_bin(repo: &TempRepo, bin: &Path) -> (bool, String) {
+    let out = std::process::Command::new("git")
+        .args(["commit", "-q", "-m", "change"])
+        .current_dir(repo.path())
+        .env("LEAKGATE_BIN", bin)
+        .env("LEAKGATE_AMEND", "0")
+        .env("NO_COLOR", "1")
+        .env_remove("LEAKGATE_SKIP")
+        .output()
+        .expect("run git commit");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bypass_is_printed_once_through_the_installed_shim() {
+    let repo = base_repo();
+    install_hooks(&repo);
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+
+    // Exit 2 (a staged package.json that doesn't parse): the binary names the file, the
+    // shim owns the bypass line.
+    repo.write("package.json", PKG.replace("\"1.0.0\",", "\"1.0.0\""))
+        .stage_all();
+    let (ok, said) = git_commit_with_bin(&repo, &bin);
+    assert!(!ok, "exit 2 blocks: {said}");
+    assert!(said.contains("package.json:4:"), "{said}");
+    assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
+
+    // Exit 1 (blocking findings): the report carries the bypass, once.
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    let (ok, said) = git_commit_with_bin(&repo, &bin);
+    assert!(!ok, "findings block: {said}");
+    assert!(said.contains("bundler/sourcemap-enabled"), "{said}");
+    assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
+
+    // Run directly (no shim), the binary prints the bypass itself on exit 2.
+    repo.write("package.json", PKG.replace("\"1.0.0\",", "\"1.0.0\""))
+        .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("--no-verify").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn shim_prints_the_bypass_when_the_binary_is_missing_or_crashes() {
+    let repo = base_repo();
+    install_hooks(&repo);
+    repo.write("src/extra.ts", "export const x = 1;\n")
+        .stage_all();
+
+    let (ok, said) = git_commit_with_bin(&repo, &repo.join("no-such-leakgate"));
+    assert!(!ok, "a missing binary blocks by default: {said}");
+    assert!(said.contains("binary was not found"), "{said}");
+    assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
+
+    // A binary killed by a signal (what a crash looks like to the shim).
+    let crashing = repo.join("crashing-leakgate");
+    std::fs::write(&crashing, "#!/bin/sh\nkill -SEGV $$\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&crashing, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (ok, said) = git_commit_with_bin(&repo, &crashing);
+    assert!(!ok, "a crash blocks: {said}");
+    assert!(said.contains("leakgate failed (exit"), "{said}");
+    assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
+}
