@@ -713,8 +713,8 @@ fn bypass_is_printed_once_through_the_installed_shim() {
     install_hooks(&repo);
     let bin = assert_cmd::cargo::cargo_bin("leakgate");
 
-    // Exit 2 (a staged package.json that doesn't parse): the binary names the file, the
-    // shim owns the bypass line.
+    // Exit 2 (a staged package.json that doesn't parse): the binary names the file and the
+    // bypass; the shim adds nothing (it speaks only when the binary is missing or crashes).
     repo.write("package.json", PKG.replace("\"1.0.0\",", "\"1.0.0\""))
         .stage_all();
     let (ok, said) = git_commit_with_bin(&repo, &bin);

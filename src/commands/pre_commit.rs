@@ -32,15 +32,6 @@ pub struct Args {
 /// The bypass every blocked or failed run prints.
 const BYPASS: &str = "to commit anyway (after checking), bypass the hook: git commit --no-verify";
 
-/// Whether leakgate's hook shim (hooks/pre-commit, the husky block) runs this process: it
-/// sets `LEAKGATE_SHIM=1`. The shim owns the bypass line of a failed run (exit 2 and
-/// above): it must print it anyway when the binary is missing or crashes, so the binary
-/// stays quiet about it there and the user reads it once. Run directly (or by lefthook,
-/// the pre-commit framework), the binary prints it itself.
-fn shim_prints_bypass() -> bool {
-    std::env::var_os("LEAKGATE_SHIM").is_some_and(|v| v == "1")
-}
-
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     if super::skipped_by_env("pre-commit") {
@@ -76,9 +67,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         eprintln!(
             "  = help: leakgate can't review a staged file it can't read; fix it and `git add` it again"
         );
-        if !shim_prints_bypass() {
-            eprintln!("  = note: {BYPASS}");
-        }
+        eprintln!("  = note: {BYPASS}");
         return Ok(Exit::Usage);
     }
     let mut findings = config.apply(review.findings);
@@ -103,9 +92,7 @@ fn internal(e: anyhow::Error, on_error: OnError) -> CmdResult {
     );
     match on_error {
         OnError::Block => {
-            if !shim_prints_bypass() {
-                eprintln!("  = note: {BYPASS}");
-            }
+            eprintln!("  = note: {BYPASS}");
             Ok(Exit::Usage)
         }
         OnError::Allow => {

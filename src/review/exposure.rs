@@ -111,7 +111,18 @@ pub(crate) fn review(
             after.set(path, staged.clone().unwrap_or(Replacement::Absent));
         }
         let opts_pack = PackOptions::default();
-        let new_list = match packlist::pack(&after, &dir, &opts_pack) {
+        // The two packs are independent walks of the same package: run them side by side
+        // (the hook's wall time is what makes people `--no-verify` it).
+        let (new_res, old_res) = std::thread::scope(|s| {
+            let old = s.spawn(|| packlist::pack(&before, &dir, &opts_pack));
+            let new = packlist::pack(&after, &dir, &opts_pack);
+            (new, old.join())
+        });
+        let old_res = match old_res {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let new_list = match new_res {
             Ok(list) => list,
             Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
             Err(e) => {
@@ -122,7 +133,7 @@ pub(crate) fn review(
                 continue;
             }
         };
-        let (old_files, new_package) = match packlist::pack(&before, &dir, &opts_pack) {
+        let (old_files, new_package) = match old_res {
             Ok(list) => (list.files, false),
             Err(_) => (Vec::new(), true), // a new package (or HEAD's manifest was broken)
         };

@@ -463,9 +463,15 @@ impl<'r> StagedView<'r> {
                 removed.insert(from.clone(), i);
             }
         }
+        // Resolved once to an object id: every base lookup of the run (a package.json search
+        // walks up each changed path) then skips re-reading HEAD and its ref.
+        let base = base_rev.map(|rev| match repo.resolve(rev) {
+            Ok(Some(oid)) => oid,
+            _ => rev.to_string(),
+        });
         StagedView {
             repo,
-            base: base_rev.map(str::to_string),
+            base,
             by_path,
             removed,
             changes,
