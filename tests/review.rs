@@ -768,3 +768,171 @@ fn shim_prints_the_bypass_when_the_binary_is_missing_or_crashes() {
     assert!(said.contains("leakgate failed (exit"), "{said}");
     assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
 }
+
+// ---- the leak stories and the benign commits through `leakgate install`'s hook -----------
+
+/// A repository with leakgate's hooks installed, `files` dropped from PKG when `files` is
+/// false, plus `extra` committed files; returns it with the binary's path.
+fn hooked_repo(files: bool, extra: &[(&str, &str)]) -> TempRepo {
+    let repo = TempRepo::new();
+    let pkg = if files {
+        PKG.to_string()
+    } else {
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", "")
+    };
+    repo.write("package.json", pkg)
+        .write("src/cli.ts", "export const x = 1;\n");
+    for (path, text) in extra {
+        repo.write(path, text);
+    }
+    repo.commit_all("init");
+    install_hooks(&repo);
+    repo
+}
+
+#[test]
+fn leak_stories_are_blocked_by_a_real_git_commit_and_benign_commits_pass_silently() {
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let blocked = |repo: &TempRepo, rule: &str| {
+        let (ok, said) = git_commit_with_bin(repo, &bin);
+        assert!(!ok, "{rule}: the commit must be blocked:\n{said}");
+        assert!(said.contains(&format!("error[{rule}]")), "{said}");
+        assert_eq!(said.matches("--no-verify").count(), 1, "{said}");
+        // Blocked means not committed: the change is still staged.
+        assert!(!repo.git(&["diff", "--cached", "--name-only"]).is_empty());
+    };
+    let passes = |repo: &TempRepo, what: &str| {
+        let (ok, said) = git_commit_with_bin(repo, &bin);
+        assert!(ok, "{what}: the commit must go through:\n{said}");
+        assert!(
+            said.trim().is_empty(),
+            "{what}: expected no output:\n{said}"
+        );
+        assert!(repo.git(&["diff", "--cached", "--name-only"]).is_empty());
+    };
+    let gitignore = [(".gitignore", "node_modules\ndist/\n.env\n")];
+
+    // Bun `--sourcemap` added to the build script; then the benign version bump.
+    let repo = hooked_repo(true, &gitignore);
+    repo.write(
+        "package.json",
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .stage_all();
+    blocked(&repo, "bundler/sourcemap-enabled");
+    repo.write("package.json", PKG.replace("1.0.0", "1.0.1"))
+        .stage_all();
+    passes(&repo, "version bump");
+
+    // `files` removed; then the benign narrowing of `files`.
+    let repo = hooked_repo(true, &gitignore);
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    )
+    .stage_all();
+    blocked(&repo, "package-json/files-removed");
+    repo.write("package.json", PKG.replace("dist/*.js", "dist/cli.js"))
+        .stage_all();
+    passes(&repo, "narrowing files");
+
+    // `*.map` deleted from .npmignore; then the benign re-adding of it.
+    let repo = hooked_repo(false, &[(".npmignore", "src/\n*.map\n.env\n")]);
+    repo.write(".npmignore", "src/\n.env\n").stage_all();
+    blocked(&repo, "ignore-file/protection-removed");
+    repo.write(".npmignore", "src/\n*.map\n.env\n*.tsbuildinfo\n")
+        .stage_all();
+    passes(&repo, "adding a line to .npmignore");
+
+    // An empty .npmignore over a .gitignore that hid `.env`; then `sourcemap: "none"`.
+    let repo = hooked_repo(false, &[(".gitignore", "node_modules\n.env\n")]);
+    repo.write(".env", "API_KEY=x\n").write(".npmignore", "");
+    repo.git(&["add", ".npmignore"]);
+    blocked(&repo, "ignore-file/npmignore-over-gitignore");
+    repo.git(&["rm", "-q", "--cached", ".npmignore"]);
+    repo.write(
+        "scripts/build.ts",
+        "await Bun.build({ entrypoints: ['src/cli.ts'], outdir: 'dist', sourcemap: \"none\" });\n",
+    );
+    repo.git(&["add", "scripts/build.ts"]);
+    passes(&repo, "sourcemap: \"none\"");
+}
+
+// ---- package-json/*: a hit and a near-miss each, end to end --------------------------------
+
+#[test]
+fn package_json_rules_hit_and_near_miss() {
+    // (rule, the risky package.json, a near miss that must pass quietly)
+    let base = r#"{
+  "name": "@acme/cli",
+  "version": "1.0.0",
+  "private": true,
+  "files": ["dist"],
+  "main": "dist/cli.js",
+  "publishConfig": { "access": "restricted" },
+  "scripts": { "prepublishOnly": "npm run check", "build": "tsc" }
+}
+"#;
+    let cases: &[(&str, String, String)] = &[
+        (
+            "package-json/files-widened",
+            base.replace("[\"dist\"]", "[\"dist\", \"src\"]"),
+            base.replace("[\"dist\"]", "[\"dist/cli.js\"]"),
+        ),
+        (
+            "package-json/private-removed",
+            base.replace("  \"private\": true,\n", ""),
+            base.replace("1.0.0", "1.1.0"),
+        ),
+        (
+            "package-json/publish-config",
+            base.replace("\"restricted\"", "\"public\""),
+            base.replace(
+                "\"access\": \"restricted\"",
+                "\"access\": \"restricted\", \"tag\": \"next\"",
+            ),
+        ),
+        (
+            "package-json/guard-removed",
+            base.replace("\"prepublishOnly\": \"npm run check\", ", ""),
+            base.replace("npm run check", "npm run check && npm test"),
+        ),
+        (
+            "package-json/entry-in-sources",
+            base.replace("dist/cli.js", "src/cli.ts"),
+            base.replace("dist/cli.js", "dist/index.js"),
+        ),
+    ];
+    for (rule, hit, miss) in cases {
+        // `private: true` keeps the package-wide judgement away from every rule but
+        // private-removed itself; so, for the others, start from a public package.
+        let public = |s: &str| {
+            if *rule == "package-json/private-removed" {
+                s.to_string()
+            } else {
+                s.replace("  \"private\": true,\n", "")
+            }
+        };
+        let repo = TempRepo::new();
+        repo.write("package.json", public(base))
+            .write("src/cli.ts", "export const x = 1;\n")
+            .commit_all("init");
+        repo.write("package.json", public(hit)).stage_all();
+        let run = precommit(&repo, &[]);
+        assert!(
+            run.stdout.contains(&format!("[{rule}]")),
+            "{rule}: expected a finding in:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(run.stdout.contains("package.json:"), "{}", run.stdout);
+        repo.write("package.json", public(miss)).stage_all();
+        let run = precommit(&repo, &[]);
+        assert!(
+            !run.stdout.contains(&format!("[{rule}]")),
+            "{rule}: near miss reported:\n{}",
+            run.stdout
+        );
+        assert_eq!(run.code, 0, "{rule}: near miss blocks:\n{}", run.stdout);
+    }
+}
