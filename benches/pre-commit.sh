@@ -9,7 +9,9 @@
 #   C. a staged change relevant to no package review (one .ts source edit).
 # Targets: A and B <= 2x the floor, C <= 1.2x the floor (the floor of the same scenario).
 #   usage: benches/pre-commit.sh [REPO_DIR] [N]
-# Uses hyperfine when installed; otherwise its own interleaved loop (bash, date, awk).
+# Uses hyperfine when installed; otherwise (or with LOOP=1) its own loop in bash that
+# alternates floor and leakgate run by run, so load swings on a shared machine hit both alike
+# (hyperfine runs all runs of one command, then the next).
 # RUNS (default 40) sets the runs per command; SKIP_BUILD=1 reuses target/release.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,7 +65,7 @@ for s in A B C; do
 done
 
 csv="$idx/results.csv" # command,mean_s (the floor and leakgate of each scenario)
-if command -v hyperfine >/dev/null; then
+if [ -z "${LOOP:-}" ] && command -v hyperfine >/dev/null; then
   args=()
   for s in A B C; do
     args+=(-n "$s-floor" "env GIT_INDEX_FILE=$idx/$s git diff --cached --name-only")
@@ -74,7 +76,7 @@ if command -v hyperfine >/dev/null; then
   tool="hyperfine $(hyperfine --version | cut -d' ' -f2)"
 else
   # Interleaved: floor and leakgate alternate, so load changes hit both alike.
-  now() { date +%s%N; }
+  # bash's own clock ($EPOCHREALTIME, microseconds): no process is started to read it.
   : >"$idx/raw"
   for s in A B C; do
     for _ in $(seq 3); do # warmup
@@ -82,17 +84,17 @@ else
       GIT_INDEX_FILE="$idx/$s" LEAKGATE_AMEND=0 "$bin" pre-commit >/dev/null 2>&1 || true
     done
     for _ in $(seq "$runs"); do
-      t0=$(now)
+      t0=${EPOCHREALTIME/[.,]/}
       GIT_INDEX_FILE="$idx/$s" git diff --cached --name-only >/dev/null
-      t1=$(now)
+      t1=${EPOCHREALTIME/[.,]/}
       GIT_INDEX_FILE="$idx/$s" LEAKGATE_AMEND=0 "$bin" pre-commit >/dev/null 2>&1 || true
-      t2=$(now)
+      t2=${EPOCHREALTIME/[.,]/}
       echo "$s-floor $(((t1 - t0)))" >>"$idx/raw"
       echo "$s-leakgate $(((t2 - t1)))" >>"$idx/raw"
     done
   done
-  awk '{ s[$1] += $2; c[$1]++ } END { for (k in s) printf "%s,%.6f\n", k, s[k] / c[k] / 1e9 }' "$idx/raw" | sort >"$csv"
-  tool="bash loop (date +%s%N; includes a fork per run on both sides)"
+  awk '{ s[$1] += $2; c[$1]++ } END { for (k in s) printf "%s,%.6f\n", k, s[k] / c[k] / 1e6 }' "$idx/raw" | sort >"$csv"
+  tool="the bash loop (floor and leakgate alternating, \$EPOCHREALTIME)"
 fi
 
 echo "measured with $tool; load after: $(load)"
