@@ -936,3 +936,39 @@ fn package_json_rules_hit_and_near_miss() {
         assert_eq!(run.code, 0, "{rule}: near miss blocks:\n{}", run.stdout);
     }
 }
+
+#[test]
+fn staged_denied_file_hit_and_example_near_miss() {
+    let repo = base_repo();
+    repo.write(".env.example", "API_KEY=\n");
+    repo.git(&["add", ".env.example"]);
+    assert_clean(&precommit(&repo, &[]));
+    repo.write(".env.production", "API_KEY=1\n");
+    repo.git(&["add", "-f", ".env.production"]);
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "staged/denied-file",
+        ".env.production",
+    );
+}
+
+#[test]
+fn npmignore_reinclude_hit_and_unrelated_negation_near_miss() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        PKG.replace("  \"files\": [\"dist/*.js\"],\n", ""),
+    )
+    .write(".npmignore", "src/\n*.map\n")
+    .commit_all("init");
+    repo.write(".npmignore", "src/\n*.map\n!README.md\n")
+        .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+    repo.write(".npmignore", "src/\n*.map\n!dist/*.map\n")
+        .stage_all();
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "ignore-file/reinclude",
+        ".npmignore:3:",
+    );
+}
