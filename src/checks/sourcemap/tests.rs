@@ -337,12 +337,7 @@ fn local_paths_in_sources() {
     )
     .unwrap();
     let settings = SourcemapSettings::default();
-    let view = PackageView::new(
-        Visibility::Open,
-        &settings,
-        Vec::new(),
-        Box::new(|_: &str| None),
-    );
+    let view = empty_open_view(&settings);
     let mut out = Vec::new();
     for name in ["a.js.map", "b.js.map"] {
         let bytes = std::fs::read(dir.path().join(name)).unwrap();
@@ -356,18 +351,23 @@ fn local_paths_in_sources() {
     );
 }
 
+/// An open-source package that ships nothing else (no file to compare embedded sources with).
+fn empty_open_view(settings: &SourcemapSettings) -> PackageView<'_> {
+    PackageView::new(
+        Visibility::Open,
+        settings,
+        Vec::new(),
+        Box::new(|_: &str| None),
+    )
+}
+
 /// Bundlers' own code builds inline annotations in strings (terser, webpack, vite, babel,
 /// ts-node ship such code): a data URL in the code that doesn't decode to a map is not a map
 /// and not a finding; the file's real trailing annotation still has to read.
 #[test]
 fn code_that_builds_data_urls_is_not_an_invalid_map() {
     let settings = SourcemapSettings::default();
-    let view = PackageView::new(
-        Visibility::Open,
-        &settings,
-        Vec::new(),
-        Box::new(|_: &str| None),
-    );
+    let view = empty_open_view(&settings);
     let builder: &[u8] = br#"function addMap(code, map) {
   code += "
 //# sourceMappingURL=data:application/json;charset=utf-8;base64," + toBase64(map);
@@ -393,12 +393,7 @@ module.exports = addMap;
 #[test]
 fn broken_maps_are_reported_with_a_position() {
     let settings = SourcemapSettings::default();
-    let view = PackageView::new(
-        Visibility::Open,
-        &settings,
-        Vec::new(),
-        Box::new(|_: &str| None),
-    );
+    let view = empty_open_view(&settings);
     let mut out = Vec::new();
     check_file(
         &view,
