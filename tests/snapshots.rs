@@ -1127,3 +1127,42 @@ fn tarball_large_sparse_entry_is_streamed() {
     r.read_exact(&mut buf).unwrap();
     drop(r);
 }
+
+/// `contents` gives the same bytes as `read` whichever way it gets them: a big working-tree
+/// file is mapped, a small one read; an overlay's replacement wins over a big file on disk,
+/// and a file it does not replace comes from the base (mapped too).
+#[test]
+fn contents_maps_big_files_and_respects_overlays() {
+    use leakgate::snapshot::{Contents, Memo};
+    let dir = tempfile::tempdir().unwrap();
+    let big: Vec<u8> = (0..3 << 20).map(|i| b'a' + (i % 26) as u8).collect();
+    std::fs::write(dir.path().join("big.js"), &big).unwrap();
+    std::fs::write(dir.path().join("big.map"), &big[1..]).unwrap();
+    std::fs::write(dir.path().join("small.js"), b"small").unwrap();
+    let disk = Worktree::new(dir.path());
+
+    let mapped = disk.contents("big.js", big.len() as u64).unwrap();
+    assert!(matches!(mapped, Contents::Mapped(_)));
+    assert_eq!(&mapped[..], &big[..]);
+    let small = disk.contents("small.js", 5).unwrap();
+    assert!(matches!(small, Contents::Read(_)));
+    assert_eq!(&small[..], b"small");
+    // The size is only a hint: a wrong one still gives the whole file.
+    assert_eq!(&disk.contents("small.js", 1 << 30).unwrap()[..], b"small");
+    assert_eq!(disk.contents("big.js", 0).unwrap().len(), big.len());
+    assert!(disk.contents("missing.js", 1).is_err());
+
+    let overlay = Overlay::new(&disk)
+        .with_file("big.js", b"staged".to_vec(), 0o644)
+        .without("small.js");
+    assert_eq!(&overlay.contents("big.js", 6).unwrap()[..], b"staged");
+    assert!(overlay.contents("small.js", 5).is_err());
+    let base = overlay.contents("big.map", big.len() as u64 - 1).unwrap();
+    assert!(matches!(base, Contents::Mapped(_)));
+    assert_eq!(&base[..], &big[1..]);
+
+    let memo = Memo::new(&disk);
+    assert_eq!(memo.read("small.js").unwrap(), b"small");
+    assert_eq!(&memo.contents("small.js", 5).unwrap()[..], b"small");
+    assert_eq!(&memo.contents("big.js", 0).unwrap()[..], &big[..]);
+}

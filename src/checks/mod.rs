@@ -213,7 +213,6 @@ fn audit_file(
         path: file.source.clone(),
         message: e.to_string(),
     };
-    let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
     let mut out = Vec::new();
     let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
         checks
@@ -224,14 +223,16 @@ fn audit_file(
     };
 
     if file.size <= WHOLE_FILE_LIMIT {
-        let mut bytes = Vec::with_capacity(file.size as usize);
-        reader.read_to_end(&mut bytes).map_err(|e| read_err(&e))?;
+        let bytes = snapshot
+            .contents(&file.source, file.size)
+            .map_err(|e| read_err(&e))?;
         let was_map =
             sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded);
         if !was_map {
             out.extend(scan_content(checks, &file.path, &bytes));
         }
     } else {
+        let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
         let tail = stream_chunks(&mut *reader, |chunk, lines_before| {
             for c in &checks.content {
                 out.extend(c.check(&file.path, chunk).into_iter().map(|mut f| {

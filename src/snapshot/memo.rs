@@ -8,7 +8,7 @@
 //! Errors are not kept: the next call asks the inner snapshot again, and gets the same error.
 //! Only for the length of one run: the cache never notices a file that changes under it.
 
-use super::{Entry, Result, Snapshot};
+use super::{Contents, Entry, Result, Snapshot};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -108,6 +108,13 @@ impl<S: Snapshot> Snapshot for Memo<S> {
             return Ok(bytes[..end].to_vec());
         }
         self.inner.read_prefix(path, limit)
+    }
+
+    fn contents(&self, path: &str, size: u64) -> Result<Contents> {
+        if let Some(bytes) = lock(&self.files).get(path) {
+            return Ok(Contents::Read(bytes.as_ref().clone()));
+        }
+        self.inner.contents(path, size)
     }
 }
 

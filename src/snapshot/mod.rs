@@ -14,6 +14,7 @@ pub mod worktree;
 pub use changes::{Change, ChangeStatus, GitRepo, StagedView};
 pub use git::GitTree;
 pub use index::IndexSnapshot;
+pub use memo::Memo;
 pub use overlay::{Overlay, Replacement};
 pub use tarball::{Tarball, TarballOptions};
 pub use worktree::Worktree;
@@ -130,6 +131,40 @@ pub trait Snapshot: Send + Sync {
             })?;
         Ok(out)
     }
+
+    /// The whole file at `path`, which the caller expects to be about `size` bytes (a
+    /// hint: the buffer is sized by it, the file's real length wins). Snapshots on disk map
+    /// big files instead of copying them ([`Contents::Mapped`]); the rest read them.
+    fn contents(&self, path: &str, size: u64) -> Result<Contents> {
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        self.open(path)?
+            .read_to_end(&mut out)
+            .map_err(|source| SnapshotError::Io {
+                path: path.to_string(),
+                source,
+            })?;
+        Ok(Contents::Read(out))
+    }
+}
+
+/// A whole file's bytes, from [`Snapshot::contents`].
+pub enum Contents {
+    /// Copied into memory.
+    Read(Vec<u8>),
+    /// Mapped from disk: a big file costs no copy and no fresh memory (reading a 60 MB map
+    /// into a new buffer spends more time zeroing and copying pages than judging it).
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Contents {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Contents::Read(bytes) => bytes,
+            Contents::Mapped(map) => map,
+        }
+    }
 }
 
 /// Implements `Snapshot` for a pointer type by forwarding every method to the pointee.
@@ -157,6 +192,9 @@ macro_rules! forward_snapshot {
             }
             fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
                 (**self).read_prefix(path, limit)
+            }
+            fn contents(&self, path: &str, size: u64) -> Result<Contents> {
+                (**self).contents(path, size)
             }
         }
     };

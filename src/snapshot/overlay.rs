@@ -10,7 +10,7 @@
 //!    or has a file there.
 //! 4. Otherwise the base answers.
 
-use super::{Entry, EntryKind, Result, Snapshot, SnapshotError};
+use super::{Contents, Entry, EntryKind, Result, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
@@ -295,5 +295,21 @@ impl<B: Snapshot> Snapshot for Overlay<B> {
             ))),
             None => self.base.open(path),
         }
+    }
+
+    fn contents(&self, path: &str, size: u64) -> Result<Contents> {
+        let replaced =
+            self.hidden(path) || self.changes.contains_key(path) || self.implied_dir(path);
+        if replaced {
+            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            self.open(path)?
+                .read_to_end(&mut out)
+                .map_err(|source| SnapshotError::Io {
+                    path: path.to_string(),
+                    source,
+                })?;
+            return Ok(Contents::Read(out));
+        }
+        self.base.contents(path, size)
     }
 }

@@ -1,6 +1,6 @@
 //! The working tree (or any directory on disk) as a snapshot.
 
-use super::{Entry, EntryKind, Result, Snapshot, SnapshotError};
+use super::{Contents, Entry, EntryKind, Result, Snapshot, SnapshotError};
 use rayon::prelude::*;
 use std::fs;
 use std::io::Read;
@@ -14,6 +14,11 @@ pub struct Worktree {
 
 /// Directories with at least this many entries are stat'ed on several threads.
 const PARALLEL_STAT_MIN: usize = 256;
+
+/// Files at least this big are mapped rather than read by [`Snapshot::contents`]: below
+/// it a `read` into a small buffer is cheaper than setting up a mapping (measured on
+/// 12 KB chunks: 2x faster read; on a 58 MB map: 10x faster mapped).
+const MAP_MIN: u64 = 1024 * 1024;
 
 impl Worktree {
     /// A snapshot rooted at `root`.
@@ -122,7 +127,32 @@ impl Snapshot for Worktree {
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
-        let file = fs::File::open(self.full(path)).map_err(|e| {
+        Ok(Box::new(self.open_file(path)?))
+    }
+
+    fn contents(&self, path: &str, size: u64) -> Result<Contents> {
+        let mut file = self.open_file(path)?;
+        if size >= MAP_MIN {
+            let meta = file.metadata().map_err(|e| io_err(path, e))?;
+            if meta.is_file() && meta.len() >= MAP_MIN {
+                // SAFETY: the map is read-only and dropped when the check is done. A file
+                // truncated by another process while mapped would fault (SIGBUS), as in
+                // ripgrep; the hooks run on a tree nobody is rewriting, and a crash still
+                // blocks with the shim's bypass hint rather than passing silently.
+                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                    return Ok(Contents::Mapped(map));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.read_to_end(&mut out).map_err(|e| io_err(path, e))?;
+        Ok(Contents::Read(out))
+    }
+}
+
+impl Worktree {
+    fn open_file(&self, path: &str) -> Result<fs::File> {
+        fs::File::open(self.full(path)).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 SnapshotError::NotFound {
                     path: path.to_string(),
@@ -131,7 +161,6 @@ impl Snapshot for Worktree {
             } else {
                 io_err(path, e)
             }
-        })?;
-        Ok(Box::new(file))
+        })
     }
 }
