@@ -115,7 +115,7 @@ impl LazyRegex {
 /// every thread (`Scanner: Send + Sync`).
 pub struct Scanner {
     rules: Vec<Compiled>,
-    prefilter: AhoCorasick,
+    prefilter: Keywords,
     /// For each prefilter pattern, the rules it triggers and where their keyword starts
     /// relative to the hit (non-zero for a keyword inside a longer one: `password` in
     /// `_password`; the prefilter reports only the longest keyword at a position).
@@ -232,15 +232,11 @@ impl Scanner {
         // Leftmost-longest (not overlapping) keeps aho-corasick on its SIMD searcher; the
         // DFA behind it verifies candidates fastest where keywords are dense (`token` in every
         // other line of a bundle: -8% on the audit bench, the same on 810 MB of real packages).
-        let prefilter = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| ScannerError {
-                file: file.clone(),
-                id: "<keywords>".into(),
-                message: e.to_string(),
-            })?;
+        let prefilter = Keywords::new(&keywords).map_err(|e| ScannerError {
+            file: file.clone(),
+            id: "<keywords>".into(),
+            message: e.to_string(),
+        })?;
         let generic = rules
             .iter()
             .position(|r| r.id == "secret/generic-secret")
@@ -364,6 +360,62 @@ impl Scanner {
             .zip(kept)
             .map(|((line, column), (ri, r))| (ri, r, line, column))
             .collect()
+    }
+}
+
+/// The keyword search in front of every rule: one pass over the buffer, every keyword at
+/// once, leftmost-longest.
+///
+/// Where the CPU has it, aho-corasick's packed (Teddy) searcher is used on its own: the
+/// automaton's front end runs the same Teddy as a prefilter and then re-verifies each
+/// candidate with its DFA, which costs more than the search itself in a bundle that says
+/// `token` every other line (-20% on the audit bench's keyword pass). The automaton is the
+/// fallback (no SIMD, or too many team keywords for Teddy).
+enum Keywords {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Keywords {
+    fn new(keywords: &[String]) -> Result<Keywords, aho_corasick::BuildError> {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(keywords)
+            .build();
+        if let Some(searcher) = packed.filter(|_| !keywords.is_empty()) {
+            return Ok(Keywords::Packed(searcher));
+        }
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(keywords)
+            .map(Keywords::Automaton)
+    }
+
+    /// Every keyword match in `bytes`, left to right.
+    fn find_iter<'s, 'h>(&'s self, bytes: &'h [u8]) -> KeywordHits<'s, 'h> {
+        match self {
+            Keywords::Packed(s) => KeywordHits::Packed(s.find_iter(bytes)),
+            Keywords::Automaton(ac) => KeywordHits::Automaton(ac.find_iter(bytes)),
+        }
+    }
+}
+
+/// The matches of [`Keywords::find_iter`].
+enum KeywordHits<'s, 'h> {
+    Packed(aho_corasick::packed::FindIter<'s, 'h>),
+    Automaton(aho_corasick::FindIter<'s, 'h>),
+}
+
+impl Iterator for KeywordHits<'_, '_> {
+    type Item = aho_corasick::Match;
+
+    fn next(&mut self) -> Option<aho_corasick::Match> {
+        match self {
+            KeywordHits::Packed(it) => it.next(),
+            KeywordHits::Automaton(it) => it.next(),
+        }
     }
 }
 

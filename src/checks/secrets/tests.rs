@@ -457,3 +457,44 @@ fn keywords_inside_longer_keywords_still_trigger() {
         !kinds(&format!("client_secret = \"{k}\"")).contains(&"secret/aws-secret-key".to_string())
     );
 }
+
+#[test]
+fn many_team_keywords_fall_back_to_the_automaton_with_the_same_findings() {
+    // Teddy takes at most 64 literals: 40 team keywords push the set past it.
+    let mut toml = String::new();
+    for i in 0..40 {
+        toml.push_str(&format!(
+            "[[secrets.patterns]]\nid = \"team-{i}\"\nregex = 'tk{i}_[a-f0-9]{{24}}'\nkeywords = [\"tk{i}_\"]\n"
+        ));
+    }
+    let config = Config::parse(&toml, std::path::Path::new("leakgate.toml")).unwrap();
+    let many = Scanner::new(&config).unwrap();
+    assert!(matches!(many.prefilter, Keywords::Automaton(_)));
+    let few = scanner();
+    assert!(matches!(few.prefilter, Keywords::Packed(_)));
+
+    let gh = format!("ghp_{}", rand(B62, 36, 7));
+    let pw = rand(B62, 20, 8);
+    let hex = rand(b"0123456789abcdef", 24, 9);
+    let text = format!(
+        "const a = '{gh}';\n// task-list mask-image\nconfig.password = \"{pw}\";\nx = tk7_{hex}\n"
+    );
+    let ids = |s: &Scanner| -> Vec<String> {
+        s.scan(text.as_bytes())
+            .into_iter()
+            .map(|m| format!("{}@{}", m.rule, m.line))
+            .collect()
+    };
+    assert_eq!(
+        ids(&few),
+        ["secret/github-token@1", "secret/generic-secret@3"]
+    );
+    assert_eq!(
+        ids(&many),
+        [
+            "secret/github-token@1",
+            "secret/generic-secret@3",
+            "secret/team-7@4"
+        ]
+    );
+}
