@@ -179,18 +179,9 @@ fn show(dir: &str) -> &str {
     }
 }
 
-/// The repository's top directory (`git rev-parse --show-toplevel`), or `cwd` outside git.
+/// The repository's top directory, or `cwd` outside git.
 pub fn repo_root(cwd: &Path) -> PathBuf {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(cwd)
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            PathBuf::from(String::from_utf8_lossy(&o.stdout).trim_end_matches(['\n', '\r']))
-        }
-        _ => cwd.to_path_buf(),
-    }
+    super::work_tree_root(cwd).unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// `dir` (relative to `cwd`, or absolute) as a `/`-separated path relative to `root`.

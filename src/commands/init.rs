@@ -12,26 +12,15 @@ pub struct Args {
     pub force: bool,
 }
 
-/// The root of the git work tree containing `start` (`git rev-parse --show-toplevel`, or
-/// the nearest ancestor with a `.git` when git is unavailable), or `None` outside a repository.
+/// The root of the git work tree containing `start` (or the nearest ancestor with a `.git`
+/// when libgit2 can't open it), or `None` outside a repository.
 pub fn repo_root(start: &Path) -> Option<PathBuf> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(start)
-        .stderr(std::process::Stdio::null())
-        .output();
-    if let Ok(out) = out {
-        if out.status.success() {
-            let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !s.is_empty() {
-                return Some(PathBuf::from(s));
-            }
-        }
-    }
-    start
-        .ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
+    super::work_tree_root(start).or_else(|| {
+        start
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(Path::to_path_buf)
+    })
 }
 
 /// The repository root of the current directory, or the current directory outside a repository.

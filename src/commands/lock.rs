@@ -5,6 +5,7 @@
 //! rest of the lock is kept. `--check` writes nothing and exits 1 when the lock is missing
 //! or differs from what would be written (for CI).
 
+use super::audit::repo_root;
 use super::{CmdResult, Exit, Globals};
 use crate::checks::drift::{dir_key, Lock, LOCK_FILE};
 use crate::packlist::{self, PackOptions};
@@ -103,18 +104,6 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     }
     writeln!(out, "wrote {LOCK_FILE} ({} packages)", lock.packages.len())?;
     Ok(Exit::Clean)
-}
-
-/// The repository's work tree root, or `cwd` outside git (a plain directory works too).
-fn repo_root(cwd: &Path) -> PathBuf {
-    std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .current_dir(cwd)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim_end()))
-        .unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// `dir` as a lock key relative to `root`; an error if it is outside the repository.

@@ -14,7 +14,21 @@ pub mod pre_commit;
 pub mod pre_push;
 pub mod uninstall;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The root of the git work tree containing `start`, or `None` outside a repository (or in
+/// a bare one). Found with libgit2, honouring `GIT_DIR`/`GIT_WORK_TREE` as git does:
+/// spawning `git rev-parse --show-toplevel` cost more than auditing a small package.
+pub fn work_tree_root(start: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::open_ext(
+        start,
+        git2::RepositoryOpenFlags::FROM_ENV,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )
+    .ok()?;
+    // libgit2 ends the work tree with a `/`; `components` drops it.
+    repo.workdir().map(|w| w.components().collect())
+}
 
 /// Output format of reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -89,4 +103,35 @@ pub fn skipped_by_env(hook: &str) -> bool {
         eprintln!("leakgate: LEAKGATE_SKIP=1: skipping the {hook} check");
     }
     skip
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_tree_root_is_found_from_below_and_absent_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        let deep = root.join("packages/a/src");
+        std::fs::create_dir_all(&deep).unwrap();
+        let outside = dir.path().join("plain");
+        std::fs::create_dir_all(&outside).unwrap();
+        git2::Repository::init(&root).unwrap();
+        let canon = |p: &Path| p.canonicalize().unwrap();
+        assert_eq!(
+            canon(&work_tree_root(&deep).unwrap()),
+            canon(&root),
+            "no trailing slash, same directory"
+        );
+        assert!(!work_tree_root(&deep)
+            .unwrap()
+            .to_string_lossy()
+            .ends_with('/'));
+        assert_eq!(work_tree_root(&outside), None);
+        // A bare repository has no work tree.
+        let bare = dir.path().join("bare.git");
+        git2::Repository::init_bare(&bare).unwrap();
+        assert_eq!(work_tree_root(&bare), None);
+    }
 }
