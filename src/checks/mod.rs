@@ -166,14 +166,20 @@ pub fn audit_package(
         }),
     );
 
-    let per_file: Vec<Result<Vec<Finding>, AuditError>> = packlist
-        .files
-        .par_iter()
-        .map(|f| audit_file(snapshot, f, &view, checks))
+    // Biggest first: a big map's serial parse starts at once and the small files fill the
+    // other core around it, instead of the map starting last with one core left idle (the
+    // packlist is sorted by path: `dist/cli.js.map` comes after `dist/chunks/*`). Findings
+    // keep the packlist's order.
+    let mut order: Vec<usize> = (0..packlist.files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(packlist.files[i].size));
+    let mut per_file: Vec<(usize, Result<Vec<Finding>, AuditError>)> = order
+        .into_par_iter()
+        .map(|i| (i, audit_file(snapshot, &packlist.files[i], &view, checks)))
         .collect();
+    per_file.sort_unstable_by_key(|(i, _)| *i);
 
     let mut findings = Vec::new();
-    for r in per_file {
+    for (_, r) in per_file {
         findings.extend(r?);
     }
     fold_dangling(&mut findings);
