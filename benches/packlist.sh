@@ -92,16 +92,23 @@ echo "== peak memory (max RSS) of leakgate files" >&2
 /usr/bin/time -f "big: %M KB" "$LG" files "$BIG" >/dev/null
 /usr/bin/time -f "mono --workspaces: %M KB" "$LG" files --workspaces "$MONO" >/dev/null
 
+# Paths only: leakgate lists directories by kind (no stat), as find does. With --json it
+# reports each file's size and mode, so its floor is a find that stats (-printf %s %m).
 hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/big-fast.md" \
   -n "leakgate files (big)" "$LG files $BIG" \
-  -n "find, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -print"
+  -n "find, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -print" \
+  -n "leakgate files --json (big)" "$LG files --json $BIG" \
+  -n "find -printf size+mode, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -printf '%s %m %p\\n'"
 hyperfine --runs 3 --export-markdown "$WORK/big-npm.md" \
   -n "npm-packlist via node (big)" "node $WORK/packlist.js $BIG" \
   -n "npm pack --dry-run (big)" "cd $BIG && npm pack --dry-run --json --ignore-scripts >/dev/null 2>&1"
 
 hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/mono-fast.md" \
   -n "leakgate files --workspaces (mono)" "$LG files --workspaces $MONO" \
-  -n "find, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -print"
+  -n "leakgate files, the root only (mono)" "$LG files $MONO" \
+  -n "find, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -print" \
+  -n "leakgate files --workspaces --json (mono)" "$LG files --workspaces --json $MONO" \
+  -n "find -printf size+mode, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -printf '%s %m %p\\n'"
 hyperfine --runs 2 --export-markdown "$WORK/mono-npm.md" \
   -n "npm-packlist via node, every member (mono)" "node $WORK/packlist.js $MONO/packages/*" \
   -n "npm pack --dry-run --workspaces (mono)" "cd $MONO && npm pack --dry-run --json --ignore-scripts --workspaces >/dev/null 2>&1"

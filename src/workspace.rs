@@ -342,7 +342,8 @@ fn glob_dirs(
             stack.push((rel.clone(), pi + 1));
         }
         let dir = crate::packlist::join_path(root, &rel);
-        let entries = match snapshot.read_dir(&dir) {
+        // Names and kinds are all a glob needs (no stat per entry on disk).
+        let entries = match snapshot.read_dir_kinds(&dir) {
             Ok(e) => e,
             Err(SnapshotError::NotFound { .. }) => continue,
             Err(SnapshotError::Io { source, .. })

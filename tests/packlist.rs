@@ -15,10 +15,30 @@ use leakgate::packlist::{pack, PackOptions, PacklistError};
 use leakgate::snapshot::Worktree;
 use std::path::Path;
 
-/// leakgate's answer for a materialized fixture: tarball paths, sorted bytewise.
+/// leakgate's answer for a materialized fixture: tarball paths, sorted bytewise. The
+/// names-only walk `leakgate files` runs (kinds from the directory entries, no stat, through
+/// a `Memo` as `--workspaces` packs) must give the same answer as the full walk.
 fn leakgate_list(root: &Path, fx: &Fixture) -> Result<Vec<String>, PacklistError> {
     let snap = Worktree::new(root);
     let list = pack(&snap, &fx.cwd, &PackOptions::default())?;
+    let paths: Vec<String> = list.files.into_iter().map(|f| f.path).collect();
+    assert_eq!(
+        names_only_list(&snap, &fx.cwd)?,
+        paths,
+        "{}: the names-only walk differs from the full walk",
+        fx.name
+    );
+    Ok(paths)
+}
+
+/// Paths from a names-only pack through a fresh `Memo`.
+fn names_only_list(snap: &Worktree, dir: &str) -> Result<Vec<String>, PacklistError> {
+    let memo = leakgate::snapshot::Memo::new(snap);
+    let options = PackOptions {
+        names_only: true,
+        ..PackOptions::default()
+    };
+    let list = pack(&memo, dir, &options)?;
     Ok(list.files.into_iter().map(|f| f.path).collect())
 }
 

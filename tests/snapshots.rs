@@ -1166,3 +1166,61 @@ fn contents_maps_big_files_and_respects_overlays() {
     assert_eq!(&memo.contents("small.js", 5).unwrap()[..], b"small");
     assert_eq!(&memo.contents("big.js", 0).unwrap()[..], &big[..]);
 }
+
+/// A names-and-kinds listing agrees with the full one on every name and kind (files,
+/// directories, symlinks, FIFOs) and leaves sizes out; a `Memo` answers it from a full
+/// listing it already has.
+#[test]
+fn read_dir_kinds_agrees_with_read_dir() {
+    use leakgate::snapshot::Memo;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("a.js"), b"12345").unwrap();
+    std::fs::create_dir(root.join("lib")).unwrap();
+    std::os::unix::fs::symlink("a.js", root.join("link.js")).unwrap();
+    std::os::unix::fs::symlink("lib", root.join("link-dir")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(root.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let disk = Worktree::new(root);
+    let sorted = |mut v: Vec<leakgate::snapshot::Entry>| {
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    };
+    let full = sorted(disk.read_dir("").unwrap());
+    let kinds = sorted(disk.read_dir_kinds("").unwrap());
+    let shape = |v: &[leakgate::snapshot::Entry]| -> Vec<(String, EntryKind)> {
+        v.iter().map(|e| (e.name.clone(), e.kind)).collect()
+    };
+    assert_eq!(shape(&kinds), shape(&full));
+    assert_eq!(
+        shape(&kinds),
+        [
+            ("a.js".to_string(), EntryKind::File),
+            ("lib".to_string(), EntryKind::Dir),
+            ("link-dir".to_string(), EntryKind::Symlink),
+            ("link.js".to_string(), EntryKind::Symlink),
+            ("pipe".to_string(), EntryKind::Other),
+        ]
+    );
+    assert!(kinds.iter().all(|e| e.size == 0 && e.mode == 0));
+    assert_eq!(full[0].size, 5);
+    assert!(disk.read_dir_kinds("missing").is_err());
+
+    let memo = Memo::new(&disk);
+    assert_eq!(memo.read_dir_kinds("").unwrap().len(), 5);
+    memo.read_dir("").unwrap();
+    let a = memo
+        .read_dir_kinds("")
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "a.js")
+        .unwrap();
+    assert_eq!(a.size, 5, "a full listing it holds is the better answer");
+    // lstat is never answered from a kinds-only listing (it would say size 0).
+    let memo = Memo::new(&disk);
+    memo.read_dir_kinds("").unwrap();
+    assert_eq!(memo.lstat("a.js").unwrap().unwrap().size, 5);
+}

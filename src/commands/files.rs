@@ -89,6 +89,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
                 let options = PackOptions {
                     workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
                     standalone: false,
+                    names_only: !as_json,
                 };
                 let list = pack(&snap, &dir, &options)
                     .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
@@ -103,7 +104,13 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     }
 
     let dir = package_dir(&start)?;
-    let list = pack(&snap, &rel(&dir), &PackOptions::default())
+    // Paths alone need no stat per file (what made this 2-3x a plain `find`); `--json`
+    // reports sizes and modes, so it stats what ships.
+    let options = PackOptions {
+        names_only: !as_json,
+        ..PackOptions::default()
+    };
+    let list = pack(&snap, &rel(&dir), &options)
         .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
     print_one(&list, None, as_json)
 }
@@ -239,11 +246,11 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
                 p.dir.as_str()
             };
             let private = if p.private { " (private)" } else { "" };
+            // Sizes are not read for the human listing (`--json` has them).
             writeln!(
                 out,
-                "# {name} {dir}{private}: {} files, {} bytes",
-                l.files.len(),
-                l.total_size()
+                "# {name} {dir}{private}: {}",
+                crate::report::count(l.files.len(), "file")
             )?;
             for f in &l.files {
                 writeln!(out, "{}", f.path)?;

@@ -63,6 +63,7 @@ pub fn gather(
                 sub_kinds: walk::SUB,
                 extra_defaults: Vec::new(),
                 is_bundle: true,
+                names_only: false,
             };
             let prefix = relative_to(root_dir, &dep_dir);
             walk::walk_package(snap, shared, &spec, &mut |f| {

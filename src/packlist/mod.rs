@@ -91,6 +91,10 @@ pub struct PackOptions {
     pub workspace_root: Option<String>,
     /// Don't detect an enclosing workspace root (like `npm pack ./dir` from elsewhere).
     pub standalone: bool,
+    /// Only the paths are wanted (`leakgate files` without `--json`): the walk lists
+    /// directories without a stat per entry, and every [`PackedFile`]'s `size` and `mode`
+    /// are left 0. Bundled dependencies are still listed fully.
+    pub names_only: bool,
 }
 
 /// The files `npm pack --ignore-scripts` would ship from `dir` in `snapshot`.
@@ -159,6 +163,7 @@ pub fn pack(
         sub_kinds,
         extra_defaults,
         is_bundle: false,
+        names_only: options.names_only,
     };
     let mut seen_paths: HashSet<String> = HashSet::new();
     let mut files: Vec<PackedFile> = Vec::new();

@@ -68,6 +68,8 @@ pub struct PackageWalk<'m> {
     pub extra_defaults: Vec<String>,
     /// Whether this is a bundled dependency (its `package.json` is read for rules).
     pub is_bundle: bool,
+    /// List directories by name and kind only (sizes and modes of found files are 0).
+    pub names_only: bool,
 }
 
 /// One file found by the walk, relative to the walked package.
@@ -437,7 +439,11 @@ fn enter(
     emit: &mut dyn FnMut(Found),
 ) -> Result<Option<Frame>, PacklistError> {
     let dir = super::join_path(&spec.dir, &level.rel);
-    let mut entries = snap.read_dir(&dir)?;
+    let mut entries = if spec.names_only {
+        snap.read_dir_kinds(&dir)?
+    } else {
+        snap.read_dir(&dir)?
+    };
     if entries.is_empty() {
         return Ok(None);
     }

@@ -28,6 +28,8 @@ fn worth_keeping(path: &str) -> bool {
 pub struct Memo<S> {
     inner: S,
     dirs: Mutex<HashMap<String, Arc<Vec<Entry>>>>,
+    /// Listings without sizes and modes ([`Snapshot::read_dir_kinds`]); never used for `lstat`.
+    kinds: Mutex<HashMap<String, Arc<Vec<Entry>>>>,
     files: Mutex<HashMap<String, Arc<Vec<u8>>>>,
 }
 
@@ -37,6 +39,7 @@ impl<S: Snapshot> Memo<S> {
         Memo {
             inner,
             dirs: Mutex::new(HashMap::new()),
+            kinds: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
         }
     }
@@ -62,6 +65,18 @@ impl<S: Snapshot> Snapshot for Memo<S> {
         }
         let entries = self.inner.read_dir(dir)?;
         lock(&self.dirs).insert(dir.to_string(), Arc::new(entries.clone()));
+        Ok(entries)
+    }
+
+    fn read_dir_kinds(&self, dir: &str) -> Result<Vec<Entry>> {
+        if let Some(entries) = self.listing(dir) {
+            return Ok(entries.as_ref().clone());
+        }
+        if let Some(entries) = lock(&self.kinds).get(dir).cloned() {
+            return Ok(entries.as_ref().clone());
+        }
+        let entries = self.inner.read_dir_kinds(dir)?;
+        lock(&self.kinds).insert(dir.to_string(), Arc::new(entries.clone()));
         Ok(entries)
     }
 

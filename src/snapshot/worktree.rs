@@ -104,6 +104,41 @@ impl Snapshot for Worktree {
         }
     }
 
+    fn read_dir_kinds(&self, dir: &str) -> Result<Vec<Entry>> {
+        let rd = fs::read_dir(self.full(dir)).map_err(|e| io_err(dir, e))?;
+        let mut out = Vec::new();
+        for item in rd {
+            let item = item.map_err(|e| io_err(dir, e))?;
+            let name =
+                item.file_name()
+                    .into_string()
+                    .map_err(|raw| SnapshotError::NonUtf8Name {
+                        path: super::join(dir, &raw.to_string_lossy()),
+                    })?;
+            // The kind comes with the directory entry (d_type); only file systems that
+            // don't record it cost an lstat here.
+            let ft = item
+                .file_type()
+                .map_err(|e| io_err(&super::join(dir, &name), e))?;
+            let kind = if ft.is_symlink() {
+                EntryKind::Symlink
+            } else if ft.is_file() {
+                EntryKind::File
+            } else if ft.is_dir() {
+                EntryKind::Dir
+            } else {
+                EntryKind::Other
+            };
+            out.push(Entry {
+                name,
+                kind,
+                size: 0,
+                mode: 0,
+            });
+        }
+        Ok(out)
+    }
+
     fn lstat(&self, path: &str) -> Result<Option<Entry>> {
         match fs::symlink_metadata(self.full(path)) {
             Ok(meta) => {

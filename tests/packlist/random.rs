@@ -432,8 +432,19 @@ pub fn run_differential() {
                 &PackOptions::default(),
             )
             .map(|l| l.files.into_iter().map(|f| f.path).collect::<Vec<_>>());
+            let dir_of = format!("packages/{}", fx.name);
             match ours {
-                Ok(ours) if ours == *expected => {}
+                Ok(ours) if ours == *expected => match super::names_only_list(&snap, &dir_of) {
+                    Ok(names) if names == ours => {}
+                    Ok(names) => failures.push(format!(
+                        "{}\nthe names-only walk differs: {}",
+                        describe(fx),
+                        super::diff(&ours, &names)
+                    )),
+                    Err(e) => {
+                        failures.push(format!("{}\nthe names-only walk failed: {e}", describe(fx)))
+                    }
+                },
                 Ok(ours) => failures.push(format!(
                     "{}\n{}",
                     describe(fx),
