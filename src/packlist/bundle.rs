@@ -32,6 +32,11 @@ pub fn gather(
     root_manifest: &Manifest,
     emit: &mut dyn FnMut(String, Entry),
 ) -> Result<(), PacklistError> {
+    // Nothing is bundled unless the root names it (deeper packages are only reached through
+    // the root's bundle): skip the workspace lookup, which reads every member's manifest.
+    if root_manifest.bundle.is_empty() {
+        return Ok(());
+    }
     let mut seen: HashSet<String> = HashSet::new();
     seen.insert(root_dir.to_string());
     let mut queue = vec![Pending {
