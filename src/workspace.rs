@@ -8,6 +8,7 @@
 use crate::packlist::manifest::parse_json;
 use crate::packlist::PacklistError;
 use crate::snapshot::{join, EntryKind, Snapshot, SnapshotError};
+use rayon::prelude::*;
 use serde_json::Value;
 
 /// One package of a repository.
@@ -88,13 +89,18 @@ pub fn discover(snapshot: &dyn Snapshot) -> Result<Vec<Package>, DiscoverError> 
             patterns.extend(pnpm_packages("pnpm-workspace.yaml", &text)?);
         }
     }
-    for dir in resolve_patterns(snapshot, "", &patterns)? {
-        if out.iter().any(|p| p.dir == dir) {
-            continue;
-        }
-        if let Some(v) = read_manifest(snapshot, &dir)? {
-            out.push(package_from(&dir, &v, false));
-        }
+    let dirs: Vec<String> = resolve_patterns(snapshot, "", &patterns)?
+        .into_iter()
+        .filter(|d| !out.iter().any(|p| p.dir == *d))
+        .collect();
+    // Hundreds of members' manifests: read and parse them on every core; the first error
+    // in directory order is the one reported, whichever thread met it.
+    let members: Vec<Result<Option<Package>, DiscoverError>> = dirs
+        .par_iter()
+        .map(|dir| Ok(read_manifest(snapshot, dir)?.map(|v| package_from(dir, &v, false))))
+        .collect();
+    for m in members {
+        out.extend(m?);
     }
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok(out)

@@ -47,7 +47,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     if args.workspaces || args.workspace.is_some() {
         let root = repo_root(&start);
         let root_rel = rel(&root);
-        let sub = Worktree::new(&root);
+        // Discovery globs the workspace patterns twice (names, then npm's own members).
+        let sub = Memo::new(Worktree::new(&root));
         let packages = workspace::discover(&sub)
             .map_err(|e| anyhow!("{}", with_root_prefix(&e.to_string(), &root_rel, &shown)))?;
         if packages.is_empty() {
@@ -79,23 +80,31 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             Some(m) => workspace::npm_workspaces(&sub, "", m).unwrap_or_default(),
             None => Vec::new(),
         };
-        // The root's walk already lists every member's directories (npm packs them into the
-        // root's tarball too): remember the listings, and pack the members on both cores.
+        // The root's walk lists every member's directories (npm packs them into the root's
+        // tarball too, and the walk spreads them over the cores): remember the listings, pack
+        // the root first, then the members on both cores from memory.
         let snap = Memo::new(snap);
-        let lists = selected
-            .par_iter()
-            .map(|p| {
-                let dir = crate::packlist::join_path(&root_rel, &p.dir);
-                let options = PackOptions {
-                    workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
-                    standalone: false,
-                    names_only: !as_json,
-                };
-                let list = pack(&snap, &dir, &options)
-                    .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
-                Ok((*p, list))
-            })
+        let pack_one = |p: &Package| -> anyhow::Result<Packlist> {
+            let dir = crate::packlist::join_path(&root_rel, &p.dir);
+            let options = PackOptions {
+                workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
+                standalone: false,
+                names_only: !as_json,
+            };
+            pack(&snap, &dir, &options).map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))
+        };
+        let (roots, members): (Vec<&Package>, Vec<&Package>) =
+            selected.iter().partition(|p| p.dir.is_empty());
+        let mut lists = roots
+            .iter()
+            .map(|p| Ok((*p, pack_one(p)?)))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        lists.extend(
+            members
+                .par_iter()
+                .map(|p| Ok((*p, pack_one(p)?)))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+        );
         if args.workspace.is_some() {
             let (p, list) = &lists[0];
             return print_one(list, Some(p), as_json);

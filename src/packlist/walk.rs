@@ -5,6 +5,7 @@ use super::manifest::{self, Manifest};
 use super::rules::{package_rules, Rule, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// The rule sets a walker applies, in order (ignore-walk's `ignoreFiles`).
@@ -378,53 +379,117 @@ pub fn walk_package(
         strict: None,
         required: Vec::new(),
     };
-    let mut stack: Vec<Frame> = Vec::new();
-    let frame = enter(snap, shared, spec, &mut stack, root, true, emit)?;
-    if let Some(f) = frame {
-        stack.push(f);
+    if let Some(frame) = enter(snap, shared, spec, &[], root, true, emit)? {
+        walk_below(snap, shared, spec, &[], frame, emit)?;
     }
+    Ok(())
+}
+
+/// Directories this shallow (package root = 0) with several sub-directories to visit have
+/// them walked in parallel: a workspace root's `packages/` holds hundreds of members.
+/// Deeper, the walk stays on one thread (forks there would cost more than they save).
+const FORK_DEPTH: usize = 3;
+
+/// Walks everything below `first` (whose ancestors are `ancestors`, root first), depth
+/// first with an explicit stack so deep trees cannot overflow ours. Near the package root
+/// the sub-directories of a frame are walked in parallel, each into its own list; the lists
+/// are emitted in the serial walk's order and the first error in that order is returned,
+/// so the answer does not depend on the threads.
+fn walk_below(
+    snap: &dyn Snapshot,
+    shared: &Shared,
+    spec: &PackageWalk<'_>,
+    ancestors: &[&Level],
+    first: Frame,
+    emit: &mut dyn FnMut(Found),
+) -> Result<(), PacklistError> {
+    let mut stack: Vec<Frame> = vec![first];
     while let Some(top) = stack.last_mut() {
         let depth = top.level.rel.matches('/').count() + usize::from(!top.level.rel.is_empty());
+        if depth < FORK_DEPTH && top.pending.len() >= 2 {
+            let mut pending = std::mem::take(&mut top.pending);
+            pending.reverse(); // `pending` is popped from the back: restore the walk order
+            let chain: Vec<&Level> = ancestors
+                .iter()
+                .copied()
+                .chain(stack.iter().map(|f| &f.level))
+                .collect();
+            let parent = *chain.last().expect("the frame itself");
+            let lists: Vec<Result<Vec<Found>, PacklistError>> = pending
+                .into_par_iter()
+                .map(|(name, exact)| {
+                    let level = child_level(shared, spec, parent, &name, exact, depth)?;
+                    let mut out = Vec::new();
+                    let mut push = |f: Found| out.push(f);
+                    if let Some(f) = enter(snap, shared, spec, &chain, level, false, &mut push)? {
+                        walk_below(snap, shared, spec, &chain, f, &mut push)?;
+                    }
+                    Ok(out)
+                })
+                .collect();
+            for list in lists {
+                list?.into_iter().for_each(&mut *emit);
+            }
+            continue;
+        }
         let Some((name, exact)) = top.pending.pop() else {
             stack.pop();
             continue;
         };
-        let parent = &top.level;
-        let rel = join(&parent.rel, &name);
-        if depth >= MAX_DEPTH {
-            return Err(PacklistError::Rules {
-                file: super::join_path(&spec.dir, &rel),
-                message: format!(
-                    "directories nested more than {MAX_DEPTH} levels deep; leakgate stops here \
-                     (npm's walk is quadratic in the depth and would take hours)"
-                ),
-            });
-        }
-        let required = required_for_child(&parent.required, &name);
-        let strict = if required.is_empty() {
-            shared.plain_strict.clone()
-        } else {
-            let mut lines = vec!["/.git".to_string()];
-            lines.extend(required.iter().map(|f| format!("!{f}")));
-            Arc::new(RuleSet::from_lines("<npm strict>", &lines)?)
-        };
-        let level = Level {
-            rel,
-            exact,
-            plain: false,
-            kinds: spec.sub_kinds,
-            default: shared.default.clone(),
-            pkg: None,
-            npmignore: None,
-            gitignore: None,
-            strict: Some(strict),
-            required,
-        };
-        if let Some(f) = enter(snap, shared, spec, &mut stack, level, false, emit)? {
+        let level = child_level(shared, spec, &top.level, &name, exact, depth)?;
+        let chain: Vec<&Level> = ancestors
+            .iter()
+            .copied()
+            .chain(stack.iter().map(|f| &f.level))
+            .collect();
+        let frame = enter(snap, shared, spec, &chain, level, false, emit)?;
+        drop(chain);
+        if let Some(f) = frame {
             stack.push(f);
         }
     }
     Ok(())
+}
+
+/// The walker of sub-directory `name` of `parent` (at `depth`), with its STRICT set.
+fn child_level(
+    shared: &Shared,
+    spec: &PackageWalk<'_>,
+    parent: &Level,
+    name: &str,
+    exact: bool,
+    depth: usize,
+) -> Result<Level, PacklistError> {
+    let rel = join(&parent.rel, name);
+    if depth >= MAX_DEPTH {
+        return Err(PacklistError::Rules {
+            file: super::join_path(&spec.dir, &rel),
+            message: format!(
+                "directories nested more than {MAX_DEPTH} levels deep; leakgate stops here \
+                 (npm's walk is quadratic in the depth and would take hours)"
+            ),
+        });
+    }
+    let required = required_for_child(&parent.required, name);
+    let strict = if required.is_empty() {
+        shared.plain_strict.clone()
+    } else {
+        let mut lines = vec!["/.git".to_string()];
+        lines.extend(required.iter().map(|f| format!("!{f}")));
+        Arc::new(RuleSet::from_lines("<npm strict>", &lines)?)
+    };
+    Ok(Level {
+        rel,
+        exact,
+        plain: false,
+        kinds: spec.sub_kinds,
+        default: shared.default.clone(),
+        pkg: None,
+        npmignore: None,
+        gitignore: None,
+        strict: Some(strict),
+        required,
+    })
 }
 
 /// Reads one directory, loads its rule sets, emits its files and returns the frame with
@@ -433,7 +498,7 @@ fn enter(
     snap: &dyn Snapshot,
     shared: &Shared,
     spec: &PackageWalk<'_>,
-    stack: &mut [Frame],
+    ancestors: &[&Level],
     mut level: Level,
     is_root: bool,
     emit: &mut dyn FnMut(Found),
@@ -501,7 +566,7 @@ fn enter(
             .as_ref()
             .map_or(true, |s| Arc::ptr_eq(s, &shared.plain_strict));
     // The chain of walkers, root first, this one last.
-    let mut chain: Vec<&Level> = stack.iter().map(|f| &f.level).collect();
+    let mut chain: Vec<&Level> = ancestors.to_vec();
     chain.push(&level);
     let mut pending = Vec::new();
     // Sort so the walk (and any error) is deterministic across snapshots.

@@ -89,6 +89,14 @@ impl<S: Snapshot> Snapshot for Memo<S> {
             if let Some(entries) = self.listing(parent) {
                 return Ok(entries.iter().find(|e| e.name == name).cloned());
             }
+            // A kinds-only listing can't give a size, but it can say a name is absent (the
+            // ignore files a workspace member looks for in every ancestor mostly are).
+            let absent = lock(&self.kinds)
+                .get(parent)
+                .is_some_and(|entries| !entries.iter().any(|e| e.name == name));
+            if absent {
+                return Ok(None);
+            }
         }
         self.inner.lstat(path)
     }
