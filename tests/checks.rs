@@ -57,6 +57,31 @@ fn audit_reports_secrets_redacted_and_denied_files() {
     );
 }
 
+/// Files of 1 MiB and more are mapped rather than read: a secret at the end of a 3 MB bundle
+/// is still found on its own line, and a map of the same size is still judged whole.
+#[test]
+fn big_mapped_files_are_audited_whole() {
+    let repo = TempRepo::new();
+    package(&repo, "");
+    let token = fake_ghp();
+    let mut bundle = "var a = 1;\n".repeat(300_000);
+    bundle.push_str(&format!("const t = \"{token}\";\n"));
+    repo.write("dist/bundle.js", &bundle);
+    let source = "export const x = 1;\n".repeat(60_000);
+    let map = format!(
+        "{{\"version\":3,\"sources\":[\"../src/big.ts\"],\"sourcesContent\":[{}],\"mappings\":\"AAAA\"}}",
+        serde_json::to_string(&source).unwrap()
+    );
+    assert!(map.len() > 1 << 20);
+    repo.write("dist/big.js.map", &map);
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("dist/bundle.js:300001:"), "{all}");
+    assert!(all.contains("sourcemap/sources-content"), "{all}");
+    assert!(all.contains("src/big.ts"), "{all}");
+}
+
 #[test]
 fn audit_near_miss_placeholders_pass() {
     let repo = TempRepo::new();
