@@ -114,7 +114,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
 
     let dir = package_dir(&start)?;
     // Paths alone need no stat per file (what made this 2-3x a plain `find`); `--json`
-    // reports sizes and modes, so it stats what ships.
+    // reports sizes and modes, so its walk stats every entry it lists.
     let options = PackOptions {
         names_only: !as_json,
         ..PackOptions::default()
