@@ -116,42 +116,32 @@ pub trait Snapshot: Send + Sync {
 
     /// Reads the whole file at `path` (follows symlinks where the snapshot can).
     fn read(&self, path: &str) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.open(path)?
-            .read_to_end(&mut out)
-            .map_err(|source| SnapshotError::Io {
-                path: path.to_string(),
-                source,
-            })?;
-        Ok(out)
+        read_all(&mut *self.open(path)?, path, 0)
     }
 
     /// Reads at most `limit` bytes from the start of `path`.
     fn read_prefix(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.open(path)?
-            .take(limit)
-            .read_to_end(&mut out)
-            .map_err(|source| SnapshotError::Io {
-                path: path.to_string(),
-                source,
-            })?;
-        Ok(out)
+        read_all(&mut self.open(path)?.take(limit), path, 0)
     }
 
     /// The whole file at `path`, which the caller expects to be about `size` bytes (a
     /// hint: the buffer is sized by it, the file's real length wins). Snapshots on disk map
     /// big files instead of copying them ([`Contents::Mapped`]); the rest read them.
     fn contents(&self, path: &str, size: u64) -> Result<Contents> {
-        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        self.open(path)?
-            .read_to_end(&mut out)
-            .map_err(|source| SnapshotError::Io {
-                path: path.to_string(),
-                source,
-            })?;
-        Ok(Contents::Read(out))
+        read_all(&mut *self.open(path)?, path, size).map(Contents::Read)
     }
+}
+
+/// Everything `reader` (the file at `path`) holds, in a buffer sized for `size_hint` bytes.
+pub(crate) fn read_all(reader: &mut dyn Read, path: &str, size_hint: u64) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(usize::try_from(size_hint).unwrap_or(0));
+    reader
+        .read_to_end(&mut out)
+        .map_err(|source| SnapshotError::Io {
+            path: path.to_string(),
+            source,
+        })?;
+    Ok(out)
 }
 
 /// A whole file's bytes, from [`Snapshot::contents`].

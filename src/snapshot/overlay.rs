@@ -301,14 +301,7 @@ impl<B: Snapshot> Snapshot for Overlay<B> {
         let replaced =
             self.hidden(path) || self.changes.contains_key(path) || self.implied_dir(path);
         if replaced {
-            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-            self.open(path)?
-                .read_to_end(&mut out)
-                .map_err(|source| SnapshotError::Io {
-                    path: path.to_string(),
-                    source,
-                })?;
-            return Ok(Contents::Read(out));
+            return super::read_all(&mut *self.open(path)?, path, size).map(Contents::Read);
         }
         self.base.contents(path, size)
     }

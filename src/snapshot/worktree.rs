@@ -47,10 +47,8 @@ fn io_err(path: &str, source: std::io::Error) -> SnapshotError {
     }
 }
 
-fn entry_from_metadata(name: String, meta: &fs::Metadata) -> Entry {
-    use std::os::unix::fs::PermissionsExt;
-    let ft = meta.file_type();
-    let kind = if ft.is_symlink() {
+fn kind_of(ft: fs::FileType) -> EntryKind {
+    if ft.is_symlink() {
         EntryKind::Symlink
     } else if ft.is_file() {
         EntryKind::File
@@ -58,7 +56,29 @@ fn entry_from_metadata(name: String, meta: &fs::Metadata) -> Entry {
         EntryKind::Dir
     } else {
         EntryKind::Other
-    };
+    }
+}
+
+/// The entries of directory `dir` with their names (an error names a non-UTF-8 one).
+fn named_entries(full: &Path, dir: &str) -> Result<Vec<(String, fs::DirEntry)>> {
+    let rd = fs::read_dir(full).map_err(|e| io_err(dir, e))?;
+    let mut items = Vec::new();
+    for item in rd {
+        let item = item.map_err(|e| io_err(dir, e))?;
+        let name = item
+            .file_name()
+            .into_string()
+            .map_err(|raw| SnapshotError::NonUtf8Name {
+                path: super::join(dir, &raw.to_string_lossy()),
+            })?;
+        items.push((name, item));
+    }
+    Ok(items)
+}
+
+fn entry_from_metadata(name: String, meta: &fs::Metadata) -> Entry {
+    use std::os::unix::fs::PermissionsExt;
+    let kind = kind_of(meta.file_type());
     Entry {
         name,
         kind,
@@ -77,18 +97,7 @@ impl Snapshot for Worktree {
     }
 
     fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
-        let rd = fs::read_dir(self.full(dir)).map_err(|e| io_err(dir, e))?;
-        let mut items = Vec::new();
-        for item in rd {
-            let item = item.map_err(|e| io_err(dir, e))?;
-            let name =
-                item.file_name()
-                    .into_string()
-                    .map_err(|raw| SnapshotError::NonUtf8Name {
-                        path: super::join(dir, &raw.to_string_lossy()),
-                    })?;
-            items.push((name, item));
-        }
+        let items = named_entries(&self.full(dir), dir)?;
         let stat = |(name, item): (String, fs::DirEntry)| {
             let meta = item
                 .metadata()
@@ -105,38 +114,22 @@ impl Snapshot for Worktree {
     }
 
     fn read_dir_kinds(&self, dir: &str) -> Result<Vec<Entry>> {
-        let rd = fs::read_dir(self.full(dir)).map_err(|e| io_err(dir, e))?;
-        let mut out = Vec::new();
-        for item in rd {
-            let item = item.map_err(|e| io_err(dir, e))?;
-            let name =
-                item.file_name()
-                    .into_string()
-                    .map_err(|raw| SnapshotError::NonUtf8Name {
-                        path: super::join(dir, &raw.to_string_lossy()),
-                    })?;
-            // The kind comes with the directory entry (d_type); only file systems that
-            // don't record it cost an lstat here.
-            let ft = item
-                .file_type()
-                .map_err(|e| io_err(&super::join(dir, &name), e))?;
-            let kind = if ft.is_symlink() {
-                EntryKind::Symlink
-            } else if ft.is_file() {
-                EntryKind::File
-            } else if ft.is_dir() {
-                EntryKind::Dir
-            } else {
-                EntryKind::Other
-            };
-            out.push(Entry {
-                name,
-                kind,
-                size: 0,
-                mode: 0,
-            });
-        }
-        Ok(out)
+        named_entries(&self.full(dir), dir)?
+            .into_iter()
+            .map(|(name, item)| {
+                // The kind comes with the directory entry (d_type); only file systems that
+                // don't record it cost an lstat here.
+                let ft = item
+                    .file_type()
+                    .map_err(|e| io_err(&super::join(dir, &name), e))?;
+                Ok(Entry {
+                    name,
+                    kind: kind_of(ft),
+                    size: 0,
+                    mode: 0,
+                })
+            })
+            .collect()
     }
 
     fn lstat(&self, path: &str) -> Result<Option<Entry>> {
