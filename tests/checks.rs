@@ -58,7 +58,8 @@ fn audit_reports_secrets_redacted_and_denied_files() {
 }
 
 /// Files of 1 MiB and more are mapped rather than read: a secret at the end of a 3 MB bundle
-/// is still found on its own line, and a map of the same size is still judged whole.
+/// is still found on its own line, and a map of the same size is still judged whole. Big
+/// files are judged first, but findings keep the packlist's (path) order.
 #[test]
 fn big_mapped_files_are_audited_whole() {
     let repo = TempRepo::new();
@@ -66,7 +67,8 @@ fn big_mapped_files_are_audited_whole() {
     let token = fake_ghp();
     let mut bundle = "var a = 1;\n".repeat(300_000);
     bundle.push_str(&format!("const t = \"{token}\";\n"));
-    repo.write("dist/bundle.js", &bundle);
+    repo.write("dist/bundle.js", &bundle)
+        .write("dist/a.js", format!("const t = \"{token}\";\n"));
     let source = "export const x = 1;\n".repeat(60_000);
     let map = format!(
         "{{\"version\":3,\"sources\":[\"../src/big.ts\"],\"sourcesContent\":[{}],\"mappings\":\"AAAA\"}}",
@@ -77,7 +79,11 @@ fn big_mapped_files_are_audited_whole() {
     let out = repo.leakgate().args(["audit", "."]).output().unwrap();
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(all.contains("dist/bundle.js:300001:"), "{all}");
+    let small = all.find("dist/a.js:1:").expect("the small file's finding");
+    let big = all
+        .find("dist/bundle.js:300001:")
+        .expect("the bundle's finding");
+    assert!(small < big, "findings in path order: {all}");
     assert!(all.contains("sourcemap/sources-content"), "{all}");
     assert!(all.contains("src/big.ts"), "{all}");
 }

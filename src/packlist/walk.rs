@@ -409,11 +409,7 @@ fn walk_below(
         if depth < FORK_DEPTH && top.pending.len() >= 2 {
             let mut pending = std::mem::take(&mut top.pending);
             pending.reverse(); // `pending` is popped from the back: restore the walk order
-            let chain: Vec<&Level> = ancestors
-                .iter()
-                .copied()
-                .chain(stack.iter().map(|f| &f.level))
-                .collect();
+            let chain = walkers(ancestors, &stack);
             let parent = *chain.last().expect("the frame itself");
             let lists: Vec<Result<Vec<Found>, PacklistError>> = pending
                 .into_par_iter()
@@ -437,11 +433,7 @@ fn walk_below(
             continue;
         };
         let level = child_level(shared, spec, &top.level, &name, exact, depth)?;
-        let chain: Vec<&Level> = ancestors
-            .iter()
-            .copied()
-            .chain(stack.iter().map(|f| &f.level))
-            .collect();
+        let chain = walkers(ancestors, &stack);
         let frame = enter(snap, shared, spec, &chain, level, false, emit)?;
         drop(chain);
         if let Some(f) = frame {
@@ -449,6 +441,15 @@ fn walk_below(
         }
     }
     Ok(())
+}
+
+/// The walkers from the package root down to the top of `stack`.
+fn walkers<'a>(ancestors: &[&'a Level], stack: &'a [Frame]) -> Vec<&'a Level> {
+    ancestors
+        .iter()
+        .copied()
+        .chain(stack.iter().map(|f| &f.level))
+        .collect()
 }
 
 /// The walker of sub-directory `name` of `parent` (at `depth`), with its STRICT set.

@@ -2,8 +2,9 @@
 //! several times: packing a workspace root walks every member's directory, and then each
 //! member is packed on its own; the audit and the pre-push hook pack the same trees again.
 //!
-//! Directory listings are kept whole; `lstat` of a path whose parent was listed is answered
-//! from the listing; manifests and ignore files (small, read by every walk that passes them)
+//! Directory listings are kept whole (kinds-only listings apart: they only ever answer
+//! `read_dir_kinds`, and that a name is absent); `lstat` of a path whose parent was listed
+//! is answered from the listing; manifests and ignore files (small, read by every walk that passes them)
 //! are kept after the first read, nothing else, so memory stays bounded by the tree's shape.
 //! Errors are not kept: the next call asks the inner snapshot again, and gets the same error.
 //! Only for the length of one run: the cache never notices a file that changes under it.
