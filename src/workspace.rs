@@ -50,8 +50,8 @@ pub enum DiscoverError {
 /// Reads and parses `dir/package.json`; `Ok(None)` if there is none.
 pub fn read_manifest(snapshot: &dyn Snapshot, dir: &str) -> Result<Option<Value>, DiscoverError> {
     let path = join(dir, "package.json");
-    match snapshot.lstat(&path)? {
-        Some(e) if e.kind == EntryKind::File || e.kind == EntryKind::Symlink => {}
+    match snapshot.kind(&path)? {
+        Some(EntryKind::File | EntryKind::Symlink) => {}
         _ => return Ok(None),
     }
     let bytes = match snapshot.read(&path) {
@@ -77,27 +77,45 @@ fn package_from(dir: &str, v: &Value, root: bool) -> Package {
 /// and the members of its npm/yarn/bun workspaces and `pnpm-workspace.yaml`, sorted by
 /// directory.
 pub fn discover(snapshot: &dyn Snapshot) -> Result<Vec<Package>, DiscoverError> {
+    discover_in(snapshot, "")
+}
+
+/// [`discover`] for the repository whose root is directory `root` of `snapshot`: the
+/// packages' `dir`s are relative to `root`, the paths in errors are snapshot paths.
+pub fn discover_in(snapshot: &dyn Snapshot, root: &str) -> Result<Vec<Package>, DiscoverError> {
+    let root = root.trim_matches('/');
     let mut out = Vec::new();
     let mut patterns: Vec<String> = Vec::new();
-    if let Some(v) = read_manifest(snapshot, "")? {
+    if let Some(v) = read_manifest(snapshot, root)? {
         out.push(package_from("", &v, true));
         patterns.extend(workspace_patterns(&v));
     }
-    if let Some(e) = snapshot.lstat("pnpm-workspace.yaml")? {
-        if e.kind == EntryKind::File {
-            let text = String::from_utf8_lossy(&snapshot.read("pnpm-workspace.yaml")?).into_owned();
-            patterns.extend(pnpm_packages("pnpm-workspace.yaml", &text)?);
-        }
+    let pnpm = join(root, "pnpm-workspace.yaml");
+    if let Some(EntryKind::File) = snapshot.kind(&pnpm)? {
+        let text = String::from_utf8_lossy(&snapshot.read(&pnpm)?).into_owned();
+        patterns.extend(pnpm_packages(&pnpm, &text)?);
     }
-    let dirs: Vec<String> = resolve_patterns(snapshot, "", &patterns)?
+    let dirs: Vec<String> = resolve_patterns(snapshot, root, &patterns)?
         .into_iter()
-        .filter(|d| !out.iter().any(|p| p.dir == *d))
+        .filter(|d| {
+            !out.iter()
+                .any(|p| crate::packlist::join_path(root, &p.dir) == *d)
+        })
         .collect();
+    let relative = |dir: &str| -> String {
+        if root.is_empty() {
+            dir.to_string()
+        } else {
+            dir[root.len() + 1..].to_string()
+        }
+    };
     // Hundreds of members' manifests: read and parse them on every core; the first error
     // in directory order is the one reported, whichever thread met it.
     let members: Vec<Result<Option<Package>, DiscoverError>> = dirs
         .par_iter()
-        .map(|dir| Ok(read_manifest(snapshot, dir)?.map(|v| package_from(dir, &v, false))))
+        .map(|dir| {
+            Ok(read_manifest(snapshot, dir)?.map(|v| package_from(&relative(dir), &v, false)))
+        })
         .collect();
     for m in members {
         out.extend(m?);
@@ -301,9 +319,10 @@ fn resolve_patterns(
             continue;
         }
         let dir = crate::packlist::join_path(root, &rel);
-        match snapshot.lstat(&join(&dir, "package.json"))? {
-            Some(e) if e.kind == EntryKind::File || e.kind == EntryKind::Symlink => out.push(dir),
-            _ => {}
+        if let Some(EntryKind::File | EntryKind::Symlink) =
+            snapshot.kind(&join(&dir, "package.json"))?
+        {
+            out.push(dir);
         }
     }
     Ok(out)
@@ -349,7 +368,7 @@ fn glob_dirs(
         }
         let dir = crate::packlist::join_path(root, &rel);
         // Names and kinds are all a glob needs (no stat per entry on disk).
-        let entries = match snapshot.read_dir_kinds(&dir) {
+        let entries = match snapshot.listing(&dir, true) {
             Ok(e) => e,
             Err(SnapshotError::NotFound { .. }) => continue,
             Err(SnapshotError::Io { source, .. })
@@ -362,7 +381,7 @@ fn glob_dirs(
             }
             Err(e) => return Err(e.into()),
         };
-        for e in entries {
+        for e in entries.iter() {
             if e.name == "node_modules" {
                 continue;
             }

@@ -47,10 +47,12 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     if args.workspaces || args.workspace.is_some() {
         let root = repo_root(&start);
         let root_rel = rel(&root);
-        // Discovery globs the workspace patterns twice (names, then npm's own members).
-        let sub = Memo::new(Worktree::new(&root));
-        let packages = workspace::discover(&sub)
-            .map_err(|e| anyhow!("{}", with_root_prefix(&e.to_string(), &root_rel, &shown)))?;
+        // One memo for the whole run: discovery lists the member directories and reads
+        // their manifests, the root's walk lists every member's tree (npm packs them into the
+        // root's tarball too), and the members are then packed from what it kept.
+        let snap = Memo::new(snap);
+        let packages = workspace::discover_in(&snap, &root_rel)
+            .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
         if packages.is_empty() {
             bail!("{}: no package.json and no workspaces here", root.display());
         }
@@ -75,19 +77,17 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         };
         // npm packs a member of the root's npm workspaces with the root's ancestor ignore
         // files (spec §9.2); resolve them once instead of once per member.
-        let root_manifest = workspace::read_manifest(&sub, "").ok().flatten();
+        let root_manifest = workspace::read_manifest(&snap, &root_rel).ok().flatten();
         let npm_members = match &root_manifest {
-            Some(m) => workspace::npm_workspaces(&sub, "", m).unwrap_or_default(),
+            Some(m) => workspace::npm_workspaces(&snap, &root_rel, m).unwrap_or_default(),
             None => Vec::new(),
         };
-        // The root's walk lists every member's directories (npm packs them into the root's
-        // tarball too, and the walk spreads them over the cores): remember the listings, pack
-        // the root first, then the members on both cores from memory.
-        let snap = Memo::new(snap);
+        // The root first (its walk fills the memo, spread over the cores), then the members
+        // on both cores from memory.
         let pack_one = |p: &Package| -> anyhow::Result<Packlist> {
             let dir = crate::packlist::join_path(&root_rel, &p.dir);
             let options = PackOptions {
-                workspace_root: npm_members.contains(&p.dir).then(|| root_rel.clone()),
+                workspace_root: npm_members.contains(&dir).then(|| root_rel.clone()),
                 standalone: false,
                 names_only: !as_json,
             };
@@ -185,15 +185,6 @@ fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
         return msg.to_string();
     }
     format!("{}{}{}", shown(path), pos, &msg[end..])
-}
-
-fn with_root_prefix(msg: &str, root_rel: &str, shown: &dyn Fn(&str) -> String) -> String {
-    let end = msg.find(':').unwrap_or(0);
-    if end == 0 {
-        return msg.to_string();
-    }
-    let path = crate::snapshot::join(root_rel, &msg[..end]);
-    format!("{}{}", shown(&path), &msg[end..])
 }
 
 fn package_json(list: &Packlist, pkg: Option<&Package>) -> serde_json::Value {

@@ -155,7 +155,7 @@ pub fn pack(
         _ => Vec::new(),
     };
 
-    let shared = walk::Shared::new()?;
+    let shared = walk::Shared::get();
     let spec = walk::PackageWalk {
         dir: dir.to_string(),
         manifest: &m,
@@ -165,22 +165,29 @@ pub fn pack(
         is_bundle: false,
         names_only: options.names_only,
     };
-    let mut seen_paths: HashSet<String> = HashSet::new();
-    let mut files: Vec<PackedFile> = Vec::new();
-    let mut push = |rel: String, entry: crate::snapshot::Entry| {
-        if seen_paths.insert(rel.clone()) {
-            files.push(PackedFile {
-                path: tarname::tar_name(&rel).to_string(),
-                source: join(dir, &rel),
-                size: entry.size,
-                mode: entry.mode,
-            });
-        }
+    let packed = |rel: &str, entry: &crate::snapshot::Entry| PackedFile {
+        path: tarname::tar_name(rel).to_string(),
+        source: join(dir, rel),
+        size: entry.size,
+        mode: entry.mode,
     };
-    walk::walk_package(snapshot, &shared, &spec, &mut |f| push(f.rel, f.entry))?;
-    bundle::gather(snapshot, &shared, dir, &m, &mut |rel, entry| {
-        push(rel, entry)
+    // The walk finds each path once; a bundled dependency may repeat one (the first wins).
+    let mut files: Vec<PackedFile> = Vec::new();
+    walk::walk_package(snapshot, shared, &spec, &mut |f| {
+        files.push(packed(&f.rel, &f.entry))
     })?;
+    let mut bundled: Vec<PackedFile> = Vec::new();
+    bundle::gather(snapshot, shared, dir, &m, &mut |rel, entry| {
+        bundled.push(packed(&rel, &entry))
+    })?;
+    if !bundled.is_empty() {
+        let mut seen: HashSet<String> = files.iter().map(|f| f.source.clone()).collect();
+        files.extend(
+            bundled
+                .into_iter()
+                .filter(|f| seen.insert(f.source.clone())),
+        );
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Packlist {
         dir: dir.to_string(),
@@ -195,7 +202,7 @@ pub fn join_path(a: &str, b: &str) -> String {
     match (a.is_empty(), b.is_empty()) {
         (_, true) => a.to_string(),
         (true, false) => b.to_string(),
-        (false, false) => format!("{a}/{b}"),
+        (false, false) => join(a, b),
     }
 }
 
@@ -236,10 +243,10 @@ fn ancestor_ignores(
     for d in dirs {
         for name in [".npmignore", ".gitignore"] {
             let path = join(&d, name);
-            let Some(e) = snapshot.lstat(&path)? else {
+            let Some(kind) = snapshot.kind(&path)? else {
                 continue;
             };
-            if e.kind == EntryKind::Dir {
+            if kind == EntryKind::Dir {
                 return Err(PacklistError::Rules {
                     file: path,
                     message: "is a directory, not an ignore file (npm pack fails here with EISDIR)"

@@ -323,6 +323,44 @@ fn compile_segment(seg: &str) -> Result<Segment, String> {
     if seg.is_empty() {
         return Ok(Segment::Exact(String::new()));
     }
+    if let Some(literal) = plain_literal(seg) {
+        return Ok(literal);
+    }
+    compile_magic(seg)
+}
+
+/// What [`compile_magic`] makes of a segment that is plainly literal, without building and
+/// parsing its regex: a workspace root reads every member's package.json as an ignore file,
+/// and each JSON line is a new pattern of mostly literal segments.
+///
+/// Plain means ASCII without anything minimatch's parser treats specially (`*`, `?`,
+/// classes, escapes, extglob openers, braces left over from expansion) and not starting
+/// with `.` (minimatch guards those against `.`/`..` traversal in the regex).
+fn plain_literal(seg: &str) -> Option<Segment> {
+    let b = seg.as_bytes();
+    let special = |i: usize| match b[i] {
+        b'*' | b'?' | b'[' | b']' | b'(' | b')' | b'|' | b'\\' | b'{' | b'}' => true,
+        b'!' | b'+' | b'@' => b.get(i + 1) == Some(&b'('),
+        c => !(0x20..0x7f).contains(&c),
+    };
+    if b.first() == Some(&b'.') || (0..b.len()).any(special) {
+        return None;
+    }
+    // With nocase, a letter makes minimatch build `^literal$` with the `i` flag, whose
+    // canonical units are the upper-cased ASCII bytes; without one it compares exactly.
+    Some(if b.iter().any(u8::is_ascii_alphabetic) {
+        Segment::Literal(
+            b.iter()
+                .map(|c| u32::from(c.to_ascii_uppercase()))
+                .collect(),
+        )
+    } else {
+        Segment::Exact(seg.to_string())
+    })
+}
+
+/// A segment compiled the way minimatch does: its shortcut tests, or its regex.
+fn compile_magic(seg: &str) -> Result<Segment, String> {
     let fast = fast_test(seg);
     let (source, unicode) = match ast::to_mm_pattern(seg)? {
         ast::MmPattern::Str(s) => return Ok(Segment::Exact(s)),

@@ -82,7 +82,7 @@ struct Checks {
 }
 
 /// A literal prefix/suffix condition on one path segment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegCheck {
     prefix: String,
     suffix: String,
@@ -154,36 +154,33 @@ impl Prefilter {
             }),
         }
     }
-
-    /// May a non-partial match of `path` (no trailing `/`, last segment `name`) succeed?
-    #[inline]
-    pub fn admits_file(&self, name: &str, path: &str) -> bool {
-        let Some(c) = &self.checks else { return true };
-        if !path.is_ascii() {
-            return true;
-        }
-        if c.trailing_slash {
-            return false;
-        }
-        if let Some(last) = &c.last {
-            if !last.admits(name) {
-                return false;
-            }
-        }
-        bag_admits(&c.all, path)
-    }
-
-    /// May a non-partial match of `path`, or of `path` + `/`, succeed?
-    #[inline]
-    pub fn admits_any(&self, path: &str) -> bool {
-        let Some(c) = &self.checks else { return true };
-        !path.is_ascii() || bag_admits(&c.all, path)
-    }
 }
 
-fn bag_admits(all: &[SegCheck], path: &str) -> bool {
-    all.iter()
-        .all(|c| path.split('/').any(|s| !s.is_empty() && c.admits(s)))
+/// The most distinct segment checks one rule set keeps as bits; rules needing more are
+/// always tried.
+const MAX_CHECKS: usize = 64;
+
+/// What one rule's prefilter needs, as bits of its set's table of segment checks.
+#[derive(Debug, Clone, Copy)]
+struct Need {
+    /// No conditions: the rule is always tried.
+    unchecked: bool,
+    /// Only paths ending in `/` can match.
+    trailing_slash: bool,
+    /// Checks each of which some segment of the path must pass.
+    all: u64,
+    /// The check the last segment must pass in a match without trailing `/` (0: none).
+    last: u64,
+}
+
+/// The segments an entry offers a rule set's prefilter: the bits of the set's checks passed
+/// by some segment of its path, and those passed by its name (the last segment).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Passed {
+    /// Checks passed by some segment of the path.
+    pub path: u64,
+    /// Checks passed by the name.
+    pub name: u64,
 }
 
 /// An ordered list of rules from one source.
@@ -191,6 +188,10 @@ fn bag_admits(all: &[SegCheck], path: &str) -> bool {
 pub struct RuleSet {
     /// The rules, in file order (shared: the same line compiles once per process).
     pub rules: Vec<Arc<Rule>>,
+    /// The distinct segment checks of the rules' prefilters.
+    table: Vec<SegCheck>,
+    /// Per rule, what it needs of the table.
+    needs: Vec<Need>,
 }
 
 /// Every line compiled so far. A monorepo's packages repeat the same lines (npm's defaults,
@@ -233,13 +234,137 @@ impl RuleSet {
             })?;
             rules.push(rule);
         }
-        Ok(RuleSet { rules })
+        Ok(RuleSet::new(rules))
     }
 
     /// Compiles synthetic lines (joined with `\n` first, exactly like `injectRules`).
     pub fn from_lines<S: AsRef<str>>(source: &str, lines: &[S]) -> Result<RuleSet, PacklistError> {
         let text: Vec<&str> = lines.iter().map(|l| l.as_ref()).collect();
         RuleSet::parse(source, &text.join("\n"))
+    }
+
+    /// [`parse`](Self::parse), shared: the same text yields the same set for the rest of the
+    /// process. A monorepo's members repeat the same synthetic sets (npm's strict list plus
+    /// `!/dist/index.js`, the `files` rules) and ignore files hundreds of times.
+    pub fn cached(source: &str, text: &str) -> Result<Arc<RuleSet>, PacklistError> {
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<RuleSet>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(set) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(text) {
+            return Ok(set.clone());
+        }
+        // Errors are not kept: each source that holds the text reports its own.
+        let set = Arc::new(RuleSet::parse(source, text)?);
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(text.to_string(), set.clone());
+        Ok(set)
+    }
+
+    /// [`from_lines`](Self::from_lines), shared like [`cached`](Self::cached).
+    pub fn cached_lines<S: AsRef<str>>(
+        source: &str,
+        lines: &[S],
+    ) -> Result<Arc<RuleSet>, PacklistError> {
+        let text: Vec<&str> = lines.iter().map(|l| l.as_ref()).collect();
+        RuleSet::cached(source, &text.join("\n"))
+    }
+
+    /// The set of these rules, with the check table of their prefilters.
+    fn new(rules: Vec<Arc<Rule>>) -> RuleSet {
+        let mut table: Vec<SegCheck> = Vec::new();
+        let mut bit = |check: &SegCheck| -> Option<u64> {
+            let i = match table.iter().position(|c| c == check) {
+                Some(i) => i,
+                None if table.len() < MAX_CHECKS => {
+                    table.push(check.clone());
+                    table.len() - 1
+                }
+                None => return None,
+            };
+            Some(1 << i)
+        };
+        let always = Need {
+            unchecked: true,
+            trailing_slash: false,
+            all: 0,
+            last: 0,
+        };
+        let needs = rules
+            .iter()
+            .map(|rule| {
+                let Some(c) = &rule.prefilter.checks else {
+                    return always;
+                };
+                let mut all = 0;
+                for check in &c.all {
+                    match bit(check) {
+                        Some(b) => all |= b,
+                        None => return always,
+                    }
+                }
+                let last = match &c.last {
+                    Some(check) => match bit(check) {
+                        Some(b) => b,
+                        None => return always,
+                    },
+                    None => 0,
+                };
+                Need {
+                    unchecked: false,
+                    trailing_slash: c.trailing_slash,
+                    all,
+                    last,
+                }
+            })
+            .collect();
+        RuleSet {
+            rules,
+            table,
+            needs,
+        }
+    }
+
+    /// The checks of this set's table that `segment` passes (all of them for a segment that
+    /// is not ASCII: the checks compare ASCII case-insensitively, JavaScript's case rules
+    /// are wider).
+    pub fn segment_bits(&self, segment: &str) -> u64 {
+        if !segment.is_ascii() {
+            return u64::MAX;
+        }
+        self.table
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.admits(segment))
+            .fold(0, |bits, (i, _)| bits | 1 << i)
+    }
+
+    /// The checks some non-empty segment of `path` passes.
+    pub fn path_bits(&self, path: &str) -> u64 {
+        if self.table.is_empty() {
+            return 0;
+        }
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .fold(0, |bits, s| bits | self.segment_bits(s))
+    }
+
+    /// Could rule `j` match any of the forms `filterEntry` tries for an entry whose
+    /// segments passed `passed`? (`slash`: the entry is tried as `name/`; `partial`: a
+    /// directory tried partially, where a negated rule may match a mere prefix.) False only
+    /// when it certainly cannot.
+    #[inline]
+    pub fn may_match(&self, j: usize, passed: Passed, partial: bool, slash: bool) -> bool {
+        let need = self.needs[j];
+        if need.unchecked || (partial && self.rules[j].negate) {
+            return true;
+        }
+        if need.all & !passed.path != 0 {
+            return false;
+        }
+        slash
+            || partial
+            || (!need.trailing_slash && (need.last == 0 || passed.name & need.last != 0))
     }
 }
 
@@ -334,26 +459,61 @@ pub fn package_rules(
 mod tests {
     use super::*;
 
+    /// Whether the one rule of `line` may match `path` as a file (`partial`/`slash` off).
+    fn file(line: &str, path: &str) -> bool {
+        may(line, path, false, false)
+    }
+
+    /// Whether the one rule of `line` may match `path` in the given mode.
+    fn may(line: &str, path: &str, partial: bool, slash: bool) -> bool {
+        let set = RuleSet::parse("x", line).unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let passed = Passed {
+            path: set.path_bits(path),
+            name: set.segment_bits(name),
+        };
+        set.may_match(0, passed, partial, slash)
+    }
+
     #[test]
     fn prefilter_is_conservative() {
-        let p = Prefilter::from_line("*.orig");
-        assert!(p.admits_file("a.ORIG", "x/a.ORIG"));
-        assert!(!p.admits_file("a.js", "a.js"));
-        let p = Prefilter::from_line("**/.git/**");
-        assert!(p.admits_file("x", "a/.git/x"));
-        assert!(!p.admits_file("x", "a/b/x"));
-        assert!(p.admits_any("a/.git"));
-        assert!(!p.admits_any("a/b"));
-        let p = Prefilter::from_line("lib/");
-        assert!(!p.admits_file("lib", "lib"));
-        assert!(p.admits_any("x/lib"));
+        assert!(file("*.orig", "x/a.ORIG"));
+        assert!(!file("*.orig", "a.js"));
+        assert!(file("**/.git/**", "a/.git/x"));
+        assert!(!file("**/.git/**", "a/b/x"));
+        assert!(may("**/.git/**", "a/.git", false, true));
+        assert!(!may("**/.git/**", "a/b", false, true));
+        assert!(!file("lib/", "lib"));
+        assert!(may("lib/", "x/lib", false, true));
+        assert!(may("lib/", "x/lib", true, false));
         assert!(Prefilter::from_line("{a,b}").checks.is_none());
-        let p = Prefilter::from_line("/build/config.gypi");
-        assert!(p.admits_file("config.gypi", "build/config.gypi"));
-        assert!(!p.admits_file("config.gypi", "lib/config.gypi"));
-        let p = Prefilter::from_line("a*a");
-        assert!(!p.admits_file("a", "a"));
-        assert!(p.admits_file("aa", "aa"));
+        assert!(file("{a,b}", "c"));
+        assert!(file("/build/config.gypi", "build/config.gypi"));
+        assert!(!file("/build/config.gypi", "lib/config.gypi"));
+        assert!(!file("a*a", "a"));
+        assert!(file("a*a", "aa"));
+        // A segment that is not ASCII may pass any check (JavaScript case folding).
+        assert!(file("*.orig", "x/\u{e9}"));
+        assert!(file("/build/config.gypi", "b\u{fc}ild/config.gypi"));
+        // Negated rules are always tried partially; positive ones are still filtered.
+        assert!(may("!docs/keep.md", "lib", true, false));
+        assert!(!may("docs/keep.md", "lib", true, false));
+    }
+
+    #[test]
+    fn the_check_table_is_shared_and_bounded() {
+        let set = RuleSet::parse("x", "*.js\n**/*.js\nlib/*.js\n").unwrap();
+        assert_eq!(set.table.len(), 2, "{:?}", set.table);
+        // More distinct checks than bits: the rules past the table are always tried.
+        let many: String = (0..70).map(|i| format!("f{i}.txt\n")).collect();
+        let set = RuleSet::parse("x", &many).unwrap();
+        assert_eq!(set.table.len(), MAX_CHECKS);
+        let passed = Passed {
+            path: set.path_bits("other"),
+            name: set.segment_bits("other"),
+        };
+        assert!(!set.may_match(0, passed, false, false));
+        assert!(set.may_match(69, passed, false, false));
     }
 
     #[test]

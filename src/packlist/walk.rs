@@ -2,7 +2,7 @@
 //! (spec §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
-use super::rules::{package_rules, Rule, RuleSet, Target, DEFAULT_RULES};
+use super::rules::{package_rules, Passed, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
 use rayon::prelude::*;
@@ -46,6 +46,14 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The shared sets of this process, compiled on first use (a workspace run packs
+    /// hundreds of packages with the same sets).
+    pub fn get() -> &'static Shared {
+        static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        // The lines are npm's constants; `compiles_the_shared_sets` proves they compile.
+        SHARED.get_or_init(|| Shared::new().expect("npm's default rules compile"))
+    }
+
     /// Compiles the shared sets.
     pub fn new() -> Result<Shared, PacklistError> {
         Ok(Shared {
@@ -149,59 +157,97 @@ impl Probe {
     }
 }
 
-/// Could `rule` match any of the paths `filterEntry` tries for this entry? (`path` is the
-/// entry relative to the walker, without a trailing `/`.) A negated rule in partial mode
-/// may match a mere prefix, so it is always tried.
-#[inline]
-fn possible(rule: &Rule, path: &str, name: &str, partial: bool, slash: bool) -> bool {
-    if partial && rule.negate {
-        true
-    } else if slash || partial {
-        rule.prefilter.admits_any(path)
-    } else {
-        rule.prefilter.admits_file(name, path)
+/// The rule sets of a chain of walkers, each once (every walker holds the same DEFAULT),
+/// with the prefilter checks passed by the segments of the directory being listed. Built once
+/// per directory, so an entry costs one test of its name per set before any rule is tried.
+struct ChainSets<'a> {
+    sets: Vec<&'a RuleSet>,
+    /// Per set: the checks passed by some segment of the directory's path.
+    dir_bits: Vec<u64>,
+    /// Per walker of the chain and [`SetKind`]: the index of its set in `sets`.
+    slots: Vec<[usize; 5]>,
+    /// The shared DEFAULT and plain STRICT, where the chain holds them.
+    shared: [Option<usize>; 2],
+}
+
+/// No set of this kind in the walker.
+const NO_SET: usize = usize::MAX;
+
+impl SetKind {
+    fn index(self) -> usize {
+        match self {
+            Default => 0,
+            PackageJson => 1,
+            Npmignore => 2,
+            Gitignore => 3,
+            Strict => 4,
+        }
     }
 }
 
-/// Which rules of the shared sets could match, judged once on the full path (a rule that
-/// cannot match the longest path cannot match the shorter views of the deeper walkers).
-/// Bit `j` stands for rule `j`; sets longer than 64 rules keep every bit set (no skipping).
-struct SharedMask {
-    default: u64,
-    strict: u64,
-    /// No shared rule can match: a walker with only the shared sets changes nothing.
-    identity: bool,
-}
-
-impl SharedMask {
-    fn new(shared: &Shared, probe: &Probe, partial: bool, slash: bool) -> SharedMask {
-        let len = probe.buf.len();
-        let path = &probe.buf[1..len - 1];
-        let name = &probe.buf[len - 1 - probe.name_len..len - 1];
-        let mask = |set: &RuleSet| -> u64 {
-            if set.rules.len() > 64 {
-                return u64::MAX;
+impl<'a> ChainSets<'a> {
+    /// The sets of `chain` (root first) for entries of directory `rel` of the package.
+    fn new(shared: &Shared, chain: &[&'a Level], rel: &str) -> ChainSets<'a> {
+        let mut sets: Vec<&'a RuleSet> = Vec::new();
+        let mut slots = Vec::with_capacity(chain.len());
+        for level in chain {
+            let mut slot = [NO_SET; 5];
+            for &kind in level.kinds {
+                let Some(set) = level.set(kind) else { continue };
+                slot[kind.index()] = match sets.iter().position(|s| std::ptr::eq(*s, set)) {
+                    Some(i) => i,
+                    None => {
+                        sets.push(set);
+                        sets.len() - 1
+                    }
+                };
             }
-            set.rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| possible(r, path, name, partial, slash))
-                .fold(0, |m, (j, _)| m | (1 << j))
-        };
-        let default = mask(&shared.default);
-        let strict = mask(&shared.plain_strict);
-        SharedMask {
-            default,
-            strict,
-            identity: default == 0 && strict == 0,
+            slots.push(slot);
         }
+        let find = |set: &RuleSet| sets.iter().position(|s| std::ptr::eq(*s, set));
+        let shared = [find(&shared.default), find(&shared.plain_strict)];
+        let dir_bits = sets.iter().map(|s| s.path_bits(rel)).collect();
+        ChainSets {
+            sets,
+            dir_bits,
+            slots,
+            shared,
+        }
+    }
+
+    /// What the entry named `name` in the directory passes, per set, into `out`.
+    fn passed(&self, name: &str, out: &mut Vec<Passed>) {
+        out.clear();
+        out.extend(self.sets.iter().zip(&self.dir_bits).map(|(set, dir)| {
+            let name = set.segment_bits(name);
+            Passed {
+                path: dir | name,
+                name,
+            }
+        }));
+    }
+
+    /// Whether no rule of the shared sets may match: then a walker holding only those
+    /// changes nothing.
+    fn shared_identity(&self, passed: &[Passed], partial: bool, slash: bool) -> bool {
+        self.shared.iter().flatten().all(|&i| {
+            let set = self.sets[i];
+            (0..set.rules.len()).all(|j| !set.may_match(j, passed[i], partial, slash))
+        })
     }
 }
 
 /// `filterEntry` of the walker on top of `chain`, iterated over the parent chain.
 /// `slash`: the entry is `name + "/"` (the `exact` test; never partial).
-fn filter(shared: &Shared, chain: &[&Level], probe: &Probe, partial: bool, slash: bool) -> bool {
-    let mask = SharedMask::new(shared, probe, partial, slash);
+fn filter(
+    chain: &[&Level],
+    sets: &ChainSets<'_>,
+    passed: &[Passed],
+    probe: &Probe,
+    partial: bool,
+    slash: bool,
+) -> bool {
+    let mut identity: Option<bool> = None;
     let mut included = true;
     let last = chain.len() - 1;
     for (i, level) in chain.iter().enumerate() {
@@ -210,26 +256,32 @@ fn filter(shared: &Shared, chain: &[&Level], probe: &Probe, partial: bool, slash
         if i > 0 && !included && !level.exact {
             continue;
         }
-        if level.plain && mask.identity {
+        if level.plain
+            && *identity.get_or_insert_with(|| sets.shared_identity(passed, partial, slash))
+        {
             continue;
         }
-        included = apply(
-            shared,
-            &mask,
-            level,
-            probe,
-            (partial, slash, i < last),
-            included,
-        );
+        let view = SetsView {
+            sets,
+            slot: &sets.slots[i],
+            passed,
+        };
+        included = apply(&view, level, probe, (partial, slash, i < last), included);
     }
     included
+}
+
+/// One walker's sets as the chain sees them.
+struct SetsView<'s, 'a> {
+    sets: &'s ChainSets<'a>,
+    slot: &'s [usize; 5],
+    passed: &'s [Passed],
 }
 
 /// One walker's own rule sets applied to the entry (the loop body of `filterEntry`).
 /// `mode` is (partial, slash, has_basename).
 fn apply(
-    shared: &Shared,
-    mask: &SharedMask,
+    view: &SetsView<'_, '_>,
     level: &Level,
     probe: &Probe,
     mode: (bool, bool, bool),
@@ -243,25 +295,15 @@ fn apply(
     let slash_entry = &buf[start - 1..end]; // "/" + entry
     let entry = &buf[start..end];
     let name = &buf[len - 1 - probe.name_len..len - 1];
-    let rel_path = &buf[start..len - 1]; // entry without a trailing slash
     for &kind in level.kinds {
-        let Some(set) = level.set(kind) else { continue };
-        let set_mask = if std::ptr::eq(set, &*shared.default) {
-            Some(mask.default)
-        } else if std::ptr::eq(set, &*shared.plain_strict) {
-            Some(mask.strict)
-        } else {
-            None
-        };
+        let i = view.slot[kind.index()];
+        if i == NO_SET {
+            continue;
+        }
+        let set = view.sets.sets[i];
+        let passed = view.passed[i];
         for (j, rule) in set.rules.iter().enumerate() {
-            if rule.negate == included {
-                continue;
-            }
-            let may = match set_mask {
-                Some(m) => j >= 64 || m & (1 << j) != 0,
-                None => possible(rule, rel_path, name, partial, slash),
-            };
-            if !may {
+            if rule.negate == included || !set.may_match(j, passed, partial, slash) {
                 continue;
             }
             let pat = &rule.pat;
@@ -303,7 +345,7 @@ fn read_rules(
     }
     let bytes = snap.read(path)?;
     let text = String::from_utf8_lossy(&bytes);
-    Ok(Arc::new(RuleSet::parse(path, &text)?))
+    RuleSet::cached(path, &text)
 }
 
 /// What `lstat(join(pkgdir, file))` says, through the snapshot (spec §5.5).
@@ -322,8 +364,8 @@ fn lstat_files_entry(snap: &dyn Snapshot, dir: &str, file: &str) -> Target {
     if path.is_empty() {
         return Target::Dir;
     }
-    match snap.lstat(&path) {
-        Ok(Some(e)) => match e.kind {
+    match snap.kind(&path) {
+        Ok(Some(kind)) => match kind {
             EntryKind::File if trailing => Target::Missing, // ENOTDIR
             EntryKind::File => Target::File,
             EntryKind::Dir => Target::Dir,
@@ -362,10 +404,10 @@ pub fn walk_package(
     } else {
         let mut lines: Vec<String> = DEFAULT_RULES.iter().map(|s| s.to_string()).collect();
         lines.extend(spec.extra_defaults.iter().cloned());
-        Arc::new(RuleSet::from_lines(
+        RuleSet::cached_lines(
             &format!("{} (with workspace ancestors' ignore files)", spec.dir),
             &lines,
-        )?)
+        )?
     };
     let root = Level {
         rel: String::new(),
@@ -477,7 +519,7 @@ fn child_level(
     } else {
         let mut lines = vec!["/.git".to_string()];
         lines.extend(required.iter().map(|f| format!("!{f}")));
-        Arc::new(RuleSet::from_lines("<npm strict>", &lines)?)
+        RuleSet::cached_lines("<npm strict>", &lines)?
     };
     Ok(Level {
         rel,
@@ -505,16 +547,12 @@ fn enter(
     emit: &mut dyn FnMut(Found),
 ) -> Result<Option<Frame>, PacklistError> {
     let dir = super::join_path(&spec.dir, &level.rel);
-    let mut entries = if spec.names_only {
-        snap.read_dir_kinds(&dir)?
-    } else {
-        snap.read_dir(&dir)?
-    };
-    if entries.is_empty() {
+    let listing = snap.listing(&dir, spec.names_only)?;
+    if listing.is_empty() {
         return Ok(None);
     }
     // Load the rule sets named in this walker's list that exist among the entries.
-    for e in &entries {
+    for e in listing.iter() {
         let kind = match e.name.as_str() {
             "package.json" => PackageJson,
             ".npmignore" => Npmignore,
@@ -537,9 +575,9 @@ fn enter(
             );
             let source = path.clone();
             if let Some(set) = &rules.files_set {
-                level.pkg = Some(Arc::new(RuleSet::from_lines(&source, set)?));
+                level.pkg = Some(RuleSet::cached_lines(&source, set)?);
             }
-            level.strict = Some(Arc::new(RuleSet::from_lines(&source, &rules.strict)?));
+            level.strict = Some(RuleSet::cached_lines(&source, &rules.strict)?);
             level.required = rules.required;
             continue;
         }
@@ -569,8 +607,11 @@ fn enter(
     // The chain of walkers, root first, this one last.
     let mut chain: Vec<&Level> = ancestors.to_vec();
     chain.push(&level);
+    let sets = ChainSets::new(shared, &chain, &level.rel);
+    let mut passed = Vec::with_capacity(sets.sets.len());
     let mut pending = Vec::new();
     // Sort so the walk (and any error) is deterministic across snapshots.
+    let mut entries: Vec<&Entry> = listing.iter().collect();
     entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for e in entries {
         match e.kind {
@@ -579,10 +620,11 @@ fn enter(
                     continue;
                 }
                 let probe = Probe::new(&level.rel, &e.name);
-                if filter(shared, &chain, &probe, false, false) {
+                sets.passed(&e.name, &mut passed);
+                if filter(&chain, &sets, &passed, &probe, false, false) {
                     emit(Found {
                         rel: join(&level.rel, &e.name),
-                        entry: e,
+                        entry: e.clone(),
                     });
                 }
             }
@@ -591,12 +633,13 @@ fn enter(
                     continue;
                 }
                 let probe = Probe::new(&level.rel, &e.name);
-                if !filter(shared, &chain, &probe, true, false) {
+                sets.passed(&e.name, &mut passed);
+                if !filter(&chain, &sets, &passed, &probe, true, false) {
                     continue;
                 }
-                let exact = filter(shared, &chain, &probe, false, false)
-                    || filter(shared, &chain, &probe, false, true);
-                pending.push((e.name, exact));
+                let exact = filter(&chain, &sets, &passed, &probe, false, false)
+                    || filter(&chain, &sets, &passed, &probe, false, true);
+                pending.push((e.name.clone(), exact));
             }
             // Symlinks, FIFOs, sockets, devices and gitlinks are never packed or entered.
             EntryKind::Symlink | EntryKind::Other => {}
@@ -606,6 +649,7 @@ fn enter(
         return Ok(None);
     }
     pending.reverse();
+    drop(sets);
     drop(chain);
     Ok(Some(Frame { level, pending }))
 }
@@ -613,6 +657,13 @@ fn enter(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compiles_the_shared_sets() {
+        let shared = Shared::new().unwrap();
+        assert_eq!(shared.default.rules.len(), DEFAULT_RULES.len());
+        assert!(std::ptr::eq(Shared::get(), Shared::get()));
+    }
 
     #[test]
     fn required_files_go_one_level_down() {

@@ -2,14 +2,15 @@
 //! several times: packing a workspace root walks every member's directory, and then each
 //! member is packed on its own; the audit and the pre-push hook pack the same trees again.
 //!
-//! Directory listings are kept whole (kinds-only listings apart: they only ever answer
-//! `read_dir_kinds`, and that a name is absent); `lstat` of a path whose parent was listed
-//! is answered from the listing; manifests and ignore files (small, read by every walk that passes them)
+//! Directory listings are kept whole and handed out shared ([`Snapshot::listing`]);
+//! kinds-only listings answer `read_dir_kinds`, [`Snapshot::kind`] and that a name is
+//! absent, full ones `lstat` too; a `kind` asked of a path whose parent was never listed is
+//! kept as well (discovery asks it of each member's package.json several times); manifests and ignore files (small, read by every walk that passes them)
 //! are kept after the first read, nothing else, so memory stays bounded by the tree's shape.
 //! Errors are not kept: the next call asks the inner snapshot again, and gets the same error.
 //! Only for the length of one run: the cache never notices a file that changes under it.
 
-use super::{Contents, Entry, Result, Snapshot};
+use super::{Contents, Entry, EntryKind, Result, Snapshot};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -32,6 +33,9 @@ pub struct Memo<S> {
     /// Listings without sizes and modes ([`Snapshot::read_dir_kinds`]); never used for `lstat`.
     kinds: Mutex<HashMap<String, Arc<Vec<Entry>>>>,
     files: Mutex<HashMap<String, Arc<Vec<u8>>>>,
+    /// What [`Snapshot::kind`] learnt from the inner snapshot for paths whose parent was not
+    /// listed (workspace discovery asks for each member's package.json several times).
+    kinds_of: Mutex<HashMap<String, Option<EntryKind>>>,
 }
 
 impl<S: Snapshot> Memo<S> {
@@ -42,12 +46,46 @@ impl<S: Snapshot> Memo<S> {
             dirs: Mutex::new(HashMap::new()),
             kinds: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
+            kinds_of: Mutex::new(HashMap::new()),
         }
     }
 
     fn listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
         lock(&self.dirs).get(dir).cloned()
     }
+
+    /// A kept listing of `dir`, full or kinds-only.
+    fn any_listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
+        self.listing(dir)
+            .or_else(|| lock(&self.kinds).get(dir).cloned())
+    }
+
+    fn shared_kinds(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
+        if let Some(entries) = self.any_listing(dir) {
+            return Ok(entries);
+        }
+        let entries = Arc::new(self.inner.read_dir_kinds(dir)?);
+        lock(&self.kinds).insert(dir.to_string(), entries.clone());
+        Ok(entries)
+    }
+
+    fn shared_full(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
+        if let Some(entries) = self.listing(dir) {
+            return Ok(entries);
+        }
+        let entries = Arc::new(self.inner.read_dir(dir)?);
+        lock(&self.dirs).insert(dir.to_string(), entries.clone());
+        Ok(entries)
+    }
+}
+
+/// `path` split into its parent directory and a name a listing can answer for.
+fn parent_and_name(path: &str) -> Option<(&str, &str)> {
+    let (parent, name) = match path.rsplit_once('/') {
+        Some((p, n)) => (p, n),
+        None => ("", path),
+    };
+    (!name.is_empty() && name != "." && name != "..").then_some((parent, name))
 }
 
 /// A poisoned lock only means another thread panicked mid-insert of a complete value.
@@ -61,32 +99,37 @@ impl<S: Snapshot> Snapshot for Memo<S> {
     }
 
     fn read_dir(&self, dir: &str) -> Result<Vec<Entry>> {
-        if let Some(entries) = self.listing(dir) {
-            return Ok(entries.as_ref().clone());
-        }
-        let entries = self.inner.read_dir(dir)?;
-        lock(&self.dirs).insert(dir.to_string(), Arc::new(entries.clone()));
-        Ok(entries)
+        Ok(self.shared_full(dir)?.as_ref().clone())
     }
 
     fn read_dir_kinds(&self, dir: &str) -> Result<Vec<Entry>> {
-        if let Some(entries) = self.listing(dir) {
-            return Ok(entries.as_ref().clone());
+        Ok(self.shared_kinds(dir)?.as_ref().clone())
+    }
+
+    fn listing(&self, dir: &str, names_only: bool) -> Result<Arc<Vec<Entry>>> {
+        if names_only {
+            self.shared_kinds(dir)
+        } else {
+            self.shared_full(dir)
         }
-        if let Some(entries) = lock(&self.kinds).get(dir).cloned() {
-            return Ok(entries.as_ref().clone());
+    }
+
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        if let Some((parent, name)) = parent_and_name(path) {
+            if let Some(entries) = self.any_listing(parent) {
+                return Ok(entries.iter().find(|e| e.name == name).map(|e| e.kind));
+            }
         }
-        let entries = self.inner.read_dir_kinds(dir)?;
-        lock(&self.kinds).insert(dir.to_string(), Arc::new(entries.clone()));
-        Ok(entries)
+        if let Some(kind) = lock(&self.kinds_of).get(path) {
+            return Ok(*kind);
+        }
+        let kind = self.inner.kind(path)?;
+        lock(&self.kinds_of).insert(path.to_string(), kind);
+        Ok(kind)
     }
 
     fn lstat(&self, path: &str) -> Result<Option<Entry>> {
-        let (parent, name) = match path.rsplit_once('/') {
-            Some((p, n)) => (p, n),
-            None => ("", path),
-        };
-        if !name.is_empty() && name != "." && name != ".." {
+        if let Some((parent, name)) = parent_and_name(path) {
             if let Some(entries) = self.listing(parent) {
                 return Ok(entries.iter().find(|e| e.name == name).cloned());
             }

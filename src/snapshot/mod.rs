@@ -20,6 +20,7 @@ pub use tarball::{Tarball, TarballOptions};
 pub use worktree::Worktree;
 
 use std::io::Read;
+use std::sync::Arc;
 
 /// What kind of entry a path is (as `lstat` would say: symlinks are not followed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,6 +102,25 @@ pub trait Snapshot: Send + Sync {
     /// The entry at `path` without following a final symlink; `None` if absent.
     fn lstat(&self, path: &str) -> Result<Option<Entry>>;
 
+    /// The kind of the entry at `path` (not following a final symlink), `None` if absent:
+    /// [`lstat`](Self::lstat) for callers that need no size or mode, which a caching
+    /// snapshot can answer from a kinds-only listing of the parent.
+    fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+        Ok(self.lstat(path)?.map(|e| e.kind))
+    }
+
+    /// [`read_dir`](Self::read_dir) (or [`read_dir_kinds`](Self::read_dir_kinds) when
+    /// `names_only`) behind a shared pointer, so a caching snapshot hands out the listing it
+    /// keeps instead of a copy of every name.
+    fn listing(&self, dir: &str, names_only: bool) -> Result<Arc<Vec<Entry>>> {
+        let entries = if names_only {
+            self.read_dir_kinds(dir)?
+        } else {
+            self.read_dir(dir)?
+        };
+        Ok(Arc::new(entries))
+    }
+
     /// Opens `path` for streaming reads, following symlinks where the snapshot can.
     fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>>;
 
@@ -181,6 +201,12 @@ macro_rules! forward_snapshot {
             fn lstat(&self, path: &str) -> Result<Option<Entry>> {
                 (**self).lstat(path)
             }
+            fn kind(&self, path: &str) -> Result<Option<EntryKind>> {
+                (**self).kind(path)
+            }
+            fn listing(&self, dir: &str, names_only: bool) -> Result<Arc<Vec<Entry>>> {
+                (**self).listing(dir, names_only)
+            }
             fn open(&self, path: &str) -> Result<Box<dyn Read + Send + '_>> {
                 (**self).open(path)
             }
@@ -212,10 +238,14 @@ forward_snapshot!(
 /// Joins a directory path and a name (`""` is the root).
 pub fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
+        return name.to_string();
     }
+    // By hand: every path of a walk is built here, and `format!` costs ~10x a copy.
+    let mut path = String::with_capacity(dir.len() + 1 + name.len());
+    path.push_str(dir);
+    path.push('/');
+    path.push_str(name);
+    path
 }
 
 /// Normalizes a relative path: drops `.` and empty components and a leading `./`.

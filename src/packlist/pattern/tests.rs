@@ -251,3 +251,49 @@ fn pathological_input_neither_overflows_nor_hangs() {
         .join()
         .expect("no overflow or panic");
 }
+
+#[test]
+fn plain_literals_compile_as_minimatch_does() {
+    // Every printable ASCII character, alone, leading, inside and trailing a segment, and
+    // the JSON lines a workspace root reads as ignore rules: the shortcut and the full
+    // compilation must agree wherever the shortcut applies.
+    let mut segments: Vec<String> = vec![
+        "\"name\":\"@mono".into(),
+        "p1\"".into(),
+        "\"version\":\"1.0.0\"".into(),
+        "index.js\"".into(),
+        "a@b".into(),
+        "x!y+z".into(),
+        "README.md".into(),
+        "12-3_4".into(),
+    ];
+    for c in (0x20u8..0x7f).map(char::from) {
+        for s in [
+            format!("{c}"),
+            format!("{c}ab"),
+            format!("a{c}b"),
+            format!("ab{c}"),
+        ] {
+            segments.push(s);
+        }
+    }
+    let mut shortcut = 0;
+    for seg in &segments {
+        if seg.contains('/') {
+            continue;
+        }
+        let Some(fast) = plain_literal(seg) else {
+            continue;
+        };
+        shortcut += 1;
+        let full = compile_magic(seg).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{full:?}"), "segment {seg:?}");
+    }
+    assert!(
+        shortcut > 200,
+        "the shortcut applied to only {shortcut} segments"
+    );
+    assert!(plain_literal(".npmrc").is_none());
+    assert!(plain_literal("a+(b)").is_none());
+    assert!(plain_literal("a*").is_none());
+}
