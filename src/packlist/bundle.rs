@@ -5,7 +5,7 @@
 use super::manifest::{self, Manifest};
 use super::walk::{self, PackageWalk, Shared};
 use super::PacklistError;
-use crate::snapshot::{join, Entry, EntryKind, Snapshot};
+use crate::snapshot::{join, EntryKind, Snapshot};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -30,7 +30,7 @@ pub fn gather(
     shared: &Shared,
     root_dir: &str,
     root_manifest: &Manifest,
-    emit: &mut dyn FnMut(String, Entry),
+    emit: &mut dyn FnMut(walk::Found),
 ) -> Result<(), PacklistError> {
     // Nothing is bundled unless the root names it (deeper packages are only reached through
     // the root's bundle): skip the workspace lookup, which reads every member's manifest.
@@ -72,7 +72,10 @@ pub fn gather(
             };
             let prefix = relative_to(root_dir, &dep_dir);
             walk::walk_package(snap, shared, &spec, &mut |f| {
-                emit(join(&prefix, &f.rel), f.entry)
+                emit(walk::Found {
+                    rel: join(&prefix, &f.rel),
+                    ..f
+                })
             })?;
             queue.push(Pending {
                 dir: dep_dir,

@@ -165,21 +165,24 @@ pub fn pack(
         is_bundle: false,
         names_only: options.names_only,
     };
-    let packed = |rel: &str, entry: &crate::snapshot::Entry| PackedFile {
-        path: tarname::tar_name(rel).to_string(),
-        source: join(dir, rel),
-        size: entry.size,
-        mode: entry.mode,
+    let packed = |f: walk::Found| {
+        let source = join(dir, &f.rel);
+        let path = match tarname::tar_name(&f.rel) {
+            same if same.len() == f.rel.len() => f.rel,
+            rewritten => rewritten.to_string(),
+        };
+        PackedFile {
+            path,
+            source,
+            size: f.size,
+            mode: f.mode,
+        }
     };
     // The walk finds each path once; a bundled dependency may repeat one (the first wins).
     let mut files: Vec<PackedFile> = Vec::new();
-    walk::walk_package(snapshot, shared, &spec, &mut |f| {
-        files.push(packed(&f.rel, &f.entry))
-    })?;
+    walk::walk_package(snapshot, shared, &spec, &mut |f| files.push(packed(f)))?;
     let mut bundled: Vec<PackedFile> = Vec::new();
-    bundle::gather(snapshot, shared, dir, &m, &mut |rel, entry| {
-        bundled.push(packed(&rel, &entry))
-    })?;
+    bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
     if !bundled.is_empty() {
         let mut seen: HashSet<String> = files.iter().map(|f| f.source.clone()).collect();
         files.extend(

@@ -37,6 +37,9 @@ pub struct Pattern {
     negate: bool,
     kind: Kind,
     short_part: bool,
+    /// The brace expansions of the line after its leading `!`s (empty for a comment or
+    /// the empty pattern).
+    expansions: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -118,6 +121,7 @@ impl Pattern {
             negate: false,
             kind: Kind::Comment,
             short_part: false,
+            expansions: Vec::new(),
         };
         if line.starts_with('#') {
             return Ok(pattern);
@@ -165,7 +169,14 @@ impl Pattern {
             });
         }
         pattern.kind = Kind::Set(set);
+        pattern.expansions = glob_set;
         Ok(pattern)
+    }
+
+    /// The brace expansions of the line (after its leading `!`s, duplicates removed), in
+    /// minimatch's order; empty for a comment or the empty pattern.
+    pub fn expansions(&self) -> &[String] {
+        &self.expansions
     }
 
     /// The line as written.

@@ -63,19 +63,21 @@ pub struct Rule {
     pub prefilter: Prefilter,
 }
 
-/// Necessary conditions for a non-partial match, derived conservatively from the rule
-/// text (no conditions when unsure): every non-globstar segment of the pattern consumes
-/// exactly one path segment, so each must be satisfiable by some segment of the path.
+/// Necessary conditions for a non-partial match, derived conservatively from the rule's
+/// brace expansions (no conditions when unsure): in each expansion every non-globstar
+/// segment consumes exactly one path segment, so each must be satisfiable by some segment of
+/// the path; the rule can match only if some expansion can.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
-    checks: Option<Checks>,
+    /// One set of checks per expansion; `None` when some expansion has none.
+    alts: Option<Vec<Checks>>,
 }
 
 #[derive(Debug, Clone)]
 struct Checks {
     /// The pattern ends in `/`: it only matches paths ending in `/`.
     trailing_slash: bool,
-    /// The condition on the last path segment, when the pattern's last segment is plain.
+    /// The condition on the last path segment.
     last: Option<SegCheck>,
     /// One condition per non-globstar segment.
     all: Vec<SegCheck>,
@@ -89,20 +91,27 @@ pub struct SegCheck {
     min_len: usize,
 }
 
+/// Characters that may make a segment more than a literal: wildcards, classes, escapes,
+/// extglobs, and braces or bars left over from expansion (all treated as magic, which only
+/// weakens the check).
+fn is_magic(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '?' | '[' | ']' | '(' | ')' | '\\' | '{' | '}' | '|' | '!' | '+' | '@'
+    )
+}
+
 impl SegCheck {
+    /// The check of one pattern segment: the literal text before its first magic character
+    /// and after its last must start and end the path segment (whatever lies between
+    /// matches zero or more characters). A segment without magic must be that literal.
     fn from_segment(seg: &str) -> Option<SegCheck> {
         if seg.is_empty() || seg == "**" || !seg.is_ascii() {
             return None;
         }
-        let first = seg.find(['*', '?']);
-        let last = seg.rfind(['*', '?']);
-        let (prefix, suffix) = match (first, last) {
-            (Some(f), Some(l)) => (&seg[..f], &seg[l + 1..]),
-            _ => (seg, ""),
-        };
-        let min_len = match first {
-            Some(_) => prefix.len() + suffix.len(),
-            None => seg.len(),
+        let (prefix, suffix, min_len) = match (seg.find(is_magic), seg.rfind(is_magic)) {
+            (Some(f), Some(l)) => (&seg[..f], &seg[l + 1..], f + seg.len() - l - 1),
+            _ => (seg, "", seg.len()),
         };
         Some(SegCheck {
             prefix: prefix.to_ascii_lowercase(),
@@ -122,36 +131,39 @@ impl SegCheck {
     }
 }
 
-impl Prefilter {
-    /// Derives the conditions from a rule line; none for anything but plain segments of
-    /// literals, `*` and `?`.
-    fn from_line(line: &str) -> Prefilter {
-        let body = line.trim_start_matches('!');
-        if body.is_empty() || body.contains(['{', '}', '[', ']', '(', ')', '\\']) {
-            return Prefilter::default();
-        }
+impl Checks {
+    /// The checks of one brace expansion (leading `!`s already removed); none when it
+    /// has `.` or `..` segments (level-one optimisation rewrites those) or is empty.
+    fn from_expansion(body: &str) -> Option<Checks> {
         let segs: Vec<&str> = body.split('/').filter(|s| !s.is_empty()).collect();
         if segs.is_empty() || segs.iter().any(|s| *s == "." || *s == "..") {
+            return None;
+        }
+        let all = segs
+            .iter()
+            .filter(|s| **s != "**")
+            .map(|s| SegCheck::from_segment(s))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Checks {
+            trailing_slash: body.ends_with('/'),
+            last: segs.last().and_then(|l| SegCheck::from_segment(l)),
+            all,
+        })
+    }
+}
+
+impl Prefilter {
+    /// Derives the conditions from a compiled pattern's brace expansions.
+    fn from_pattern(pat: &Pattern) -> Prefilter {
+        let expansions = pat.expansions();
+        if expansions.is_empty() {
             return Prefilter::default();
         }
-        let mut all = Vec::new();
-        for s in &segs {
-            if *s == "**" {
-                continue;
-            }
-            match SegCheck::from_segment(s) {
-                Some(c) => all.push(c),
-                None => return Prefilter::default(),
-            }
-        }
-        let trailing_slash = body.ends_with('/');
-        let last = segs.last().and_then(|l| SegCheck::from_segment(l));
         Prefilter {
-            checks: Some(Checks {
-                trailing_slash,
-                last,
-                all,
-            }),
+            alts: expansions
+                .iter()
+                .map(|e| Checks::from_expansion(e))
+                .collect(),
         }
     }
 }
@@ -160,17 +172,33 @@ impl Prefilter {
 /// always tried.
 const MAX_CHECKS: usize = 64;
 
-/// What one rule's prefilter needs, as bits of its set's table of segment checks.
+/// What one rule's prefilter needs, as bits of its set's table of segment checks: `None`
+/// when the rule is always tried, else one [`AltNeed`] per brace expansion.
+type Need = Option<Vec<AltNeed>>;
+
+/// What one brace expansion of a rule needs.
 #[derive(Debug, Clone, Copy)]
-struct Need {
-    /// No conditions: the rule is always tried.
-    unchecked: bool,
+struct AltNeed {
     /// Only paths ending in `/` can match.
     trailing_slash: bool,
     /// Checks each of which some segment of the path must pass.
     all: u64,
     /// The check the last segment must pass in a match without trailing `/` (0: none).
     last: u64,
+}
+
+impl AltNeed {
+    /// Every segment check is passed by some segment.
+    fn all_passed(&self, passed: Passed) -> bool {
+        self.all & !passed.path == 0
+    }
+
+    /// A match of the entry without trailing `/` is possible.
+    fn file_passed(&self, passed: Passed) -> bool {
+        self.all_passed(passed)
+            && !self.trailing_slash
+            && (self.last == 0 || passed.name & self.last != 0)
+    }
 }
 
 /// The segments an entry offers a rule set's prefilter: the bits of the set's checks passed
@@ -181,6 +209,32 @@ pub struct Passed {
     pub path: u64,
     /// Checks passed by the name.
     pub name: u64,
+}
+
+/// The rules of one set that may match one entry, a bit per rule (bit `j` for rule `j`;
+/// rules past the 64th are always tried), for each way `filterEntry` tries it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Candidates {
+    /// As a file (or a directory's `exact` test without trailing `/`).
+    pub file: u64,
+    /// As a directory tried partially.
+    pub partial: u64,
+    /// As `name/`.
+    pub slash: u64,
+}
+
+impl Candidates {
+    /// The mask for one way of trying the entry.
+    #[inline]
+    pub fn mask(&self, partial: bool, slash: bool) -> u64 {
+        if partial {
+            self.partial
+        } else if slash {
+            self.slash
+        } else {
+            self.file
+        }
+    }
 }
 
 /// An ordered list of rules from one source.
@@ -207,7 +261,7 @@ fn compiled(line: &str) -> Result<Arc<Rule>, super::pattern::PatternError> {
     let rule = Arc::new(Rule {
         negate: pat.negate(),
         short: pat.has_short_part(),
-        prefilter: Prefilter::from_line(line),
+        prefilter: Prefilter::from_pattern(&pat),
         pat,
     });
     cache
@@ -284,38 +338,29 @@ impl RuleSet {
             };
             Some(1 << i)
         };
-        let always = Need {
-            unchecked: true,
-            trailing_slash: false,
-            all: 0,
-            last: 0,
-        };
         let needs = rules
             .iter()
-            .map(|rule| {
-                let Some(c) = &rule.prefilter.checks else {
-                    return always;
-                };
-                let mut all = 0;
-                for check in &c.all {
-                    match bit(check) {
-                        Some(b) => all |= b,
-                        None => return always,
-                    }
-                }
-                let last = match &c.last {
-                    Some(check) => match bit(check) {
-                        Some(b) => b,
-                        None => return always,
-                    },
-                    None => 0,
-                };
-                Need {
-                    unchecked: false,
-                    trailing_slash: c.trailing_slash,
-                    all,
-                    last,
-                }
+            .map(|rule| -> Need {
+                rule.prefilter
+                    .alts
+                    .as_ref()?
+                    .iter()
+                    .map(|c| {
+                        let mut all = 0;
+                        for check in &c.all {
+                            all |= bit(check)?;
+                        }
+                        let last = match &c.last {
+                            Some(check) => bit(check)?,
+                            None => 0,
+                        };
+                        Some(AltNeed {
+                            trailing_slash: c.trailing_slash,
+                            all,
+                            last,
+                        })
+                    })
+                    .collect()
             })
             .collect();
         RuleSet {
@@ -349,22 +394,46 @@ impl RuleSet {
             .fold(0, |bits, s| bits | self.segment_bits(s))
     }
 
+    /// [`may_match`](Self::may_match) of every rule (up to the 64th) in each mode at once.
+    pub fn candidates(&self, passed: Passed) -> Candidates {
+        let mut c = Candidates::default();
+        for (j, (need, rule)) in self.needs.iter().zip(&self.rules).take(64).enumerate() {
+            let bit = 1u64 << j;
+            let Some(alts) = need else {
+                c.file |= bit;
+                c.partial |= bit;
+                c.slash |= bit;
+                continue;
+            };
+            if alts.iter().any(|a| a.all_passed(passed)) {
+                c.partial |= bit;
+                c.slash |= bit;
+                if alts.iter().any(|a| a.file_passed(passed)) {
+                    c.file |= bit;
+                }
+            } else if rule.negate {
+                c.partial |= bit;
+            }
+        }
+        c
+    }
+
     /// Could rule `j` match any of the forms `filterEntry` tries for an entry whose
     /// segments passed `passed`? (`slash`: the entry is tried as `name/`; `partial`: a
     /// directory tried partially, where a negated rule may match a mere prefix.) False only
     /// when it certainly cannot.
-    #[inline]
     pub fn may_match(&self, j: usize, passed: Passed, partial: bool, slash: bool) -> bool {
-        let need = self.needs[j];
-        if need.unchecked || (partial && self.rules[j].negate) {
+        let Some(alts) = &self.needs[j] else {
+            return true;
+        };
+        if partial && self.rules[j].negate {
             return true;
         }
-        if need.all & !passed.path != 0 {
-            return false;
+        if slash || partial {
+            alts.iter().any(|a| a.all_passed(passed))
+        } else {
+            alts.iter().any(|a| a.file_passed(passed))
         }
-        slash
-            || partial
-            || (!need.trailing_slash && (need.last == 0 || passed.name & need.last != 0))
     }
 }
 
@@ -486,8 +555,25 @@ mod tests {
         assert!(!file("lib/", "lib"));
         assert!(may("lib/", "x/lib", false, true));
         assert!(may("lib/", "x/lib", true, false));
-        assert!(Prefilter::from_line("{a,b}").checks.is_none());
-        assert!(file("{a,b}", "c"));
+        // Brace expansions: the rule may match if one of them may.
+        assert!(!file("{a,b}", "c"));
+        assert!(file("{a,b}", "x/B"));
+        assert!(file("readme{,.*[^~$]}", "README"));
+        assert!(file("readme{,.*[^~$]}", "lib/readme.md"));
+        assert!(!file("readme{,.*[^~$]}", "src/m1.ts"));
+        assert!(!file("!/readme{,.*[^~$]}", "src/m1.ts"));
+        // Classes, escapes and extglobs keep their literal ends.
+        let json = r#"{"name":"@mono/p1","files":["dist"]}"#;
+        assert!(!file(json, "dist/m1.js"));
+        assert!(file(json, r#""files":d"#));
+        assert!(file("a[bc]d.js", "abd.js"));
+        assert!(!file("a[bc]d.js", "abd.ts"));
+        assert!(file("x+(a|b)y", "xay"));
+        assert!(!file("x+(a|b)y", "xa"));
+        assert!(file("a\\*b", "a*b"));
+        assert!(file("@(a)", "a"));
+        // A `.` or `..` segment: no conditions.
+        assert!(file("./a/../b", "c"));
         assert!(file("/build/config.gypi", "build/config.gypi"));
         assert!(!file("/build/config.gypi", "lib/config.gypi"));
         assert!(!file("a*a", "a"));
@@ -498,6 +584,36 @@ mod tests {
         // Negated rules are always tried partially; positive ones are still filtered.
         assert!(may("!docs/keep.md", "lib", true, false));
         assert!(!may("docs/keep.md", "lib", true, false));
+    }
+
+    #[test]
+    fn candidates_agree_with_may_match() {
+        let text = "*.orig\n!docs/keep.md\nlib/\n/build/config.gypi\n{a,b}\n**/.git/**\n";
+        let set = RuleSet::parse("x", text).unwrap();
+        for path in [
+            "a.orig",
+            "docs/keep.md",
+            "x/lib",
+            "build/config.gypi",
+            "a/.git",
+            "q",
+        ] {
+            let name = path.rsplit('/').next().unwrap();
+            let passed = Passed {
+                path: set.path_bits(path),
+                name: set.segment_bits(name),
+            };
+            let c = set.candidates(passed);
+            for (partial, slash) in [(false, false), (true, false), (false, true)] {
+                for j in 0..set.rules.len() {
+                    assert_eq!(
+                        c.mask(partial, slash) & (1 << j) != 0,
+                        set.may_match(j, passed, partial, slash),
+                        "rule {j} on {path} (partial {partial}, slash {slash})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (spec §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
-use super::rules::{package_rules, Passed, RuleSet, Target, DEFAULT_RULES};
+use super::rules::{package_rules, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
 use rayon::prelude::*;
@@ -85,8 +85,10 @@ pub struct PackageWalk<'m> {
 pub struct Found {
     /// Path relative to the package directory.
     pub rel: String,
-    /// The directory entry.
-    pub entry: Entry,
+    /// Size in bytes (0 in a names-only walk).
+    pub size: u64,
+    /// Unix mode bits (0 in a names-only walk).
+    pub mode: u32,
 }
 
 /// One walker (one directory).
@@ -132,19 +134,31 @@ struct Probe {
 }
 
 impl Probe {
+    #[cfg(test)]
     fn new(rel: &str, name: &str) -> Probe {
-        let mut buf = String::with_capacity(rel.len() + name.len() + 3);
+        let mut probe = Probe::in_dir(rel);
+        probe.set_name(name);
+        probe
+    }
+
+    /// A probe for the entries of directory `rel`, laid out up to the name.
+    fn in_dir(rel: &str) -> Probe {
+        let mut buf = String::with_capacity(rel.len() + 64);
         buf.push('/');
         if !rel.is_empty() {
             buf.push_str(rel);
             buf.push('/');
         }
-        buf.push_str(name);
-        buf.push('/');
-        Probe {
-            buf,
-            name_len: name.len(),
-        }
+        Probe { buf, name_len: 0 }
+    }
+
+    /// Points the probe at the entry `name` of its directory (one buffer for every entry).
+    fn set_name(&mut self, name: &str) {
+        self.buf
+            .truncate(self.buf.len() - self.name_len - usize::from(self.name_len > 0));
+        self.buf.push_str(name);
+        self.buf.push('/');
+        self.name_len = name.len();
     }
 
     /// Where the entry starts, for a walker at `level_rel` (an ancestor path of `rel`).
@@ -164,11 +178,16 @@ struct ChainSets<'a> {
     sets: Vec<&'a RuleSet>,
     /// Per set: the checks passed by some segment of the directory's path.
     dir_bits: Vec<u64>,
+    /// Per set: candidates already worked out, by the bits the name passed.
+    seen: Vec<Vec<(u64, Candidates)>>,
     /// Per walker of the chain and [`SetKind`]: the index of its set in `sets`.
     slots: Vec<[usize; 5]>,
     /// The shared DEFAULT and plain STRICT, where the chain holds them.
     shared: [Option<usize>; 2],
 }
+
+/// How many distinct name bit patterns a directory remembers candidates for, per set.
+const SEEN_PER_SET: usize = 8;
 
 /// No set of this kind in the walker.
 const NO_SET: usize = usize::MAX;
@@ -208,6 +227,7 @@ impl<'a> ChainSets<'a> {
         let shared = [find(&shared.default), find(&shared.plain_strict)];
         let dir_bits = sets.iter().map(|s| s.path_bits(rel)).collect();
         ChainSets {
+            seen: vec![Vec::new(); sets.len()],
             sets,
             dir_bits,
             slots,
@@ -215,25 +235,38 @@ impl<'a> ChainSets<'a> {
         }
     }
 
-    /// What the entry named `name` in the directory passes, per set, into `out`.
-    fn passed(&self, name: &str, out: &mut Vec<Passed>) {
+    /// The rules of each set that may match the entry named `name`, into `out`.
+    fn candidates(&mut self, name: &str, out: &mut Vec<Candidates>) {
         out.clear();
-        out.extend(self.sets.iter().zip(&self.dir_bits).map(|(set, dir)| {
+        for (i, set) in self.sets.iter().enumerate() {
             let name = set.segment_bits(name);
-            Passed {
-                path: dir | name,
-                name,
-            }
-        }));
+            // Within one directory the candidates depend on the name's bits alone, and most
+            // names of a directory pass the same checks (usually none).
+            let seen = &mut self.seen[i];
+            let c = match seen.iter().find(|(bits, _)| *bits == name) {
+                Some((_, c)) => *c,
+                None => {
+                    let c = set.candidates(Passed {
+                        path: self.dir_bits[i] | name,
+                        name,
+                    });
+                    if seen.len() < SEEN_PER_SET {
+                        seen.push((name, c));
+                    }
+                    c
+                }
+            };
+            out.push(c);
+        }
     }
 
     /// Whether no rule of the shared sets may match: then a walker holding only those
     /// changes nothing.
-    fn shared_identity(&self, passed: &[Passed], partial: bool, slash: bool) -> bool {
-        self.shared.iter().flatten().all(|&i| {
-            let set = self.sets[i];
-            (0..set.rules.len()).all(|j| !set.may_match(j, passed[i], partial, slash))
-        })
+    fn shared_identity(&self, candidates: &[Candidates], partial: bool, slash: bool) -> bool {
+        self.shared
+            .iter()
+            .flatten()
+            .all(|&i| self.sets[i].rules.len() <= 64 && candidates[i].mask(partial, slash) == 0)
     }
 }
 
@@ -242,7 +275,7 @@ impl<'a> ChainSets<'a> {
 fn filter(
     chain: &[&Level],
     sets: &ChainSets<'_>,
-    passed: &[Passed],
+    candidates: &[Candidates],
     probe: &Probe,
     partial: bool,
     slash: bool,
@@ -257,14 +290,14 @@ fn filter(
             continue;
         }
         if level.plain
-            && *identity.get_or_insert_with(|| sets.shared_identity(passed, partial, slash))
+            && *identity.get_or_insert_with(|| sets.shared_identity(candidates, partial, slash))
         {
             continue;
         }
         let view = SetsView {
             sets,
             slot: &sets.slots[i],
-            passed,
+            candidates,
         };
         included = apply(&view, level, probe, (partial, slash, i < last), included);
     }
@@ -275,7 +308,7 @@ fn filter(
 struct SetsView<'s, 'a> {
     sets: &'s ChainSets<'a>,
     slot: &'s [usize; 5],
-    passed: &'s [Passed],
+    candidates: &'s [Candidates],
 }
 
 /// One walker's own rule sets applied to the entry (the loop body of `filterEntry`).
@@ -301,9 +334,21 @@ fn apply(
             continue;
         }
         let set = view.sets.sets[i];
-        let passed = view.passed[i];
-        for (j, rule) in set.rules.iter().enumerate() {
-            if rule.negate == included || !set.may_match(j, passed, partial, slash) {
+        let mut mask = view.candidates[i].mask(partial, slash);
+        // The candidates in rule order, then any rules past the 64th (always tried).
+        let mut rest = 64..set.rules.len();
+        loop {
+            let j = if mask != 0 {
+                let j = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                j
+            } else if let Some(j) = rest.next() {
+                j
+            } else {
+                break;
+            };
+            let rule = &set.rules[j];
+            if rule.negate == included {
                 continue;
             }
             let pat = &rule.pat;
@@ -607,8 +652,9 @@ fn enter(
     // The chain of walkers, root first, this one last.
     let mut chain: Vec<&Level> = ancestors.to_vec();
     chain.push(&level);
-    let sets = ChainSets::new(shared, &chain, &level.rel);
-    let mut passed = Vec::with_capacity(sets.sets.len());
+    let mut sets = ChainSets::new(shared, &chain, &level.rel);
+    let mut candidates = Vec::with_capacity(sets.sets.len());
+    let mut probe = Probe::in_dir(&level.rel);
     let mut pending = Vec::new();
     // Sort so the walk (and any error) is deterministic across snapshots.
     let mut entries: Vec<&Entry> = listing.iter().collect();
@@ -619,12 +665,13 @@ fn enter(
                 if e.name.contains('*') {
                     continue;
                 }
-                let probe = Probe::new(&level.rel, &e.name);
-                sets.passed(&e.name, &mut passed);
-                if filter(&chain, &sets, &passed, &probe, false, false) {
+                probe.set_name(&e.name);
+                sets.candidates(&e.name, &mut candidates);
+                if filter(&chain, &sets, &candidates, &probe, false, false) {
                     emit(Found {
                         rel: join(&level.rel, &e.name),
-                        entry: e.clone(),
+                        size: e.size,
+                        mode: e.mode,
                     });
                 }
             }
@@ -632,13 +679,13 @@ fn enter(
                 if e.name.contains('*') {
                     continue;
                 }
-                let probe = Probe::new(&level.rel, &e.name);
-                sets.passed(&e.name, &mut passed);
-                if !filter(&chain, &sets, &passed, &probe, true, false) {
+                probe.set_name(&e.name);
+                sets.candidates(&e.name, &mut candidates);
+                if !filter(&chain, &sets, &candidates, &probe, true, false) {
                     continue;
                 }
-                let exact = filter(&chain, &sets, &passed, &probe, false, false)
-                    || filter(&chain, &sets, &passed, &probe, false, true);
+                let exact = filter(&chain, &sets, &candidates, &probe, false, false)
+                    || filter(&chain, &sets, &candidates, &probe, false, true);
                 pending.push((e.name.clone(), exact));
             }
             // Symlinks, FIFOs, sockets, devices and gitlinks are never packed or entered.
@@ -679,10 +726,17 @@ mod tests {
 
     #[test]
     fn probe_slices() {
-        let p = Probe::new("a/b", "c.js");
+        let mut p = Probe::new("a/b", "c.js");
         assert_eq!(p.buf, "/a/b/c.js/");
         assert_eq!(p.start(""), 1);
         assert_eq!(p.start("a"), 3);
         assert_eq!(&p.buf[p.start("a/b")..], "c.js/");
+        p.set_name("longer.js");
+        assert_eq!(p.buf, "/a/b/longer.js/");
+        p.set_name("x");
+        assert_eq!(p.buf, "/a/b/x/");
+        let mut root = Probe::in_dir("");
+        root.set_name("a");
+        assert_eq!(root.buf, "/a/");
     }
 }
