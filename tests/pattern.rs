@@ -568,3 +568,57 @@ fn npm_minimatch_differential() {
             .join("\n")
     );
 }
+
+/// The walk's prefilter may skip a rule only when the rule cannot match: over the same
+/// grammar (its braces, classes, extglobs, escapes, case and non-ASCII text), every path a
+/// compiled pattern matches in full must be admitted by the prefilter of its rule set
+/// (as a file, or as `name/` when the path ends in `/`). Needs no node.
+#[test]
+fn prefilter_never_rejects_a_match() {
+    use leakgate::packlist::rules::{Passed, RuleSet};
+    let mut checked = 0;
+    let mut rejected = 0;
+    let mut failures = Vec::new();
+    for seed in [1u64, 2, 3, 0xdead_beef, 42, 7] {
+        for (p, paths) in generate(seed, 1500) {
+            let Ok(set) = RuleSet::parse("grammar", &p) else {
+                continue;
+            };
+            if set.rules.len() != 1 {
+                continue;
+            }
+            for (f, _) in &paths {
+                // The walk only asks about entries, which have a name.
+                let Some(name) = f.split('/').rfind(|s| !s.is_empty()) else {
+                    continue;
+                };
+                let slash = f.ends_with('/');
+                let passed = Passed {
+                    path: set.path_bits(f),
+                    name: set.segment_bits(name),
+                };
+                let admitted = set.may_match(0, passed, false, slash);
+                rejected += usize::from(!admitted);
+                if set.rules[0].pat.matches(f, false) {
+                    checked += 1;
+                    if !admitted {
+                        failures.push(format!("[seed {seed}] {p:?} matches {f:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} matches rejected by the prefilter:\n{}",
+        failures.len(),
+        failures[..failures.len().min(30)].join("\n")
+    );
+    eprintln!("{checked} matches admitted, {rejected} probes rejected");
+    assert!(checked > 2_000, "only {checked} matches checked");
+    // A prefilter that admits everything would pass trivially.
+    assert!(
+        rejected > 3_000,
+        "the prefilter rejected only {rejected} probes"
+    );
+}
