@@ -7,7 +7,6 @@ use crate::snapshot::worktree::Worktree;
 use crate::workspace::{self, Package};
 use anyhow::{anyhow, bail, Context};
 use rayon::prelude::*;
-use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -187,26 +186,61 @@ fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
     format!("{}{}{}", shown(path), pos, &msg[end..])
 }
 
-fn package_json(list: &Packlist, pkg: Option<&Package>) -> serde_json::Value {
-    let files: Vec<_> = list
-        .files
-        .iter()
-        .map(|f| json!({"path": f.path, "size": f.size, "mode": f.mode}))
-        .collect();
-    let mut v = json!({
-        "name": list.name(),
-        "version": list.version(),
-        "dir": list.dir,
-        "entryCount": list.files.len(),
-        "unpackedSize": list.total_size(),
-        "files": files,
-    });
-    if let Some(p) = pkg {
-        v["workspaceDir"] = json!(p.dir);
-        v["private"] = json!(p.private);
-        v["root"] = json!(p.root);
+/// One package of the `--json` output (keys in this order; see docs/json-format.md).
+/// Serialized straight from the packlist: building a `serde_json::Value` per file cost more
+/// than computing the packlist.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PackageJson<'a> {
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    dir: &'a str,
+    entry_count: usize,
+    unpacked_size: u64,
+    files: Vec<FileJson<'a>>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    workspace: Option<WorkspaceJson<'a>>,
+}
+
+/// One file of [`PackageJson`].
+#[derive(serde::Serialize)]
+struct FileJson<'a> {
+    path: &'a str,
+    size: u64,
+    mode: u32,
+}
+
+/// What `--workspaces` adds to a [`PackageJson`].
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkspaceJson<'a> {
+    workspace_dir: &'a str,
+    private: bool,
+    root: bool,
+}
+
+fn package_json<'a>(list: &'a Packlist, pkg: Option<&'a Package>) -> PackageJson<'a> {
+    PackageJson {
+        name: list.name(),
+        version: list.version(),
+        dir: &list.dir,
+        entry_count: list.files.len(),
+        unpacked_size: list.total_size(),
+        files: list
+            .files
+            .iter()
+            .map(|f| FileJson {
+                path: &f.path,
+                size: f.size,
+                mode: f.mode,
+            })
+            .collect(),
+        workspace: pkg.map(|p| WorkspaceJson {
+            workspace_dir: &p.dir,
+            private: p.private,
+            root: p.root,
+        }),
     }
-    v
 }
 
 fn print_one(list: &Packlist, pkg: Option<&Package>, as_json: bool) -> CmdResult {
@@ -228,11 +262,15 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if as_json {
-        let all: Vec<_> = lists
+        #[derive(serde::Serialize)]
+        struct All<'a> {
+            packages: Vec<PackageJson<'a>>,
+        }
+        let packages = lists
             .iter()
             .map(|(p, l)| package_json(l, Some(p)))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &json!({ "packages": all }))?;
+        serde_json::to_writer_pretty(&mut out, &All { packages })?;
         writeln!(out)?;
     } else {
         for (i, (p, l)) in lists.iter().enumerate() {
