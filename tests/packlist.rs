@@ -424,6 +424,33 @@ fn workspaces_lists_every_package_with_name_dir_and_private() {
     let (code, _, err) = run_files(root, &["-w", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("nope"), "{err}");
+    assert!(err.contains("(known: root, @s/a, b, t)"), "{err}");
+}
+
+#[test]
+fn an_unknown_workspace_names_a_few_packages_not_hundreds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    );
+    for i in 0..20 {
+        write(
+            root,
+            &format!("packages/p{i:02}/package.json"),
+            &format!(r#"{{"name":"p{i:02}","version":"1.0.0"}}"#),
+        );
+    }
+    let (code, _, err) = run_files(root, &["-w", "nope"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(known: root, p00, p01,"), "{err}");
+    assert!(
+        err.contains("p10 and 9 more; `leakgate files --workspaces`"),
+        "{err}"
+    );
+    assert!(!err.contains("p11"), "{err}");
 }
 
 /// A synthetic snapshot: a chain of `depth` directories `d/d/d/...`, one file in each.

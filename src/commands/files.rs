@@ -57,20 +57,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         }
         let selected: Vec<&Package> = match &args.workspace {
             Some(name) => {
-                let p = packages
-                    .iter()
-                    .find(|p| p.name.as_deref() == Some(name) || p.dir == name.trim_matches('/'))
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "no workspace package named `{name}` (known: {})",
-                            packages
-                                .iter()
-                                .map(|p| p.name.clone().unwrap_or_else(|| p.dir.clone()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })?;
-                vec![p]
+                vec![find_workspace(&packages, name)?]
             }
             None => packages.iter().collect(),
         };
@@ -121,6 +108,38 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let list = pack(&snap, &rel(&dir), &options)
         .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
     print_one(&list, None, as_json)
+}
+
+/// How many package names an unknown `-w NAME` error lists.
+const KNOWN_SHOWN: usize = 12;
+
+/// The package `-w NAME` names: by package name, or by directory.
+fn find_workspace<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Package> {
+    if let Some(p) = packages
+        .iter()
+        .find(|p| p.name.as_deref() == Some(name) || p.dir == name.trim_matches('/'))
+    {
+        return Ok(p);
+    }
+    // A monorepo has hundreds: name a few, say how many more, and how to see them all.
+    let mut known: Vec<&str> = packages
+        .iter()
+        .take(KNOWN_SHOWN)
+        .map(|p| p.name.as_deref().unwrap_or(p.dir.as_str()))
+        .collect();
+    let more = packages.len().saturating_sub(KNOWN_SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more; `leakgate files --workspaces` lists them all")
+    } else {
+        String::new()
+    };
+    if known.is_empty() {
+        known.push("none");
+    }
+    bail!(
+        "no workspace package named `{name}` (known: {}{more})",
+        known.join(", ")
+    )
 }
 
 /// The innermost directory at or above `start` holding a package.json.
