@@ -61,21 +61,17 @@ impl<S: Snapshot> Memo<S> {
     }
 
     fn shared_kinds(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
-        if let Some(entries) = self.any_listing(dir) {
-            return Ok(entries);
+        match self.any_listing(dir) {
+            Some(entries) => Ok(entries),
+            None => keep(&self.kinds, dir, self.inner.read_dir_kinds(dir)?),
         }
-        let entries = Arc::new(self.inner.read_dir_kinds(dir)?);
-        lock(&self.kinds).insert(dir.to_string(), entries.clone());
-        Ok(entries)
     }
 
     fn shared_full(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
-        if let Some(entries) = self.listing(dir) {
-            return Ok(entries);
+        match self.listing(dir) {
+            Some(entries) => Ok(entries),
+            None => keep(&self.dirs, dir, self.inner.read_dir(dir)?),
         }
-        let entries = Arc::new(self.inner.read_dir(dir)?);
-        lock(&self.dirs).insert(dir.to_string(), entries.clone());
-        Ok(entries)
     }
 }
 
@@ -86,6 +82,17 @@ fn parent_and_name(path: &str) -> Option<(&str, &str)> {
         None => ("", path),
     };
     (!name.is_empty() && name != "." && name != "..").then_some((parent, name))
+}
+
+/// Keeps the listing of `dir` in `map` and hands it out.
+fn keep(
+    map: &Mutex<HashMap<String, Arc<Vec<Entry>>>>,
+    dir: &str,
+    entries: Vec<Entry>,
+) -> Result<Arc<Vec<Entry>>> {
+    let entries = Arc::new(entries);
+    lock(map).insert(dir.to_string(), entries.clone());
+    Ok(entries)
 }
 
 /// A poisoned lock only means another thread panicked mid-insert of a complete value.
