@@ -50,13 +50,13 @@ impl<S: Snapshot> Memo<S> {
         }
     }
 
-    fn listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
+    fn full_listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
         lock(&self.dirs).get(dir).cloned()
     }
 
     /// A kept listing of `dir`, full or kinds-only.
     fn any_listing(&self, dir: &str) -> Option<Arc<Vec<Entry>>> {
-        self.listing(dir)
+        self.full_listing(dir)
             .or_else(|| lock(&self.kinds).get(dir).cloned())
     }
 
@@ -68,7 +68,7 @@ impl<S: Snapshot> Memo<S> {
     }
 
     fn shared_full(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
-        match self.listing(dir) {
+        match self.full_listing(dir) {
             Some(entries) => Ok(entries),
             None => keep(&self.dirs, dir, self.inner.read_dir(dir)?),
         }
@@ -137,7 +137,7 @@ impl<S: Snapshot> Snapshot for Memo<S> {
 
     fn lstat(&self, path: &str) -> Result<Option<Entry>> {
         if let Some((parent, name)) = parent_and_name(path) {
-            if let Some(entries) = self.listing(parent) {
+            if let Some(entries) = self.full_listing(parent) {
                 return Ok(entries.iter().find(|e| e.name == name).cloned());
             }
             // A kinds-only listing can't give a size, but it can say a name is absent (the
@@ -205,7 +205,32 @@ impl AsRef<[u8]> for ArcBytes {
 mod tests {
     use super::*;
     use crate::snapshot::worktree::Worktree;
-    use crate::snapshot::EntryKind;
+
+    #[test]
+    fn kinds_come_from_names_only_listings_and_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/b/package.json"), "{}").unwrap();
+        let memo = Memo::new(Worktree::new(dir.path()));
+        let listed = memo.listing("a", true).unwrap();
+        assert_eq!(listed.len(), 1);
+        // Shared, not copied: the same listing again.
+        assert!(Arc::ptr_eq(&listed, &memo.listing("a", true).unwrap()));
+        // Asked of a path whose parent was never listed: from disk once, then kept.
+        assert_eq!(
+            memo.kind("a/b/package.json").unwrap(),
+            Some(EntryKind::File)
+        );
+        std::fs::remove_dir_all(dir.path().join("a")).unwrap();
+        assert_eq!(memo.kind("a/b").unwrap(), Some(EntryKind::Dir));
+        assert_eq!(memo.kind("a/x").unwrap(), None);
+        assert_eq!(
+            memo.kind("a/b/package.json").unwrap(),
+            Some(EntryKind::File)
+        );
+        // A names-only listing has no sizes: lstat goes to the disk, which has lost it.
+        assert!(memo.lstat("a/b").unwrap().is_none());
+    }
 
     #[test]
     fn answers_from_memory_after_the_first_read() {
