@@ -92,6 +92,20 @@ echo "== peak memory (max RSS) of leakgate files" >&2
 /usr/bin/time -f "big: %M KB" "$LG" files "$BIG" >/dev/null
 /usr/bin/time -f "mono --workspaces: %M KB" "$LG" files --workspaces "$MONO" >/dev/null
 
+# Instructions are repeatable where wall time is not (a loaded or noisy VM): one thread, so
+# rayon's idle spinning doesn't count. Only where valgrind is installed.
+if command -v valgrind >/dev/null; then
+  echo "== instructions (callgrind, RAYON_NUM_THREADS=1; user space only)" >&2
+  for args in "files $BIG" "files $MONO" "files --workspaces $MONO" "files --workspaces --json $MONO"; do
+    out="$WORK/callgrind.out"
+    # shellcheck disable=SC2086 # $args is a list of words on purpose
+    n=$(RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out" "$LG" $args 2>&1 >/dev/null |
+      sed -n 's/.*Collected : *//p')
+    echo "leakgate ${args/$WORK\//}: $n instructions" >&2
+    rm -f "$out"
+  done
+fi
+
 # Paths only: leakgate lists directories by kind (no stat), as find does. With --json it
 # reports each file's size and mode, so its floor is a find that stats (-printf %s %m).
 hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/big-fast.md" \
