@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod manifest;
 pub mod pattern;
+pub mod prefilter;
 pub mod rules;
 pub mod tarname;
 pub mod walk;
