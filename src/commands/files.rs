@@ -122,7 +122,8 @@ fn find_workspace<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a
         return Ok(p);
     }
     // A monorepo has hundreds: name a few, say how many more, and how to see them all.
-    let mut known: Vec<&str> = packages
+    // (Never empty: discovery found at least one package, or the command stopped there.)
+    let known: Vec<&str> = packages
         .iter()
         .take(KNOWN_SHOWN)
         .map(|p| p.name.as_deref().unwrap_or(p.dir.as_str()))
@@ -133,9 +134,6 @@ fn find_workspace<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a
     } else {
         String::new()
     };
-    if known.is_empty() {
-        known.push("none");
-    }
     bail!(
         "no workspace package named `{name}` (known: {}{more})",
         known.join(", ")
@@ -205,7 +203,7 @@ fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
     format!("{}{}{}", shown(path), pos, &msg[end..])
 }
 
-/// One package of the `--json` output (keys in this order; see docs/json-format.md).
+/// One package of the `--json` output, keys in this order (the README's `leakgate files`).
 /// Serialized straight from the packlist: building a `serde_json::Value` per file cost more
 /// than computing the packlist.
 #[derive(serde::Serialize)]

@@ -168,6 +168,8 @@ pub fn pack(
     };
     let packed = |f: walk::Found| {
         let source = join(dir, &f.rel);
+        // node-tar only ever strips a prefix: the same length means the same name, so the
+        // path the walk built is moved rather than copied.
         let path = match tarname::tar_name(&f.rel) {
             same if same.len() == f.rel.len() => f.rel,
             rewritten => rewritten.to_string(),

@@ -52,7 +52,7 @@ const PACKAGE_STRICT: &[&str] = &[
     "/bun.lockb",
 ];
 
-/// One compiled rule with a cheap pre-check on the entry's name.
+/// One compiled rule with a cheap pre-check on the entry's path.
 #[derive(Debug)]
 pub struct Rule {
     /// The compiled minimatch pattern.
@@ -61,7 +61,7 @@ pub struct Rule {
     pub negate: bool,
     /// `pat.has_short_part()` (ignore-walk's `isRelative` test), cached.
     pub short: bool,
-    /// A necessary condition for a non-partial match of a path without trailing `/`.
+    /// Necessary conditions for a match, from its brace expansions (see [`Prefilter`]).
     pub prefilter: Prefilter,
 }
 
@@ -271,6 +271,25 @@ pub fn package_rules(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_text_is_one_set_and_errors_name_their_own_file() {
+        let a = RuleSet::cached("a/.npmignore", "dist/*.map\n*.log").unwrap();
+        let b = RuleSet::cached("b/.gitignore", "dist/*.map\n*.log").unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        // Synthetic lines are joined with `\n`, as `injectRules` does, then looked up alike.
+        let c = RuleSet::cached_lines("c", &["dist/*.map", "*.log"]).unwrap();
+        assert!(Arc::ptr_eq(&a, &c));
+        assert!(!Arc::ptr_eq(&a, &RuleSet::cached("d", "*.log\n").unwrap()));
+        // Errors are not kept: each file holding a bad line is named in its own error.
+        let long = "x".repeat(70_000);
+        for file in ["one/.npmignore", "two/.npmignore"] {
+            match RuleSet::cached(file, &long) {
+                Err(PacklistError::Rules { file: named, .. }) => assert_eq!(named, file),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn js_trim_and_comments() {

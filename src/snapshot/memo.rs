@@ -2,11 +2,12 @@
 //! several times: packing a workspace root walks every member's directory, and then each
 //! member is packed on its own; the audit and the pre-push hook pack the same trees again.
 //!
-//! Directory listings are kept whole and handed out shared ([`Snapshot::listing`]);
-//! kinds-only listings answer `read_dir_kinds`, [`Snapshot::kind`] and that a name is
-//! absent, full ones `lstat` too; a `kind` asked of a path whose parent was never listed is
-//! kept as well (discovery asks it of each member's package.json several times); manifests and ignore files (small, read by every walk that passes them)
-//! are kept after the first read, nothing else, so memory stays bounded by the tree's shape.
+//! Directory listings are kept whole and handed out shared ([`Snapshot::listing`]).
+//! Kinds-only listings answer `read_dir_kinds`, [`Snapshot::kind`] and that a name is absent;
+//! full ones `lstat` too. A `kind` asked of a path whose parent was never listed is kept as
+//! well (discovery asks it of each member's package.json several times). Manifests and
+//! ignore files (small, read by every walk that passes them) are kept after the first read,
+//! nothing else, so memory stays bounded by the tree's shape.
 //! Errors are not kept: the next call asks the inner snapshot again, and gets the same error.
 //! Only for the length of one run: the cache never notices a file that changes under it.
 
@@ -63,14 +64,14 @@ impl<S: Snapshot> Memo<S> {
     fn shared_kinds(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
         match self.any_listing(dir) {
             Some(entries) => Ok(entries),
-            None => keep(&self.kinds, dir, self.inner.read_dir_kinds(dir)?),
+            None => Ok(keep(&self.kinds, dir, self.inner.read_dir_kinds(dir)?)),
         }
     }
 
     fn shared_full(&self, dir: &str) -> Result<Arc<Vec<Entry>>> {
         match self.full_listing(dir) {
             Some(entries) => Ok(entries),
-            None => keep(&self.dirs, dir, self.inner.read_dir(dir)?),
+            None => Ok(keep(&self.dirs, dir, self.inner.read_dir(dir)?)),
         }
     }
 }
@@ -89,10 +90,10 @@ fn keep(
     map: &Mutex<HashMap<String, Arc<Vec<Entry>>>>,
     dir: &str,
     entries: Vec<Entry>,
-) -> Result<Arc<Vec<Entry>>> {
+) -> Arc<Vec<Entry>> {
     let entries = Arc::new(entries);
     lock(map).insert(dir.to_string(), entries.clone());
-    Ok(entries)
+    entries
 }
 
 /// A poisoned lock only means another thread panicked mid-insert of a complete value.
