@@ -1,26 +1,15 @@
 //! End-to-end tests of `leakgate audit` and `leakgate pre-push`: real packages in temp git
-//! repositories, the shared bundler fixtures, a local bare remote pushed to with real git,
-//! and `npm pack` as the oracle of what ships.
+//! repositories, the bundler fixtures of `tests/fixtures/sourcemaps`, a local bare remote
+//! pushed to with real git, and `npm pack` as the oracle of what ships.
 
 mod common;
 
 use common::TempRepo;
 use std::path::{Path, PathBuf};
 
-/// `shared/fixtures/sourcemaps` beside the repository (CI, /work/main) or two levels up
-/// (worktrees). Missing fixtures fail the tests.
+/// The source-map fixtures inside the repository (`tests/fixtures/sourcemaps/README.md`).
 fn fixtures() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for up in [root.join(".."), root.join("../..")] {
-        let dir = up.join("shared/fixtures/sourcemaps");
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!(
-        "shared/fixtures/sourcemaps not found beside {}",
-        root.display()
-    );
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sourcemaps")
 }
 
 fn fixture(rel: &str) -> Vec<u8> {

@@ -284,17 +284,10 @@ fn initial_commit_reviews_everything_staged() {
 
 #[test]
 fn staged_map_with_sources_hit_and_without_near_miss() {
-    let fixtures = Path::new("/work/shared/fixtures/sourcemaps");
-    let with = std::fs::read(fixtures.join("esbuild-linked/index.js.map"));
-    let without = std::fs::read(fixtures.join("esbuild-linked-no-sources-content/index.js.map"));
-    let (with, without) = match (with, without) {
-        (Ok(a), Ok(b)) => (a, b),
-        // A self-contained fallback with the same shapes.
-        _ => (
-            br#"{"version":3,"sources":["src/a.ts"],"sourcesContent":["export const a = 1;"],"mappings":"AAAA"}"#.to_vec(),
-            br#"{"version":3,"sources":["src/a.ts"],"mappings":"AAAA"}"#.to_vec(),
-        ),
-    };
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sourcemaps");
+    let with = std::fs::read(fixtures.join("esbuild-linked/index.js.map")).unwrap();
+    let without =
+        std::fs::read(fixtures.join("esbuild-linked-no-sources-content/index.js.map")).unwrap();
     let repo = base_repo();
     repo.write("lib/index.js.map", &without);
     repo.git(&["add", "-f", "lib/index.js.map"]);

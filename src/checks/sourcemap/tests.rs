@@ -1,24 +1,13 @@
-//! The source-map rules on the shared fixtures: real outputs of every bundler and the
-//! hand-made edge cases (`../shared/fixtures/sourcemaps/MANIFEST.md`).
+//! The source-map rules on the repository's fixtures: real outputs of every bundler and the
+//! hand-made edge cases (`tests/fixtures/sourcemaps/README.md`).
 
 use super::*;
 use crate::config::SourcemapSettings;
 use std::path::{Path, PathBuf};
 
-/// The fixtures directory: `shared/` sits beside the repository (CI, `/work/main`) or two
-/// levels up (engineers' worktrees). Missing fixtures fail the tests rather than skip them.
+/// The fixtures directory, inside the repository.
 pub(crate) fn fixtures() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for up in [root.join(".."), root.join("../..")] {
-        let dir = up.join("shared/fixtures/sourcemaps");
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!(
-        "shared/fixtures/sourcemaps not found beside {}",
-        root.display()
-    );
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sourcemaps")
 }
 
 fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, PathBuf)>) {
