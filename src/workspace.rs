@@ -24,6 +24,70 @@ pub struct Package {
     pub private: bool,
     /// Whether this is the repository's root package (not a workspace member).
     pub root: bool,
+    /// Why this member's package.json could not be read (`file:line:col: message`). Such a
+    /// member is kept, not fatal: npm can't pack it either, and test fixtures that are broken
+    /// on purpose live under workspace globs like `playground/**`.
+    pub broken: Option<String>,
+}
+
+impl Package {
+    /// Why npm would never publish this package, or `None` when it would: a package.json
+    /// that doesn't parse, no `name`, no `version` (npm pack refuses: "Invalid package,
+    /// must have name and version"), or `"private": true` (npm publish refuses).
+    pub fn unpublishable(&self) -> Option<Unpublishable> {
+        if let Some(e) = &self.broken {
+            Some(Unpublishable::Broken(e.clone()))
+        } else if self.name.is_none() {
+            Some(Unpublishable::NoName)
+        } else if self.version.is_none() {
+            Some(Unpublishable::NoVersion)
+        } else if self.private {
+            Some(Unpublishable::Private)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `npm pack` can pack it at all (private packages can be packed, not published).
+    pub fn packable(&self) -> bool {
+        !matches!(
+            self.unpublishable(),
+            Some(Unpublishable::Broken(_) | Unpublishable::NoName | Unpublishable::NoVersion)
+        )
+    }
+
+    /// The name, else the directory (`.` for the root).
+    pub fn label(&self) -> &str {
+        match &self.name {
+            Some(n) => n,
+            None if self.dir.is_empty() => ".",
+            None => &self.dir,
+        }
+    }
+}
+
+/// Why npm would never publish a package ([`Package::unpublishable`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unpublishable {
+    /// Its package.json doesn't parse (the parser's `file:line:col: message`).
+    Broken(String),
+    /// No `name` (npm pack refuses).
+    NoName,
+    /// No `version` (npm pack refuses).
+    NoVersion,
+    /// `"private": true` (npm publish refuses).
+    Private,
+}
+
+impl std::fmt::Display for Unpublishable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unpublishable::Broken(e) => write!(f, "its package.json doesn't parse ({e})"),
+            Unpublishable::NoName => f.write_str("no `name`, npm can't pack it"),
+            Unpublishable::NoVersion => f.write_str("no `version`, npm can't pack it"),
+            Unpublishable::Private => f.write_str("private package, npm won't publish it"),
+        }
+    }
 }
 
 /// Why discovery failed.
@@ -62,14 +126,22 @@ pub fn read_manifest(snapshot: &dyn Snapshot, dir: &str) -> Result<Option<Value>
     Ok(Some(parse_json(&path, &bytes)?))
 }
 
-fn package_from(dir: &str, v: &Value, root: bool) -> Package {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+/// The package described by manifest `v` at `dir`. `name` and `version` count as npm
+/// counts them: a non-empty string (anything else fails `npm pack`).
+pub fn package_from(dir: &str, v: &Value, root: bool) -> Package {
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     Package {
         dir: dir.to_string(),
         name: s("name"),
         version: s("version"),
         private: v.get("private").and_then(Value::as_bool).unwrap_or(false),
         root,
+        broken: None,
     }
 }
 
@@ -113,8 +185,17 @@ pub fn discover_in(snapshot: &dyn Snapshot, root: &str) -> Result<Vec<Package>, 
     // in directory order is the one reported, whichever thread met it.
     let members: Vec<Result<Option<Package>, DiscoverError>> = dirs
         .par_iter()
-        .map(|dir| {
-            Ok(read_manifest(snapshot, dir)?.map(|v| package_from(&relative(dir), &v, false)))
+        .map(|dir| match read_manifest(snapshot, dir) {
+            Ok(m) => Ok(m.map(|v| package_from(&relative(dir), &v, false))),
+            Err(DiscoverError::Manifest(e)) => Ok(Some(Package {
+                dir: relative(dir),
+                name: None,
+                version: None,
+                private: false,
+                root: false,
+                broken: Some(e.to_string()),
+            })),
+            Err(e) => Err(e),
         })
         .collect();
     for m in members {
@@ -122,6 +203,19 @@ pub fn discover_in(snapshot: &dyn Snapshot, root: &str) -> Result<Vec<Package>, 
     }
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok(out)
+}
+
+/// Names that more than one package uses, each with the directories that use it, in
+/// directory order. npm refuses such a workspace set ("must not have multiple workspaces
+/// with the same name"), and a name no longer says which package is meant.
+pub fn duplicate_names(packages: &[Package]) -> Vec<(&str, Vec<&str>)> {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for p in packages {
+        if let Some(n) = &p.name {
+            by_name.entry(n).or_default().push(&p.dir);
+        }
+    }
+    by_name.into_iter().filter(|(_, d)| d.len() > 1).collect()
 }
 
 /// The innermost package whose directory contains `path` (a snapshot path).
@@ -593,6 +687,7 @@ mod tests {
             version: None,
             private: false,
             root: d.is_empty(),
+            broken: None,
         };
         let pkgs = vec![pk(""), pk("packages/a"), pk("packages/ab")];
         assert_eq!(

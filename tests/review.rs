@@ -288,7 +288,13 @@ fn staged_map_with_sources_hit_and_without_near_miss() {
     let with = std::fs::read(fixtures.join("esbuild-linked/index.js.map")).unwrap();
     let without =
         std::fs::read(fixtures.join("esbuild-linked-no-sources-content/index.js.map")).unwrap();
-    let repo = base_repo();
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        PKG.replace(r#"["dist/*.js"]"#, r#"["dist/*.js", "lib"]"#),
+    )
+    .write("src/cli.ts", "export const x = 1;\n")
+    .commit_all("init");
     repo.write("lib/index.js.map", &without);
     repo.git(&["add", "-f", "lib/index.js.map"]);
     assert_clean(&precommit(&repo, &[]));
@@ -296,7 +302,30 @@ fn staged_map_with_sources_hit_and_without_near_miss() {
     repo.git(&["add", "-f", "lib/index.js.map"]);
     let run = precommit(&repo, &[]);
     assert_blocked(&run, "staged/sourcemap", "lib/index.js.map");
-    assert!(run.stdout.contains("embeds"), "{}", run.stdout);
+    assert!(run.stdout.contains("would publish it"), "{}", run.stdout);
+}
+
+/// A map with sources that no package ships (a test fixture of a library that works on
+/// maps) is a note, never a block: the sources it holds are the repository's anyway.
+#[test]
+fn staged_map_no_package_ships_is_a_note() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sourcemaps");
+    let with = std::fs::read(fixtures.join("esbuild-linked/index.js.map")).unwrap();
+    let repo = base_repo();
+    repo.write("test/fixtures/index.js.map", &with);
+    repo.git(&["add", "-f", "test/fixtures/index.js.map"]);
+    let run = precommit(&repo, &["-v"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("error["), "{}", run.stdout);
+    assert!(run.stdout.contains("no package ships it"), "{}", run.stdout);
+    // The same map in a private package (an app) ships nowhere either.
+    let app = TempRepo::new();
+    app.write("package.json", r#"{"name":"web","private":true}"#)
+        .commit_all("init");
+    app.write("dist/index.js.map", &with);
+    app.git(&["add", "-f", "dist/index.js.map"]);
+    let run = precommit(&app, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 /// A merge being committed (`git merge --no-commit`, or a conflicted merge the user then

@@ -10,6 +10,7 @@ use crate::snapshot::memo::Memo;
 use crate::snapshot::tarball::Tarball;
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
+use crate::workspace::{Package, Unpublishable};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -41,28 +42,79 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
 
     // The root's walk lists its workspaces' directories too: remember the listings.
     let snapshot = Memo::new(Worktree::new(&root));
-    let named: Vec<String> = args
-        .dirs
-        .iter()
-        .map(|d| relative_dir(&root, &cwd, d))
-        .collect::<anyhow::Result<_>>()?;
-    let complete = named.is_empty();
-    let (dirs, explicit) = if named.is_empty() || args.workspaces {
-        let mut dirs = discover(&snapshot)?;
-        dirs.extend(named.iter().cloned());
-        dirs.sort();
-        dirs.dedup();
-        (dirs, named)
+    let mut outside: Vec<PathBuf> = Vec::new();
+    let mut named: Vec<String> = Vec::new();
+    for d in &args.dirs {
+        match relative_dir(&root, &cwd, d)? {
+            Some(rel) => named.push(rel),
+            None => outside.push(cwd.join(d)),
+        }
+    }
+    let complete = args.dirs.is_empty();
+    let packages = if complete || args.workspaces {
+        let mut packages = discover(&snapshot, &mut report)?;
+        for dir in &named {
+            if !packages.iter().any(|p| &p.dir == dir) {
+                packages.push(package_at(&snapshot, dir)?);
+            }
+        }
+        packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+        packages
     } else {
-        (named.clone(), named)
+        named
+            .iter()
+            .map(|d| package_at(&snapshot, d))
+            .collect::<anyhow::Result<_>>()?
     };
-    audit_dirs(&snapshot, &dirs, &explicit, &config, &checks, &mut report)?;
+    if packages.is_empty() && outside.is_empty() {
+        report.notes.push(format!(
+            "{}: no package.json at the root and no workspaces; nothing to audit (name the \
+             package directories: `leakgate audit DIR...`)",
+            root.display()
+        ));
+    }
+    audit_packages(&snapshot, &packages, &named, &config, &checks, &mut report)?;
+    // A directory of another repository (or of none) is audited from its own root.
+    for dir in outside {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("{}: no such directory", dir.display()))?;
+        let other_root = repo_root(&dir);
+        let other = Memo::new(Worktree::new(&other_root));
+        let rel = relative_dir(&other_root, &other_root, &dir)?.unwrap_or_default();
+        let package = package_at(&other, &rel)?;
+        let mut sub = Report::default();
+        audit_packages(&other, &[package], &[rel], &config, &checks, &mut sub)?;
+        report.notes.extend(
+            sub.notes
+                .drain(..)
+                .map(|n| format!("{n} [in {}]", other_root.display())),
+        );
+        report.findings.append(&mut sub.findings);
+    }
     if complete {
         report.findings = config.apply_complete(std::mem::take(&mut report.findings));
         super::output::emit(&report, globals)?;
         return Ok(super::output::exit_for(&report));
     }
     finish(report, &config, globals)
+}
+
+/// The package whose package.json is in `dir` of `snapshot` (a named directory).
+fn package_at(snapshot: &dyn Snapshot, dir: &str) -> anyhow::Result<Package> {
+    match crate::workspace::read_manifest(snapshot, dir) {
+        Ok(Some(v)) => Ok(crate::workspace::package_from(dir, &v, dir.is_empty())),
+        Ok(None) => anyhow::bail!("{}: no package.json in this directory", show(dir)),
+        Err(crate::workspace::DiscoverError::Manifest(e)) => Ok(Package {
+            dir: dir.to_string(),
+            name: None,
+            version: None,
+            private: false,
+            root: dir.is_empty(),
+            broken: Some(e.to_string()),
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Audits a real tarball: every file it holds ships; its unsafe entries are findings too.
@@ -119,49 +171,78 @@ pub fn checks_for(root: &Path, config: &Config) -> anyhow::Result<Checks> {
     Ok(checks)
 }
 
-/// Audits the packages at `dirs` of `snapshot` into `report` (findings not yet filtered by
-/// the config). Private packages are skipped with a note unless named in `explicit`.
-pub fn audit_dirs(
+/// Audits `packages` of `snapshot` into `report` (findings not yet filtered by the config).
+/// A package npm would never publish (no name or version, a package.json that doesn't
+/// parse, `private`) is skipped with a note; a private one named in `explicit` is audited
+/// anyway (npm can pack it).
+pub fn audit_packages(
     snapshot: &dyn Snapshot,
-    dirs: &[String],
+    packages: &[Package],
     explicit: &[String],
     config: &Config,
     checks: &Checks,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    for dir in dirs {
-        if config.skips(None, dir) {
-            report
-                .notes
-                .push(format!("skipped {} ([[package]] skip = true)", show(dir)));
-            continue;
-        }
-        let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
-        let name = checks::package_label(&packlist);
-        if config.skips(packlist.name(), dir) {
-            report
-                .notes
-                .push(format!("skipped {name} ([[package]] skip = true)"));
-            continue;
-        }
-        let private = packlist.manifest.get("private").and_then(|v| v.as_bool()) == Some(true);
-        if private && !explicit.contains(dir) {
+    let mut skipped: Vec<String> = Vec::new();
+    for package in packages {
+        let dir = &package.dir;
+        if config.skips(package.name.as_deref(), dir) {
             report.notes.push(format!(
-                "skipped {name} ({}): private package, npm won't publish it (name its directory to audit it anyway)",
-                show(dir)
+                "skipped {} ([[package]] skip = true)",
+                package.label()
             ));
             continue;
         }
+        match package.unpublishable() {
+            None => {}
+            Some(Unpublishable::Private) if explicit.contains(dir) => {}
+            Some(why) => {
+                let hint = if why == Unpublishable::Private {
+                    " (name its directory to audit it anyway)"
+                } else {
+                    ""
+                };
+                skipped.push(format!("{} ({}): {why}{hint}", package.label(), show(dir)));
+                continue;
+            }
+        }
+        let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
         let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
         report.notes.push(format!(
-            "audited {name} ({}): {}, {}",
+            "audited {} ({}): {}, {}",
+            checks::package_label(&packlist),
             show(dir),
             crate::report::count(packlist.files.len(), "file"),
             checks::sourcemap::human_bytes(packlist.total_size())
         ));
         report.findings.extend(findings);
     }
+    report.notes.extend(skipped_notes(skipped));
     Ok(())
+}
+
+/// Skipped packages listed one by one up to this many; past it, one line says how many.
+/// A monorepo's private apps, examples and fixtures number in the hundreds.
+const SKIPPED_LISTED: usize = 3;
+
+fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
+    if skipped.len() <= SKIPPED_LISTED {
+        return skipped
+            .into_iter()
+            .map(|s| format!("skipped {s}"))
+            .collect();
+    }
+    let first: Vec<&str> = skipped
+        .iter()
+        .take(SKIPPED_LISTED)
+        .map(|s| s.split(" (").next().unwrap_or(s))
+        .collect();
+    vec![format!(
+        "skipped {} packages npm would never publish (private, or no name or version): {} and {} more",
+        skipped.len(),
+        first.join(", "),
+        skipped.len() - SKIPPED_LISTED
+    )]
 }
 
 /// Applies the config, prints the report and picks the exit code.
@@ -184,35 +265,40 @@ pub fn repo_root(cwd: &Path) -> PathBuf {
     super::work_tree_root(cwd).unwrap_or_else(|| cwd.to_path_buf())
 }
 
-/// `dir` (relative to `cwd`, or absolute) as a `/`-separated path relative to `root`.
-fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<String> {
+/// `dir` (relative to `cwd`, or absolute) as a `/`-separated path relative to `root`;
+/// `None` when it lies outside `root` (another repository, or none).
+fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<Option<String>> {
     let abs = cwd.join(dir);
     let abs = abs
         .canonicalize()
         .with_context(|| format!("{}: no such directory", dir.display()))?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let rel = abs.strip_prefix(&root).map_err(|_| {
-        anyhow::anyhow!(
-            "{}: outside the repository {}",
-            dir.display(),
-            root.display()
-        )
-    })?;
+    let Ok(rel) = abs.strip_prefix(&root) else {
+        return Ok(None);
+    };
     if !abs.join("package.json").is_file() {
         anyhow::bail!("{}: no package.json in this directory", dir.display());
     }
-    Ok(rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/"))
+    Ok(Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+    ))
 }
 
-/// Every package directory of the repository (the root and its workspaces, see
-/// [`crate::workspace::discover`]).
-pub fn discover(snapshot: &dyn Snapshot) -> anyhow::Result<Vec<String>> {
-    Ok(crate::workspace::discover(snapshot)?
-        .into_iter()
-        .map(|p| p.dir)
-        .collect())
+/// Every package of the repository (the root and its workspaces, see
+/// [`crate::workspace::discover`]). Names that several packages share are a note: npm
+/// refuses such a workspace set, and leakgate judges each package by its directory.
+pub fn discover(snapshot: &dyn Snapshot, report: &mut Report) -> anyhow::Result<Vec<Package>> {
+    let packages = crate::workspace::discover(snapshot)?;
+    for (name, dirs) in crate::workspace::duplicate_names(&packages) {
+        report.notes.push(format!(
+            "{} packages are named `{name}` ({}): npm refuses a workspace set with duplicate \
+             names; each is judged by its directory",
+            dirs.len(),
+            dirs.iter().map(|d| show(d)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(packages)
 }

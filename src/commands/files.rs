@@ -70,14 +70,21 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         };
         // The root first (its walk fills the memo, spread over the cores), then the members
         // on both cores from memory.
-        let pack_one = |p: &Package| -> anyhow::Result<Packlist> {
+        // A package npm can't pack (a versionless workspace root, a broken fixture) ships
+        // nothing: it is listed with the reason, not packed.
+        let pack_one = |p: &Package| -> anyhow::Result<Option<Packlist>> {
+            if !p.packable() {
+                return Ok(None);
+            }
             let dir = crate::packlist::join_path(&root_rel, &p.dir);
             let options = PackOptions {
                 workspace_root: npm_members.contains(&dir).then(|| root_rel.clone()),
                 standalone: false,
                 names_only: !as_json,
             };
-            pack(&snap, &dir, &options).map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))
+            pack(&snap, &dir, &options)
+                .map(Some)
+                .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))
         };
         let (roots, members): (Vec<&Package>, Vec<&Package>) =
             selected.iter().partition(|p| p.dir.is_empty());
@@ -93,9 +100,17 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         );
         if args.workspace.is_some() {
             let (p, list) = &lists[0];
+            let Some(list) = list else {
+                bail!(
+                    "{} ({}): {}",
+                    p.label(),
+                    if p.dir.is_empty() { "." } else { &p.dir },
+                    p.unpublishable().map(|u| u.to_string()).unwrap_or_default()
+                );
+            };
             return print_one(list, Some(p), as_json);
         }
-        return print_many(&lists, as_json);
+        return print_many(&root_rel, &lists, as_json);
     }
 
     let dir = package_dir(&start)?;
@@ -115,11 +130,30 @@ const KNOWN_SHOWN: usize = 12;
 
 /// The package `-w NAME` names: by package name, or by directory.
 fn find_workspace<'a>(packages: &'a [Package], name: &str) -> anyhow::Result<&'a Package> {
-    if let Some(p) = packages
-        .iter()
-        .find(|p| p.name.as_deref() == Some(name) || p.dir == name.trim_matches('/'))
-    {
+    let as_dir = match name.trim_matches('/') {
+        "." => "",
+        d => d.strip_prefix("./").unwrap_or(d),
+    };
+    if let Some(p) = packages.iter().find(|p| p.dir == as_dir) {
         return Ok(p);
+    }
+    let named: Vec<&Package> = packages
+        .iter()
+        .filter(|p| p.name.as_deref() == Some(name))
+        .collect();
+    match named.as_slice() {
+        [one] => return Ok(one),
+        [] => {}
+        many => bail!(
+            "{} packages are named `{name}` ({}): npm refuses a workspace set with duplicate \
+             names; name the directory instead: `-w {}`",
+            many.len(),
+            many.iter()
+                .map(|p| p.dir.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            many[0].dir
+        ),
     }
     // A monorepo has hundreds: name a few, say how many more, and how to see them all.
     // (Never empty: discovery found at least one package, or the command stopped there.)
@@ -211,7 +245,11 @@ fn localize(msg: &str, shown: &dyn Fn(&str) -> String) -> String {
 struct PackageJson<'a> {
     name: Option<&'a str>,
     version: Option<&'a str>,
-    dir: &'a str,
+    /// The package directory, absolute.
+    dir: String,
+    /// Why npm can't pack this package (nothing ships); absent when it can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
     entry_count: usize,
     unpacked_size: u64,
     files: Vec<FileJson<'a>>,
@@ -240,7 +278,8 @@ fn package_json<'a>(list: &'a Packlist, pkg: Option<&'a Package>) -> PackageJson
     PackageJson {
         name: list.name(),
         version: list.version(),
-        dir: &list.dir,
+        dir: format!("/{}", list.dir),
+        skipped: None,
         entry_count: list.files.len(),
         unpacked_size: list.total_size(),
         files: list
@@ -260,6 +299,24 @@ fn package_json<'a>(list: &'a Packlist, pkg: Option<&'a Package>) -> PackageJson
     }
 }
 
+/// A package npm can't pack, in `--workspaces --json`: no files, and why.
+fn unpacked_json<'a>(root: &str, pkg: &'a Package) -> PackageJson<'a> {
+    PackageJson {
+        name: pkg.name.as_deref(),
+        version: pkg.version.as_deref(),
+        dir: format!("/{}", crate::packlist::join_path(root, &pkg.dir)),
+        skipped: pkg.unpublishable().map(|u| u.to_string()),
+        entry_count: 0,
+        unpacked_size: 0,
+        files: Vec::new(),
+        workspace: Some(WorkspaceJson {
+            workspace_dir: &pkg.dir,
+            private: pkg.private,
+            root: pkg.root,
+        }),
+    }
+}
+
 fn print_one(list: &Packlist, pkg: Option<&Package>, as_json: bool) -> CmdResult {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -275,7 +332,7 @@ fn print_one(list: &Packlist, pkg: Option<&Package>, as_json: bool) -> CmdResult
     Ok(Exit::Clean)
 }
 
-fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
+fn print_many(root: &str, lists: &[(&Package, Option<Packlist>)], as_json: bool) -> CmdResult {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if as_json {
@@ -285,7 +342,10 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
         }
         let packages = lists
             .iter()
-            .map(|(p, l)| package_json(l, Some(p)))
+            .map(|(p, l)| match l {
+                Some(l) => package_json(l, Some(p)),
+                None => unpacked_json(root, p),
+            })
             .collect();
         serde_json::to_writer_pretty(&mut out, &All { packages })?;
         writeln!(out)?;
@@ -301,6 +361,11 @@ fn print_many(lists: &[(&Package, Packlist)], as_json: bool) -> CmdResult {
                 p.dir.as_str()
             };
             let private = if p.private { " (private)" } else { "" };
+            let Some(l) = l else {
+                let why = p.unpublishable().map(|u| u.to_string()).unwrap_or_default();
+                writeln!(out, "# {name} {dir}{private}: not packed ({why})")?;
+                continue;
+            };
             // Sizes are not read for the human listing (`--json` has them).
             writeln!(
                 out,

@@ -136,7 +136,13 @@ fn discover_packages(root: &Path) -> anyhow::Result<Vec<String>> {
             root.display()
         );
     }
-    Ok(packages.into_iter().map(|p| dir_key(&p.dir)).collect())
+    // Only what npm would publish has contents to lock: a versionless workspace root, a
+    // private app or a broken fixture would fail `npm pack` (or never be published).
+    Ok(packages
+        .into_iter()
+        .filter(|p| p.unpublishable().is_none())
+        .map(|p| dir_key(&p.dir))
+        .collect())
 }
 
 /// One line saying which packages changed and how.

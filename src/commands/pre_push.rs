@@ -3,7 +3,7 @@
 //! them from the working tree now; also checks the pushed commits themselves (secrets,
 //! denied files, maps embedding sources), which catches commits made with `--no-verify`.
 
-use super::audit::{audit_dirs, checks_for, discover, repo_root};
+use super::audit::{audit_packages, checks_for, discover, repo_root};
 use super::{CmdResult, Exit, Globals};
 use crate::checks::{self, sourcemap};
 use crate::config::{Config, OnError, Visibility};
@@ -192,15 +192,27 @@ fn run_hook(
 
     // The packages those paths belong to, audited from the working tree.
     let worktree = Worktree::new(root);
-    let packages = discover(&worktree)?;
+    let all = discover(&worktree, &mut report)?;
+    let packages: Vec<String> = all.iter().map(|p| p.dir.clone()).collect();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     for path in &touched {
         if let Some(dir) = package_for_path(&packages, path) {
             dirs.insert(dir.to_string());
         }
     }
-    let dirs: Vec<String> = dirs.into_iter().collect();
-    audit_dirs(&worktree, &dirs, &[], config, &checks, &mut report)?;
+    let touched_packages: Vec<_> = all
+        .iter()
+        .filter(|p| dirs.contains(&p.dir))
+        .cloned()
+        .collect();
+    audit_packages(
+        &worktree,
+        &touched_packages,
+        &[],
+        config,
+        &checks,
+        &mut report,
+    )?;
 
     // The commits themselves.
     report.findings.extend(check_commits(

@@ -48,14 +48,12 @@ fn is_rules_file(path: &str) -> bool {
     )
 }
 
-/// Adds the exposure delta of the staged change to `out`.
-pub(crate) fn review(
-    ctx: &Ctx<'_>,
-    opts: &Options,
-    out: &mut StagedReview,
-) -> Result<(), StagedError> {
-    // The staged rules files, with their base and staged versions.
-    let mut rules: BTreeMap<String, (Option<Replacement>, Option<Replacement>)> = BTreeMap::new();
+/// The staged rules files (package.json, .npmignore, .gitignore at any depth), each with
+/// its base and staged version.
+type RulesFiles = BTreeMap<String, (Replacement, Replacement)>;
+
+fn rules_files(ctx: &Ctx<'_>) -> Result<RulesFiles, StagedError> {
+    let mut rules = RulesFiles::new();
     for change in ctx.view.changes() {
         if change.status == ChangeStatus::Unmerged {
             continue;
@@ -77,39 +75,84 @@ pub(crate) fn review(
             } else {
                 Replacement::Absent
             };
-            rules.insert(path.to_string(), (Some(base), Some(staged)));
+            rules.insert(path.to_string(), (base, staged));
         }
     }
+    Ok(rules)
+}
+
+/// The working tree with the staged (`staged = true`) or the base's versions of the rules
+/// files: what npm would pack after, or before, this commit.
+fn overlay(ctx: &Ctx<'_>, rules: &RulesFiles, staged: bool) -> Overlay<Worktree> {
+    let worktree = Worktree::new(ctx.repo.workdir());
+    let label = if staged {
+        "working tree + staged files"
+    } else {
+        "working tree + HEAD's files"
+    };
+    let mut o = Overlay::new(worktree).with_label(label);
+    for (path, (base, new)) in rules {
+        o.set(path, if staged { new.clone() } else { base.clone() });
+    }
+    o
+}
+
+/// Whether the file at repository path `path` would ship in its package's tarball after
+/// this commit (the package's packlist with the staged package.json and ignore files).
+/// `false` when no package npm would publish contains it; `None` when that can't be
+/// computed (then the caller keeps its default verdict).
+pub(crate) fn ships_after_commit(
+    ctx: &Ctx<'_>,
+    pkg: Option<&PackageCtx>,
+    path: &str,
+) -> Option<bool> {
+    let Some(pkg) = pkg else {
+        return Some(false);
+    };
+    if pkg.private {
+        return Some(false);
+    }
+    let rules = rules_files(ctx).ok()?;
+    let after = overlay(ctx, &rules, true);
+    let list = packlist::pack(&after, &pkg.dir, &PackOptions::default()).ok()?;
+    Some(list.files.iter().any(|f| f.source == path))
+}
+
+/// Adds the exposure delta of the staged change to `out`.
+pub(crate) fn review(
+    ctx: &Ctx<'_>,
+    opts: &Options,
+    out: &mut StagedReview,
+) -> Result<(), StagedError> {
+    let rules = rules_files(ctx)?;
     if rules.is_empty() {
         return Ok(());
     }
     // The packages those files belong to.
-    let mut packages: BTreeSet<String> = BTreeSet::new();
+    // The packages those files belong to, each with the staged files that may change
+    // what it ships (the finding points at the first).
+    let mut packages: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for (path, (base, staged)) in &rules {
         if file_name(path) == "package.json" {
-            if !packlist_fields_changed(base.as_ref(), staged.as_ref()) {
+            if !packlist_fields_changed(Some(base), Some(staged)) {
                 continue;
             }
-            packages.insert(parent_dir(path).to_string());
+            let causes = packages.entry(parent_dir(path).to_string()).or_default();
+            causes.insert(0, path.as_str());
         } else if let Some(pkg) = ctx.package_of(path) {
-            packages.insert(pkg.dir);
+            packages.entry(pkg.dir).or_default().push(path.as_str());
         }
     }
-    let worktree = Worktree::new(ctx.repo.workdir());
     let mut judge = Judge::new(ctx)?;
-    for dir in packages {
+    for (dir, causes) in packages {
         let Some(pkg) = ctx.package_at(&dir) else {
             continue;
         };
         if pkg.private || ctx.config.skips(pkg.name.as_deref(), &pkg.dir) {
             continue;
         }
-        let mut before = Overlay::new(worktree.clone()).with_label("working tree + HEAD's files");
-        let mut after = Overlay::new(worktree.clone()).with_label("working tree + staged files");
-        for (path, (base, staged)) in &rules {
-            before.set(path, base.clone().unwrap_or(Replacement::Absent));
-            after.set(path, staged.clone().unwrap_or(Replacement::Absent));
-        }
+        let before = overlay(ctx, &rules, false);
+        let after = overlay(ctx, &rules, true);
         let opts_pack = PackOptions::default();
         // The two packs are independent walks of the same package: run them side by side
         // (the hook's wall time is what makes people `--no-verify` it).
@@ -167,10 +210,54 @@ pub(crate) fn review(
             .map(|f| (*f, judge.judge(&after, f, &pkg)))
             .collect();
         if let Some(f) = finding(&pkg, &dir, &judged, new_package) {
-            out.findings.push(f);
+            let (file, at) = cause(&rules, &causes, &dir);
+            let f = f.file(&file).repo_path(&file);
+            out.findings.push(match at {
+                Some((line, col)) => f.at(line, col),
+                None => f,
+            });
         }
     }
     Ok(())
+}
+
+/// The staged file (and line) that changed what package `dir` ships: its package.json at
+/// the first file-selection field that changed, else the first staged ignore file at its
+/// first added line.
+fn cause(rules: &RulesFiles, causes: &[&str], dir: &str) -> (String, Option<(u32, u32)>) {
+    let Some(first) = causes.first() else {
+        return (crate::snapshot::join(dir, "package.json"), None);
+    };
+    let text = |r: &Replacement| match r {
+        Replacement::File { bytes, .. } => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
+    };
+    let Some((base, staged)) = rules.get(*first) else {
+        return (first.to_string(), None);
+    };
+    let (Some(new), old) = (text(staged), text(base)) else {
+        return (first.to_string(), None); // deleted: no line to point at
+    };
+    let at = if file_name(first) == "package.json" {
+        let old = old.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        super::json::Doc::parse(&new).ok().and_then(|doc| {
+            PACKLIST_FIELDS
+                .iter()
+                .filter(|k| **k != "version")
+                .filter(|k| {
+                    let new_v = serde_json::from_str::<serde_json::Value>(&new)
+                        .ok()
+                        .and_then(|v| v.get(**k).cloned());
+                    old.as_ref().and_then(|o| o.get(**k).cloned()) != new_v
+                })
+                .find_map(|k| doc.root.member(k))
+                .map(|(off, _)| doc.line_col(off))
+        })
+    } else {
+        let added = super::staged::added_lines(old.unwrap_or_default().as_bytes(), new.as_bytes());
+        added.into_iter().min().map(|l| (l, 1))
+    };
+    (first.to_string(), at)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -45,9 +45,12 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "package-json/private-removed",
         default_severity: Severity::Error,
-        summary: "`private: true` was removed or set to false",
-        explanation: "`private: true` makes npm refuse to publish the package. Removing it turns an \
-            internal package into one `npm publish` will upload.",
+        summary: "a package npm would never publish becomes publishable",
+        explanation: "`private: true` makes npm refuse to publish the package, and so does a \
+            package.json without `name` or `version` (a workspace root, an app). Removing \
+            `private`, or adding the missing name or version to a package that isn't private, \
+            turns an internal package into one `npm publish` will upload. Nothing is reported \
+            while the package stays unpublishable (dropping `private` from a versionless app).",
         fix: "Put `\"private\": true` back unless publishing is intended; if it is, review what \
             ships with `leakgate files` first.",
     },
@@ -163,7 +166,8 @@ pub struct PackageCtx {
     pub dir: String,
     /// The `name` from package.json.
     pub name: Option<String>,
-    /// The staged package.json says `private: true` (nothing of it can be published).
+    /// npm would never publish it: the staged package.json says `private: true`, or lacks
+    /// `name` or `version` (a workspace root, an app). Its file and bundler rules can't leak.
     pub private: bool,
     /// Open-source or proprietary ([`crate::config::Config::visibility`]).
     pub visibility: Visibility,

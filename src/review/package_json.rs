@@ -14,6 +14,22 @@ fn is_private(doc: &Doc) -> bool {
     doc.root.get("private").and_then(Node::as_bool) == Some(true)
 }
 
+/// `name` or `version` missing or empty: `npm pack` and `npm publish` refuse the package
+/// (a workspace root, an app), so its file rules can't leak anything.
+fn lacks_name_or_version(doc: &Doc) -> Option<&'static str> {
+    ["name", "version"].into_iter().find(|key| {
+        !doc.root
+            .get(key)
+            .and_then(Node::as_str)
+            .is_some_and(|v| !v.is_empty())
+    })
+}
+
+/// npm would never publish this manifest.
+fn never_published(doc: &Doc) -> bool {
+    is_private(doc) || lacks_name_or_version(doc).is_some()
+}
+
 /// Reviews a package.json edit (`old` = HEAD's text, `new` = staged text).
 pub fn review(
     path: &str,
@@ -35,19 +51,33 @@ pub fn review(
     let Some(old) = old else {
         return Ok(out);
     };
-    if is_private(&old) && !is_private(&new) {
-        let f = pkg.finding(
-            "package-json/private-removed",
-            path,
+    if never_published(&old) && !never_published(&new) {
+        // What made it publishable: `private` dropped, or the missing name/version added.
+        let (message, key) = if is_private(&old) {
             match new.root.member("private") {
-                Some(_) => "`private` set to false: `npm publish` will now publish this package",
-                None => "`private: true` removed: `npm publish` will now publish this package",
-            },
-        );
-        let off = new.root.member("private").map_or(new.root.offset, |m| m.0);
+                Some(_) => (
+                    "`private` set to false: `npm publish` will now publish this package",
+                    "private",
+                ),
+                None => (
+                    "`private: true` removed: `npm publish` will now publish this package",
+                    "private",
+                ),
+            }
+        } else {
+            let key = lacks_name_or_version(&old).unwrap_or("version");
+            let message = if key == "name" {
+                "`name` added to a package that isn't private: `npm publish` will now publish it"
+            } else {
+                "`version` added to a package that isn't private: `npm publish` will now publish it"
+            };
+            (message, key)
+        };
+        let f = pkg.finding("package-json/private-removed", path, message);
+        let off = new.root.member(key).map_or(new.root.offset, |m| m.0);
         out.push(at(f, &new, off));
     }
-    if is_private(&new) {
+    if never_published(&new) {
         return Ok(out);
     }
     files_rules(path, &old, &new, pkg, &mut out);

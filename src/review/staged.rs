@@ -183,15 +183,25 @@ impl Ctx<'_> {
             .staged_text(&manifest_path)
             .or_else(|| self.base_text(&manifest_path));
         let found = text.map(|text| {
+            // npm accepts a byte-order mark; serde_json doesn't.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             let manifest: serde_json::Value =
-                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+                serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
             let name = manifest
                 .get("name")
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
+            let lacks = |key: &str| {
+                !manifest
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|v| !v.is_empty())
+            };
             PackageCtx {
                 dir: dir.to_string(),
-                private: manifest.get("private").and_then(|v| v.as_bool()) == Some(true),
+                private: manifest.get("private").and_then(|v| v.as_bool()) == Some(true)
+                    || lacks("name")
+                    || lacks("version"),
                 visibility: self.config.visibility(dir, &manifest),
                 has_files: manifest.get("files").is_some(),
                 name,
@@ -201,6 +211,26 @@ impl Ctx<'_> {
             .borrow_mut()
             .insert(dir.to_string(), found.clone());
         found
+    }
+
+    /// Whether a staged config at `path` that doesn't parse stops the review (exit 2): the
+    /// root package.json, a workspace member's, or any config of a package npm would
+    /// publish. A broken fixture (`test/fixtures/bad/package.json`, broken on purpose) is
+    /// not: npm never packs it, so it can't leak, and refusing it would refuse every commit
+    /// that touches it.
+    fn must_parse(&self, path: &str) -> bool {
+        let dir = super::parent_dir(path);
+        if super::file_name(path) != "package.json" {
+            return self.package_of(path).is_some_and(|p| !p.private);
+        }
+        if dir.is_empty() {
+            return true;
+        }
+        let worktree = crate::snapshot::Worktree::new(self.repo.workdir());
+        match crate::workspace::discover(&worktree) {
+            Ok(packages) => packages.iter().any(|p| p.dir == dir),
+            Err(_) => true,
+        }
     }
 
     fn skipped(&self, pkg: &PackageCtx) -> bool {
@@ -253,7 +283,11 @@ fn review_text(ctx: &Ctx<'_>, change: &Change, out: &mut StagedReview) -> Result
         let staged = |p: &str| ctx.staged_text(p);
         match review_file(path, old.as_deref(), new.as_deref(), &pkg, &staged) {
             Ok(findings) => out.findings.extend(findings),
-            Err(e) => out.errors.push(e),
+            Err(e) if ctx.must_parse(path) => out.errors.push(e),
+            Err(e) => out.notes.push(format!(
+                "{e}: not reviewed (it doesn't parse, and it is not part of a package npm \
+                 would publish: not the root, not a workspace member)"
+            )),
         }
     }
     Ok(())
@@ -342,19 +376,38 @@ fn review_content(
                 }
             }
             if count > 0 {
-                out.findings.push(tag(Finding::new(
-                    "staged/sourcemap",
-                    format!(
-                        "{path} is staged and embeds {} original source{} ({})",
-                        crate::checks::sourcemap::thousands(count),
-                        if count == 1 { "" } else { "s" },
-                        crate::checks::sourcemap::human_bytes(size as u64)
-                    ),
-                )
-                .file(path)
-                .help(format!(
-                    "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore"
-                ))));
+                let what = format!(
+                    "{path} is staged and embeds {} original source{} ({})",
+                    crate::checks::sourcemap::thousands(count),
+                    if count == 1 { "" } else { "s" },
+                    crate::checks::sourcemap::human_bytes(size as u64)
+                );
+                // A map no package ships (a test fixture, a private app's build) exposes
+                // nothing the repository doesn't already hold: a note, not a block.
+                let finding = match super::exposure::ships_after_commit(ctx, pkg.as_ref(), path) {
+                    Some(false) => {
+                        Finding::new("staged/sourcemap", format!("{what}; no package ships it"))
+                            .severity(Severity::Note)
+                            .help("nothing to do unless it should not be in the repository")
+                    }
+                    ships => {
+                        let severity = match pkg.as_ref() {
+                            Some(p) if ships == Some(true) => p.severity(),
+                            _ => Severity::Error,
+                        };
+                        let tail = if ships == Some(true) {
+                            ", and its package would publish it"
+                        } else {
+                            ""
+                        };
+                        Finding::new("staged/sourcemap", format!("{what}{tail}"))
+                        .severity(severity)
+                        .help(format!(
+                            "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore, or keep maps out of the package"
+                        ))
+                    }
+                };
+                out.findings.push(tag(finding.file(path)));
             }
         }
     }
