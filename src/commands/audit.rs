@@ -1,6 +1,7 @@
 //! `leakgate audit`: the dry-run pack audit. For each package, what `npm pack` would ship
 //! (the packlist), judged by every pack-content rule.
 
+use super::output::Mode;
 use super::{CmdResult, Globals};
 use crate::checks::{self, Checks};
 use crate::config::Config;
@@ -35,7 +36,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let mut report = Report::default();
     if let Some(tgz) = &args.tarball {
         audit_tarball(tgz, &root, &config, &mut report)?;
-        return finish(report, &config, globals);
+        return finish(report, &config, globals, Mode::Command);
     }
     let checks = checks_for(&root, &config)?;
 
@@ -59,10 +60,10 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     audit_dirs(&snapshot, &dirs, &explicit, &config, &checks, &mut report)?;
     if complete {
         report.findings = config.apply_complete(std::mem::take(&mut report.findings));
-        super::output::emit(&report, globals)?;
+        super::output::emit(&report, globals, Mode::Command)?;
         return Ok(super::output::exit_for(&report));
     }
-    finish(report, &config, globals)
+    finish(report, &config, globals, Mode::Command)
 }
 
 /// Audits a real tarball: every file it holds ships; its unsafe entries are findings too.
@@ -164,10 +165,10 @@ pub fn audit_dirs(
     Ok(())
 }
 
-/// Applies the config, prints the report and picks the exit code.
-pub fn finish(mut report: Report, config: &Config, globals: &Globals) -> CmdResult {
+/// Applies the config, prints the report (as `mode` says) and picks the exit code.
+pub fn finish(mut report: Report, config: &Config, globals: &Globals, mode: Mode) -> CmdResult {
     report.findings = config.apply(std::mem::take(&mut report.findings));
-    super::output::emit(&report, globals)?;
+    super::output::emit(&report, globals, mode)?;
     Ok(super::output::exit_for(&report))
 }
 
