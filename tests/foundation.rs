@@ -601,6 +601,7 @@ max-growth = 2.0
 [hooks]
 on-error = "allow"
 require-binary = false
+warnings = "full"
 
 [[package]]
 name = "@acme/*"
@@ -626,6 +627,7 @@ fn a_full_example_sets_every_key_and_parses() {
     assert_eq!(config.size.max_file, Some(10_000_000));
     assert_eq!(config.drift.max_growth, 2.0);
     assert!(!config.hooks.require_binary);
+    assert_eq!(config.hooks.warnings, leakgate::config::HookWarnings::Full);
     assert_eq!(config.allow[0].expires.as_deref(), Some("2030-12-31"));
     // Every key of the parser appears in the example.
     let mut keys = BTreeSet::new();

@@ -492,10 +492,41 @@ fn open_source_packages_get_warnings() {
         pkg.replace("--target node", "--target node --sourcemap"),
     )
     .stage_all();
+    // The hook counts the warning in its summary line; -v (or `[hooks] warnings = "full"`)
+    // prints it.
     let run = precommit(&repo, &[]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("warning[bundler/sourcemap-enabled]"),
+    assert_warnings_counted(&run, 1);
+    for (args, config) in [
+        (&["-v"][..], None),
+        (&[][..], Some("[hooks]\nwarnings = \"full\"\n")),
+    ] {
+        if let Some(c) = config {
+            repo.write("leakgate.toml", c);
+        }
+        let run = precommit(&repo, args);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(
+            run.stdout.contains("warning[bundler/sourcemap-enabled]"),
+            "{args:?} {config:?}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// The hook's human output by default: no warning printed, one line counting them.
+fn assert_warnings_counted(run: &Run, n: usize) {
+    assert!(!run.stdout.contains("warning["), "{}", run.stdout);
+    let warnings = if n == 1 { "warning" } else { "warnings" };
+    assert_eq!(
+        run.stdout.trim_end().lines().last(),
+        Some(
+            format!(
+                "leakgate: 0 errors, {n} {warnings} in 1 package \
+                 (run with -v or set [hooks] warnings = \"full\" to see them)"
+            )
+            .as_str()
+        ),
         "{}",
         run.stdout
     );
@@ -674,7 +705,9 @@ fn exposure_of_a_harmless_file_warns_and_narrowing_is_quiet_unless_verbose() {
         PKG.replace("[\"dist/*.js\"]", "[\"dist/*.js\", \"CHANGES.txt\"]"),
     )
     .stage_all();
-    let run = precommit(&repo, &[]);
+    // commit/exposes-files and package-json/files-widened, counted.
+    assert_warnings_counted(&precommit(&repo, &[]), 2);
+    let run = precommit(&repo, &["-v"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout.contains("warning[commit/exposes-files]")

@@ -63,6 +63,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 )
                 .package(&package)
                 .file(&f.path)
+                .exposes(f.size)
                 .help(RULES[0].fix),
             );
         }

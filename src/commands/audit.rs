@@ -1,6 +1,7 @@
 //! `leakgate audit`: the dry-run pack audit. For each package, what `npm pack` would ship
 //! (the packlist), judged by every pack-content rule.
 
+use super::output::Mode;
 use super::{CmdResult, Globals};
 use crate::checks::{self, Checks};
 use crate::config::Config;
@@ -36,7 +37,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let mut report = Report::default();
     if let Some(tgz) = &args.tarball {
         audit_tarball(tgz, &root, &config, &mut report)?;
-        return finish(report, &config, globals);
+        return finish(report, &config, globals, Mode::Command);
     }
     let checks = checks_for(&root, &config)?;
 
@@ -94,10 +95,10 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     }
     if complete {
         report.findings = config.apply_complete(std::mem::take(&mut report.findings));
-        super::output::emit(&report, globals)?;
+        super::output::emit(&report, globals, Mode::Command)?;
         return Ok(super::output::exit_for(&report));
     }
-    finish(report, &config, globals)
+    finish(report, &config, globals, Mode::Command)
 }
 
 /// The package whose package.json is in `dir` of `snapshot` (a named directory).
@@ -245,10 +246,10 @@ fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
     )]
 }
 
-/// Applies the config, prints the report and picks the exit code.
-pub fn finish(mut report: Report, config: &Config, globals: &Globals) -> CmdResult {
+/// Applies the config, prints the report (as `mode` says) and picks the exit code.
+pub fn finish(mut report: Report, config: &Config, globals: &Globals, mode: Mode) -> CmdResult {
     report.findings = config.apply(std::mem::take(&mut report.findings));
-    super::output::emit(&report, globals)?;
+    super::output::emit(&report, globals, mode)?;
     Ok(super::output::exit_for(&report))
 }
 

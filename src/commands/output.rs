@@ -1,6 +1,7 @@
 //! Printing reports: the one place a command turns a [`Report`] into bytes on stdout.
 
 use super::{ColorChoice, Exit, Format, Globals};
+use crate::config::HookWarnings;
 use crate::report::{human, json, sarif, Report};
 use std::io::{IsTerminal, Write};
 
@@ -34,17 +35,47 @@ pub fn visible(report: &Report, globals: &Globals) -> Report {
     }
 }
 
-/// Renders the report in `--format` to a string.
-pub fn render(report: &Report, globals: &Globals) -> String {
+/// Who is printing: a command run by hand, or a git hook (whose output git's surrounds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// `leakgate audit` and the other commands: warnings print, a rule's many warnings in
+    /// one package as one group.
+    #[default]
+    Command,
+    /// `leakgate pre-commit` / `pre-push`: errors in full; warnings as `[hooks] warnings`
+    /// says (by default one line counting them).
+    Hook(HookWarnings),
+}
+
+/// What the hooks' summary line says when it counts warnings instead of printing them.
+pub const HOOK_HINT: &str = "run with -v or set [hooks] warnings = \"full\" to see them";
+
+/// The human renderer's options for `globals` and `mode`: `-v` shows every finding (and
+/// its fingerprint) whatever the mode.
+pub fn human_options(globals: &Globals, mode: Mode) -> human::Options {
+    let verbose = globals.verbose > 0;
+    let detail = match mode {
+        _ if verbose => human::Detail::Each,
+        Mode::Hook(HookWarnings::Summary) => human::Detail::Summary { hint: HOOK_HINT },
+        Mode::Hook(HookWarnings::Full) | Mode::Command => human::Detail::Grouped,
+    };
+    human::Options {
+        color: use_color(globals.color),
+        verbose,
+        detail,
+        prefix: match mode {
+            Mode::Hook(_) => "leakgate: ",
+            Mode::Command => "",
+        },
+    }
+}
+
+/// Renders the report in `--format` to a string. Only human output groups or summarizes:
+/// JSON and SARIF hold every finding the report has (after `-q`).
+pub fn render(report: &Report, globals: &Globals, mode: Mode) -> String {
     let report = visible(report, globals);
     match globals.format {
-        Format::Human => human::render(
-            &report,
-            human::Options {
-                color: use_color(globals.color),
-                verbose: globals.verbose > 0,
-            },
-        ),
+        Format::Human => human::render(&report, human_options(globals, mode)),
         Format::Json => json::render(&report),
         Format::Sarif => sarif::render(&report),
     }
@@ -53,8 +84,8 @@ pub fn render(report: &Report, globals: &Globals) -> String {
 /// Prints the report to stdout in `--format`. A closed pipe (`leakgate audit | head`) is
 /// not an error: the rest is dropped quietly and the command still exits with the code its
 /// findings call for (a blocking report must never turn into a pass).
-pub fn emit(report: &Report, globals: &Globals) -> std::io::Result<()> {
-    let text = render(report, globals);
+pub fn emit(report: &Report, globals: &Globals, mode: Mode) -> std::io::Result<()> {
+    let text = render(report, globals, mode);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -106,7 +137,7 @@ mod tests {
             quiet: true,
             ..Globals::default()
         };
-        let text = render(&report(), &g);
+        let text = render(&report(), &g, Mode::Command);
         assert!(text.contains("blocking one"));
         assert!(!text.contains("just a warning"));
         assert!(!text.contains("a note"));
@@ -118,13 +149,15 @@ mod tests {
             format: Format::Json,
             ..Globals::default()
         };
-        let v: serde_json::Value = serde_json::from_str(&render(&report(), &g)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&report(), &g, Mode::Command)).unwrap();
         assert_eq!(v["version"], 1);
         let g = Globals {
             format: Format::Sarif,
             ..Globals::default()
         };
-        let v: serde_json::Value = serde_json::from_str(&render(&report(), &g)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&report(), &g, Mode::Command)).unwrap();
         assert_eq!(v["version"], "2.1.0");
     }
 

@@ -79,7 +79,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     if report.has_blocking() {
         report.notes.push(BYPASS.to_string());
     }
-    output::emit(&report, globals)?;
+    output::emit(&report, globals, output::Mode::Hook(config.hooks.warnings))?;
     Ok(output::exit_for(&report))
 }
 

@@ -4,6 +4,7 @@
 //! denied files, maps embedding sources), which catches commits made with `--no-verify`.
 
 use super::audit::{audit_packages, checks_for, discover, repo_root};
+use super::output::Mode;
 use super::{CmdResult, Exit, Globals};
 use crate::checks::{self, sourcemap};
 use crate::config::{Config, OnError, Visibility};
@@ -139,6 +140,7 @@ fn run_hook(
     config: &Config,
     input: &str,
 ) -> CmdResult {
+    let hook = Mode::Hook(config.hooks.warnings);
     let updates = parse_stdin(input)?;
     let ranges = ranges(&updates);
     let mut report = Report::default();
@@ -146,7 +148,7 @@ fn run_hook(
         report
             .notes
             .push("nothing pushed that leakgate checks".into());
-        return super::audit::finish(report, config, globals);
+        return super::audit::finish(report, config, globals, hook);
     }
     let repo = GitRepo::discover(root)?;
     let checks = checks_for(root, config)?;
@@ -231,7 +233,7 @@ fn run_hook(
         touched.len(),
         if touched.len() == 1 { "" } else { "s" }
     ));
-    let exit = super::audit::finish(report, config, globals)?;
+    let exit = super::audit::finish(report, config, globals, hook)?;
     if exit == Exit::Blocked && !globals.quiet {
         eprintln!(
             "leakgate: push blocked. Fix the errors above (or allow them in leakgate.toml with a reason); \
@@ -296,6 +298,7 @@ fn check_commits(
         let bytes = repo.blob(oid)?;
         let label = path.as_str();
         let mut embedded_count = 0usize;
+        let mut embedded_bytes = 0u64;
         let mut embedded_findings = Vec::new();
         let is_map = match sourcemap::kind(path) {
             sourcemap::FileKind::Map => true,
@@ -312,6 +315,7 @@ fn check_commits(
                             let Some(r) = leaf.content(i) else { continue };
                             embedded_count += 1;
                             let text = sourcemap::scan::decode_string(&bytes[r.clone()]);
+                            embedded_bytes += text.len() as u64;
                             let name = s
                                 .as_deref()
                                 .map(sourcemap::url::display_source)
@@ -337,6 +341,7 @@ fn check_commits(
                 )
                 .severity(severity)
                 .file(label)
+                .exposes(embedded_bytes)
                 .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")));
             }
             out.extend(embedded_findings.into_iter().map(&tag));

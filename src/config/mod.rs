@@ -83,6 +83,17 @@ pub enum OnError {
     Allow,
 }
 
+/// How the hooks print warnings (and notes) in human output: `[hooks] warnings`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HookWarnings {
+    /// One line counting them (errors still print in full); `-v` shows them.
+    #[default]
+    Summary,
+    /// As `leakgate audit` prints them (a rule's many warnings in a package as one group).
+    Full,
+}
+
 /// `[sourcemaps]`.
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -158,6 +169,8 @@ pub struct HookSettings {
     pub on_error: OnError,
     /// Whether a hook blocks when the leakgate binary is missing on this machine.
     pub require_binary: bool,
+    /// How the hooks print warnings.
+    pub warnings: HookWarnings,
 }
 
 impl Default for HookSettings {
@@ -165,6 +178,7 @@ impl Default for HookSettings {
         HookSettings {
             on_error: OnError::Block,
             require_binary: true,
+            warnings: HookWarnings::Summary,
         }
     }
 }

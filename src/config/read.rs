@@ -10,8 +10,8 @@ use super::date::Date;
 use super::schema::{self, expect, Key};
 use super::{
     pathglob, AllowEntry, Codename, Config, ConfigError, DriftSettings, FileSettings, HookSettings,
-    Level, OnError, PackageSettings, SecretPattern, SecretSettings, SizeLimits, SourcemapSettings,
-    Visibility,
+    HookWarnings, Level, OnError, PackageSettings, SecretPattern, SecretSettings, SizeLimits,
+    SourcemapSettings, Visibility,
 };
 use crate::report::catalog;
 use std::collections::BTreeMap;
@@ -623,6 +623,20 @@ impl<'a> Reader<'a> {
                 "require-binary" => {
                     if let Some(b) = self.boolean(&e.node, "hooks.require-binary") {
                         h.require_binary = b;
+                    }
+                }
+                "warnings" => {
+                    let expected = "one of \"summary\", \"full\"";
+                    match self.string(&e.node, "hooks.warnings", expected).as_deref() {
+                        Some("summary") => h.warnings = HookWarnings::Summary,
+                        Some("full") => h.warnings = HookWarnings::Full,
+                        Some(other) => self.err(
+                            &e.node.span,
+                            format!(
+                                "unknown `hooks.warnings` value `{other}`; expected {expected}"
+                            ),
+                        ),
+                        None => {}
                     }
                 }
                 _ => {}

@@ -85,6 +85,7 @@ pub const DRIFT: &[Key] = &[v("max-growth", "a number >= 1.0 (1.5 = 50% growth)"
 pub const HOOKS: &[Key] = &[
     v("on-error", "one of \"block\", \"allow\""),
     v("require-binary", expect::BOOL),
+    v("warnings", "one of \"summary\", \"full\""),
 ];
 
 /// `[[package]]`.

@@ -119,6 +119,32 @@ fn allow_must_say_what() {
 }
 
 #[test]
+fn hook_warnings() {
+    assert_eq!(parse("").unwrap().hooks.warnings, HookWarnings::Summary);
+    let c = parse("[hooks]\nwarnings = \"full\"\n").unwrap();
+    assert_eq!(c.hooks.warnings, HookWarnings::Full);
+    let c = parse("[hooks]\nwarnings = \"summary\"\n").unwrap();
+    assert_eq!(c.hooks.warnings, HookWarnings::Summary);
+    let e = err("[hooks]\nwarnings = \"all\"\n");
+    assert_eq!((e.line, e.column), (2, 12));
+    assert!(
+        e.message.contains(
+            "unknown `hooks.warnings` value `all`; expected one of \"summary\", \"full\""
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().starts_with("leakgate.toml:2:12: "), "{e}");
+    let e = err("[hooks]\nwarnings = true\n");
+    assert_eq!((e.line, e.column), (2, 12));
+    assert!(
+        e.message.contains("must be one of \"summary\", \"full\""),
+        "{e}"
+    );
+    let e = err("[hooks]\nwarning = \"full\"\n");
+    assert!(e.message.contains("did you mean `warnings`?"), "{e}");
+}
+
+#[test]
 fn unknown_rules_and_severities() {
     let e = err("[rules]\n\"allow/unsued\" = \"off\"\n");
     assert!(e.message.contains("did you mean `allow/unused`?"), "{e}");

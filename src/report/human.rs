@@ -7,11 +7,38 @@
 //!    = evidence: npm_************
 //!    = help: revoke the token, then remove it from the source
 //!
-//! 1 error, 0 warnings
+//! warning[sourcemap/file]: 30 files: dist/a.js.map, dist/b.js.map and 28 more
+//!    = package: @acme/ui
+//!    = help: exclude maps from the package (`!*.map` in `files`, or `*.map` in .npmignore)
+//!    = note: run with -v to see each of them
+//!
+//! 1 error, 30 warnings
 //! ```
+//!
+//! Errors come first, then warnings, then notes (see [`group::order`]); a rule's many
+//! warnings in one package print as one group (see [`group::entries`]).
 
+use super::group::{self, Entry, Group};
 use super::{Finding, Report, Severity};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+
+/// How much of the findings human output shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Every finding in full, one by one (`-v`).
+    Each,
+    /// Errors in full; a rule's warnings or notes in one package as one group when there
+    /// are more than [`group::GROUP_OVER`] of them (`leakgate audit`).
+    #[default]
+    Grouped,
+    /// Errors in full; warnings and notes only counted, in the summary line, followed by
+    /// `hint` (how to see them). The hooks' default, so a blocking error is never lost.
+    Summary {
+        /// Says how to see what was left out, e.g. `run with -v to see them`.
+        hint: &'static str,
+    },
+}
 
 /// How to render human output.
 #[derive(Clone, Copy, Debug, Default)]
@@ -20,6 +47,11 @@ pub struct Options {
     pub color: bool,
     /// Also print fingerprints (what `[[allow]] fingerprint` takes).
     pub verbose: bool,
+    /// How much of the findings to show.
+    pub detail: Detail,
+    /// Put before the summary line: the hooks say `leakgate: `, because git's own output
+    /// surrounds theirs.
+    pub prefix: &'static str,
 }
 
 /// ANSI styles, or nothing when colour is off.
@@ -54,10 +86,10 @@ impl Style {
     }
 }
 
-/// The location shown after `-->`: the repository path when known (clickable from the
-/// repository root), else the package-relative file, with `:line:col`.
-pub fn location(f: &Finding) -> Option<String> {
-    let mut loc = match (f.repo_path.as_deref(), f.file.as_deref()) {
+/// The file a finding names, as shown: the repository path when known (clickable from the
+/// repository root), else the package-relative file.
+pub fn path(f: &Finding) -> Option<String> {
+    Some(match (f.repo_path.as_deref(), f.file.as_deref()) {
         // A file inside a file (`dist/cli.js.map!src/auth.ts`): line and column belong to
         // the inner file, so the inner name must stay in the location.
         (Some(repo), Some(file)) => match file.split_once('!') {
@@ -66,7 +98,12 @@ pub fn location(f: &Finding) -> Option<String> {
         },
         (Some(repo), None) => repo.to_string(),
         (None, file) => file?.to_string(),
-    };
+    })
+}
+
+/// The location shown after `-->`: [`path`] with `:line:col`.
+pub fn location(f: &Finding) -> Option<String> {
+    let mut loc = path(f)?;
     if let Some(line) = f.line {
         let _ = write!(loc, ":{line}:{}", f.column.unwrap_or(1));
     }
@@ -104,53 +141,170 @@ fn finding(out: &mut String, f: &Finding, style: &Style, opts: Options) {
     out.push('\n');
 }
 
-/// `1 error`, `2 warnings`.
-fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
+/// Renders a group of findings as one diagnostic: how many, a couple of example files,
+/// the package, the help once, and how to see each one.
+fn group(out: &mut String, g: &Group, style: &Style) {
+    let files: Vec<String> = {
+        let mut seen = BTreeSet::new();
+        g.members
+            .iter()
+            .filter_map(|f| path(f))
+            .filter(|p| seen.insert(p.clone()))
+            .collect()
+    };
+    let n = g.members.len();
+    let mut what = if files.len() == n {
+        super::count(n, "file")
+    } else if files.is_empty() {
+        super::count(n, "finding")
     } else {
-        format!("{n} {word}s")
+        format!(
+            "{} in {}",
+            super::count(n, "finding"),
+            super::count(files.len(), "file")
+        )
+    };
+    if let Some(bytes) = g.exposed() {
+        let _ = write!(what, " ({} exposed)", bytes_text(bytes));
+    }
+    if !files.is_empty() {
+        let _ = write!(what, ": {}", examples(&files));
+    }
+    let _ = writeln!(
+        out,
+        "{}{}: {}",
+        style.severity(g.severity()),
+        style.bold(&format!("[{}]", g.rule())),
+        style.bold(&what)
+    );
+    let eq = style.blue("=");
+    if let Some(pkg) = g.package() {
+        let _ = writeln!(out, "   {eq} package: {pkg}");
+    }
+    if let Some(help) = g.help() {
+        let _ = writeln!(out, "   {eq} {}: {help}", style.bold("help"));
+    }
+    let _ = writeln!(out, "   {eq} note: run with -v to see each of them");
+    out.push('\n');
+}
+
+/// `a, b and 28 more`; all of them when there are three or fewer.
+fn examples(files: &[String]) -> String {
+    const SHOWN: usize = 2;
+    match files {
+        [] => String::new(),
+        [one] => one.clone(),
+        _ if files.len() <= SHOWN + 1 => format!(
+            "{} and {}",
+            files[..files.len() - 1].join(", "),
+            files[files.len() - 1]
+        ),
+        _ => format!(
+            "{} and {} more",
+            files[..SHOWN].join(", "),
+            files.len() - SHOWN
+        ),
+    }
+}
+
+/// `276 B`, `4.6 kB`, `60.1 MB`: decimal units, like npm's pack summary and the checks'
+/// own messages.
+fn bytes_text(n: u64) -> String {
+    match n {
+        0..=999 => format!("{n} B"),
+        1_000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.1} GB", n as f64 / 1e9),
     }
 }
 
 /// The summary line, e.g. `2 errors, 1 warning`.
 pub fn summary(report: &Report) -> String {
-    let errors = report
+    let n = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    format!(
+        "{}, {}",
+        super::count(n(Severity::Error), "error"),
+        super::count(n(Severity::Warning), "warning")
+    )
+}
+
+/// The summary line when warnings and notes are only counted:
+/// `1 error, 42 warnings in 3 packages (HINT)`.
+fn summary_with_hidden(report: &Report, hint: &str) -> String {
+    let hidden: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = report
-        .findings
+        .filter(|f| !f.is_blocking())
+        .collect();
+    if hidden.is_empty() {
+        return summary(report);
+    }
+    let errors = report.findings.len() - hidden.len();
+    let warnings = hidden
         .iter()
         .filter(|f| f.severity == Severity::Warning)
         .count();
-    format!("{}, {}", count(errors, "error"), count(warnings, "warning"))
+    let notes = hidden.len() - warnings;
+    let mut line = format!(
+        "{}, {}",
+        super::count(errors, "error"),
+        super::count(warnings, "warning")
+    );
+    if notes > 0 {
+        let _ = write!(line, " and {}", super::count(notes, "note"));
+    }
+    let packages: BTreeSet<&str> = hidden.iter().filter_map(|f| f.package.as_deref()).collect();
+    if !packages.is_empty() {
+        let _ = write!(line, " in {}", super::count(packages.len(), "package"));
+    }
+    let _ = write!(line, " ({hint})");
+    line
 }
 
-/// Renders a whole report. An empty report renders its notes only (no summary line), so
-/// a clean hook run prints nothing.
+/// Renders a whole report: its findings (see [`Detail`]), its notes, and a summary line.
+/// An empty report renders nothing, so a clean hook run with nothing to say stays silent.
 pub fn render(report: &Report, opts: Options) -> String {
     let style = Style { on: opts.color };
     let mut out = String::new();
-    for f in &report.findings {
-        finding(&mut out, f, &style, opts);
+    let entries: Vec<Entry> = match opts.detail {
+        Detail::Each => group::order(&report.findings)
+            .into_iter()
+            .map(Entry::One)
+            .collect(),
+        Detail::Grouped => group::entries(&report.findings),
+        Detail::Summary { .. } => group::order(&report.findings)
+            .into_iter()
+            .filter(|f| f.is_blocking())
+            .map(Entry::One)
+            .collect(),
+    };
+    for e in &entries {
+        match e {
+            Entry::One(f) => finding(&mut out, f, &style, opts),
+            Entry::Group(g) => group(&mut out, g, &style),
+        }
     }
     for n in &report.notes {
         let _ = writeln!(out, "{}: {n}", style.paint("1;36", "note"));
     }
-    if !report.findings.is_empty() {
-        if !report.notes.is_empty() {
-            out.push('\n');
-        }
-        let line = summary(report);
-        let line = if report.has_blocking() {
-            style.paint("1;31", &line)
-        } else {
-            style.paint("1;33", &line)
-        };
-        let _ = writeln!(out, "{line}");
+    if report.findings.is_empty() && report.notes.is_empty() {
+        return out;
     }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
+    let line = match opts.detail {
+        Detail::Summary { hint } => summary_with_hidden(report, hint),
+        _ => summary(report),
+    };
+    let code = if report.has_blocking() {
+        "1;31"
+    } else if report.findings.is_empty() {
+        "1;32"
+    } else {
+        "1;33"
+    };
+    let _ = writeln!(out, "{}{}", opts.prefix, style.paint(code, &line));
     out
 }
 
@@ -251,6 +405,206 @@ mod tests {
         assert_eq!(
             location(&f).as_deref(),
             Some("pkg/dist/a.js.map!src/b.ts:12:5")
+        );
+    }
+
+    /// An open-source package shipping `n` maps with sources: two warnings per map.
+    fn open_source_maps(n: usize) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            let map = format!("dist/m{i:02}.js.map");
+            out.push(
+                Finding::new(
+                    "sourcemap/sources-content",
+                    format!("{map} embeds 1 source"),
+                )
+                .severity(Severity::Warning)
+                .package("capycli")
+                .file(&map)
+                .help("open-source package: don't ship the map")
+                .exposes(100),
+            );
+            out.push(
+                Finding::new("sourcemap/file", format!("{map} ships a source map"))
+                    .severity(Severity::Warning)
+                    .package("capycli")
+                    .file(&map)
+                    .help("exclude maps"),
+            );
+        }
+        out
+    }
+
+    fn secret_error() -> Finding {
+        Finding::new("secret/npm-token", "npm access token in a shipped file")
+            .severity(Severity::Error)
+            .package("capycli")
+            .file("dist/zz.js")
+            .at(3, 9)
+            .help("revoke it")
+    }
+
+    const HINT: Detail = Detail::Summary {
+        hint: "run with -v to see them",
+    };
+
+    fn with(detail: Detail) -> Options {
+        Options {
+            detail,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn many_warnings_of_one_rule_print_as_one_group_with_examples() {
+        let report = Report {
+            findings: open_source_maps(30),
+            notes: vec![],
+        };
+        let text = render(&report, Options::default());
+        assert!(
+            text.contains(
+                "warning[sourcemap/sources-content]: 30 files (3.0 kB exposed): \
+                 dist/m00.js.map, dist/m01.js.map and 28 more\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "warning[sourcemap/file]: 30 files: dist/m00.js.map, dist/m01.js.map and 28 more\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("= help: open-source package").count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(text.matches("= help: exclude maps").count(), 1, "{text}");
+        assert!(!text.contains("-->"), "no per-file lines: {text}");
+        assert!(!text.contains("dist/m17.js.map"), "{text}");
+        assert!(text.contains("run with -v to see each of them"), "{text}");
+        assert!(text.trim_end().ends_with("0 errors, 60 warnings"), "{text}");
+        // `-v`: every map, each with its own location.
+        let each = render(&report, with(Detail::Each));
+        for i in 0..30 {
+            assert!(
+                each.contains(&format!("  --> dist/m{i:02}.js.map\n")),
+                "{each}"
+            );
+        }
+        assert_eq!(each.matches("= help: exclude maps").count(), 30);
+    }
+
+    #[test]
+    fn a_few_findings_print_one_by_one_as_before() {
+        let report = Report {
+            findings: open_source_maps(3),
+            notes: vec![],
+        };
+        let text = render(&report, Options::default());
+        assert_eq!(text.matches("  --> dist/m").count(), 6, "{text}");
+        assert!(!text.contains("run with -v"), "{text}");
+    }
+
+    #[test]
+    fn errors_print_first_and_in_full() {
+        let mut findings = open_source_maps(12);
+        findings.push(secret_error());
+        let report = Report {
+            findings,
+            notes: vec![],
+        };
+        for opts in [Options::default(), with(Detail::Each), with(HINT)] {
+            let text = render(&report, opts);
+            let error = text.find("error[secret/npm-token]").expect(&text);
+            assert!(text.contains("  --> dist/zz.js:3:9\n"), "{text}");
+            if let Some(warning) = text.find("warning[") {
+                assert!(error < warning, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn hook_summary_counts_warnings_in_one_line_and_never_hides_errors() {
+        let mut findings = open_source_maps(12);
+        findings.extend(open_source_maps(1).into_iter().map(|f| f.package("other")));
+        findings.push(secret_error());
+        let report = Report {
+            findings,
+            notes: vec!["checked 1 pushed commit".into()],
+        };
+        let text = render(
+            &report,
+            Options {
+                prefix: "leakgate: ",
+                ..with(HINT)
+            },
+        );
+        assert!(!text.contains("warning["), "{text}");
+        assert!(!text.contains("dist/m00.js.map"), "{text}");
+        assert!(text.contains("error[secret/npm-token]"), "{text}");
+        assert!(text.contains("   = help: revoke it\n"), "{text}");
+        assert!(text.contains("note: checked 1 pushed commit\n"), "{text}");
+        let last = text.lines().last().unwrap();
+        assert_eq!(
+            last,
+            "leakgate: 1 error, 26 warnings in 2 packages (run with -v to see them)"
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.contains("warnings")).count(),
+            1,
+            "{text}"
+        );
+        // Nothing hidden: the plain summary.
+        let report = Report {
+            findings: vec![secret_error()],
+            notes: vec![],
+        };
+        let text = render(&report, with(HINT));
+        assert_eq!(text.lines().last(), Some("1 error, 0 warnings"), "{text}");
+    }
+
+    #[test]
+    fn a_run_with_only_notes_still_ends_with_a_summary() {
+        let report = Report {
+            findings: vec![],
+            notes: vec!["audited ok@1.0.0 (ok-1.0.0.tgz): 2 files, 100 B".into()],
+        };
+        let text = render(&report, Options::default());
+        assert_eq!(text.lines().last(), Some("0 errors, 0 warnings"), "{text}");
+    }
+
+    #[test]
+    fn group_examples() {
+        let s = |v: &[&str]| examples(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["a"]), "a");
+        assert_eq!(s(&["a", "b"]), "a and b");
+        assert_eq!(s(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(s(&["a", "b", "c", "d"]), "a, b and 2 more");
+    }
+
+    #[test]
+    fn a_group_of_findings_in_fewer_files_says_so() {
+        let findings: Vec<Finding> = (1..=5)
+            .map(|line| {
+                Finding::new("secret/generic-secret", "m")
+                    .severity(Severity::Warning)
+                    .package("p")
+                    .file(if line < 4 { "a.js" } else { "b.js" })
+                    .at(line, 1)
+            })
+            .collect();
+        let text = render(
+            &Report {
+                findings,
+                notes: vec![],
+            },
+            Options::default(),
+        );
+        assert!(
+            text.contains("warning[secret/generic-secret]: 5 findings in 2 files: a.js and b.js\n"),
+            "{text}"
         );
     }
 }

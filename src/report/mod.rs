@@ -1,6 +1,7 @@
 //! Findings, severities, the rule catalog and the renderers (human, JSON, SARIF).
 
 pub mod catalog;
+pub mod group;
 pub mod human;
 pub mod json;
 pub mod redact;
@@ -73,6 +74,12 @@ pub struct Finding {
     /// Path of the file relative to the repository root, used to match `[[allow]] path`.
     #[serde(skip)]
     pub repo_path: Option<String>,
+    /// Bytes this finding would make public (a map's embedded sources, a file's size), where
+    /// a check has such a measure: human output puts the biggest errors first and a group
+    /// of findings says how much it exposes in all. Not serialized: JSON and SARIF carry
+    /// the message, which already says it.
+    #[serde(skip)]
+    pub exposed: Option<u64>,
 }
 
 impl Finding {
@@ -94,6 +101,7 @@ impl Finding {
             evidence: None,
             fingerprint: None,
             repo_path: None,
+            exposed: None,
         }
     }
 
@@ -138,6 +146,12 @@ impl Finding {
     /// Sets the repository-relative path used by `[[allow]] path` globs.
     pub fn repo_path(mut self, path: impl Into<String>) -> Self {
         self.repo_path = Some(path.into());
+        self
+    }
+
+    /// Sets how many bytes the finding would make public (see [`Finding::exposed`]).
+    pub fn exposes(mut self, bytes: u64) -> Self {
+        self.exposed = Some(bytes);
         self
     }
 

@@ -454,6 +454,7 @@ fn finding(
     .severity(sev)
     .file(&manifest)
     .repo_path(&manifest)
+    .exposes(shown.iter().map(|(f, _)| f.size).sum())
     .help(if risky.is_empty() {
         "check the list with `leakgate files`; exclude anything that must not ship"
     } else {

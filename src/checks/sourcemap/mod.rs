@@ -541,6 +541,7 @@ fn judge_map(
             )
             .severity(severity)
             .file(path)
+            .exposes(bytes as u64)
             .help(format!(
                 "{visibility}: don't ship the map (`!*.map` in `files`, or `*.map` in .npmignore), or \
                  build without sourcesContent (esbuild `sourcesContent: false`, webpack `nosources-`, \
