@@ -135,6 +135,47 @@ fn explain_works_for_every_rule() {
 }
 
 #[test]
+fn explain_an_old_rule_id_names_the_rule_it_means() {
+    let out = common::leakgate()
+        .args(["explain", "staged/denied-file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("staged/denied-file is another name for file/denied"),
+        "{text}"
+    );
+    assert!(
+        text.contains("file/denied (default severity: error)"),
+        "{text}"
+    );
+    assert!(text.contains("rule = \"file/denied\""), "{text}");
+    let out = common::leakgate()
+        .args(["explain", "staged/denied-file", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "file/denied");
+    assert_eq!(v["alias"]["id"], "staged/denied-file");
+    // The rule's own text says so too; an id that is neither is still unknown.
+    let out = common::leakgate()
+        .args(["explain", "file/denied"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("`staged/denied-file`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = common::leakgate()
+        .args(["explain", "staged/denied"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn explain_allow_snippet_is_valid_config() {
     let r = catalog::all().next().unwrap();
     let snippet = leakgate::commands::explain::allow_snippet(r.id);

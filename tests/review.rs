@@ -279,7 +279,7 @@ fn initial_commit_reviews_everything_staged() {
     repo.write("package.json", PKG).write(".env", "SECRET=1\n");
     repo.git(&["add", "-f", "package.json", ".env"]);
     let run = precommit(&repo, &[]);
-    assert_blocked(&run, "staged/denied-file", ".env");
+    assert_blocked(&run, "file/denied", ".env is staged");
 }
 
 #[test]
@@ -947,8 +947,8 @@ fn staged_denied_file_hit_and_example_near_miss() {
     repo.git(&["add", "-f", ".env.production"]);
     assert_blocked(
         &precommit(&repo, &[]),
-        "staged/denied-file",
-        ".env.production",
+        "file/denied",
+        ".env.production is staged",
     );
 }
 
