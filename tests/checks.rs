@@ -185,6 +185,49 @@ fn lock_is_deterministic_and_drift_blocks_a_new_map() {
     assert_eq!(repo.read("leakgate.lock"), first, "--check writes nothing");
 }
 
+/// Without `files` the root package ships leakgate.lock and leakgate.toml too: the lock leaves
+/// itself out, so one `lock` settles it (`--check` and the audit agree at once), while the
+/// config is an ordinary shipped file.
+#[test]
+fn lock_settles_in_one_run_when_the_lock_itself_ships() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        "{\"name\":\"@acme/cli\",\"version\":\"1.0.0\",\"license\":\"UNLICENSED\"}\n",
+    )
+    .write("index.js", "module.exports = 1;\n")
+    .write("leakgate.toml", "[drift]\nmax-growth = 1.5\n");
+    let out = repo.leakgate().arg("lock").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let first = String::from_utf8(repo.read("leakgate.lock")).unwrap();
+    assert!(!first.contains("\"leakgate.lock\""), "{first}");
+    assert!(first.contains("\"leakgate.toml\""), "{first}");
+    let files = repo.leakgate().args(["files", "."]).output().unwrap();
+    assert!(text(&files).contains("leakgate.lock"), "it does ship");
+
+    let out = repo.leakgate().args(["lock", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    assert!(!text(&out).contains("pack/drift"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    repo.leakgate().arg("lock").output().unwrap();
+    assert_eq!(
+        String::from_utf8(repo.read("leakgate.lock")).unwrap(),
+        first
+    );
+
+    // Near miss: leakgate.toml is not exempt; a new file next to it is drift.
+    repo.write("notes.md", "internal\n");
+    let out = repo.leakgate().args(["lock", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    assert!(
+        text(&out).contains("notes.md ships but is not in leakgate.lock"),
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn lock_records_workspace_members_and_skips_private_ones() {
     let repo = TempRepo::new();
