@@ -406,6 +406,24 @@ path = "packages/strict-*"
 }
 
 #[test]
+fn plain_codename_entries_are_found_hashes_are_not() {
+    let hashed = Codename::hash("s4lt", "Kairos");
+    let text = format!(
+        "# Nightjar in a comment is not an entry\ncodenames = [\n  \"Nightjar\",\n  \"{hashed}\",\n  'Orchid',\n]\n"
+    );
+    let found: Vec<&str> = plain_codename_entries(&text)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect();
+    assert_eq!(found, ["Nightjar", "Orchid"]);
+    // Near misses: hashes only, none at all, an empty list, text that isn't TOML.
+    assert!(plain_codename_entries(&format!("codenames = [\"{hashed}\"]\n")).is_empty());
+    assert!(plain_codename_entries("[rules]\n").is_empty());
+    assert!(plain_codename_entries("codenames = []\n").is_empty());
+    assert!(plain_codename_entries("codenames = [\"Nightjar\"\n").is_empty());
+}
+
+#[test]
 fn an_old_rule_id_means_its_rule_everywhere() {
     // `staged/denied-file` is an alias of `file/denied`: `[rules]`, `[[package]] rules` and
     // `[[allow]] rule` accept it and act on `file/denied` findings (commit, push, package).

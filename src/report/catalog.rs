@@ -35,7 +35,7 @@ pub struct Alias {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 10] {
+fn areas() -> [&'static [Rule]; 11] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
@@ -43,6 +43,7 @@ fn areas() -> [&'static [Rule]; 10] {
         crate::checks::secrets::RULES,
         crate::checks::files::RULES,
         crate::checks::codename::RULES,
+        crate::checks::own_files::RULES,
         crate::checks::size::RULES,
         crate::checks::drift::RULES,
         crate::checks::tarball::RULES,
