@@ -125,6 +125,39 @@ fn codenames_hashed_in_config_are_found_in_contents_and_names() {
     );
 }
 
+/// A package without `files` ships leakgate.toml: plaintext codenames in it publish the list
+/// (`config/codenames-shipped`, not `codename`); hashed ones, or none, are fine.
+#[test]
+fn shipped_config_naming_codenames_in_plain_text_blocks() {
+    let hashed = leakgate::config::Codename::hash("pepper", "Nightjar");
+    let cases = [
+        ("codenames = [\"Nightjar\"]\n".to_string(), true),
+        (format!("codenames = [\"{hashed}\"]\n"), false),
+        ("[drift]\nmax-growth = 2.0\n".to_string(), false),
+    ];
+    for (config, blocked) in cases {
+        let repo = TempRepo::new();
+        repo.write(
+            "package.json",
+            "{\"name\":\"@acme/cli\",\"version\":\"1.0.0\",\"license\":\"UNLICENSED\"}\n",
+        )
+        .write("index.js", "module.exports = 1;\n")
+        .write("leakgate.toml", &config);
+        let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+        let all = text(&out);
+        assert!(!all.contains("[codename]"), "{config}: {all}");
+        assert!(!all.contains("Nightjar"), "{config}: {all}");
+        if blocked {
+            assert_eq!(out.status.code(), Some(1), "{config}: {all}");
+            assert!(all.contains("error[config/codenames-shipped]"), "{all}");
+            assert!(all.contains("leakgate.toml:1:15"), "{all}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{config}: {all}");
+            assert!(!all.contains("config/codenames-shipped"), "{config}: {all}");
+        }
+    }
+}
+
 #[test]
 fn size_limit_blocks_and_default_does_not() {
     let repo = TempRepo::new();
