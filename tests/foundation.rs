@@ -58,6 +58,95 @@ fn init_writes_the_default_at_the_repo_root_and_refuses_to_overwrite() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+/// `init` with `args` in `repo`: (exit code, stderr).
+fn init(repo: &TempRepo, args: &[&str]) -> (Option<i32>, String) {
+    let out = repo.leakgate().args(args).output().unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn init_warns_when_the_package_would_ship_the_config_and_how_to_keep_it_out() {
+    let repo = TempRepo::new();
+    repo.write("package.json", r#"{"name":"@acme/cli","version":"1.0.0"}"#)
+        .write(".gitignore", "dist/\n");
+    let (code, err) = init(&repo, &["init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: leakgate.toml would ship in package @acme/cli (.)"),
+        "{err}"
+    );
+    // No `files`: the package's .npmignore, and what creating one does to .gitignore.
+    assert!(
+        err.contains("add a `/leakgate.toml` line to .npmignore"),
+        "{err}"
+    );
+    assert!(err.contains("stop reading .gitignore"), "{err}");
+    // Following the help keeps it out.
+    repo.write(".npmignore", "dist/\n/leakgate.toml\n");
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(!err.contains("warning"), "{err}");
+
+    // With `files`, a root .npmignore has no effect: the fix goes in `files`.
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["*"]}"#,
+    );
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(
+        err.contains("add \"!leakgate.toml\" to `files` in package.json"),
+        "{err}"
+    );
+    assert!(!err.contains(".npmignore"), "{err}");
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["*","!leakgate.toml"]}"#,
+    );
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(!err.contains("warning"), "{err}");
+
+    // Near misses: a `files` list that doesn't match it, a private package.
+    for manifest in [
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["dist"]}"#,
+        r#"{"name":"@acme/cli","version":"1.0.0","private":true}"#,
+    ] {
+        repo.write("package.json", manifest).remove(".npmignore");
+        let (code, err) = init(&repo, &["init", "--force"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(!err.contains("warning"), "{manifest}: {err}");
+        repo.write(".npmignore", "");
+    }
+}
+
+#[test]
+fn init_warns_for_the_workspace_member_whose_directory_holds_the_config() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .write(
+        "packages/cli/package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0"}"#,
+    )
+    .write(
+        "packages/web/package.json",
+        r#"{"name":"@acme/web","version":"1.0.0"}"#,
+    );
+    // At the (private) root no package ships it.
+    let (code, err) = init(&repo, &["init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // Inside a member, that member does (and only it).
+    let (code, err) = init(&repo, &["--config", "packages/cli/leakgate.toml", "init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("would ship in package @acme/cli (packages/cli)")
+            && err.contains("add a `/leakgate.toml` line to packages/cli/.npmignore"),
+        "{err}"
+    );
+    assert!(!err.contains("@acme/web"), "{err}");
+}
+
 #[test]
 fn init_outside_a_repository_uses_the_current_directory() {
     let dir = tempfile::tempdir().unwrap();
