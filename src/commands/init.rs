@@ -58,11 +58,11 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
 
 /// A package that would ship the config.
 #[derive(Debug, PartialEq, Eq)]
-pub struct ShippedIn {
+struct ShippedIn {
     /// The package's name, else its directory (`.` for the root).
-    pub package: String,
+    package: String,
     /// How to keep the file out of this package.
-    pub help: String,
+    help: String,
 }
 
 /// Prints a warning per package that would ship the config just written at `path` (a
@@ -96,7 +96,7 @@ fn warn_if_shipped(path: &Path) {
 /// The packages of the repository in `snapshot` whose packlist holds `rel` (a file path
 /// relative to the snapshot root): the root package and workspace members whose directory
 /// contains it, unless private (npm won't publish those).
-pub fn packages_shipping(snapshot: &dyn Snapshot, rel: &str) -> anyhow::Result<Vec<ShippedIn>> {
+fn packages_shipping(snapshot: &dyn Snapshot, rel: &str) -> anyhow::Result<Vec<ShippedIn>> {
     let mut out = Vec::new();
     for p in crate::workspace::discover(snapshot)? {
         let inside = p.dir.is_empty()
