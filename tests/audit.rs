@@ -748,3 +748,143 @@ fn audit_tarball_bad_input_is_exit_2_naming_the_file() {
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
     assert!(both(&out).contains("missing.tgz"), "{}", both(&out));
 }
+
+// ------------------------------------------- .npmrc and denied files, at commit and at push
+
+/// [`repo_with_remote`] plus a pre-commit hook running this leakgate, so `git commit` (without
+/// `--no-verify`) goes through the real review.
+fn repo_with_hooks() -> (TempRepo, tempfile::TempDir) {
+    let (repo, remote) = repo_with_remote();
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = repo.join(".git/hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-commit\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (repo, remote)
+}
+
+/// `git commit -q -m msg` through the hooks (stdout and stderr joined).
+fn commit(repo: &TempRepo, msg: &str) -> (bool, String) {
+    let out = repo.git_output(&["commit", "-q", "-m", msg]);
+    (out.status.success(), both(&out))
+}
+
+/// A project .npmrc of settings only: what teams commit on purpose.
+const NPMRC_SETTINGS: &str = "package-lock=false\n\
+    @acme:registry=https://npm.acme.dev/\n\
+    //npm.acme.dev/:_authToken=${NPM_TOKEN}\n\
+    //registry.npmjs.org/:_authToken=$NPM_TOKEN\n";
+
+/// A made-up registry token (random characters, never a real credential).
+const NPMRC_LITERAL: &str = "Qm7Xv2LpR9tKz4WcN8bYh3Jd";
+
+#[test]
+fn npmrc_of_settings_passes_commit_and_push_a_literal_token_blocks_both() {
+    let (repo, _remote) = repo_with_hooks();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+
+    // Settings and ${ENV} references, at the root and nested: committed and pushed.
+    repo.write(".npmrc", NPMRC_SETTINGS)
+        .write("tools/release/.npmrc", NPMRC_SETTINGS);
+    repo.stage_all();
+    let (ok, text) = commit(&repo, "npmrc");
+    assert!(ok, "a settings-only .npmrc was blocked at commit: {text}");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "blocked at push: {}", both(&out));
+
+    // A literal token on line 5: the same rule, file, line and column at both hooks.
+    repo.write(
+        ".npmrc",
+        format!("{NPMRC_SETTINGS}//npm.acme.dev/:_authToken={NPMRC_LITERAL}\n"),
+    );
+    repo.stage_all();
+    let (ok, text) = commit(&repo, "token");
+    assert!(!ok, "the commit went through: {text}");
+    assert!(text.contains("error[secret/npmrc-auth-token]"), "{text}");
+    assert!(text.contains(".npmrc:5:28"), "{text}");
+    assert!(!text.contains("file/denied"), "judged by content: {text}");
+    assert!(!text.contains(NPMRC_LITERAL), "printed the token: {text}");
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "token"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "the push went through: {text}");
+    assert!(text.contains("error[secret/npmrc-auth-token]"), "{text}");
+    assert!(text.contains(".npmrc:5:28"), "{text}");
+    assert!(!text.contains("file/denied"), "judged by content: {text}");
+    assert!(!text.contains(NPMRC_LITERAL), "printed the token: {text}");
+}
+
+#[test]
+fn one_allow_entry_covers_a_denied_file_at_commit_and_at_push() {
+    let (repo, _remote) = repo_with_hooks();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+
+    repo.write(".env", "API_URL=https://api.acme.dev\n");
+    repo.git(&["add", ".env"]);
+    let (ok, text) = commit(&repo, "env");
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("error[file/denied]") && text.contains(".env is staged"),
+        "{text}"
+    );
+    // Settings help: no credential value was judged, so nothing to rotate.
+    assert!(!text.contains("rotate"), "{text}");
+
+    // One entry, read from the working tree by both hooks.
+    let allow =
+        "[[allow]]\nrule = \"file/denied\"\npath = \".env\"\nreason = \"public settings only\"\n";
+    repo.write("leakgate.toml", allow);
+    let (ok, text) = commit(&repo, "env");
+    assert!(ok, "the allow entry didn't cover the commit: {text}");
+
+    // Without it the push is blocked by the same rule for the same file...
+    std::fs::rename(repo.join("leakgate.toml"), repo.join("leakgate.off")).unwrap();
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("error[file/denied]") && text.contains(".env is pushed"),
+        "{text}"
+    );
+    // ...and with it the push goes through.
+    std::fs::rename(repo.join("leakgate.off"), repo.join("leakgate.toml")).unwrap();
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+}
+
+#[test]
+fn npmrc_in_a_tarball_is_judged_by_content() {
+    use tar::EntryType as T;
+    let dir = tempfile::tempdir().unwrap();
+    let tgz = dir.path().join("pkg.tgz");
+    let manifest = br#"{"name":"pkg","version":"1.0.0","license":"MIT"}"#;
+    let with_token = format!("{NPMRC_SETTINGS}//npm.acme.dev/:_authToken={NPMRC_LITERAL}\n");
+    for (npmrc, blocked) in [(NPMRC_SETTINGS, false), (with_token.as_str(), true)] {
+        write_tgz(
+            &tgz,
+            &[
+                ("package/package.json", T::Regular, manifest, None),
+                ("package/.npmrc", T::Regular, npmrc.as_bytes(), None),
+            ],
+        );
+        let out = audit_tarball(dir.path(), &tgz);
+        let text = both(&out);
+        assert!(!text.contains("file/denied"), "{text}");
+        if blocked {
+            assert_eq!(out.status.code(), Some(1), "{text}");
+            assert!(text.contains("error[secret/npmrc-auth-token]"), "{text}");
+            assert!(text.contains(".npmrc:5:28"), "{text}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{text}");
+        }
+    }
+}

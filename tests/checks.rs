@@ -125,6 +125,39 @@ fn codenames_hashed_in_config_are_found_in_contents_and_names() {
     );
 }
 
+/// A package without `files` ships leakgate.toml: plaintext codenames in it publish the list
+/// (`config/codenames-shipped`, not `codename`); hashed ones, or none, are fine.
+#[test]
+fn shipped_config_naming_codenames_in_plain_text_blocks() {
+    let hashed = leakgate::config::Codename::hash("pepper", "Nightjar");
+    let cases = [
+        ("codenames = [\"Nightjar\"]\n".to_string(), true),
+        (format!("codenames = [\"{hashed}\"]\n"), false),
+        ("[drift]\nmax-growth = 2.0\n".to_string(), false),
+    ];
+    for (config, blocked) in cases {
+        let repo = TempRepo::new();
+        repo.write(
+            "package.json",
+            "{\"name\":\"@acme/cli\",\"version\":\"1.0.0\",\"license\":\"UNLICENSED\"}\n",
+        )
+        .write("index.js", "module.exports = 1;\n")
+        .write("leakgate.toml", &config);
+        let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+        let all = text(&out);
+        assert!(!all.contains("[codename]"), "{config}: {all}");
+        assert!(!all.contains("Nightjar"), "{config}: {all}");
+        if blocked {
+            assert_eq!(out.status.code(), Some(1), "{config}: {all}");
+            assert!(all.contains("error[config/codenames-shipped]"), "{all}");
+            assert!(all.contains("leakgate.toml:1:15"), "{all}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{config}: {all}");
+            assert!(!all.contains("config/codenames-shipped"), "{config}: {all}");
+        }
+    }
+}
+
 #[test]
 fn size_limit_blocks_and_default_does_not() {
     let repo = TempRepo::new();
@@ -183,6 +216,49 @@ fn lock_is_deterministic_and_drift_blocks_a_new_map() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("out of date"), "{}", text(&out));
     assert_eq!(repo.read("leakgate.lock"), first, "--check writes nothing");
+}
+
+/// Without `files` the root package ships leakgate.lock and leakgate.toml too: the lock leaves
+/// itself out, so one `lock` settles it (`--check` and the audit agree at once), while the
+/// config is an ordinary shipped file.
+#[test]
+fn lock_settles_in_one_run_when_the_lock_itself_ships() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        "{\"name\":\"@acme/cli\",\"version\":\"1.0.0\",\"license\":\"UNLICENSED\"}\n",
+    )
+    .write("index.js", "module.exports = 1;\n")
+    .write("leakgate.toml", "[drift]\nmax-growth = 1.5\n");
+    let out = repo.leakgate().arg("lock").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let first = String::from_utf8(repo.read("leakgate.lock")).unwrap();
+    assert!(!first.contains("\"leakgate.lock\""), "{first}");
+    assert!(first.contains("\"leakgate.toml\""), "{first}");
+    let files = repo.leakgate().args(["files", "."]).output().unwrap();
+    assert!(text(&files).contains("leakgate.lock"), "it does ship");
+
+    let out = repo.leakgate().args(["lock", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    assert!(!text(&out).contains("pack/drift"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    repo.leakgate().arg("lock").output().unwrap();
+    assert_eq!(
+        String::from_utf8(repo.read("leakgate.lock")).unwrap(),
+        first
+    );
+
+    // Near miss: leakgate.toml is not exempt; a new file next to it is drift.
+    repo.write("notes.md", "internal\n");
+    let out = repo.leakgate().args(["lock", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = repo.leakgate().args(["audit", "."]).output().unwrap();
+    assert!(
+        text(&out).contains("notes.md ships but is not in leakgate.lock"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

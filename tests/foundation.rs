@@ -58,6 +58,95 @@ fn init_writes_the_default_at_the_repo_root_and_refuses_to_overwrite() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+/// `init` with `args` in `repo`: (exit code, stderr).
+fn init(repo: &TempRepo, args: &[&str]) -> (Option<i32>, String) {
+    let out = repo.leakgate().args(args).output().unwrap();
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn init_warns_when_the_package_would_ship_the_config_and_how_to_keep_it_out() {
+    let repo = TempRepo::new();
+    repo.write("package.json", r#"{"name":"@acme/cli","version":"1.0.0"}"#)
+        .write(".gitignore", "dist/\n");
+    let (code, err) = init(&repo, &["init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning: leakgate.toml would ship in package @acme/cli (.)"),
+        "{err}"
+    );
+    // No `files`: the package's .npmignore, and what creating one does to .gitignore.
+    assert!(
+        err.contains("add a `/leakgate.toml` line to .npmignore"),
+        "{err}"
+    );
+    assert!(err.contains("stop reading .gitignore"), "{err}");
+    // Following the help keeps it out.
+    repo.write(".npmignore", "dist/\n/leakgate.toml\n");
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(!err.contains("warning"), "{err}");
+
+    // With `files`, a root .npmignore has no effect: the fix goes in `files`.
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["*"]}"#,
+    );
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(
+        err.contains("add \"!leakgate.toml\" to `files` in package.json"),
+        "{err}"
+    );
+    assert!(!err.contains(".npmignore"), "{err}");
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["*","!leakgate.toml"]}"#,
+    );
+    let (_, err) = init(&repo, &["init", "--force"]);
+    assert!(!err.contains("warning"), "{err}");
+
+    // Near misses: a `files` list that doesn't match it, a private package.
+    for manifest in [
+        r#"{"name":"@acme/cli","version":"1.0.0","files":["dist"]}"#,
+        r#"{"name":"@acme/cli","version":"1.0.0","private":true}"#,
+    ] {
+        repo.write("package.json", manifest).remove(".npmignore");
+        let (code, err) = init(&repo, &["init", "--force"]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(!err.contains("warning"), "{manifest}: {err}");
+        repo.write(".npmignore", "");
+    }
+}
+
+#[test]
+fn init_warns_for_the_workspace_member_whose_directory_holds_the_config() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .write(
+        "packages/cli/package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0"}"#,
+    )
+    .write(
+        "packages/web/package.json",
+        r#"{"name":"@acme/web","version":"1.0.0"}"#,
+    );
+    // At the (private) root no package ships it.
+    let (code, err) = init(&repo, &["init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // Inside a member, that member does (and only it).
+    let (code, err) = init(&repo, &["--config", "packages/cli/leakgate.toml", "init"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("would ship in package @acme/cli (packages/cli)")
+            && err.contains("add a `/leakgate.toml` line to packages/cli/.npmignore"),
+        "{err}"
+    );
+    assert!(!err.contains("@acme/web"), "{err}");
+}
+
 #[test]
 fn init_outside_a_repository_uses_the_current_directory() {
     let dir = tempfile::tempdir().unwrap();
@@ -132,6 +221,47 @@ fn explain_works_for_every_rule() {
         assert!(text.contains(&format!("rule = \"{}\"", r.id)), "{text}");
         assert!(text.contains("reason = "), "{text}");
     }
+}
+
+#[test]
+fn explain_an_old_rule_id_names_the_rule_it_means() {
+    let out = common::leakgate()
+        .args(["explain", "staged/denied-file"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("staged/denied-file is another name for file/denied"),
+        "{text}"
+    );
+    assert!(
+        text.contains("file/denied (default severity: error)"),
+        "{text}"
+    );
+    assert!(text.contains("rule = \"file/denied\""), "{text}");
+    let out = common::leakgate()
+        .args(["explain", "staged/denied-file", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "file/denied");
+    assert_eq!(v["alias"]["id"], "staged/denied-file");
+    // The rule's own text says so too; an id that is neither is still unknown.
+    let out = common::leakgate()
+        .args(["explain", "file/denied"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("`staged/denied-file`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = common::leakgate()
+        .args(["explain", "staged/denied"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -1050,7 +1050,7 @@ fn end_to_end_commit_through_the_real_pre_commit() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let all = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
-        all.contains("staged/denied-file") && all.contains("--no-verify"),
+        all.contains("error[file/denied]") && all.contains("--no-verify"),
         "{all}"
     );
     assert_eq!(

@@ -279,7 +279,7 @@ fn initial_commit_reviews_everything_staged() {
     repo.write("package.json", PKG).write(".env", "SECRET=1\n");
     repo.git(&["add", "-f", "package.json", ".env"]);
     let run = precommit(&repo, &[]);
-    assert_blocked(&run, "staged/denied-file", ".env");
+    assert_blocked(&run, "file/denied", ".env is staged");
 }
 
 #[test]
@@ -729,6 +729,42 @@ fn exposure_of_a_harmless_file_warns_and_narrowing_is_quiet_unless_verbose() {
     );
 }
 
+#[test]
+fn exposure_of_leakgate_toml_with_plain_codenames_blocks_hashed_ones_warn() {
+    let hashed = leakgate::config::Codename::hash("s4lt", "Nightjar");
+    for (codenames, blocked) in [
+        ("\"Nightjar\"".to_string(), true),
+        (format!("\"{hashed}\""), false),
+    ] {
+        let repo = base_repo();
+        repo.write("leakgate.toml", format!("codenames = [{codenames}]\n"))
+            .commit_all("config");
+        repo.write(
+            "package.json",
+            PKG.replace("[\"dist/*.js\"]", "[\"dist/*.js\", \"*.toml\"]"),
+        )
+        .stage_all();
+        let run = precommit(&repo, &[]);
+        assert!(
+            run.stdout.contains("publishable: leakgate.toml ("),
+            "{}",
+            run.stdout
+        );
+        // The config names the codename on purpose: never `mentions an internal codename`.
+        assert!(
+            !run.stdout.contains("mentions an internal codename"),
+            "{}",
+            run.stdout
+        );
+        let plain = run
+            .stdout
+            .contains("names internal codenames in plain text");
+        assert_eq!(plain, blocked, "{}", run.stdout);
+        assert_eq!(run.code, i32::from(blocked), "{}", run.stdout);
+        assert!(!run.stdout.contains("Nightjar"), "{}", run.stdout);
+    }
+}
+
 // ---- the bypass line, through the installed shim -----------------------------------------
 
 /// Installs leakgate's own hooks (`leakgate install`) in `repo`.
@@ -1002,8 +1038,8 @@ fn staged_denied_file_hit_and_example_near_miss() {
     repo.git(&["add", "-f", ".env.production"]);
     assert_blocked(
         &precommit(&repo, &[]),
-        "staged/denied-file",
-        ".env.production",
+        "file/denied",
+        ".env.production is staged",
     );
 }
 

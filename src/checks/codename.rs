@@ -11,6 +11,10 @@
 //! sub-word of a camelCase or snake identifier and the whole run) is hashed once per file
 //! and compared; the words of a file repeat, so a cache keeps that to one hash per
 //! distinct word. Hashed codenames are therefore single words.
+//!
+//! leakgate's own files (`leakgate.toml`, `leakgate.lock`) are never judged: they name the
+//! codenames and the shipped paths on purpose. A shipped config that names them in plain
+//! text is `config/codenames-shipped` ([`super::own_files`]).
 
 use crate::config::{Codename, Config};
 use crate::packlist::Packlist;
@@ -133,9 +137,13 @@ impl Matcher {
     }
 
     /// Findings for the contents of `file` (the label used in reports). Evidence is
-    /// redacted: the report must not spread the codename it guards.
+    /// redacted: the report must not spread the codename it guards. None for leakgate's
+    /// own files.
     pub fn findings(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
-        if self.is_empty() || super::secrets::is_binary(bytes) {
+        if self.is_empty()
+            || super::own_files::is_own_file(file)
+            || super::secrets::is_binary(bytes)
+        {
             return Vec::new();
         }
         self.find(bytes)
@@ -158,6 +166,9 @@ impl Matcher {
             .unwrap_or_else(|| packlist.dir.clone());
         let mut out = Vec::new();
         for f in &packlist.files {
+            if super::own_files::is_own_file(&f.path) {
+                continue;
+            }
             if let Some(r) = self.find_in_name(&f.path).into_iter().next() {
                 out.push(
                     Finding::new(
@@ -366,6 +377,27 @@ mod tests {
         assert_eq!(f[0].rule, "codename");
         assert!(!f[0].message.contains("tengu"));
         assert!(!f[0].evidence.as_ref().unwrap().contains("tengu"));
+    }
+
+    #[test]
+    fn leakgates_own_files_are_never_judged() {
+        let m = matcher(&["tengu"]);
+        let text = b"codenames = [\"tengu\"]\nfiles = [\"dist/tengu.js\"]\n";
+        for own in [
+            "leakgate.toml",
+            "leakgate.lock",
+            "packages/cli/leakgate.toml",
+        ] {
+            assert!(m.findings(own, text).is_empty(), "{own}");
+        }
+        // Near misses: any other file, even one named like them.
+        for other in [
+            "config.toml",
+            "leakgate.toml.orig",
+            "dist/x.map!leakgate.toml",
+        ] {
+            assert_eq!(m.findings(other, text).len(), 2, "{other}");
+        }
     }
 
     #[test]

@@ -10,6 +10,11 @@
 //! collapsing build hashes: `chunk-3f9a1c2b.js` matches a locked `chunk-77aa01de.js`)
 //! and a package whose total size grew beyond `[drift] max-growth` times the recorded
 //! size. The March 2026 leak grew its package about 6x by adding one file.
+//!
+//! The lock never counts itself: when the root package ships `leakgate.lock`, the lock can't
+//! hold its own size (writing the size changes it) and listing itself would make the first
+//! `leakgate lock` (no lock on disk yet) differ from the second. So `lock` records, and
+//! `pack/drift` judges, the root package without its `leakgate.lock` ([`is_lock_itself`]).
 
 use crate::config::{line_col, Config};
 use crate::packlist::Packlist;
@@ -38,7 +43,9 @@ pub const RULES: &[Rule] = &[Rule {
         path (a `.map`, a `.env`, a `src/` tree) or grows the package past `[drift] max-growth` \
         times the recorded size (default 1.5) is reported. Content-hashed build names \
         (`chunk-3f9a1c2b.js`) are compared by shape, so rebuilding doesn't trip it. A package \
-        the lock doesn't know is a warning.",
+        the lock doesn't know is a warning. The lock never counts itself: a root package that \
+        ships `leakgate.lock` is recorded and judged without it, so one `leakgate lock` \
+        settles it.",
     fix: "If the change is intended, run `leakgate lock` and commit leakgate.lock with it; \
         otherwise keep the new files out of the package (`files` in package.json or \
         .npmignore).",
@@ -94,6 +101,24 @@ struct RawPackage {
     size: u64,
     #[serde(default)]
     files: Vec<String>,
+}
+
+/// Whether `path` (package-relative) of the package at `package_dir` (relative to the
+/// repository root, or a lock key) is the lock itself: `leakgate.lock` at the root of the
+/// repository's root package, the only place leakgate reads it from.
+pub fn is_lock_itself(package_dir: &str, path: &str) -> bool {
+    path == LOCK_FILE && dir_key(package_dir) == "."
+}
+
+/// The packed files the lock speaks about: all but the lock itself.
+fn tracked<'a>(
+    packlist: &'a Packlist,
+    package_dir: &'a str,
+) -> impl Iterator<Item = &'a crate::packlist::PackedFile> {
+    packlist
+        .files
+        .iter()
+        .filter(move |f| !is_lock_itself(package_dir, &f.path))
 }
 
 /// The key of a package directory: `/`-separated, no `./` or trailing `/`, `.` for the root.
@@ -173,19 +198,24 @@ impl Lock {
         self.packages.get(&dir_key(dir))
     }
 
-    /// Records (or replaces) what `packlist` ships, under its directory.
-    pub fn record(&mut self, packlist: &Packlist) {
-        let mut files: Vec<String> = packlist.files.iter().map(|f| f.path.clone()).collect();
+    /// Records (or replaces) what `packlist` ships, under its directory, without the lock
+    /// itself ([`is_lock_itself`]); returns the entry.
+    pub fn record(&mut self, packlist: &Packlist) -> &LockedPackage {
+        let mut files: Vec<String> = tracked(packlist, &packlist.dir)
+            .map(|f| f.path.clone())
+            .collect();
         files.sort();
         files.dedup();
+        let key = dir_key(&packlist.dir);
         self.packages.insert(
-            dir_key(&packlist.dir),
+            key.clone(),
             LockedPackage {
                 name: packlist.name().map(str::to_string),
-                size: packlist.total_size(),
+                size: tracked(packlist, &packlist.dir).map(|f| f.size).sum(),
                 files,
             },
         );
+        &self.packages[&key]
     }
 
     /// The lock as TOML: a fixed header, then packages sorted by directory with their
@@ -281,9 +311,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
     let mut out = Vec::new();
     let exact: BTreeSet<&str> = locked.files.iter().map(String::as_str).collect();
     let shapes: BTreeSet<String> = locked.files.iter().map(|f| path_shape(f)).collect();
-    let new: Vec<&crate::packlist::PackedFile> = packlist
-        .files
-        .iter()
+    let new: Vec<&crate::packlist::PackedFile> = tracked(packlist, package_dir)
         .filter(|f| !exact.contains(f.path.as_str()) && !shapes.contains(&path_shape(&f.path)))
         .collect();
     let help = RULES[0].fix;
@@ -318,7 +346,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
             .help(help),
         );
     }
-    let total = packlist.total_size();
+    let total: u64 = tracked(packlist, package_dir).map(|f| f.size).sum();
     let limit = config.drift.max_growth;
     if locked.size > 0 && (total as f64) > (locked.size as f64) * limit {
         out.push(
@@ -465,6 +493,33 @@ mod tests {
         );
         assert_eq!(f.len(), MAX_LISTED + 2, "20 listed, 1 summary, 1 growth");
         assert!(f[MAX_LISTED].message.contains("10 more"));
+    }
+
+    #[test]
+    fn the_root_packages_lock_is_not_counted_a_members_file_of_that_name_is() {
+        let files = [("package.json", 100), ("leakgate.lock", 5_000)];
+        let mut lock = Lock::default();
+        let root = lock.record(&packlist("", &files));
+        assert_eq!(
+            (root.files.as_slice(), root.size),
+            (&["package.json".to_string()][..], 100)
+        );
+        // The lock grew (it lists more packages) and is still not drift.
+        let grown = packlist("", &[("package.json", 100), ("leakgate.lock", 90_000)]);
+        assert!(check(&grown, "", &lock, &Config::default()).is_empty());
+        // Near miss: a member's own `leakgate.lock` is an ordinary shipped file.
+        let member = lock.record(&packlist("packages/cli", &files)).clone();
+        assert_eq!(member.files.len(), 2);
+        assert_eq!(member.size, 5_100);
+        let mut lock = Lock::default();
+        lock.record(&packlist("packages/cli", &[("package.json", 100)]));
+        let f = check(
+            &packlist("packages/cli", &files),
+            "packages/cli",
+            &lock,
+            &Config::default(),
+        );
+        assert_eq!(f[0].file.as_deref(), Some("leakgate.lock"), "{f:?}");
     }
 
     #[test]

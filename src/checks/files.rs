@@ -1,13 +1,19 @@
 //! `file/denied`, `file/archive`, `file/sources`: judged by path alone.
 //!
-//! Credentials files (`.env`, keys, `.npmrc`) must never ship; archives inside a package
+//! Credentials files (`.env`, keys, `.netrc`) must never ship; archives inside a package
 //! usually mean a build artefact or a backup slipped in; TypeScript sources next to a
 //! built `dist/` usually mean `files` or `.npmignore` forgot to keep them out.
+//!
+//! The denied list is also what the pre-commit review (a staged file) and the pre-push hook
+//! (a file in the pushed commits) judge by name, under the same rule id, so one `[[allow]]`
+//! entry covers a file everywhere. `.npmrc` is not on it: a project `.npmrc` of settings and
+//! `${NPM_TOKEN}` references is normal, and a literal credential in one is found by content
+//! (`secret/npmrc-auth-token`).
 
 use crate::config::pathglob;
 use crate::config::{Config, Visibility};
 use crate::packlist::Packlist;
-use crate::report::catalog::Rule;
+use crate::report::catalog::{Alias, Rule};
 use crate::report::{Finding, Severity};
 use std::collections::{BTreeMap, HashSet};
 
@@ -16,15 +22,23 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "file/denied",
         default_severity: Severity::Error,
-        summary: "a credentials file ships (.env, private keys, .npmrc, .netrc, keystores, …)",
-        explanation: "Files that exist to hold credentials: `.env*` (but not `.env.example`, \
-            `.env.sample`, `.env.template`), `*.pem`, `*.key`, `id_rsa*`/`id_ed25519*`/\
-            `id_ecdsa*`/`id_dsa*` (not `.pub`), `*.p12`, `*.pfx`, `*.ppk`, `*.keystore`, `*.jks`, \
-            `.npmrc`, `.netrc`, `.git-credentials`, `.pgpass`, `.htpasswd`, plus the globs in \
-            `[files] deny`. Once published, every version stays downloadable from the registry \
-            and its mirrors: the only fix is to rotate what the file held.",
+        summary: "a credentials file ships, is staged or is pushed (.env, private keys, .netrc, keystores, …)",
+        explanation: "Files that exist to hold credentials, judged by name: `.env*` (but not \
+            `.env.example`, `.env.sample`, `.env.template`), `*.pem`, `*.key`, `id_rsa*`/\
+            `id_ed25519*`/`id_ecdsa*`/`id_dsa*` (not `.pub`), `*.p12`, `*.pfx`, `*.ppk`, \
+            `*.keystore`, `*.jks`, `.netrc`, `.git-credentials`, `.pgpass`, `.htpasswd`, plus the \
+            globs in `[files] deny`. The same file is the same finding wherever leakgate meets it: \
+            in a package (`ships`), staged by the pre-commit hook (`is staged`) and in the commits \
+            of a push (`is pushed`), so one `[[allow]]` entry with `rule = \"file/denied\"` covers \
+            all three. `staged/denied-file`, the id the pre-commit review used before, is another \
+            name for this rule: leakgate.toml entries that use it still work. `.npmrc` is judged by \
+            content instead (settings and `${NPM_TOKEN}` references are fine; a literal token is \
+            `secret/npmrc-auth-token`). Once a file is published, every version stays downloadable \
+            from the registry and its mirrors.",
         fix: "Keep the file out of the package (`files` in package.json, or a line in \
-            .npmignore), and rotate whatever it held if it was ever pushed or published.",
+            .npmignore) and out of git (.gitignore; `git restore --staged FILE` before a commit, \
+            `git rebase -i` before a push). Credentials inside it are judged by content, as \
+            `secret/*` findings.",
     },
     Rule {
         id: "file/archive",
@@ -50,6 +64,16 @@ pub const RULES: &[Rule] = &[
             `\"files\": [\"dist\"]`), or add `src/` to .npmignore.",
     },
 ];
+
+/// Old ids of the file rules.
+pub const ALIASES: &[Alias] = &[Alias {
+    id: "staged/denied-file",
+    rule: "file/denied",
+    note: "The pre-commit review reported a staged denied file as `staged/denied-file` until \
+        the same file got one rule id at commit, at push and in the package. A leakgate.toml \
+        that names `staged/denied-file` (`[rules]`, `[[package]] rules`, `[[allow]] rule`) still \
+        works and means `file/denied` at all three.",
+}];
 
 /// Suffixes of `.env.<suffix>` files that document the variables instead of holding them.
 const ENV_TEMPLATES: &[&str] = &[
@@ -83,8 +107,9 @@ fn builtin_reason(name: &str) -> Option<&'static str> {
             return Some("SSH private key");
         }
     }
+    // `.npmrc` is not here: npm's own settings file is judged by what it holds (a literal
+    // `_authToken` is `secret/npmrc-auth-token`), and npm never packs one anyway.
     match lower.as_str() {
-        ".npmrc" => return Some(".npmrc (registry credentials)"),
         ".netrc" | "_netrc" => return Some(".netrc (login credentials)"),
         ".git-credentials" => return Some("git credential store"),
         ".pgpass" => return Some("PostgreSQL password file"),
@@ -136,7 +161,7 @@ impl DenyList {
 }
 
 /// Why `path` must not ship (built-in list or the team's `[files] deny` globs), or `None`.
-/// Used by the pre-commit review for staged files.
+/// Compiles the globs on every call: build a [`DenyList`] to judge many paths.
 pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
     DenyList::new(config).reason(path)
 }
@@ -208,10 +233,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 Finding::new("file/denied", format!("{} ships: {reason}", f.path))
                     .package(&package)
                     .file(&f.path)
-                    .help(
-                        "Keep it out of the package (`files` in package.json or .npmignore) and \
-                        rotate what it held if it was ever pushed or published.",
-                    ),
+                    .help("keep it out of the package (`files` in package.json or .npmignore)"),
             );
         }
         if let Some(ext) = archive_ext(&f.path) {
@@ -307,7 +329,6 @@ mod tests {
             "id_ecdsa_sk",
             "cert.p12",
             "cert.PFX",
-            ".npmrc",
             ".netrc",
             ".git-credentials",
             "android/release.keystore",
@@ -332,6 +353,10 @@ mod tests {
             "lib/key.js",
             "README.pem.md",
             ".npmrc.md",
+            // Judged by content (secret/npmrc-auth-token), at any depth and in any case.
+            ".npmrc",
+            "packages/cli/.npmrc",
+            ".NPMRC",
         ] {
             assert!(denied_reason(p, &c).is_none(), "{p} should pass");
         }

@@ -8,6 +8,7 @@
 pub mod codename;
 pub mod drift;
 pub mod files;
+pub mod own_files;
 pub mod secrets;
 pub mod size;
 pub mod sourcemap;
@@ -76,7 +77,10 @@ impl Checks {
             secrets::Scanner::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
         let codenames =
             codename::Matcher::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
-        let mut content: Vec<Box<dyn ContentCheck>> = vec![Box::new(scanner)];
+        let shipped_config =
+            own_files::ShippedConfig::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
+        let mut content: Vec<Box<dyn ContentCheck>> =
+            vec![Box::new(scanner), Box::new(shipped_config)];
         if !codenames.is_empty() {
             content.push(Box::new(codenames));
         }

@@ -138,10 +138,26 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         eprintln!("error: unknown rule `{id}`{hint}");
         return Ok(Exit::Usage);
     };
+    // An old id explains the rule it names, and says so first.
+    let alias = catalog::alias(id);
     let text = if json {
-        format!("{}\n", serde_json::to_string_pretty(&rule_json(rule))?)
+        let mut v = rule_json(rule);
+        if let Some(a) = alias {
+            v["alias"] = serde_json::json!({"id": a.id, "note": a.note});
+        }
+        format!("{}\n", serde_json::to_string_pretty(&v)?)
     } else {
-        explain_text(rule)
+        match alias {
+            Some(a) => format!(
+                "{} is another name for {}: findings are reported as {}.\n  {}\n\n{}",
+                a.id,
+                a.rule,
+                a.rule,
+                a.note,
+                explain_text(rule)
+            ),
+            None => explain_text(rule),
+        }
     };
     print(&text)?;
     Ok(Exit::Clean)

@@ -3,7 +3,8 @@
 //! Without DIRs every public package of the repository is recorded and entries of packages
 //! that no longer exist are dropped; with DIRs only those packages are (re)recorded and the
 //! rest of the lock is kept. `--check` writes nothing and exits 1 when the lock is missing
-//! or differs from what would be written (for CI).
+//! or differs from what would be written (for CI). The root package's own `leakgate.lock`
+//! is never recorded (see [`crate::checks::drift`]), so one run settles the lock.
 
 use super::audit::repo_root;
 use super::{CmdResult, Exit, Globals};
@@ -57,12 +58,12 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         if private && !explicit {
             continue;
         }
-        lock.record(&list);
+        let entry = lock.record(&list);
         recorded.push((
             dir_key(dir),
             list.name().unwrap_or("").to_string(),
-            list.files.len(),
-            list.total_size(),
+            entry.files.len(),
+            entry.size,
         ));
     }
     let text = lock.render();

@@ -267,6 +267,7 @@ fn check_commits(
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Finding>> {
     let mut budget = MAX_HISTORY_BYTES;
+    let deny = checks::files::DenyList::new(config);
     let mut unread: Vec<&str> = Vec::new();
     let history_checks: Vec<_> = checks
         .content
@@ -281,13 +282,13 @@ fn check_commits(
             f.repo_path = Some(path.clone());
             f
         };
-        if let Some(reason) = checks::files::denied_reason(path, config) {
+        if let Some(reason) = deny.reason(path) {
             out.push(tag(Finding::new(
                 "file/denied",
                 format!("{path} is pushed: {reason}"),
             )
             .file(path.as_str())
-            .help("remove it from history before pushing (git rebase -i / git filter-repo), and rotate any credential it holds")));
+            .help("remove it from the pushed commits before pushing (`git rebase -i`, or `git filter-repo` for older history)")));
         }
         let size = repo.blob_size(oid)?;
         if size > checks::WHOLE_FILE_LIMIT || size > budget {

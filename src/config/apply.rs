@@ -2,7 +2,7 @@
 
 use super::date::Date;
 use super::{pathglob, shown_path, AllowEntry, Config, Level};
-use crate::report::{Finding, Severity};
+use crate::report::{catalog, Finding, Severity};
 
 /// One `[[allow]]` entry, compiled.
 struct Matcher<'a> {
@@ -17,7 +17,11 @@ struct Matcher<'a> {
 impl Matcher<'_> {
     fn matches(&self, f: &Finding) -> bool {
         let e = self.entry;
-        if e.rule.as_deref().is_some_and(|r| r != f.rule) {
+        // An entry may name a rule by an old id (`staged/denied-file` for `file/denied`).
+        if e.rule
+            .as_deref()
+            .is_some_and(|r| catalog::canonical(r) != catalog::canonical(&f.rule))
+        {
             return false;
         }
         if let Some(m) = &self.package {

@@ -336,6 +336,38 @@ impl Codename {
     }
 }
 
+/// Where leakgate.toml text names codenames in plain text: the byte ranges of the names in
+/// its `codenames` entries that are not `sha256:SALT:HEX` hashes (inside the quotes). Empty
+/// when there are none, and when the text is not TOML: a file that doesn't parse is
+/// `leakgate config --check`'s business, and holds no list leakgate could read.
+pub fn plain_codename_entries(text: &str) -> Vec<std::ops::Range<usize>> {
+    let Ok(doc) = toml_edit::ImDocument::parse(text) else {
+        return Vec::new();
+    };
+    let Some(toml_edit::Item::Value(toml_edit::Value::Array(entries))) = doc.get("codenames")
+    else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|v| {
+            let s = v.as_str()?;
+            let span = v.span()?;
+            if !matches!(Codename::parse(s), Ok(Codename::Plain(_))) {
+                return None;
+            }
+            // The span covers the quotes: `"…"`, `'…'`, or three of either.
+            let quoted = &text[span.clone()];
+            let q = if quoted.starts_with("\"\"\"") || quoted.starts_with("'''") {
+                3
+            } else {
+                1
+            };
+            (span.len() >= 2 * q).then(|| span.start + q..span.end - q)
+        })
+        .collect()
+}
+
 /// Parses a size: `"10 MB"`, `"512KiB"`, `"1.5 GB"`, `"2048"` (bytes). Decimal units are
 /// powers of 1000 (kB/KB, MB, GB), binary units powers of 1024 (KiB, MiB, GiB); `B` = bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {

@@ -381,7 +381,8 @@ impl<'a> Reader<'a> {
         out
     }
 
-    /// A rule id must be in the catalog or be one of the config's own secret patterns.
+    /// A rule id must be in the catalog (an alias counts) or be one of the config's own
+    /// secret patterns.
     fn known_rule(&mut self, id: &str, span: &Span, name: &str, custom: &[String]) -> bool {
         if catalog::find(id).is_some() || custom.iter().any(|c| c == id) {
             return true;
@@ -402,6 +403,8 @@ impl<'a> Reader<'a> {
 
     fn rules(&mut self, node: &Node, custom: &[String]) -> BTreeMap<String, Level> {
         let mut out = BTreeMap::new();
+        // Rule id -> the key that set it.
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let Val::Table(entries) = &node.val else {
             self.mismatch(node, "rules", "a table of rule ids to severities");
             return out;
@@ -428,9 +431,23 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             };
-            if known {
-                out.insert(e.key.clone(), level);
+            if !known {
+                continue;
             }
+            // An old id (an alias) sets its rule: stored under the rule's id, which is what
+            // findings carry. Both ids in one table would be two settings for one rule.
+            let id = catalog::canonical(&e.key);
+            if let Some(other) = seen.insert(id.to_string(), e.key.clone()) {
+                self.err(
+                    &e.key_span,
+                    format!(
+                        "`{}` and `{other}` are the same rule (`{id}`): set it once",
+                        e.key
+                    ),
+                );
+                continue;
+            }
+            out.insert(id.to_string(), level);
         }
         out
     }

@@ -430,3 +430,80 @@ path = "packages/strict-*"
     let e = err("[[package]]\nname = \"x\"\nrules = { \"allow/unusd\" = \"off\" }\n");
     assert!(e.message.contains("did you mean `allow/unused`?"), "{e}");
 }
+
+#[test]
+fn plain_codename_entries_are_found_hashes_are_not() {
+    let hashed = Codename::hash("s4lt", "Kairos");
+    let text = format!(
+        "# Nightjar in a comment is not an entry\ncodenames = [\n  \"Nightjar\",\n  \"{hashed}\",\n  'Orchid',\n]\n"
+    );
+    let found: Vec<&str> = plain_codename_entries(&text)
+        .into_iter()
+        .map(|r| &text[r])
+        .collect();
+    assert_eq!(found, ["Nightjar", "Orchid"]);
+    // Near misses: hashes only, none at all, an empty list, text that isn't TOML.
+    assert!(plain_codename_entries(&format!("codenames = [\"{hashed}\"]\n")).is_empty());
+    assert!(plain_codename_entries("[rules]\n").is_empty());
+    assert!(plain_codename_entries("codenames = []\n").is_empty());
+    assert!(plain_codename_entries("codenames = [\"Nightjar\"\n").is_empty());
+}
+
+#[test]
+fn an_old_rule_id_means_its_rule_everywhere() {
+    // `staged/denied-file` is an alias of `file/denied`: `[rules]`, `[[package]] rules` and
+    // `[[allow]] rule` accept it and act on `file/denied` findings (commit, push, package).
+    let c = parse(
+        r#"
+[rules]
+"staged/denied-file" = "warning"
+
+[[package]]
+name = "@acme/quiet"
+rules = { "staged/denied-file" = "off" }
+
+[[allow]]
+rule = "staged/denied-file"
+path = ".env"
+reason = "fixture"
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.rules.get("file/denied"), Some(&Level::Warning));
+    let today = day("2026-01-01");
+    let at_env = finding("file/denied", ".env").repo_path(".env");
+    assert!(c.apply_on(vec![at_env], today, true).is_empty());
+    // Near misses: another file stays (as a warning), another rule at `.env` stays.
+    let out = c.apply_on(
+        vec![
+            finding("file/denied", "keys/id_rsa").repo_path("keys/id_rsa"),
+            finding("allow/unused", ".env").repo_path(".env"),
+        ],
+        today,
+        false,
+    );
+    let kept: Vec<_> = out.iter().map(|f| (f.rule.as_str(), f.severity)).collect();
+    assert_eq!(
+        kept,
+        [
+            ("file/denied", Severity::Warning),
+            ("allow/unused", Severity::Error)
+        ]
+    );
+    let quiet = finding("file/denied", "a.pem").package("@acme/quiet");
+    assert!(c.apply_on(vec![quiet], today, false).is_empty());
+}
+
+#[test]
+fn an_alias_and_its_rule_set_twice_is_an_error() {
+    let e = err("[rules]\n\"file/denied\" = \"off\"\n\"staged/denied-file\" = \"warning\"\n");
+    assert!(
+        e.message.contains("same rule (`file/denied`)"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.line, 3);
+    // A typo of the old id is still a typo.
+    let e = err("[rules]\n\"staged/denied-files\" = \"off\"\n");
+    assert!(e.message.contains("unknown rule"), "{}", e.message);
+}

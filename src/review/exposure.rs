@@ -12,9 +12,9 @@
 
 use super::staged::{Ctx, Options, StagedError, StagedReview};
 use super::{file_name, parent_dir, PackageCtx};
-use crate::checks::codename;
 use crate::checks::secrets::{is_binary, Scanner};
 use crate::checks::sourcemap::{human_bytes, scan, thousands};
+use crate::checks::{codename, own_files};
 use crate::config::Visibility;
 use crate::packlist::{self, PackOptions, PackedFile, PacklistError};
 use crate::report::{Finding, Severity};
@@ -325,7 +325,9 @@ impl<'c> Judge<'c> {
         if let Some(reason) = self.ctx.deny.reason(&file.path) {
             why.push(reason.to_string());
         }
-        if let Some(m) = &self.codenames {
+        // leakgate's own files name codenames and paths on purpose (see checks::own_files).
+        let own = own_files::is_own_file(&file.path);
+        if let Some(m) = self.codenames.as_ref().filter(|_| !own) {
             if !m.find_in_name(&file.path).is_empty() {
                 why.push("its name holds an internal codename".into());
             }
@@ -376,7 +378,11 @@ impl<'c> Judge<'c> {
                 why.push(format!("holds a secret ({})", first.rule));
             }
         }
-        if let Some(m) = &self.codenames {
+        if own_files::is_config(&file.path) {
+            if !own_files::plain_codenames(&bytes, self.codenames.as_ref()).is_empty() {
+                why.push("names internal codenames in plain text".into());
+            }
+        } else if let Some(m) = self.codenames.as_ref().filter(|_| !own) {
             if !m.find(&bytes).is_empty() {
                 why.push("mentions an internal codename".into());
             }

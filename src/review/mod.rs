@@ -139,14 +139,6 @@ pub const RULES: &[Rule] = &[
             only where they are needed.",
     },
     Rule {
-        id: "staged/denied-file",
-        default_severity: Severity::Error,
-        summary: "a staged file must never be committed (`.env`, keys, credentials)",
-        explanation: "Env files, private keys, certificates, `.npmrc` with tokens and credential \
-            stores do not belong in git, where every clone and many packages get them.",
-        fix: "Unstage it (`git restore --staged FILE`), add it to .gitignore, and rotate what it held.",
-    },
-    Rule {
         id: "commit/exposes-files",
         default_severity: Severity::Error,
         summary: "this commit makes files publishable that were not",

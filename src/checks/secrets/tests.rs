@@ -140,6 +140,60 @@ fn npmrc_auth_token_hit_and_near_miss() {
     assert_clean("if (opts._authToken = getToken(registry)) {}");
 }
 
+/// A project `.npmrc` of settings and environment references: nothing of any kind, in the
+/// file's own name and nested (the staged, pushed and packed paths all come through here).
+const NPMRC_SETTINGS: &str = "# project settings\n\
+    package-lock=false\n\
+    save-exact=true\n\
+    @acme:registry=https://npm.acme.dev/\n\
+    //npm.acme.dev/:_authToken=${NPM_TOKEN}\n\
+    //registry.npmjs.org/:_authToken=$NPM_TOKEN\n\
+    //npm.pkg.github.com/:_authToken=\n\
+    //other.dev/:_auth=\n\
+    //other.dev/:_password=\"${NPM_PASSWORD}\"\n\
+    //win.dev/:_authToken=%NPM_TOKEN%\n\
+    //x.dev/:_authToken=<your-token>\n\
+    //y.dev/:_authToken=YOUR_TOKEN_HERE\n\
+    //z.dev/:_authToken=xxxxxxxxxxxxxxxx\n\
+    always-auth=true\n\
+    email=dev@acme.dev\n";
+
+#[test]
+fn npmrc_file_of_settings_is_clean() {
+    for file in [".npmrc", "packages/cli/.npmrc", "node_modules/dep/.npmrc"] {
+        let found = scanner().findings(file, NPMRC_SETTINGS.as_bytes());
+        assert!(found.is_empty(), "{file}: {found:?}");
+    }
+}
+
+#[test]
+fn npmrc_file_with_a_literal_token_is_found_at_its_line_and_column() {
+    let v = rand(B62, 24, 21);
+    let text = format!("{NPMRC_SETTINGS}//npm.acme.dev/:_authToken={v}\n");
+    let found = scanner().findings(".npmrc", text.as_bytes());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f.rule, "secret/npmrc-auth-token");
+    assert_eq!(f.file.as_deref(), Some(".npmrc"));
+    // Line 16, the value right after `//npm.acme.dev/:_authToken=` (27 characters).
+    assert_eq!((f.line, f.column), (Some(16), Some(28)));
+    // `_auth` (base64 user:pass) and `_password` values are credentials too.
+    let b = rand(B64, 32, 22);
+    let text = format!("//npm.acme.dev/:_auth={b}\n//npm.acme.dev/:_password=\"{v}\"\n");
+    let lines: Vec<_> = scanner()
+        .findings(".npmrc", text.as_bytes())
+        .into_iter()
+        .map(|f| (f.rule, f.line))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("secret/npmrc-auth-token".to_string(), Some(1)),
+            ("secret/npmrc-auth-token".to_string(), Some(2))
+        ]
+    );
+}
+
 #[test]
 fn slack_hit_and_near_miss() {
     let t = format!(
