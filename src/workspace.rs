@@ -35,25 +35,33 @@ impl Package {
     /// that doesn't parse, no `name`, no `version` (npm pack refuses: "Invalid package,
     /// must have name and version"), or `"private": true` (npm publish refuses).
     pub fn unpublishable(&self) -> Option<Unpublishable> {
+        // `private` first: it is the author's stated intent, the others are symptoms.
         if let Some(e) = &self.broken {
             Some(Unpublishable::Broken(e.clone()))
+        } else if self.private {
+            Some(Unpublishable::Private)
         } else if self.name.is_none() {
             Some(Unpublishable::NoName)
         } else if self.version.is_none() {
             Some(Unpublishable::NoVersion)
-        } else if self.private {
-            Some(Unpublishable::Private)
         } else {
             None
         }
     }
 
-    /// Whether `npm pack` can pack it at all (private packages can be packed, not published).
+    /// Why `npm pack` would refuse it (private packages can be packed, not published).
+    pub fn unpackable(&self) -> Option<Unpublishable> {
+        match self.unpublishable()? {
+            Unpublishable::Private if self.name.is_none() => Some(Unpublishable::NoName),
+            Unpublishable::Private if self.version.is_none() => Some(Unpublishable::NoVersion),
+            Unpublishable::Private => None,
+            other => Some(other),
+        }
+    }
+
+    /// Whether `npm pack` can pack it at all.
     pub fn packable(&self) -> bool {
-        !matches!(
-            self.unpublishable(),
-            Some(Unpublishable::Broken(_) | Unpublishable::NoName | Unpublishable::NoVersion)
-        )
+        self.unpackable().is_none()
     }
 
     /// The name, else the directory (`.` for the root).

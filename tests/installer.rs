@@ -699,6 +699,36 @@ fn husky_not_yet_active_in_this_clone() {
     h.doctor_expect(1, "pre-commit", "not active");
 }
 
+/// What install says about sharing the husky scripts matches what git says of them:
+/// committed, gitignored (the blocks then work in this clone only), or not committed yet.
+#[test]
+fn husky_sharing_note_says_what_is_true() {
+    let committed = H::new();
+    fake_husky_v9(&committed.repo);
+    committed.repo.write(".husky/pre-commit", "npm test\n");
+    committed.repo.git(&["add", ".husky/pre-commit"]);
+    committed
+        .repo
+        .git(&["commit", "-q", "--no-verify", "-m", "husky"]);
+    let out = ok(&committed.lg(&["install"]));
+    assert!(out.contains("the husky scripts are committed"), "{out}");
+
+    let ignored = H::new();
+    fake_husky_v9(&ignored.repo);
+    ignored.repo.write(".gitignore", ".husky/\n");
+    ignored.repo.write(".husky/pre-commit", "npm test\n");
+    let out = ok(&ignored.lg(&["install"]));
+    assert!(out.contains("is gitignored here"), "{out}");
+    assert!(!out.contains("are committed"), "{out}");
+
+    let fresh = H::new();
+    fake_husky_v9(&fresh.repo);
+    fresh.repo.write(".husky/pre-commit", "npm test\n");
+    let out = ok(&fresh.lg(&["install"]));
+    assert!(out.contains("is not committed yet"), "{out}");
+    assert!(!out.contains("are committed"), "{out}");
+}
+
 #[test]
 fn lefthook_config_gets_the_commands() {
     let h = H::new();

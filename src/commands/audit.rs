@@ -194,18 +194,23 @@ pub fn audit_packages(
             ));
             continue;
         }
-        match package.unpublishable() {
-            None => {}
-            Some(Unpublishable::Private) if explicit.contains(dir) => {}
-            Some(why) => {
-                let hint = if why == Unpublishable::Private {
-                    " (name its directory to audit it anyway)"
-                } else {
-                    ""
-                };
-                skipped.push(format!("{} ({}): {why}{hint}", package.label(), show(dir)));
-                continue;
-            }
+        // A directory named on the command line is audited if npm can pack it at all.
+        let why = if explicit.contains(dir) {
+            package.unpackable()
+        } else {
+            package.unpublishable()
+        };
+        if let Some(why) = why {
+            let hint = if why == Unpublishable::Private && package.packable() {
+                " (name its directory to audit it anyway)"
+            } else {
+                ""
+            };
+            skipped.push(match &package.name {
+                Some(name) => format!("{name} ({}): {why}{hint}", show(dir)),
+                None => format!("{}: {why}{hint}", show(dir)),
+            });
+            continue;
         }
         let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
         let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
@@ -236,7 +241,7 @@ fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
     let first: Vec<&str> = skipped
         .iter()
         .take(SKIPPED_LISTED)
-        .map(|s| s.split(" (").next().unwrap_or(s))
+        .map(|s| s.split([' ', ':']).next().unwrap_or(s))
         .collect();
     vec![format!(
         "skipped {} packages npm would never publish (private, or no name or version): {} and {} more",

@@ -105,7 +105,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
                     "{} ({}): {}",
                     p.label(),
                     if p.dir.is_empty() { "." } else { &p.dir },
-                    p.unpublishable().map(|u| u.to_string()).unwrap_or_default()
+                    p.unpackable().map(|u| u.to_string()).unwrap_or_default()
                 );
             };
             return print_one(list, Some(p), as_json);
@@ -305,7 +305,7 @@ fn unpacked_json<'a>(root: &str, pkg: &'a Package) -> PackageJson<'a> {
         name: pkg.name.as_deref(),
         version: pkg.version.as_deref(),
         dir: format!("/{}", crate::packlist::join_path(root, &pkg.dir)),
-        skipped: pkg.unpublishable().map(|u| u.to_string()),
+        skipped: pkg.unpackable().map(|u| u.to_string()),
         entry_count: 0,
         unpacked_size: 0,
         files: Vec::new(),
@@ -362,7 +362,7 @@ fn print_many(root: &str, lists: &[(&Package, Option<Packlist>)], as_json: bool)
             };
             let private = if p.private { " (private)" } else { "" };
             let Some(l) = l else {
-                let why = p.unpublishable().map(|u| u.to_string()).unwrap_or_default();
+                let why = p.unpackable().map(|u| u.to_string()).unwrap_or_default();
                 writeln!(out, "# {name} {dir}{private}: not packed ({why})")?;
                 continue;
             };

@@ -112,11 +112,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                         message,
                     });
                 }
-                out.notes.push(
-                    "the husky scripts are committed: commit the leakgate blocks so the team \
-                     runs them too"
-                        .into(),
-                );
+                out.notes.push(husky_sharing_note(&repo, dir));
                 if !active {
                     out.notes.push(
                         "husky is not active in this clone (core.hooksPath is unset), so git \
@@ -220,4 +216,32 @@ pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
     state.save(&repo.common_dir)?;
     result?;
     Ok(out)
+}
+
+/// What to tell the user about sharing the husky scripts, from what git says of them:
+/// committed (commit the blocks), gitignored (the blocks work in this clone only), or new.
+fn husky_sharing_note(repo: &Repo, dir: &Path) -> String {
+    let shown = repo.display(dir);
+    let script = dir.join(Hook::PreCommit.name());
+    let script = script.to_string_lossy();
+    let tracked = super::repo::git_raw(
+        &repo.work_tree,
+        &["ls-files", "--error-unmatch", "--", &script],
+    )
+    .is_ok_and(|o| o.status.success());
+    if tracked {
+        return "the husky scripts are committed: commit the leakgate blocks so the team runs \
+                them too"
+            .into();
+    }
+    let ignored = super::repo::git_raw(&repo.work_tree, &["check-ignore", "-q", "--", &script])
+        .is_ok_and(|o| o.status.success());
+    if ignored {
+        format!(
+            "{shown} is gitignored here: the leakgate blocks work in this clone only; each \
+             teammate runs `leakgate install` (or stop ignoring {shown} and commit it)"
+        )
+    } else {
+        format!("{shown} is not committed yet: commit it so the team runs the leakgate blocks too")
+    }
 }
