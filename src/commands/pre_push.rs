@@ -166,12 +166,12 @@ fn run_hook(
     // A first push of old history to a new remote (nothing to compare with) would read it
     // all: check the newest commits and say what was left out.
     if commits.len() > MAX_PUSHED_COMMITS {
-        report.notes.push(format!(
+        report.notes.push(crate::report::unchecked(format!(
             "{} commits are new to the remote; checked the newest {MAX_PUSHED_COMMITS} \
              (older history: `git fetch` so leakgate knows what the remote has, or review it once \
              with a history scanner)",
             commits.len()
-        ));
+        )));
         commits.truncate(MAX_PUSHED_COMMITS);
     }
     let mut touched: BTreeSet<String> = BTreeSet::new();
@@ -353,7 +353,7 @@ fn check_commits(
         }
     }
     if !unread.is_empty() {
-        notes.push(format!(
+        notes.push(crate::report::unchecked(format_args!(
             "{} pushed file version{} not read (over {} each or {} in all): {}",
             unread.len(),
             if unread.len() == 1 { "" } else { "s" },
@@ -365,7 +365,7 @@ fn check_commits(
                 .copied()
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        )));
     }
     Ok(out)
 }

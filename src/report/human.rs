@@ -284,13 +284,23 @@ pub fn render(report: &Report, opts: Options) -> String {
             Entry::Group(g) => group(&mut out, g, &style),
         }
     }
-    for n in &report.notes {
+    // A hook's notes (what was checked, what was skipped) are for `-v` unless it blocks (then
+    // they carry the bypass): a harmless commit or push prints nothing at all.
+    let notes: Vec<&String> = match opts.detail {
+        Detail::Summary { .. } if !report.has_blocking() => report
+            .notes
+            .iter()
+            .filter(|n| n.starts_with(super::UNCHECKED))
+            .collect(),
+        _ => report.notes.iter().collect(),
+    };
+    for n in &notes {
         let _ = writeln!(out, "{}: {n}", style.paint("1;36", "note"));
     }
-    if report.findings.is_empty() && report.notes.is_empty() {
+    if report.findings.is_empty() && notes.is_empty() {
         return out;
     }
-    if !report.notes.is_empty() {
+    if !notes.is_empty() {
         out.push('\n');
     }
     let line = match opts.detail {
@@ -545,6 +555,7 @@ mod tests {
         assert!(!text.contains("dist/m00.js.map"), "{text}");
         assert!(text.contains("error[secret/npm-token]"), "{text}");
         assert!(text.contains("   = help: revoke it\n"), "{text}");
+        // A blocked hook keeps its notes (the bypass is one); a clean one prints none.
         assert!(text.contains("note: checked 1 pushed commit\n"), "{text}");
         let last = text.lines().last().unwrap();
         assert_eq!(
@@ -563,6 +574,15 @@ mod tests {
         };
         let text = render(&report, with(HINT));
         assert_eq!(text.lines().last(), Some("1 error, 0 warnings"), "{text}");
+    }
+
+    #[test]
+    fn a_clean_hook_run_prints_nothing() {
+        let report = Report {
+            findings: vec![],
+            notes: vec!["checked 1 pushed commit touching 2 paths".into()],
+        };
+        assert_eq!(render(&report, with(HINT)), "");
     }
 
     #[test]

@@ -161,6 +161,15 @@ impl Finding {
     }
 }
 
+/// Notes saying that part of the input went unchecked start with this. A hook prints them
+/// even when it prints no other note: a user must know what leakgate did not read.
+pub const UNCHECKED: &str = "unchecked: ";
+
+/// `text` as a note that says part of the input went unchecked (see [`UNCHECKED`]).
+pub fn unchecked(text: impl std::fmt::Display) -> String {
+    format!("{UNCHECKED}{text}")
+}
+
 /// What a command found: findings plus plain notes (e.g. "skipped private package").
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {

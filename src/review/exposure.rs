@@ -169,10 +169,10 @@ pub(crate) fn review(
             Ok(list) => list,
             Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
             Err(e) => {
-                out.notes.push(format!(
+                out.notes.push(crate::report::unchecked(format!(
                     "could not compute what {} would publish after this commit: {e}",
                     pkg.label().unwrap_or_else(|| "the root package".into())
-                ));
+                )));
                 continue;
             }
         };
