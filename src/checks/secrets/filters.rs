@@ -11,6 +11,12 @@ pub(crate) fn is_base64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-')
 }
 
+/// Bytes that can come *before* more base64 inside a blob: `=` is padding, which only ends
+/// one, so `KEY=AKIA…` starts a new value rather than continuing a blob.
+pub(crate) fn is_base64_body(b: u8) -> bool {
+    is_base64(b) && b != b'='
+}
+
 /// Bytes of an identifier (`[A-Za-z0-9_]`).
 pub(crate) fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -125,6 +131,77 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     // Random tokens of 16+ characters from a 32+ letter alphabet sit well above 3 bits;
     // `aaaabbbbccccdddd`-style fillers don't.
     value.len() >= 16 && shannon_entropy(value) < 2.8
+}
+
+/// The password of a `scheme://user:password@host` URL is a literal credential: not an
+/// environment reference (`${PASS}`, `$PASS`, `%PASS%`, `{{pass}}`), not a placeholder
+/// (`password`, `<password>`, `xxx`, `****`).
+pub(crate) fn connection_password(value: &[u8]) -> bool {
+    if value.contains(&b'$') || value.starts_with(b"%") || value.starts_with(b"{") {
+        return false;
+    }
+    if value.starts_with(b"<") || value.starts_with(b"[") {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    const DEFAULTS: &[&[u8]] = &[
+        b"password",
+        b"pass",
+        b"passwd",
+        b"pwd",
+        b"secret",
+        b"root",
+        b"admin",
+        b"postgres",
+        b"mysql",
+        b"guest",
+        b"user",
+        b"username",
+        b"pw",
+        b"p",
+        b"x",
+    ];
+    if DEFAULTS.contains(&lower.as_slice()) {
+        return false;
+    }
+    !is_placeholder(value) && !value.iter().all(|b| *b == b'*' || *b == b'x' || *b == b'.')
+}
+
+/// The schemes of database and message-broker URLs whose user-info holds a password.
+pub(crate) fn is_database_scheme(scheme: &[u8]) -> bool {
+    const SCHEMES: &[&[u8]] = &[
+        b"postgres",
+        b"postgresql",
+        b"mysql",
+        b"mariadb",
+        b"mongodb",
+        b"mongodb+srv",
+        b"redis",
+        b"rediss",
+        b"amqp",
+        b"amqps",
+    ];
+    SCHEMES.contains(&scheme.to_ascii_lowercase().as_slice())
+}
+
+/// A host that is this machine, a container's view of it, or a name reserved for
+/// documentation (RFC 2606, RFC 6761): credentials for it open nothing anyone else can reach.
+pub(crate) fn is_local_host(host: &[u8]) -> bool {
+    let h = String::from_utf8_lossy(host).to_ascii_lowercase();
+    let h = h.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h.starts_with("127.")
+        || h == "host.docker.internal"
+        || h.ends_with(".localhost")
+        || h.ends_with(".local")
+        || ["example.com", "example.org", "example.net"]
+            .iter()
+            .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+        || [".example", ".test", ".invalid"]
+            .iter()
+            .any(|tld| h.ends_with(tld))
 }
 
 /// Length of the longest run of one repeated byte.

@@ -496,6 +496,12 @@ fn confirm_builtin(
                 && filters::shannon_entropy(secret) >= 4.0
         }
         Validate::Npmrc => npmrc_line(bytes, at) && npmrc_value(secret),
+        Validate::ConnString => {
+            let host = caps.name("host").map_or(&b""[..], |m| m.as_bytes());
+            filters::is_database_scheme(scheme_before(bytes, at))
+                && filters::connection_password(secret)
+                && !filters::is_local_host(host)
+        }
         Validate::Generic => {
             let keyword = &bytes[at..at + 4];
             let password_like = keyword.eq_ignore_ascii_case(b"pass");
@@ -509,6 +515,20 @@ fn confirm_builtin(
         Validate::PrivateKey => unreachable!("handled above"),
     };
     ok.then_some(range)
+}
+
+/// The URL scheme right before the `://` at `at` (`mongodb+srv`), at most 16 bytes; empty
+/// when a word character glues it to something longer (`xpostgres`).
+fn scheme_before(bytes: &[u8], at: usize) -> &[u8] {
+    let from = at.saturating_sub(17);
+    let start = bytes[from..at]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'+'))
+        .map_or(from, |i| from + i + 1);
+    if start == from && from > 0 && bytes[from - 1].is_ascii_alphanumeric() {
+        return b"";
+    }
+    &bytes[start..at]
 }
 
 /// The identifier characters right before `at` (the `client` of `clientSecret`), at most
@@ -857,6 +877,18 @@ pub const RULES: &[Rule] = &[
         References such as `${NPM_TOKEN}` are how it should look and are not reported.",
         "Replace the value with an environment reference (`_authToken=${NPM_TOKEN}`), revoke the \
         token, and keep .npmrc files with credentials out of the package and the repository."
+    ),
+    secret_rule!(
+        "secret/connection-string",
+        "a database or message-broker URL with a password (postgres://user:pass@host, …)",
+        "A `postgres://`, `mysql://`, `mariadb://`, `mongodb://`, `mongodb+srv://`, `redis://`, \
+        `rediss://` or `amqp://` URL whose user-info holds a literal password. Whoever reads it \
+        can connect to the database or broker. A URL without a password (`user@host`), a \
+        reference (`${DB_PASSWORD}`, `$PASS`, `%PASS%`), a placeholder (`password`, `<pass>`, \
+        `xxx`) or a host that is local or reserved for examples (`localhost`, `127.0.0.1`, \
+        `host.docker.internal`, `*.local`, `example.com`, `*.test`) is not reported.",
+        "Change the password on the server, remove the URL from the file, and read it from the \
+        environment (`DATABASE_URL`) at run time."
     ),
     secret_rule!(
         "secret/slack-webhook",

@@ -5,7 +5,7 @@
 //! costs one aho-corasick pass and a file full of the word `token` costs a few hundred
 //! nanoseconds per occurrence. Every regex names the secret bytes `s`.
 
-use super::filters::{is_base64, is_token, is_word, never};
+use super::filters::{is_base64, is_base64_body, is_token, is_word, never};
 
 /// Extra checks a candidate must pass beyond its regex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub(crate) enum Validate {
     Npmrc,
     /// A PEM/OpenSSH/PGP private key block whose body is real key material.
     PrivateKey,
+    /// A password in a `scheme://user:password@host` URL: not a reference, not a
+    /// placeholder, not a local development host.
+    ConnString,
     /// A high-entropy value assigned to a secret-like name.
     Generic,
 }
@@ -91,7 +94,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         keywords: &["AKIA", "ASIA", "ABIA", "ACCA"],
         // AWS key ids are a 4-letter prefix and 16 base32 characters.
         regex: r"(?P<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})",
-        left: is_base64,
+        left: is_base64_body,
         right: is_base64,
         window: 24,
         validate: Validate::Token,
@@ -209,6 +212,19 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         right: is_token,
         window: 280,
         validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "connection-string",
+        what: "database or broker URL with a password",
+        // Keyed on `://` (one keyword keeps the prefilter within Teddy's limit); validation
+        // reads the scheme before it. `://user:password@host`: the password is the secret,
+        // the host is checked so `localhost` examples stay quiet.
+        keywords: &["://"],
+        regex: r#"://(?P<user>[^\s:@/'"`]{0,128}):(?P<s>[^\s@/'"`]{1,256})@(?P<host>[^\s/:'"`?#,;)]{1,253})"#,
+        left: never,
+        right: never,
+        window: 700,
+        validate: Validate::ConnString,
     },
     BuiltIn {
         kind: "generic-secret",

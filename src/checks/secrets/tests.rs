@@ -85,6 +85,63 @@ fn aws_access_key_hit_and_near_miss() {
     assert_clean("AKIA0000111122223333");
 }
 
+/// `KEY=AKIA…`: the `=` of an assignment ends a value, it doesn't continue a base64 blob
+/// (gitleaks, ripsecrets and detect-secrets all catch these forms).
+#[test]
+fn aws_access_key_in_env_assignments() {
+    let k = format!("AKIA{}", rand(B32, 16, 7));
+    for text in [
+        format!("AWS_ACCESS_KEY_ID={k}\n"),
+        format!("export AWS_ACCESS_KEY_ID={k}\n"),
+        format!("x={k}"),
+        format!("AWS_ACCESS_KEY_ID=\"{k}\"\n"),
+        format!("aws_access_key_id: '{k}'\n"),
+        format!("{{\"accessKeyId\":\"{k}\"}}"),
+    ] {
+        assert_hit(&text, "secret/aws-access-key", &k);
+    }
+    // Still inside a longer base64 run (on both sides), or after padding inside a blob's
+    // continuation: not a key.
+    assert_clean(&format!("blob=QUJD{k}"));
+    assert_clean(&format!("{k}=="));
+}
+
+#[test]
+fn connection_string_hit_and_near_miss() {
+    let pw = rand(B62, 18, 9);
+    for (text, secret) in [
+        (
+            format!("DATABASE_URL=postgres://app:{pw}@db.acme-internal.net:5432/app\n"),
+            &pw,
+        ),
+        (
+            format!("const url = \"postgresql://app:{pw}@10.0.3.7/app\";"),
+            &pw,
+        ),
+        (
+            format!("MONGO=mongodb+srv://svc:{pw}@cluster0.abcd1.mongodb.net/prod"),
+            &pw,
+        ),
+        (format!("REDIS_URL=redis://:{pw}@cache.acme.io:6379"), &pw),
+        (format!("amqp://worker:{pw}@mq.acme.io/vhost"), &pw),
+        (format!("mysql://root:{pw}@prod-db:3306/shop"), &pw),
+    ] {
+        assert_hit(&text, "secret/connection-string", secret);
+    }
+    // No password, a reference, a placeholder, a local or documentation host.
+    assert_clean("DATABASE_URL=postgres://app@db.acme.io/app");
+    assert_clean("DATABASE_URL=postgres://app:${DB_PASSWORD}@db.acme.io/app");
+    assert_clean("DATABASE_URL=postgres://app:$DB_PASSWORD@db.acme.io/app");
+    assert_clean("postgres://user:password@db.acme.io/app");
+    assert_clean("postgres://user:<password>@db.acme.io/app");
+    assert_clean(&format!("postgres://app:{pw}@localhost:5432/app"));
+    assert_clean(&format!("postgres://app:{pw}@127.0.0.1/app"));
+    assert_clean(&format!("mongodb://app:{pw}@db.example.com/app"));
+    assert_clean(&format!("redis://:{pw}@host.docker.internal:6379"));
+    // Not a scheme: glued into a longer word.
+    assert_clean(&format!("xpostgres://app:{pw}@db.acme.io/app"));
+}
+
 #[test]
 fn aws_secret_key_hit_and_near_miss() {
     let s = rand(B64, 40, 5);
