@@ -2,7 +2,7 @@
 # Regenerates tests/fixtures/sourcemaps/: the fixture project capycli-src/ built by real
 # bundlers and compilers in each of their source-map modes, plus the hand-made edge cases
 # (handmade-*, derived from the esbuild-linked output). The tools are installed with npm, at
-# the versions pinned below, into a scratch directory; nothing outside it is installed.
+# the versions pinned below, into a scratch directory (nothing is installed globally).
 # NOT run in CI (it needs the npm registry and ~1 GB of disk). See
 # tests/fixtures/sourcemaps/README.md for what each directory holds.
 #
@@ -391,7 +391,10 @@ EOF
 build handmade node "$work/handmade.mjs" "$out"
 if [ "${built[*]: -1}" = handmade ]; then
     unset 'built[-1]'
-    built+=($(cd "$out" && ls -d handmade-*))
+    for d in "$out"/handmade-*/; do
+        d=${d%/}
+        built+=("${d##*/}")
+    done
 fi
 
 # ---- compare with (or replace) the committed fixtures ----
