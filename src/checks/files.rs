@@ -52,16 +52,20 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "file/sources",
-        default_severity: Severity::Warning,
-        summary: "TypeScript sources (.ts/.tsx/.mts/.cts) of the build ship next to its dist/lib/build output",
-        explanation: "A package with a build output directory that also ships its original \
-            `.ts`/`.tsx` sources (declaration files `.d.ts` excepted; a source counts when a \
-            built `.js`/`.mjs`/`.cjs` of the same name ships in `dist/`, `lib/`, `build/` or \
-            `out/`) publishes the code the build was meant to hide, comments and all. Open-source libraries sometimes do this \
-            on purpose (for source maps), so for packages whose visibility is open (OSI licence \
-            and a repository) this is a note; for proprietary ones a warning.",
+        default_severity: Severity::Error,
+        summary: "original sources (.ts/.tsx/.vue/.svelte) ship next to the package's build output",
+        explanation: "A package with a build output (JavaScript in `dist/`, `lib/`, `build/` or \
+            `out/`) that also ships the sources it was built from publishes the code the build \
+            was meant to hide, comments and all: the same leak as a source map with \
+            `sourcesContent` (`sourcemap/sources-content`), in another container, and judged \
+            the same way: an error for proprietary packages, a note for open-source ones (an OSI \
+            licence and a `repository`), whose sources are public anyway. A source counts when \
+            it lies under `src/` or `source/`, or when a built `.js`/`.mjs`/`.cjs` of the same \
+            name ships; TypeScript (`.ts`, `.tsx`, `.mts`, `.cts`, not declaration files), Vue \
+            and Svelte components. Packages with no build output (TypeScript-only packages), \
+            examples and type tests are not reported.",
         fix: "Restrict `files` in package.json to the build output (for example \
-            `\"files\": [\"dist\"]`), or add `src/` to .npmignore.",
+            `\"files\": [\"dist\"]`), or add `src/` to .npmignore when there is no `files`.",
     },
 ];
 
@@ -166,10 +170,14 @@ pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
     DenyList::new(config).reason(path)
 }
 
-/// True for a TypeScript source that is not a declaration file.
+/// Top-level directories whose sources are the package's own whatever their names.
+const SOURCE_DIRS: &[&str] = &["src", "source"];
+
+/// True for an original source a build compiles (TypeScript that is not a declaration file,
+/// a Vue or Svelte component).
 fn is_ts_source(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    let ts = [".ts", ".tsx", ".mts", ".cts"]
+    let ts = [".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"]
         .iter()
         .any(|e| lower.ends_with(e));
     let decl = [".d.ts", ".d.mts", ".d.cts"]
@@ -247,16 +255,23 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 .help("Keep archives out of the package (`files` or .npmignore)."),
             );
         }
-        if is_ts_source(&f.path) && built.contains(ts_stem(&f.path)) {
+        let in_source_dir = f
+            .path
+            .split_once('/')
+            .is_some_and(|(top, _)| SOURCE_DIRS.contains(&top));
+        if is_ts_source(&f.path)
+            && !built.is_empty()
+            && (in_source_dir || built.contains(ts_stem(&f.path)))
+        {
             let top = f.path.split_once('/').map_or(f.path.as_str(), |(t, _)| t);
             sources.entry(top).or_default().push(&f.path);
         }
     }
     // Open-source packages publish their sources anyway (and are often asked to ship them
-    // for source maps): a note. Proprietary ones: the warning.
+    // for source maps): a note. Proprietary ones: the leak itself, as for a map with sources.
     let sources_severity = match config.visibility(&packlist.dir, &packlist.manifest) {
         Visibility::Open => Severity::Note,
-        Visibility::Proprietary => Severity::Warning,
+        Visibility::Proprietary => Severity::Error,
     };
     for (top, files) in sources {
         let n = files.len();
@@ -264,12 +279,12 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
         let more = if n > 3 { ", …" } else { "" };
         let what = if n == 1 {
             format!(
-                "{} ships: a TypeScript source next to the built output",
+                "{} ships: an original source next to the built output",
                 files[0]
             )
         } else {
             format!(
-                "{top}/ ships {n} TypeScript sources next to the built output ({}{more})",
+                "{top}/ ships {n} original sources next to the built output ({}{more})",
                 shown.join(", ")
             )
         };
@@ -420,11 +435,44 @@ mod tests {
             r,
             [("file/sources", "index.ts"), ("file/sources", "src/a.ts")]
         );
+        // Everything under src/ counts (a bundle's sources don't share its name), except
+        // declarations.
         assert!(
-            f[1].message.contains("4 TypeScript sources"),
+            f[1].message.contains("5 original sources"),
             "{}",
             f[1].message
         );
+    }
+
+    /// `files: ["dist", "src"]` under a bundler: `dist/cli.js` shares no name with the
+    /// sources, yet `src/` is the whole original code. Proprietary: an error, as the same
+    /// sources in a map are; open source: a note.
+    #[test]
+    fn a_bundles_src_tree_is_the_leak_itself() {
+        let files = [
+            "dist/cli.js",
+            "src/index.ts",
+            "src/auth/token.ts",
+            "src/ui/App.vue",
+            "src/ui/Button.svelte",
+        ];
+        let f = check(&packlist(&files), &Config::default());
+        assert_eq!(rules(&f), [("file/sources", "src/index.ts")]);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(
+            f[0].message.contains("4 original sources"),
+            "{}",
+            f[0].message
+        );
+        let mut open = packlist(&files);
+        open.manifest = serde_json::json!({
+            "name": "oss", "version": "1.0.0", "license": "MIT",
+            "repository": "github:acme/oss"
+        });
+        let f = check(&open, &Config::default());
+        assert_eq!(f[0].severity, Severity::Note);
+        // Near miss: the same sources with no build output (a TypeScript-only package).
+        assert!(check(&packlist(&files[1..]), &Config::default()).is_empty());
     }
 
     #[test]
