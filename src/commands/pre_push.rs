@@ -388,7 +388,8 @@ fn visibility_of(
     let bytes = worktree
         .read(&crate::snapshot::join(dir, "package.json"))
         .ok()?;
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    // As npm reads it (a byte-order mark skipped): an unreadable manifest says nothing.
+    let manifest = crate::packlist::manifest::parse_json(dir, &bytes).ok()?;
     Some(config.visibility(dir, &manifest))
 }
 
@@ -412,6 +413,30 @@ mod tests {
         );
         let e = parse_stdin("x y\n").unwrap_err().to_string();
         assert!(e.contains("<stdin>:1"), "{e}");
+    }
+
+    #[test]
+    fn visibility_reads_a_manifest_with_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest =
+            r#"{"name": "a", "version": "1.0.0", "license": "MIT", "repository": "x/y"}"#;
+        std::fs::write(
+            dir.path().join("package.json"),
+            format!("\u{feff}{manifest}"),
+        )
+        .unwrap();
+        let worktree = Worktree::new(dir.path());
+        let config = Config::default();
+        let packages = vec![String::new()];
+        assert_eq!(
+            visibility_of(&worktree, &packages, "dist/a.js.map", &config),
+            Some(Visibility::Open)
+        );
+        std::fs::write(dir.path().join("package.json"), "\u{feff}{").unwrap();
+        assert_eq!(
+            visibility_of(&worktree, &packages, "dist/a.js.map", &config),
+            None
+        );
     }
 
     #[test]
