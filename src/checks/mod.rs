@@ -30,7 +30,9 @@ pub const RULES: &[Rule] = &[Rule {
     explanation: "`prepack`, `prepare` and `prepublishOnly` run before `npm pack`/`npm publish` \
         build the tarball: they usually build `dist/`, and what they write is what ships. \
         leakgate audits the files as they are now (it never runs scripts), so a build script \
-        that writes maps or copies files would ship things this audit did not see.",
+        that writes maps or copies files would ship things this audit did not see. A script \
+        that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
+        is not counted.",
     fix: "Build before pushing so the audited files are the ones that will ship, and audit the \
         real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
 }];
