@@ -1255,6 +1255,57 @@ fn broken_fixture_manifests_never_break_a_run() {
     }
     shape.audit_and_list_pass_silently();
 
+    // A source-map fixture (the parser reads maps): no package ships it, so the commit and
+    // the push each count it as a note and let it through (`-v` says why).
+    let map = "packages/parser/test/fixtures/maps/esbuild.js.map";
+    shape.write(map, fixture("esbuild-linked/index.js.map"));
+    shape.repo.stage_all();
+    let verbose = shape.leakgate(&["pre-commit", "-v"]);
+    assert_eq!(verbose.code, Some(0), "{}", verbose.text);
+    assert!(
+        verbose.text.contains(&format!(
+            "note[staged/sourcemap]: {map} is staged and embeds 5 original sources"
+        )) && verbose.text.contains("no package ships it"),
+        "{}",
+        verbose.text
+    );
+    let before = shape.remote_main();
+    let commit = shape.commit("a source-map fixture");
+    assert_quiet(&commit, "commit of a source-map fixture");
+    let refs = format!(
+        "refs/heads/main {} refs/heads/main {before}\n",
+        shape.head()
+    );
+    let verbose = Run::of(
+        shape
+            .repo
+            .leakgate()
+            .args(["pre-push", "-v", "origin", "x"])
+            .write_stdin(refs)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(verbose.code, Some(0), "{}", verbose.text);
+    assert!(
+        verbose.text.contains(&format!(
+            "note[sourcemap/sources-content]: {map} is a committed source map embedding 5 \
+             original sources; no package ships it"
+        )),
+        "{}",
+        verbose.text
+    );
+    let push = shape.push();
+    assert_quiet(&push, "push of a source-map fixture");
+    for run in [&commit, &push] {
+        assert!(
+            run.text
+                .contains("leakgate: 0 errors, 0 warnings and 1 note"),
+            "{}",
+            run.text
+        );
+    }
+    assert_eq!(shape.remote_main(), shape.head());
+
     // The gate still works: the parser drops its `files` allow-list.
     shape.edit(
         "packages/parser/package.json",
