@@ -432,6 +432,75 @@ fn unparsable_staged_package_json_exits_2_with_position() {
 }
 
 #[test]
+fn broken_manifest_under_a_workspace_glob_is_a_note_unless_the_commit_breaks_it() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name": "tools", "private": true, "workspaces": ["packages/**"]}"#,
+    )
+    .write("packages/cli/package.json", PKG)
+    .commit_all("init");
+    // A fixture broken on purpose, which `packages/**` takes for a member: added broken,
+    // then edited while still broken. npm can't pack it, so nothing can leak from it.
+    let fixture = "packages/cli/test/fixtures/bad/package.json";
+    repo.write(fixture, "{\"name\": \"bad\",}\n").stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("note: {fixture}:1:")),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["commit", "-q", "--no-verify", "-m", "fixture"]);
+    repo.write(fixture, "{\"name\": \"still-bad\",}\n")
+        .stage_all();
+    assert_eq!(precommit(&repo, &[]).code, 0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "fixture"]);
+
+    // A member whose package.json parsed until this commit: exit 2, as at the root.
+    repo.write(
+        "packages/cli/package.json",
+        PKG.replace("\"1.0.0\",", "\"1.0.0\""),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("packages/cli/package.json:4:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_byte_order_mark_in_package_json_is_read_as_npm_reads_it() {
+    let repo = TempRepo::new();
+    repo.write("package.json", format!("\u{feff}{PKG}"))
+        .write("src/cli.ts", "export const x = 1;\n")
+        .commit_all("init");
+    repo.write(
+        "package.json",
+        format!("\u{feff}{}", PKG.replace("1.0.0", "1.0.1")),
+    )
+    .stage_all();
+    assert_clean(&precommit(&repo, &[]));
+    // ...and reviewed: `files` removed still blocks, at the line it was on.
+    repo.write(
+        "package.json",
+        format!(
+            "\u{feff}{}",
+            PKG.replace("  \"files\": [\"dist/*.js\"],\n", "")
+        ),
+    )
+    .stage_all();
+    assert_blocked(
+        &precommit(&repo, &[]),
+        "package-json/files-removed",
+        "line 4",
+    );
+}
+
+#[test]
 fn unparsable_staged_tsconfig_exits_2() {
     let repo = base_repo();
     repo.write(

@@ -30,7 +30,9 @@ pub const RULES: &[Rule] = &[Rule {
     explanation: "`prepack`, `prepare` and `prepublishOnly` run before `npm pack`/`npm publish` \
         build the tarball: they usually build `dist/`, and what they write is what ships. \
         leakgate audits the files as they are now (it never runs scripts), so a build script \
-        that writes maps or copies files would ship things this audit did not see.",
+        that writes maps or copies files would ship things this audit did not see. A script \
+        that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
+        is not counted.",
     fix: "Build before pushing so the audited files are the ones that will ship, and audit the \
         real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
 }];
@@ -421,7 +423,7 @@ fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
             scripts
                 .get(*s)
                 .and_then(|v| v.as_str())
-                .is_some_and(|v| !v.trim().is_empty())
+                .is_some_and(|v| !v.trim().is_empty() && !installs_git_hooks_only(v))
         })
         .collect();
     if present.is_empty() {
@@ -438,10 +440,78 @@ fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
     .help("build before pushing, and audit the real tarball in CI: `npm pack && leakgate audit --tarball *.tgz`")]
 }
 
+/// True for a script that only installs git hooks: `husky` (v9), `husky install [DIR]`
+/// (v5-8), `lefthook install`, `simple-git-hooks`, husky's `node .husky/install.mjs`,
+/// through `npx`/`pnpm exec`/`yarn`/`bunx`, after `cd DIR`, and with guards like `is-ci ||`
+/// or `|| true`. husky's setup puts `"prepare": "husky"` in the package.json, and what it
+/// writes (`.husky/_/`, kept out by its own `*` .gitignore) never ships: no reason to warn
+/// that packing may differ from the audit.
+fn installs_git_hooks_only(script: &str) -> bool {
+    let plain = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b))
+    };
+    let mut installs = false;
+    for part in script.replace("&&", ";").replace("||", ";").split(';') {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let mut w: &[&str] = &words;
+        loop {
+            w = match w {
+                ["npx", "--no" | "--no-install", rest @ ..] | ["pnpm", "exec", rest @ ..] => rest,
+                ["npx" | "bunx" | "yarn", rest @ ..] => rest,
+                _ => break,
+            };
+        }
+        match w {
+            [] | ["is-ci"] | ["true"] | [":"] | ["exit", "0"] => {}
+            ["cd", dir] if plain(dir) => {}
+            ["husky"]
+            | ["husky", "install"]
+            | ["lefthook", "install"]
+            | ["simple-git-hooks"]
+            | ["node", ".husky/install.mjs"] => installs = true,
+            ["husky", "install", dir] if plain(dir) => installs = true,
+            _ => return false,
+        }
+    }
+    installs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::packlist::PackedFile;
+
+    #[test]
+    fn hook_installers_are_not_packing_scripts() {
+        for script in [
+            "husky",
+            "npx husky",
+            "husky install",
+            "husky install .config/husky",
+            "cd .. && husky install frontend/.husky",
+            "is-ci || husky install",
+            "husky || true",
+            "node .husky/install.mjs",
+            "lefthook install",
+            "pnpm exec simple-git-hooks",
+        ] {
+            assert!(installs_git_hooks_only(script), "{script}");
+        }
+        for script in [
+            "",
+            "true",
+            "npm run build",
+            "husky && npm run build",
+            "tsc; husky",
+            "husky install > log.txt",
+            "husky install $(pwd)",
+            "husky | tee x",
+            "bun run build --sourcemap",
+        ] {
+            assert!(!installs_git_hooks_only(script), "{script}");
+        }
+    }
     use crate::snapshot::worktree::Worktree;
 
     const TOKEN: &str = "ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i";

@@ -50,8 +50,15 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         // their manifests, the root's walk lists every member's tree (npm packs them into the
         // root's tarball too), and the members are then packed from what it kept.
         let snap = Memo::new(snap);
-        let packages = workspace::discover_in(&snap, &root_rel)
+        let mut packages = workspace::discover_in(&snap, &root_rel)
             .map_err(|e| anyhow!("{}", localize(&e.to_string(), &shown)))?;
+        // A broken member's reason names its package.json as errors do: shown, not as a
+        // snapshot path (the absolute path without its `/`).
+        for p in &mut packages {
+            if let Some(why) = &mut p.broken {
+                *why = localize(why, &shown);
+            }
+        }
         if packages.is_empty() {
             bail!("{}: no package.json and no workspaces here", root.display());
         }

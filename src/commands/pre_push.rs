@@ -8,12 +8,14 @@ use super::output::Mode;
 use super::{CmdResult, Exit, Globals};
 use crate::checks::{self, sourcemap};
 use crate::config::{Config, OnError, Visibility};
+use crate::packlist::{self, PackOptions};
 use crate::report::{Finding, Report, Severity};
 use crate::snapshot::changes::{ChangeStatus, GitRepo};
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
+use crate::workspace::Package;
 use anyhow::Context;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
@@ -220,7 +222,7 @@ fn run_hook(
     report.findings.extend(check_commits(
         &repo,
         &worktree,
-        &packages,
+        &all,
         &blobs,
         config,
         &checks,
@@ -257,15 +259,20 @@ fn package_for_path<'a>(packages: &'a [String], path: &str) -> Option<&'a str> {
 }
 
 /// Secrets, denied files and maps embedding sources in the blobs the pushed commits add.
+/// A committed map that no package ships (a test fixture, a private app's build) is a
+/// note, as it is at commit: it exposes nothing the repository doesn't already hold.
 fn check_commits(
     repo: &GitRepo,
     worktree: &Worktree,
-    packages: &[String],
+    all: &[Package],
     blobs: &[(String, String, String)],
     config: &Config,
     checks: &checks::Checks,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Finding>> {
+    let packages: Vec<String> = all.iter().map(|p| p.dir.clone()).collect();
+    let packages = packages.as_slice();
+    let mut shipped = HashMap::new();
     let mut budget = MAX_HISTORY_BYTES;
     let deny = checks::files::DenyList::new(config);
     let mut unread: Vec<&str> = Vec::new();
@@ -332,18 +339,27 @@ fn check_commits(
         }
         if parsed_map {
             if embedded_count > 0 {
-                let severity = match visibility_of(worktree, packages, path, config) {
-                    Some(Visibility::Proprietary) => Severity::Error,
-                    Some(Visibility::Open) | None => Severity::Warning,
+                let what = format!(
+                    "{path} is a committed source map embedding {embedded_count} original source{}",
+                    if embedded_count == 1 { "" } else { "s" }
+                );
+                let finding = if ships_now(worktree, all, path, &mut shipped) == Some(false) {
+                    Finding::new(
+                        "sourcemap/sources-content",
+                        format!("{what}; no package ships it"),
+                    )
+                    .severity(Severity::Note)
+                    .help("nothing to do unless it should not be in the repository")
+                } else {
+                    let severity = match visibility_of(worktree, packages, path, config) {
+                        Some(Visibility::Proprietary) => Severity::Error,
+                        Some(Visibility::Open) | None => Severity::Warning,
+                    };
+                    Finding::new("sourcemap/sources-content", what)
+                        .severity(severity)
+                        .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
                 };
-                out.push(tag(Finding::new(
-                    "sourcemap/sources-content",
-                    format!("{path} is a committed source map embedding {embedded_count} original source{}", if embedded_count == 1 { "" } else { "s" }),
-                )
-                .severity(severity)
-                .file(label)
-                .exposes(embedded_bytes)
-                .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")));
+                out.push(tag(finding.file(label).exposes(embedded_bytes)));
             }
             out.extend(embedded_findings.into_iter().map(&tag));
         } else {
@@ -370,6 +386,32 @@ fn check_commits(
     Ok(out)
 }
 
+/// Whether the file at repository path `path` ships from its package as the working tree
+/// stands: `Some(false)` when it is in no package npm would publish (private, no name or
+/// version, a package.json that doesn't parse) or its package's packlist leaves it out;
+/// `None` when the packlist can't be computed. Each package is packed once (`lists`).
+fn ships_now(
+    worktree: &Worktree,
+    all: &[Package],
+    path: &str,
+    lists: &mut HashMap<String, Option<HashSet<String>>>,
+) -> Option<bool> {
+    let dirs: Vec<String> = all.iter().map(|p| p.dir.clone()).collect();
+    let Some(dir) = package_for_path(&dirs, path) else {
+        return Some(false);
+    };
+    let package = all.iter().find(|p| p.dir == dir)?;
+    if package.unpublishable().is_some() {
+        return Some(false);
+    }
+    let list = lists.entry(dir.to_string()).or_insert_with(|| {
+        packlist::pack(worktree, dir, &PackOptions::default())
+            .ok()
+            .map(|l| l.files.into_iter().map(|f| f.source).collect())
+    });
+    list.as_ref().map(|files| files.contains(path))
+}
+
 /// At most this many pushed commits are checked in one push (newest first).
 pub const MAX_PUSHED_COMMITS: usize = 2_000;
 
@@ -388,7 +430,8 @@ fn visibility_of(
     let bytes = worktree
         .read(&crate::snapshot::join(dir, "package.json"))
         .ok()?;
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    // As npm reads it (a byte-order mark skipped): an unreadable manifest says nothing.
+    let manifest = crate::packlist::manifest::parse_json(dir, &bytes).ok()?;
     Some(config.visibility(dir, &manifest))
 }
 
@@ -412,6 +455,30 @@ mod tests {
         );
         let e = parse_stdin("x y\n").unwrap_err().to_string();
         assert!(e.contains("<stdin>:1"), "{e}");
+    }
+
+    #[test]
+    fn visibility_reads_a_manifest_with_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest =
+            r#"{"name": "a", "version": "1.0.0", "license": "MIT", "repository": "x/y"}"#;
+        std::fs::write(
+            dir.path().join("package.json"),
+            format!("\u{feff}{manifest}"),
+        )
+        .unwrap();
+        let worktree = Worktree::new(dir.path());
+        let config = Config::default();
+        let packages = vec![String::new()];
+        assert_eq!(
+            visibility_of(&worktree, &packages, "dist/a.js.map", &config),
+            Some(Visibility::Open)
+        );
+        std::fs::write(dir.path().join("package.json"), "\u{feff}{").unwrap();
+        assert_eq!(
+            visibility_of(&worktree, &packages, "dist/a.js.map", &config),
+            None
+        );
     }
 
     #[test]

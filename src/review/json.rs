@@ -133,14 +133,21 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// Parses strict JSON.
+    /// Parses strict JSON (after a byte-order mark, which npm skips too).
     pub fn parse(text: &str) -> Result<Doc, JsonError> {
-        parse_inner(text, text)
+        match text.strip_prefix('\u{feff}') {
+            Some(rest) => parse_inner(text, &format!("   {rest}")),
+            None => parse_inner(text, text),
+        }
     }
 
-    /// Parses JSONC: `//` and `/* */` comments and trailing commas allowed.
+    /// Parses JSONC: `//` and `/* */` comments and trailing commas allowed (and a
+    /// byte-order mark, which TypeScript skips).
     pub fn parse_jsonc(text: &str) -> Result<Doc, JsonError> {
-        let blanked = blank_jsonc(text);
+        let mut blanked = blank_jsonc(text);
+        if let Some(rest) = blanked.strip_prefix('\u{feff}') {
+            blanked = format!("   {rest}");
+        }
         parse_inner(text, &blanked)
     }
 
@@ -161,7 +168,8 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
+    // A byte-order mark is invisible in editors: it is no column.
+    let before = text[..offset].trim_start_matches('\u{feff}');
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line as u32, column as u32)
@@ -416,6 +424,21 @@ mod tests {
         assert_eq!(c.as_bool(), Some(true));
         let b = doc.root.path(&["a", "b"]).unwrap();
         assert_eq!(b.items()[1].as_str(), Some("x"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_as_npm_and_typescript_skip_it() {
+        let text = "\u{feff}{\"name\": \"a\",\n  \"files\": [\"dist\"]\n}\n";
+        for doc in [Doc::parse(text).unwrap(), Doc::parse_jsonc(text).unwrap()] {
+            let (off, name) = doc.root.member("name").unwrap();
+            assert_eq!(name.as_str(), Some("a"));
+            assert_eq!(doc.line_col(off), (1, 2));
+            let (off, _) = doc.root.member("files").unwrap();
+            assert_eq!(doc.line_col(off), (2, 3));
+        }
+        // Only a leading one: anywhere else it is not JSON.
+        assert!(Doc::parse("{\"a\": 1}\u{feff}").is_err());
+        assert!(Doc::parse("").is_err());
     }
 
     #[test]

@@ -214,10 +214,12 @@ impl Ctx<'_> {
     }
 
     /// Whether a staged config at `path` that doesn't parse stops the review (exit 2): the
-    /// root package.json, a workspace member's, or any config of a package npm would
-    /// publish. A broken fixture (`test/fixtures/bad/package.json`, broken on purpose) is
-    /// not: npm never packs it, so it can't leak, and refusing it would refuse every commit
-    /// that touches it.
+    /// root package.json, a workspace member's that parsed before this commit, or any
+    /// config of a package npm would publish. A broken fixture (`test/fixtures/bad/
+    /// package.json`, broken on purpose) is not, even where a workspace glob like
+    /// `packages/**` takes it for a member: it is added broken or was broken already, npm
+    /// never packs it, so it can't leak, and refusing it would refuse every commit that
+    /// touches it.
     fn must_parse(&self, path: &str) -> bool {
         let dir = super::parent_dir(path);
         if super::file_name(path) != "package.json" {
@@ -225,6 +227,12 @@ impl Ctx<'_> {
         }
         if dir.is_empty() {
             return true;
+        }
+        let parsed_before = self
+            .base_text(path)
+            .is_some_and(|t| super::json::Doc::parse(&t).is_ok());
+        if !parsed_before {
+            return false;
         }
         let worktree = crate::snapshot::Worktree::new(self.repo.workdir());
         match crate::workspace::discover(&worktree) {
@@ -285,8 +293,8 @@ fn review_text(ctx: &Ctx<'_>, change: &Change, out: &mut StagedReview) -> Result
             Ok(findings) => out.findings.extend(findings),
             Err(e) if ctx.must_parse(path) => out.errors.push(e),
             Err(e) => out.notes.push(format!(
-                "{e}: not reviewed (it doesn't parse, and it is not part of a package npm \
-                 would publish: not the root, not a workspace member)"
+                "{e}: not reviewed (it doesn't parse, and no package npm would publish \
+                 depends on it)"
             )),
         }
     }
