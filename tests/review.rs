@@ -447,7 +447,8 @@ fn broken_manifest_under_a_workspace_glob_is_a_note_unless_the_commit_breaks_it(
     let run = precommit(&repo, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains(&format!("note: {fixture}:1:")),
+        run.stdout
+            .contains(&format!("note: unchecked: {fixture}:1:")),
         "{}",
         run.stdout
     );

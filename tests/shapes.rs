@@ -97,6 +97,9 @@ struct Shape {
     /// Pushes count warnings by design (an open-source package shipping its maps); every
     /// other shape's harmless pushes count none.
     push_warns: std::cell::Cell<bool>,
+    /// A `leakgate` on PATH that logs its arguments to `calls.log` beside it and runs the
+    /// built binary: proof that a hook ran even when it rightly printed nothing.
+    logger: tempfile::TempDir,
 }
 
 impl Shape {
@@ -114,10 +117,28 @@ impl Shape {
             .unwrap();
         assert!(out.status.success());
         repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+        let logger = tempfile::Builder::new()
+            .prefix("leakgate-logger-")
+            .tempdir()
+            .unwrap();
+        let real = assert_cmd::cargo::cargo_bin("leakgate");
+        let script = logger.path().join("leakgate");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                logger.path().join("calls.log").display(),
+                real.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         Shape {
             repo,
             remote,
             push_warns: std::cell::Cell::new(false),
+            logger,
         }
     }
 
@@ -172,11 +193,7 @@ impl Shape {
     /// Real git in the repository as a developer runs it: the shims find the built binary
     /// on PATH (no LEAKGATE_BIN), nothing skips them.
     fn git(&self, args: &[&str]) -> Run {
-        let bin_dir = assert_cmd::cargo::cargo_bin("leakgate")
-            .parent()
-            .unwrap()
-            .to_path_buf();
-        let mut path = vec![bin_dir];
+        let mut path = vec![self.logger.path().to_path_buf()];
         if let Some(p) = std::env::var_os("PATH") {
             path.extend(std::env::split_paths(&p));
         }
@@ -227,10 +244,15 @@ impl Shape {
         assert_quiet(&commit, &format!("commit `{what}`"));
         let push = self.push();
         assert_quiet(&push, &format!("push after `{what}`"));
-        // The pre-push hook ran (it always ends with what it checked).
+        // The pre-push hook ran (silently: a harmless push prints nothing).
+        let calls =
+            std::fs::read_to_string(self.logger.path().join("calls.log")).unwrap_or_default();
         assert!(
-            push.text.contains(" pushed commit"),
-            "push after `{what}`: did the hook run?\n{}",
+            calls
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("pre-push")),
+            "push after `{what}`: did the hook run? calls: {calls}\n{}",
             push.text
         );
         assert_eq!(self.remote_main(), self.head(), "push after `{what}`");
@@ -380,9 +402,10 @@ fn silent_commit(shape: &Shape, what: &str) {
         commit.text
     );
     if !shape.push_warns.get() {
+        // Nothing found, nothing printed: not even a summary line.
         assert!(
-            push.text.contains("leakgate: 0 errors, 0 warnings\n"),
-            "push after `{what}` counted warnings:\n{}",
+            push.text.trim().is_empty(),
+            "push after `{what}` printed something:\n{}",
             push.text
         );
     }
@@ -434,7 +457,7 @@ fn npm_workspaces_with_a_versionless_private_root() {
     let (audit, files) = shape.audit_and_list_pass_silently();
     assert!(audit.contains("audited @acme/cli"), "{audit}");
     assert!(
-        audit.contains("skipped monorepo (.): no `version`, npm can't pack it"),
+        audit.contains("skipped monorepo (.): private package, npm won't publish it"),
         "the root is skipped with a note: {audit}"
     );
     assert!(files.contains("packages/cli"), "{files}");

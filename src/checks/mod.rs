@@ -227,10 +227,11 @@ fn audit_file(
     };
     let mut out = Vec::new();
     let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
+        let text = embedded_text(e.text);
         checks
             .content
             .iter()
-            .flat_map(|c| c.check(&e.name, e.text.as_bytes()))
+            .flat_map(|c| c.check(&e.name, &text))
             .collect()
     };
 
@@ -238,10 +239,15 @@ fn audit_file(
         let bytes = snapshot
             .contents(&file.source, file.size)
             .map_err(|e| read_err(&e))?;
-        let was_map =
-            sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded);
-        if !was_map {
-            out.extend(scan_content(checks, &file.path, &bytes));
+        match sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded) {
+            None => out.extend(scan_content(checks, &file.path, &bytes)),
+            Some(masked) => out.extend(scan_outside(&bytes, &masked, &|piece| {
+                checks
+                    .content
+                    .iter()
+                    .flat_map(|c| c.check(&file.path, piece))
+                    .collect()
+            })),
         }
     } else {
         let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
@@ -260,6 +266,64 @@ fn audit_file(
         f.repo_path.get_or_insert_with(|| file.source.clone());
     }
     Ok(out)
+}
+
+/// An embedded source is text by declaration (a JSON string): a NUL near its start must not
+/// make the content checks skip it as binary, so NULs become spaces (same positions).
+pub fn embedded_text(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    let bytes = text.as_bytes();
+    if secrets::is_binary(bytes) {
+        std::borrow::Cow::Owned(
+            bytes
+                .iter()
+                .map(|&b| if b == 0 { b' ' } else { b })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    }
+}
+
+/// Runs `check` on a source map's JSON outside `masked` (its embedded sources, judged on
+/// their own, and `mappings`): the `sources` and `names` lists, `file`, `sourceRoot` and
+/// `x_*` extension keys are text that ships too. Each gap is checked on its own and its
+/// findings' positions moved to the file's.
+pub fn scan_outside(
+    bytes: &[u8],
+    masked: &[std::ops::Range<usize>],
+    check: &dyn Fn(&[u8]) -> Vec<Finding>,
+) -> Vec<Finding> {
+    let mut ranges: Vec<std::ops::Range<usize>> = masked.to_vec();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = Vec::new();
+    let mut from = 0usize;
+    let mut gaps = Vec::new();
+    for r in ranges
+        .iter()
+        .chain(std::iter::once(&(bytes.len()..bytes.len())))
+    {
+        if r.start > from {
+            gaps.push(from..r.start.min(bytes.len()));
+        }
+        from = from.max(r.end);
+    }
+    for gap in gaps {
+        let piece = &bytes[gap.clone()];
+        if piece.len() < 4 {
+            continue;
+        }
+        let before = &bytes[..gap.start];
+        let lines_before = memchr::memchr_iter(b'\n', before).count() as u32;
+        let col_before = (gap.start - memchr::memrchr(b'\n', before).map_or(0, |p| p + 1)) as u32;
+        for mut f in check(piece) {
+            if f.line == Some(1) {
+                f.column = f.column.map(|c| c.saturating_add(col_before));
+            }
+            f.line = f.line.map(|l| l.saturating_add(lines_before));
+            out.push(f);
+        }
+    }
+    out
 }
 
 /// A file at least this big is scanned in pieces on every core.

@@ -308,16 +308,16 @@ fn check_commits(
         let mut embedded_count = 0usize;
         let mut embedded_bytes = 0u64;
         let mut embedded_findings = Vec::new();
-        let is_map = match sourcemap::kind(path) {
-            sourcemap::FileKind::Map => true,
-            sourcemap::FileKind::Other => sourcemap::scan::might_be_map(&bytes),
-            _ => false,
-        };
+        // A map under any name (`cli.js` holding a map's JSON) is read as a map.
+        let is_map = sourcemap::kind(path) == sourcemap::FileKind::Map
+            || sourcemap::scan::might_be_map(&bytes);
         let mut parsed_map = false;
+        let mut masked = Vec::new();
         if is_map {
             if let Ok(map) = sourcemap::scan::parse(&bytes) {
                 if map.looks_like_map() || sourcemap::kind(path) == sourcemap::FileKind::Map {
                     parsed_map = true;
+                    masked = map.masked.clone();
                     for leaf in map.leaves() {
                         for (i, s) in leaf.sources.iter().enumerate() {
                             let Some(r) = leaf.content(i) else { continue };
@@ -328,9 +328,9 @@ fn check_commits(
                                 .as_deref()
                                 .map(sourcemap::url::display_source)
                                 .unwrap_or_else(|| format!("<source {i}>"));
+                            let text = checks::embedded_text(&text);
                             for c in history_checks.iter() {
-                                embedded_findings
-                                    .extend(c.check(&format!("{path}!{name}"), text.as_bytes()));
+                                embedded_findings.extend(c.check(&format!("{path}!{name}"), &text));
                             }
                         }
                     }
@@ -362,6 +362,14 @@ fn check_commits(
                 out.push(tag(finding.file(label).exposes(embedded_bytes)));
             }
             out.extend(embedded_findings.into_iter().map(&tag));
+            // The rest of the JSON (`sources`, `names`, `x_*` keys) ships too.
+            let rest = checks::scan_outside(&bytes, &masked, &|piece| {
+                history_checks
+                    .iter()
+                    .flat_map(|c| c.check(label, piece))
+                    .collect()
+            });
+            out.extend(rest.into_iter().map(&tag));
         } else {
             for c in history_checks.iter() {
                 out.extend(c.check(label, &bytes).into_iter().map(&tag));

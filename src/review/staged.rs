@@ -292,10 +292,10 @@ fn review_text(ctx: &Ctx<'_>, change: &Change, out: &mut StagedReview) -> Result
         match review_file(path, old.as_deref(), new.as_deref(), &pkg, &staged) {
             Ok(findings) => out.findings.extend(findings),
             Err(e) if ctx.must_parse(path) => out.errors.push(e),
-            Err(e) => out.notes.push(format!(
+            Err(e) => out.notes.push(crate::report::unchecked(format_args!(
                 "{e}: not reviewed (it doesn't parse, and no package npm would publish \
                  depends on it)"
-            )),
+            ))),
         }
     }
     Ok(())
@@ -369,8 +369,11 @@ fn review_content(
     if bytes.len() > MAX_CONTENT_SCAN || is_binary(&bytes) {
         return Ok(());
     }
-    if path.to_ascii_lowercase().ends_with(".map") {
-        if let Ok(map) = scan::parse(&bytes) {
+    // A map under any name (a `cli.js` that is a map's JSON) is what a consumer reads.
+    let named_map = path.to_ascii_lowercase().ends_with(".map");
+    if named_map || scan::might_be_map(&bytes) {
+        let parsed = scan::parse(&bytes).map(|m| (named_map || m.looks_like_map()).then_some(m));
+        if let Ok(Some(map)) = parsed {
             let mut count = 0usize;
             let mut size = 0usize;
             for leaf in map.leaves() {

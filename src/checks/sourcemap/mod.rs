@@ -155,7 +155,7 @@ impl<'a> PackageView<'a> {
 pub enum FileKind {
     /// `*.map`.
     Map,
-    /// `.js`, `.mjs`, `.cjs`.
+    /// `.js`, `.mjs`, `.cjs`, `.jsx`, `.ts`, `.tsx`, `.mts`, `.cts`, `.html`, `.htm`.
     Js,
     /// `.css`.
     Css,
@@ -171,7 +171,12 @@ pub fn kind(path: &str) -> FileKind {
     let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
     match ext {
         "map" => FileKind::Map,
-        "js" | "mjs" | "cjs" => FileKind::Js,
+        // Anything a browser or node runs (or a dev server serves) can end in a
+        // `//# sourceMappingURL=` comment or hold a `data:` map: TypeScript and JSX files
+        // shipped as-is, and HTML pages with inline scripts.
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" | "html" | "htm" => {
+            FileKind::Js
+        }
         "css" => FileKind::Css,
         "wasm" => FileKind::Wasm,
         _ => FileKind::Other,
@@ -201,9 +206,10 @@ pub type EmbeddedCheck<'c> = dyn Fn(Embedded<'_>) -> Vec<Finding> + Sync + 'c;
 /// doesn't otherwise ship are passed to `embedded` so the caller scans them too; its
 /// findings are added to `out`.
 ///
-/// Returns true when the whole file is a source map that was read: its embedded sources
-/// went to `embedded`, so scanning the raw JSON again would only repeat those findings
-/// with useless positions.
+/// Returns `Some(masked)` when the whole file is a source map that was read: its embedded
+/// sources went to `embedded`, so the caller scans the rest of the JSON (`sources`, `names`,
+/// `x_*` keys…) with the `masked` ranges (embedded sources, `mappings`) left out, instead of
+/// scanning the raw file again.
 pub fn check_file(
     view: &PackageView<'_>,
     path: &str,
@@ -211,7 +217,21 @@ pub fn check_file(
     whole: bool,
     out: &mut Vec<Finding>,
     embedded: &EmbeddedCheck<'_>,
-) -> bool {
+) -> Option<Vec<std::ops::Range<usize>>> {
+    // A whole map saved under another name (`cli.js` holding the map's JSON, `.css`, `.wasm`)
+    // is what a consumer pointed at it reads: judge it as a map.
+    if whole
+        && kind(path) != FileKind::Map
+        && kind(path) != FileKind::Other
+        && scan::might_be_map(bytes)
+    {
+        if let Ok(map) = scan::parse(bytes) {
+            if map.looks_like_map() {
+                judge_map(view, path, false, &[(bytes, &map)], out, embedded);
+                return Some(map.masked);
+            }
+        }
+    }
     match kind(path) {
         FileKind::Map => {
             if !whole {
@@ -222,12 +242,12 @@ pub fn check_file(
                     )
                     .file(path),
                 );
-                return false;
+                return None;
             }
             match scan::parse(bytes) {
                 Ok(map) => {
                     judge_map(view, path, false, &[(bytes, &map)], out, embedded);
-                    return true;
+                    return Some(map.masked);
                 }
                 Err(e) => out.push(invalid(path, bytes, &e, false)),
             }
@@ -312,13 +332,13 @@ pub fn check_file(
                 if let Ok(map) = scan::parse(bytes) {
                     if map.looks_like_map() {
                         judge_map(view, path, false, &[(bytes, &map)], out, embedded);
-                        return true;
+                        return Some(map.masked);
                     }
                 }
             }
         }
     }
-    false
+    None
 }
 
 fn invalid(path: &str, buf: &[u8], e: &scan::MapError, _inline: bool) -> Finding {

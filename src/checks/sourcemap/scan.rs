@@ -63,14 +63,21 @@ pub struct SourceMap {
     pub sections: Option<Vec<SourceMap>>,
     /// Index maps: `url` members of sections (older drafts; not in ECMA-426).
     pub section_urls: Vec<String>,
+    /// Byte ranges of the buffer that hold embedded source text (`sourcesContent` string
+    /// bodies) and `mappings` values, at every depth; set on the map [`parse`] returns. The
+    /// rest of the JSON (`sources`, `names`, `file`, `sourceRoot`, `x_*` extensions) is
+    /// ordinary text to scan; these ranges are judged as sources, or are VLQ noise.
+    pub masked: Vec<Range<usize>>,
 }
 
 impl SourceMap {
     /// True when this parses as a source map by content: `version` plus either
     /// `mappings` and `sources`, or `sections` (the sniffing rule for maps under other names).
+    ///
+    /// `version` is not required: browsers, node and bundlers read a map whose `version` is
+    /// `3.0`, `"3"` or missing, so a scanner that insisted would miss what they read.
     pub fn looks_like_map(&self) -> bool {
-        self.version.is_some()
-            && ((self.has_mappings && self.has_sources) || self.sections.is_some())
+        (self.has_mappings && self.has_sources) || self.sections.is_some()
     }
 
     /// Every regular map in this one: itself, or its sections' maps (recursively).
@@ -101,16 +108,18 @@ pub fn parse(buf: &[u8]) -> Result<SourceMap, MapError> {
     let mut p = Parser {
         b: buf,
         i: body_start(buf),
+        masked: Vec::new(),
     };
     p.ws();
     if p.peek() != Some(b'{') {
         return Err(p.err("expected `{` (a source map is a JSON object)"));
     }
-    let map = p.map(0)?;
+    let mut map = p.map(0)?;
     p.ws();
     if p.i < buf.len() {
         return Err(p.err("unexpected data after the JSON object"));
     }
+    map.masked = std::mem::take(&mut p.masked);
     Ok(map)
 }
 
@@ -205,6 +214,8 @@ fn decode_u_escape(rest: &[u8]) -> (char, usize) {
 struct Parser<'a> {
     b: &'a [u8],
     i: usize,
+    /// See [`SourceMap::masked`].
+    masked: Vec<Range<usize>>,
 }
 
 impl Parser<'_> {
@@ -392,15 +403,21 @@ impl Parser<'_> {
                 "version" => {
                     let start = p.i;
                     p.skip_value()?;
+                    // `3`, `3.0` and `"3"` all mean 3 to the consumers that read maps.
                     m.version = std::str::from_utf8(&p.b[start..p.i])
                         .ok()
-                        .and_then(|s| s.trim().parse::<u64>().ok());
+                        .map(|s| s.trim().trim_matches('"'))
+                        .and_then(|s| s.parse::<f64>().ok())
+                        .filter(|v| v.fract() == 0.0 && *v >= 0.0)
+                        .map(|v| v as u64);
                 }
                 "file" => m.file = p.opt_string()?,
                 "sourceRoot" => m.source_root = p.opt_string()?,
                 "mappings" => {
                     m.has_mappings = true;
+                    let start = p.i;
                     p.skip_value()?;
+                    p.masked.push(start..p.i);
                 }
                 "sources" if p.peek() == Some(b'[') => {
                     m.has_sources = true;
@@ -409,20 +426,36 @@ impl Parser<'_> {
                         sources.push(p.opt_string()?);
                         Ok(())
                     })?;
-                    m.sources = sources;
+                    // A repeated key: `JSON.parse` keeps the last, but every copy is in the
+                    // shipped bytes; keep the longer list so nothing listed goes unjudged.
+                    if sources.len() >= m.sources.len() {
+                        m.sources = sources;
+                    }
                 }
                 "sourcesContent" if p.peek() == Some(b'[') => {
                     let mut contents = Vec::new();
                     p.array(|p| {
                         if p.peek() == Some(b'"') {
-                            contents.push(Content::Text(p.string()?));
+                            let body = p.string()?;
+                            p.masked.push(body.clone());
+                            contents.push(Content::Text(body));
                         } else {
                             p.skip_value()?;
                             contents.push(Content::Null);
                         }
                         Ok(())
                     })?;
-                    m.sources_content = Some(contents);
+                    // A repeated key whose last copy is empty (`"sourcesContent":[…],
+                    // "sourcesContent":[]`) hides nothing: the first copy still ships.
+                    let texts =
+                        |c: &[Content]| c.iter().filter(|c| matches!(c, Content::Text(_))).count();
+                    let keep_old = m
+                        .sources_content
+                        .as_deref()
+                        .is_some_and(|old| texts(old) > texts(&contents));
+                    if !keep_old {
+                        m.sources_content = Some(contents);
+                    }
                 }
                 "sections" if p.peek() == Some(b'[') => {
                     let mut sections = Vec::new();

@@ -1,0 +1,169 @@
+//! What a browser, node or a bundler reads as a source map, leakgate reads as one (issue 13,
+//! class 5): a `version` of `3.0`, `"3"` or none; a whole map saved under `.js`, `.mjs`,
+//! `.css`; inline maps in `.jsx`, `.ts`, `.html`; a repeated `sourcesContent` key whose last
+//! copy is empty; codenames and tokens in the map's own JSON (`sources`, `x_*` keys); an
+//! embedded source starting with NUL. Each variant is audited through the real binary.
+
+mod common;
+
+use base64::Engine;
+use common::TempRepo;
+
+/// A generated GitHub-token-shaped string (never a real credential).
+fn fake_ghp() -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let body: String = (0..36)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % 62) as usize] as char
+        })
+        .collect();
+    format!("ghp_{body}")
+}
+
+const SOURCE: &str = "export function login(user: string) {\\n  return fetch('/api/login');\\n}\\n";
+
+/// A map whose `version` member is `version` (raw JSON, or nothing).
+fn map_json(version: Option<&str>) -> String {
+    let v = version
+        .map(|v| format!("\"version\":{v},"))
+        .unwrap_or_default();
+    format!(
+        "{{{v}\"sources\":[\"../src/login.ts\"],\"sourcesContent\":[\"{SOURCE}\"],\"names\":[],\"mappings\":\"AAAA\"}}"
+    )
+}
+
+fn inline(json: &str) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(json);
+    format!("data:application/json;base64,{b64}")
+}
+
+/// A proprietary package shipping `dist/` with `file` holding `contents`.
+fn audit(file: &str, contents: &str, config: Option<&str>) -> (i32, String) {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","license":"UNLICENSED","files":["dist"]}"#,
+    )
+    .write(file, contents);
+    if let Some(c) = config {
+        repo.write("leakgate.toml", c);
+    }
+    let out = repo.leakgate().args(["audit", "-v"]).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn assert_sources_leak(file: &str, contents: &str) {
+    let (code, text) = audit(file, contents, None);
+    assert_eq!(code, 1, "{file}: {text}");
+    assert!(
+        text.contains("error[sourcemap/sources-content]"),
+        "{file}: {text}"
+    );
+}
+
+#[test]
+fn inline_maps_whatever_their_version() {
+    for version in [Some("3"), Some("3.0"), Some("\"3\""), None] {
+        let js = format!(
+            "console.log(1);\n//# sourceMappingURL={}\n",
+            inline(&map_json(version))
+        );
+        assert_sources_leak("dist/cli.js", &js);
+    }
+}
+
+#[test]
+fn whole_maps_saved_under_other_extensions() {
+    for name in [
+        "dist/cli.js",
+        "dist/cli.mjs",
+        "dist/app.css",
+        "dist/debug.json",
+    ] {
+        assert_sources_leak(name, &map_json(Some("3")));
+    }
+    // Near miss: JSON that mentions `mappings` but is no map (no `sources`).
+    let (code, text) = audit(
+        "dist/config.js",
+        r#"{"mappings":{"a":"b"},"version":3}"#,
+        None,
+    );
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn inline_maps_in_jsx_ts_and_html() {
+    let url = inline(&map_json(Some("3")));
+    assert_sources_leak(
+        "dist/App.jsx",
+        &format!("export const App = () => null;\n//# sourceMappingURL={url}\n"),
+    );
+    assert_sources_leak(
+        "dist/index.ts",
+        &format!("export const x = 1;\n//# sourceMappingURL={url}\n"),
+    );
+    assert_sources_leak(
+        "dist/index.html",
+        &format!(
+            "<!doctype html><html><body><script>\nconsole.log(1);\n//# sourceMappingURL={url}\n</script></body></html>\n"
+        ),
+    );
+}
+
+#[test]
+fn a_repeated_sources_content_key_hides_nothing() {
+    let json = format!(
+        "{{\"version\":3,\"sources\":[\"../src/login.ts\"],\"sourcesContent\":[\"{SOURCE}\"],\"mappings\":\"AAAA\",\"sourcesContent\":[]}}"
+    );
+    assert_sources_leak("dist/cli.js.map", &json);
+}
+
+#[test]
+fn the_maps_own_json_is_scanned_outside_the_sources() {
+    // A codename in `sources` names (the file name of an internal module).
+    let json = "{\"version\":3,\"sources\":[\"../src/nightjar/bridge.ts\"],\"names\":[],\"mappings\":\"AAAA\"}";
+    let (code, text) = audit(
+        "dist/cli.js.map",
+        json,
+        Some("codenames = [\"Nightjar\"]\n"),
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("codename"), "{text}");
+    // A token in an `x_` extension key.
+    let token = fake_ghp();
+    let json = format!(
+        "{{\"version\":3,\"sources\":[\"a.ts\"],\"names\":[],\"mappings\":\"AAAA\",\"x_upload\":{{\"token\":\"{token}\"}}}}"
+    );
+    let (code, text) = audit("dist/cli.js.map", &json, None);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    assert!(!text.contains(&token[4..]), "redacted: {text}");
+    // Near miss: the same map without the token or codename.
+    let json = "{\"version\":3,\"sources\":[\"a.ts\"],\"names\":[],\"mappings\":\"AAAA\"}";
+    let (code, text) = audit(
+        "dist/cli.js.map",
+        json,
+        Some("codenames = [\"Nightjar\"]\n"),
+    );
+    assert_eq!(code, 0, "{text}");
+}
+
+#[test]
+fn an_embedded_source_starting_with_nul_is_still_text() {
+    let token = fake_ghp();
+    let json = format!(
+        "{{\"version\":3,\"sources\":[\"a.ts\"],\"sourcesContent\":[\"\\u0000const t = '{token}';\\n\"],\"mappings\":\"AAAA\"}}"
+    );
+    let (code, text) = audit("dist/cli.js.map", &json, None);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+}
