@@ -167,3 +167,29 @@ fn an_embedded_source_starting_with_nul_is_still_text() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("secret/github-token"), "{text}");
 }
+
+/// A `sourceMappingURL` pointing at a dev server on the build machine exposes nothing; one
+/// on a real host still is reported.
+#[test]
+fn a_localhost_map_url_is_no_external_url() {
+    for url in [
+        "http://localhost:5173/assets/cli.js.map",
+        "http://127.0.0.1:8080/cli.js.map",
+        "http://[::1]:3000/cli.js.map",
+        "http://app.localhost/cli.js.map",
+    ] {
+        let (code, text) = audit(
+            "dist/cli.js",
+            &format!("console.log(1);\n//# sourceMappingURL={url}\n"),
+            None,
+        );
+        assert_eq!(code, 0, "{url}: {text}");
+        assert!(!text.contains("sourcemap/external-url"), "{url}: {text}");
+    }
+    let (_, text) = audit(
+        "dist/cli.js",
+        "console.log(1);\n//# sourceMappingURL=https://cdn.acme.io/cli.js.map\n",
+        None,
+    );
+    assert!(text.contains("sourcemap/external-url"), "{text}");
+}

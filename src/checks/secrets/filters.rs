@@ -204,6 +204,16 @@ pub(crate) fn is_local_host(host: &[u8]) -> bool {
             .any(|tld| h.ends_with(tld))
 }
 
+/// Whether the assignment at `at` sits in a documentation-search config (Algolia DocSearch:
+/// `appId`, `apiKey`, `indexName` side by side): that `apiKey` is a search-only key, public
+/// by design (every visitor's browser sends it).
+pub(crate) fn is_docsearch_key(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(400);
+    let to = (at + 400).min(bytes.len());
+    let near = &bytes[from..to];
+    contains(near, b"indexName") && (contains(near, b"appId") || contains(near, b"algolia"))
+}
+
 /// Length of the longest run of one repeated byte.
 fn longest_run(value: &[u8]) -> usize {
     let mut best = 0;
@@ -366,6 +376,11 @@ pub(crate) fn generic_value_is_secret(value: &[u8], password_like: bool) -> bool
         return false;
     }
     if is_placeholder(value) || is_known_example(value) {
+        return false;
+    }
+    // Letters outside ASCII are a human language (a translation catalog's
+    // `"password": "Contraseña"`), not a generated credential.
+    if value.iter().any(|b| *b >= 0x80) {
         return false;
     }
     let lower = value.to_ascii_lowercase();

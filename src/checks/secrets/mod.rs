@@ -511,6 +511,7 @@ fn confirm_builtin(
                 && !filters::prefix_is_metadata(ident_before(bytes, at))
                 && generic_shape(bytes, at, quote, range.end)
                 && filters::generic_value_is_secret(secret, password_like)
+                && !filters::is_docsearch_key(bytes, at)
         }
         Validate::PrivateKey => unreachable!("handled above"),
     };

@@ -393,6 +393,30 @@ fn generic_hit_and_near_miss() {
     assert_clean("{token:e.token,secret:n.secret}");
 }
 
+/// Translation catalogs name the word for "password" as a value; a documentation site's
+/// DocSearch config ships its search-only key on purpose. Neither is a credential; the
+/// same shapes with a generated value still are.
+#[test]
+fn i18n_values_and_docsearch_keys_are_not_credentials() {
+    assert_clean("{ \"password\": \"Contraseña1\", \"username\": \"Usuario\" }");
+    assert_clean("password: 'Mot_dé_passe!'");
+    let key = rand(B62, 32, 31);
+    assert_clean(&format!(
+        "algolia: {{\n  appId: 'X1Y2Z3W4V5',\n  apiKey: '{key}',\n  indexName: 'docs',\n}},"
+    ));
+    // Near misses: an ASCII password value, and an apiKey with no search index beside it.
+    assert_hit(
+        "password: 'Contrasena#77'",
+        "secret/generic-secret",
+        "Contrasena#77",
+    );
+    assert_hit(
+        &format!("const config = {{ apiKey: '{key}' }};"),
+        "secret/generic-secret",
+        &key,
+    );
+}
+
 #[test]
 fn lockfile_integrity_and_maps_are_quiet() {
     let lock = format!(

@@ -396,6 +396,9 @@ fn judge_url(
         )
         .file(path)
         .help("make the URL relative to a file the package ships, or remove it"))),
+        // A dev server on the build machine (`http://localhost:5173/…`): nobody who installs
+        // the package can fetch anything from it.
+        Target::Remote(r) if is_loopback(&r.host) => {}
         Target::Remote(r) => {
             let what = match (r.archive, r.bucket) {
                 (true, Some(b)) => format!("an archive in a {b} storage bucket"),
@@ -418,6 +421,21 @@ fn judge_url(
             .help(help)));
         }
     }
+}
+
+/// `localhost`, `*.localhost`, `127.x.x.x`, `0.0.0.0` or `[::1]`, with or without a port.
+fn is_loopback(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let name = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "::1"
+        || name == "0.0.0.0"
+        || name.starts_with("127.")
 }
 
 /// Judges one map (or the several inline maps of one file): `leaves` are the regular maps

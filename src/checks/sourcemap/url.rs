@@ -105,7 +105,11 @@ fn remote(after_scheme: &str, whole: &str) -> Remote {
         .unwrap_or(after_scheme.len());
     let authority = &after_scheme[..host_end];
     let host = authority.rsplit('@').next().unwrap_or("");
-    let host = host.split(':').next().unwrap_or("").to_string();
+    // `[::1]:3000`: an IPv6 literal keeps its colons inside the brackets.
+    let host = match host.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or("")),
+        None => host.split(':').next().unwrap_or("").to_string(),
+    };
     let path = whole.split(['?', '#']).next().unwrap_or("");
     let archive = path.split('/').any(|seg| {
         [
