@@ -75,23 +75,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         ));
     }
     audit_packages(&snapshot, &packages, &named, &config, &checks, &mut report)?;
-    // A directory of another repository (or of none) is audited from its own root.
     for dir in outside {
-        let dir = dir
-            .canonicalize()
-            .with_context(|| format!("{}: no such directory", dir.display()))?;
-        let other_root = repo_root(&dir);
-        let other = Memo::new(Worktree::new(&other_root));
-        let rel = relative_dir(&other_root, &other_root, &dir)?.unwrap_or_default();
-        let package = package_at(&other, &rel)?;
-        let mut sub = Report::default();
-        audit_packages(&other, &[package], &[rel], &config, &checks, &mut sub)?;
-        report.notes.extend(
-            sub.notes
-                .drain(..)
-                .map(|n| format!("{n} [in {}]", other_root.display())),
-        );
-        report.findings.append(&mut sub.findings);
+        audit_elsewhere(&dir, &config, &checks, &mut report)?;
     }
     if complete {
         report.findings = config.apply_complete(std::mem::take(&mut report.findings));
@@ -99,6 +84,32 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         return Ok(super::output::exit_for(&report));
     }
     finish(report, &config, globals, Mode::Command)
+}
+
+/// Audits a package directory outside the current repository (another repository's, or one
+/// in none) from its own root, so npm's upward workspace lookups see what npm would.
+fn audit_elsewhere(
+    dir: &Path,
+    config: &Config,
+    checks: &Checks,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("{}: no such directory", dir.display()))?;
+    let root = repo_root(&dir);
+    let snapshot = Memo::new(Worktree::new(&root));
+    let rel = relative_dir(&root, &root, &dir)?.unwrap_or_default();
+    let package = package_at(&snapshot, &rel)?;
+    let mut sub = Report::default();
+    audit_packages(&snapshot, &[package], &[rel], config, checks, &mut sub)?;
+    report.notes.extend(
+        sub.notes
+            .drain(..)
+            .map(|n| format!("{n} [in {}]", root.display())),
+    );
+    report.findings.append(&mut sub.findings);
+    Ok(())
 }
 
 /// The package whose package.json is in `dir` of `snapshot` (a named directory).
