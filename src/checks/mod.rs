@@ -405,7 +405,7 @@ fn scan_content(checks: &Checks, label: &str, bytes: &[u8]) -> Vec<Finding> {
 /// an offset away from the file's), calling `each(chunk, lines_before)`. Binary content
 /// (a NUL in the first 8 KiB) stops the read after the first chunk: nothing scans binary.
 /// Returns the last chunk (the file's tail, for annotations).
-fn stream_chunks(
+pub fn stream_chunks(
     reader: &mut dyn Read,
     mut each: impl FnMut(&[u8], u32),
 ) -> std::io::Result<Vec<u8>> {
@@ -442,6 +442,57 @@ fn stream_chunks(
         let n = memchr::memchr_iter(b'\n', &buf[..cut]).count();
         lines_before = lines_before.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
         buf.drain(..cut);
+    }
+}
+
+/// Whether a source map's raw JSON, fed chunk by chunk, embeds at least one source: a
+/// `"sourcesContent"` key whose array holds a string. For maps too big to parse whole; the
+/// last bytes of each chunk are kept so a key cut by a chunk boundary is still seen.
+#[derive(Default)]
+pub struct SourcesMarker {
+    carry: Vec<u8>,
+    found: bool,
+}
+
+impl SourcesMarker {
+    /// Feeds the next chunk.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        if self.found {
+            return;
+        }
+        let mut text = std::mem::take(&mut self.carry);
+        text.extend_from_slice(&chunk[..chunk.len().min(256)]);
+        self.found = Self::holds(&text) || Self::holds(chunk);
+        let keep = chunk.len().min(64);
+        self.carry = chunk[chunk.len() - keep..].to_vec();
+    }
+
+    /// Whether any chunk so far showed an embedded source.
+    pub fn found(&self) -> bool {
+        self.found
+    }
+
+    fn holds(bytes: &[u8]) -> bool {
+        memchr::memmem::find_iter(bytes, b"\"sourcesContent\"").any(|at| {
+            let rest = &bytes[at + 16..];
+            let mut it = rest.iter().copied().skip_while(u8::is_ascii_whitespace);
+            if it.next() != Some(b':') {
+                return false;
+            }
+            let mut it = it.skip_while(u8::is_ascii_whitespace);
+            if it.next() != Some(b'[') {
+                return false;
+            }
+            // The first entries may be `null`: any string before the array ends counts.
+            for b in it {
+                match b {
+                    b'"' => return true,
+                    b']' => return false,
+                    _ => {}
+                }
+            }
+            false
+        })
     }
 }
 
@@ -787,5 +838,23 @@ mod tests {
         stream_chunks(&mut z, |_, _| calls += 1).unwrap();
         assert_eq!(calls, 0);
         assert!(z.0 > (3 << 30), "read too much: {} left", z.0);
+    }
+
+    #[test]
+    fn sources_marker_sees_embedded_sources_across_chunks() {
+        let mut m = SourcesMarker::default();
+        m.feed(br#"{"version":3,"sources":["a.ts"],"sourcesCon"#);
+        m.feed(br#"tent": [null, "export const a = 1;"],"mappings":"AAAA"}"#);
+        assert!(m.found());
+        // Near misses: the key with an empty or all-null array, or no key at all.
+        for text in [
+            &br#"{"sources":["a.ts"],"sourcesContent":[],"mappings":""}"#[..],
+            br#"{"sources":["a.ts"],"sourcesContent": [null, null],"mappings":""}"#,
+            br#"{"sources":["a.ts"],"mappings":"AAAA"}"#,
+        ] {
+            let mut m = SourcesMarker::default();
+            m.feed(text);
+            assert!(!m.found(), "{}", String::from_utf8_lossy(text));
+        }
     }
 }

@@ -276,9 +276,10 @@ fn check_commits(
     let mut budget = MAX_HISTORY_BYTES;
     let deny = checks::files::DenyList::new(config);
     let mut unread: Vec<&str> = Vec::new();
-    let history_checks: Vec<_> = checks
+    let history_checks: Vec<&dyn checks::ContentCheck> = checks
         .content
         .iter()
+        .map(|c| c.as_ref())
         .filter(|c| c.applies_to_history())
         .collect();
     let mut out = Vec::new();
@@ -299,7 +300,37 @@ fn check_commits(
         }
         let size = repo.blob_size(oid)?;
         if size > checks::WHOLE_FILE_LIMIT || size > budget {
-            unread.push(path);
+            // Too big to read whole (or past the push's read budget): streamed, in bounded
+            // memory, rather than left unread.
+            match stream_blob(repo, path, oid, &history_checks) {
+                Ok((found, embeds)) => {
+                    out.extend(found.into_iter().map(&tag));
+                    if embeds {
+                        let what = format!(
+                            "{path} is a committed source map embedding original sources ({}, judged streaming)",
+                            checks::sourcemap::human_bytes(size)
+                        );
+                        let finding = if ships_now(worktree, all, path, &mut shipped) == Some(false)
+                        {
+                            Finding::new(
+                                "sourcemap/sources-content",
+                                format!("{what}; no package ships it"),
+                            )
+                            .severity(Severity::Note)
+                        } else {
+                            let severity = match visibility_of(worktree, packages, path, config) {
+                                Some(Visibility::Proprietary) => Severity::Error,
+                                Some(Visibility::Open) | None => Severity::Warning,
+                            };
+                            Finding::new("sourcemap/sources-content", what)
+                                .severity(severity)
+                                .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
+                        };
+                        out.push(tag(finding.file(path.as_str()).exposes(size)));
+                    }
+                }
+                Err(_) => unread.push(path),
+            }
             continue;
         }
         budget -= size;
@@ -418,6 +449,36 @@ fn ships_now(
             .map(|l| l.files.into_iter().map(|f| f.source).collect())
     });
     list.as_ref().map(|files| files.contains(path))
+}
+
+/// Streams one pushed blob through the history checks; also says whether it is a source map
+/// that embeds sources (judged by its raw JSON, since it is too big to parse whole).
+fn stream_blob(
+    repo: &GitRepo,
+    path: &str,
+    oid: &str,
+    history_checks: &[&dyn checks::ContentCheck],
+) -> anyhow::Result<(Vec<Finding>, bool)> {
+    let mut reader = repo.open_blob(oid)?;
+    let mut found = Vec::new();
+    let mut marker = checks::SourcesMarker::default();
+    let mut is_map: Option<bool> = None;
+    checks::stream_chunks(&mut reader, |chunk, lines_before| {
+        let map = *is_map.get_or_insert_with(|| {
+            sourcemap::kind(path) == sourcemap::FileKind::Map
+                || sourcemap::scan::might_be_map(chunk)
+        });
+        if map {
+            marker.feed(chunk);
+        }
+        for c in history_checks {
+            for mut f in c.check(path, chunk) {
+                f.line = f.line.map(|l| l.saturating_add(lines_before));
+                found.push(f);
+            }
+        }
+    })?;
+    Ok((found, marker.found()))
 }
 
 /// At most this many pushed commits are checked in one push (newest first).

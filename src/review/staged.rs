@@ -20,8 +20,8 @@ const GITLINK: u32 = 0o160000;
 const SYMLINK: u32 = 0o120000;
 const TYPE_MASK: u32 = 0o170000;
 
-/// Staged files bigger than this are not read for the staged/* content rules (a huge
-/// staged blob is reported by size elsewhere; reading it whole would stall the hook).
+/// Staged files bigger than this are not read whole: they are streamed through git in
+/// chunks (bounded memory) and judged for secrets and embedded sources as they pass.
 const MAX_CONTENT_SCAN: usize = 64 * 1024 * 1024;
 
 /// How to review.
@@ -365,8 +365,24 @@ fn review_content(
     let Some(oid) = &change.new_oid else {
         return Ok(());
     };
+    let size = ctx.repo.blob_size(oid)?;
+    if size > MAX_CONTENT_SCAN as u64 {
+        if scanner.is_none() {
+            *scanner = Some(Scanner::new(ctx.config)?);
+        }
+        let found = review_big_blob(
+            ctx,
+            path,
+            oid,
+            size,
+            scanner.as_ref().unwrap(),
+            pkg.as_ref(),
+        )?;
+        out.findings.extend(found.into_iter().map(tag));
+        return Ok(());
+    }
     let bytes = ctx.view_blob(oid)?;
-    if bytes.len() > MAX_CONTENT_SCAN || is_binary(&bytes) {
+    if is_binary(&bytes) {
         return Ok(());
     }
     // A map under any name (a `cli.js` that is a map's JSON) is what a consumer reads.
@@ -444,6 +460,68 @@ fn review_content(
         }
     }
     Ok(())
+}
+
+/// A staged blob too big to read whole, streamed: secrets anywhere in it (its lines can't
+/// be diffed against HEAD's cheaply, so every line counts), and for a source map, whether it
+/// embeds sources. Memory stays at a chunk whatever the file's size.
+fn review_big_blob(
+    ctx: &Ctx<'_>,
+    path: &str,
+    oid: &str,
+    size: u64,
+    scanner: &Scanner,
+    pkg: Option<&PackageCtx>,
+) -> Result<Vec<Finding>, StagedError> {
+    let mut reader = ctx.repo.open_blob(oid)?;
+    let mut found = Vec::new();
+    let mut marker = crate::checks::SourcesMarker::default();
+    let mut first: Option<bool> = None;
+    crate::checks::stream_chunks(&mut reader, |chunk, lines_before| {
+        // A map by name, or JSON that opens like one (`{` … `"mappings"` in its first chunk).
+        let looks_like_map = *first.get_or_insert_with(|| {
+            path.to_ascii_lowercase().ends_with(".map") || scan::might_be_map(chunk)
+        });
+        if looks_like_map {
+            marker.feed(chunk);
+        }
+        for mut f in scanner.findings(path, chunk) {
+            f.line = f.line.map(|l| l.saturating_add(lines_before));
+            found.push(f);
+        }
+    })
+    .map_err(|e| {
+        StagedError::Git(SnapshotError::Io {
+            path: path.to_string(),
+            source: e,
+        })
+    })?;
+    if marker.found() {
+        let human = crate::checks::sourcemap::human_bytes(size);
+        let finding = match super::exposure::ships_after_commit(ctx, pkg, path) {
+            Some(false) => Finding::new(
+                "staged/sourcemap",
+                format!("{path} is staged and embeds original sources ({human}); no package ships it"),
+            )
+            .severity(Severity::Note),
+            ships => Finding::new(
+                "staged/sourcemap",
+                format!(
+                    "{path} is staged and embeds original sources ({human}, judged streaming: too big to parse whole){}",
+                    if ships == Some(true) { ", and its package would publish it" } else { "" }
+                ),
+            )
+            .severity(match pkg {
+                Some(p) if ships == Some(true) => p.severity(),
+                _ => Severity::Error,
+            })
+            .help(format!(
+                "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore, or keep maps out of the package"
+            )),
+        };
+        found.push(finding.file(path));
+    }
+    Ok(found)
 }
 
 impl Ctx<'_> {

@@ -309,6 +309,45 @@ impl GitRepo {
     }
 }
 
+/// A blob streamed from `git cat-file`: files too big to read whole are judged chunk by
+/// chunk in bounded memory. The child is reaped when the reader is dropped.
+pub struct BlobReader {
+    child: std::process::Child,
+    stdout: std::process::ChildStdout,
+}
+
+impl std::io::Read for BlobReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.stdout.read(buf)
+    }
+}
+
+impl Drop for BlobReader {
+    fn drop(&mut self) {
+        // A reader dropped early (binary content) must not leave git writing into a pipe.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl GitRepo {
+    /// Streams blob `oid` (see [`BlobReader`]).
+    pub fn open_blob(&self, oid: &str) -> Result<BlobReader> {
+        let mut child = git_command(&self.workdir, &["cat-file", "blob", oid])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
+            })?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| SnapshotError::Other(format!("git cat-file blob {oid}: no output")))?;
+        Ok(BlobReader { child, stdout })
+    }
+}
+
 /// A child git that never takes optional locks (no index refresh written back) and runs no
 /// external diff driver.
 fn git_command(dir: &Path, args: &[&str]) -> Command {
