@@ -8,6 +8,7 @@
 pub mod codename;
 pub mod drift;
 pub mod files;
+pub mod fix;
 pub mod own_files;
 pub mod secrets;
 pub mod size;
@@ -189,6 +190,7 @@ pub fn audit_package(
         findings.extend(r?);
     }
     fold_dangling(&mut findings);
+    computed_help(snapshot, packlist, visibility, &mut findings);
     for check in &checks.packlist {
         findings.extend(check(packlist, config));
     }
@@ -212,6 +214,51 @@ pub fn audit_package(
         }
     }
     Ok(findings)
+}
+
+/// Replaces the templated help of the map findings by fixes that work for this package
+/// ([`fix`]): a packaging change only when packing with it shows no map ships, and for an
+/// inline map (no `.map` file to exclude) or beside the packaging change, the option of the
+/// bundler this package builds with.
+fn computed_help(
+    snapshot: &dyn Snapshot,
+    packlist: &Packlist,
+    visibility: crate::config::Visibility,
+    findings: &mut [Finding],
+) {
+    let is_map_rule =
+        |f: &Finding| f.rule == "sourcemap/sources-content" || f.rule == "sourcemap/file";
+    if !findings.iter().any(is_map_rule) {
+        return;
+    }
+    let packaging = fix::exclude_maps(snapshot, packlist);
+    let bundler = fix::bundler_option(&packlist.manifest);
+    for f in findings.iter_mut().filter(|f| is_map_rule(f)) {
+        let map_file = f
+            .file
+            .as_deref()
+            .is_some_and(|p| p.to_ascii_lowercase().ends_with(".map"));
+        let build = match bundler {
+            Some(b) => b.to_string(),
+            None => "build without embedded sources (esbuild `sourcesContent: false`, Rollup/Vite \
+                     `sourcemapExcludeSources`, webpack `nosources-`; Bun always embeds)"
+                .to_string(),
+        };
+        let help = match (&packaging, map_file, f.rule.as_str()) {
+            (Some(p), true, "sourcemap/sources-content") => {
+                let whose = match visibility {
+                    crate::config::Visibility::Open => "open-source package",
+                    crate::config::Visibility::Proprietary => "proprietary package",
+                };
+                format!("{whose}: {p}; or {build}")
+            }
+            (Some(p), true, _) => p.clone(),
+            // An inline map rides inside the code: no file to exclude, only the build.
+            (_, false, _) => format!("inline map: {build}, or build without source maps"),
+            (None, true, _) => build,
+        };
+        f.help = Some(help);
+    }
 }
 
 /// Reads one packed file (whole, or streamed when big) and runs every per-file check.
