@@ -1,6 +1,6 @@
 //! The `leakgate` binary: CLI parsing and exit codes only.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use leakgate::commands::{self, ColorChoice, Exit, Format, Globals};
 use std::path::PathBuf;
 
@@ -54,6 +54,17 @@ enum Command {
     Explain(commands::explain::Args),
     /// Print or check the effective configuration.
     Config(commands::config::Args),
+    /// Print the shell completion script (e.g. `leakgate completions bash >
+    /// ~/.local/share/bash-completion/completions/leakgate`).
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `leakgate completions`.
+#[derive(clap::Args, Debug)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 fn main() {
@@ -84,6 +95,12 @@ fn main() {
         Command::Init(a) => commands::init::run(a, &globals),
         Command::Explain(a) => commands::explain::run(a, &globals),
         Command::Config(a) => commands::config::run(a, &globals),
+        // Here rather than in commands/: the script is generated from this file's `Cli`.
+        Command::Completions(a) => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(a.shell, &mut Cli::command(), "leakgate", &mut out);
+            Ok(Exit::Clean)
+        }
     };
     let exit = match result {
         Ok(exit) => exit,

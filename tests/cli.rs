@@ -92,3 +92,35 @@ fn leakgate_skip_is_honoured_by_the_binary_too() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("skipping the pre-push check"), "{err}");
 }
+
+/// `leakgate completions SHELL` prints a completion script that knows the subcommands.
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_leakgate()"),
+        ("zsh", "#compdef leakgate"),
+        ("fish", "complete -c leakgate"),
+        ("elvish", "edit:completion:arg-completer[leakgate]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = common::leakgate()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(marker),
+            "{shell}: {marker:?} not in the script"
+        );
+        assert!(
+            text.contains("pre-commit") && text.contains("doctor"),
+            "{shell}"
+        );
+    }
+    let out = common::leakgate()
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

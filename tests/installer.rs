@@ -12,6 +12,9 @@ use std::process::Output;
 
 const SHIM_PRE_COMMIT: &str = include_str!("../hooks/pre-commit");
 const SHIM_PRE_PUSH: &str = include_str!("../hooks/pre-push");
+/// lefthook's `run:` lines: the project's node_modules/.bin/leakgate first, then PATH's.
+const LEFTHOOK_PRE_COMMIT: &str = "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-commit; else leakgate pre-commit; fi";
+const LEFTHOOK_PRE_PUSH: &str = "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-push {1} {2}; else leakgate pre-push {1} {2}; fi";
 
 /// Every file under `dir` (recursively) with its bytes and mode; symlinks by target.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
@@ -738,10 +741,12 @@ fn lefthook_config_gets_the_commands() {
     assert!(out.contains("lefthook"), "{out}");
     let text = read(&h.repo.join("lefthook.yml"));
     assert!(
-        text.contains("    leakgate:\n      run: leakgate pre-commit\n"),
+        text.contains(&format!(
+            "    leakgate:\n      run: {LEFTHOOK_PRE_COMMIT}\n"
+        )),
         "{text}"
     );
-    assert!(text.contains("pre-push:\n  commands:\n    leakgate:\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n"), "{text}");
+    assert!(text.contains(&format!("pre-push:\n  commands:\n    leakgate:\n      run: {LEFTHOOK_PRE_PUSH}\n      use_stdin: true\n")), "{text}");
     assert!(!h.repo.join(".git/hooks/pre-commit").exists());
     ok(&h.lg(&["install"]));
     assert_eq!(read(&h.repo.join("lefthook.yml")), text);
@@ -1123,4 +1128,327 @@ fn a_hook_error_blocks_and_names_the_bypass_once() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("leakgate failed (exit 101)"), "{all}");
     assert_eq!(all.matches("git commit --no-verify").count(), 1, "{all}");
+}
+
+/// The shims and husky blocks leakgate wrote before the hooks looked in node_modules/.bin.
+fn previous(name: &str) -> String {
+    read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/hooks/previous/{name}")),
+    )
+}
+
+/// A repository set up by an earlier leakgate (or a teammate's clone of one: no install
+/// state) gets this version's shims and blocks from a plain `install`, in place; a second
+/// install changes nothing; an edited old shim is still refused without --force.
+#[test]
+fn install_upgrades_what_an_earlier_version_wrote_in_place() {
+    // Plain shims, no state file (a lost .git/leakgate, or shims committed in .githooks).
+    let h = H::new();
+    for hook in ["pre-commit", "pre-push"] {
+        write_exec(
+            &h.repo.join(&format!(".git/hooks/{hook}")),
+            &previous(hook),
+            0o755,
+        );
+    }
+    h.doctor_expect(0, "pre-commit", "earlier leakgate version's shim");
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("updated the shim to this version"), "{out}");
+    assert_eq!(read(&h.repo.join(".git/hooks/pre-commit")), SHIM_PRE_COMMIT);
+    assert_eq!(read(&h.repo.join(".git/hooks/pre-push")), SHIM_PRE_PUSH);
+    assert!(!h
+        .repo
+        .join(".git/hooks/pre-commit.leakgate-chained")
+        .exists());
+    let installed = snapshot(&h.repo.join(".git"));
+    let out = ok(&h.lg(&["install"]));
+    assert!(out.contains("already installed"), "{out}");
+    assert_eq!(snapshot(&h.repo.join(".git")), installed);
+    ok(&h.commit("a.txt", &[]));
+    assert!(h.log("leakgate-pre-commit.args").exists());
+
+    let edited = H::new();
+    let shim = edited.repo.join(".git/hooks/pre-commit");
+    write_exec(
+        &shim,
+        &format!("{}echo mine\n", previous("pre-commit")),
+        0o755,
+    );
+    let out = edited.lg(&["install"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was edited"), "{}", stderr(&out));
+
+    // husky: the old blocks committed in .husky/, as a teammate's clone has them.
+    let h = H::new();
+    fake_husky_v9(&h.repo);
+    let team = "npm test\n";
+    h.repo.write(
+        ".husky/pre-commit",
+        format!("{}{team}", previous("husky-pre-commit")),
+    );
+    h.repo.write(
+        ".husky/pre-push",
+        format!("{}{team}", previous("husky-pre-push")),
+    );
+    h.doctor_expect(0, "pre-commit", "earlier leakgate version's");
+    let out = ok(&h.lg(&["install"]));
+    assert!(
+        out.contains("updated the leakgate block to this version"),
+        "{out}"
+    );
+    let pc = read(&h.repo.join(".husky/pre-commit"));
+    assert_eq!(pc, format!("{}{team}", husky_block("pre-commit")));
+    assert_eq!(
+        read(&h.repo.join(".husky/pre-push")),
+        format!("{}{team}", husky_block("pre-push"))
+    );
+    let installed = snapshot(&h.repo.join(".husky"));
+    ok(&h.lg(&["install"]));
+    assert_eq!(snapshot(&h.repo.join(".husky")), installed);
+    h.doctor_expect(0, "pre-commit", "husky runs the leakgate block");
+    ok(&h.lg(&["uninstall"]));
+    assert_eq!(read(&h.repo.join(".husky/pre-commit")), team);
+
+    // lefthook: the old `run: leakgate pre-commit` block.
+    let h = H::new();
+    let old = "# >>> leakgate pre-commit >>>\npre-commit:\n  commands:\n    leakgate:\n      run: leakgate pre-commit\n# <<< leakgate pre-commit <<<\n";
+    h.repo.write("lefthook.yml", old);
+    let out = ok(&h.lg(&["install"]));
+    assert!(
+        out.contains("updated the leakgate block to this version"),
+        "{out}"
+    );
+    let text = read(&h.repo.join("lefthook.yml"));
+    assert!(
+        text.starts_with(&format!("# >>> leakgate pre-commit >>>\npre-commit:\n  commands:\n    leakgate:\n      run: {LEFTHOOK_PRE_COMMIT}\n# <<< leakgate pre-commit <<<\n")),
+        "{text}"
+    );
+    ok(&h.lg(&["install"]));
+    assert_eq!(read(&h.repo.join("lefthook.yml")), text);
+}
+
+fn husky_block(hook: &str) -> &'static str {
+    match hook {
+        "pre-commit" => include_str!("../hooks/husky-pre-commit"),
+        _ => include_str!("../hooks/husky-pre-push"),
+    }
+}
+
+impl H {
+    /// Real git in the repository with no LEAKGATE_BIN, and a PATH without leakgate, so
+    /// the hooks find the binary on their own.
+    fn git_unpinned(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args(args)
+            .current_dir(self.repo.path())
+            .env("HOME", self.log.path())
+            .env("GIT_CONFIG_GLOBAL", self.repo.join(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("CARGO_HOME")
+            .env_remove("LEAKGATE_BIN")
+            .env_remove("LEAKGATE_SKIP");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Puts the recording stand-in at node_modules/.bin/leakgate, as `npm i -D leakgate`
+    /// would put the launcher there.
+    fn npm_install_fake(&self) {
+        let bin = self.repo.join("node_modules/.bin/leakgate");
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        std::fs::copy(&self.bin, &bin).unwrap();
+        self.repo.write(".gitignore", "node_modules/\n");
+    }
+}
+
+/// The project's own leakgate (node_modules/.bin at the top of the work tree) is what the
+/// shims and the husky block run when LEAKGATE_BIN is unset and nothing is on PATH; an
+/// explicit LEAKGATE_BIN still wins.
+#[test]
+fn hooks_run_the_projects_node_modules_leakgate() {
+    let h = H::new();
+    h.npm_install_fake();
+    ok(&h.lg(&["install"]));
+    h.repo.write("a.txt", "x\n");
+    h.repo.git(&["add", "a.txt"]);
+    let out = h.git_unpinned(&["commit", "-q", "-m", "a"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&h.log("leakgate-pre-commit.args")), "pre-commit\n");
+
+    // Exit 1 from it blocks.
+    std::fs::write(h.log("exit"), "1").unwrap();
+    h.repo.write("b.txt", "x\n");
+    h.repo.git(&["add", "b.txt"]);
+    assert!(!h
+        .git_unpinned(&["commit", "-q", "-m", "b"], &[])
+        .status
+        .success());
+
+    // LEAKGATE_BIN, when set, is used instead.
+    let other = tempfile::tempdir().unwrap();
+    let other_bin = fake_leakgate(other.path());
+    let out = h.git_unpinned(
+        &["commit", "-q", "-m", "b"],
+        &[("LEAKGATE_BIN", other_bin.to_str().unwrap())],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(other.path().join("leakgate-pre-commit.args").exists());
+
+    // The husky block does the same.
+    let h = H::new();
+    fake_husky_v9(&h.repo);
+    h.npm_install_fake();
+    ok(&h.lg(&["install"]));
+    h.repo.write("a.txt", "x\n");
+    h.repo.git(&["add", "a.txt"]);
+    let out = h.git_unpinned(&["commit", "-q", "-m", "a"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(&h.log("leakgate-pre-commit.args")), "pre-commit\n");
+}
+
+/// Without any binary, a repository with a package.json is told the npm route: `npm i -D
+/// leakgate` when package.json doesn't list it, the install command when it does.
+#[test]
+fn missing_binary_message_names_the_npm_route() {
+    for husky in [false, true] {
+        let h = H::new();
+        if husky {
+            fake_husky_v9(&h.repo);
+        }
+        h.repo
+            .write("package.json", "{\"name\":\"app\",\"private\":true}\n");
+        ok(&h.lg(&["install"]));
+        h.repo.write("a.txt", "x\n");
+        h.repo.git(&["add", "a.txt"]);
+        let out = h.git_unpinned(&["commit", "-q", "-m", "a"], &[]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("npm i -D leakgate"), "{err}");
+        assert!(err.contains("install.sh"), "{err}");
+
+        h.repo.write(
+            "package.json",
+            "{\"name\":\"app\",\"devDependencies\":{\"leakgate\":\"^0.1.0\"}}\n",
+        );
+        let out = h.git_unpinned(&["commit", "-q", "-m", "a"], &[]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(
+            err.contains("npm install (package.json lists leakgate"),
+            "{err}"
+        );
+        assert!(!err.contains("npm i -D"), "{err}");
+    }
+}
+
+/// install says how to pin leakgate in a package.json that doesn't list it, with the
+/// repository's own package manager; nothing when devDependencies has it.
+#[test]
+fn install_says_how_to_add_leakgate_to_dev_dependencies() {
+    let h = H::new();
+    h.repo.write("package.json", "{\"name\":\"app\"}\n");
+    let out = ok(&h.lg(&["install"]));
+    assert!(
+        out.contains("`npm i -D leakgate` adds it to devDependencies"),
+        "{out}"
+    );
+    h.repo.write("yarn.lock", "");
+    let out = ok(&h.lg(&["install"]));
+    assert!(
+        out.contains("`yarn add -D leakgate`") && out.contains("yarn.lock"),
+        "{out}"
+    );
+    h.repo.remove("yarn.lock");
+    h.repo.write("pnpm-lock.yaml", "");
+    assert!(ok(&h.lg(&["install"])).contains("`pnpm add -D leakgate`"));
+    h.repo.write(
+        "package.json",
+        "{\"name\":\"app\",\"devDependencies\":{\"leakgate\":\"^0.1.0\"}}\n",
+    );
+    let out = ok(&h.lg(&["install"]));
+    assert!(!out.contains("leakgate`"), "{out}");
+}
+
+/// doctor names the binary the hooks run and its version, and compares it with what
+/// package.json pins and node_modules holds.
+#[test]
+fn doctor_reports_the_project_binary_and_the_pin() {
+    let h = H::new();
+    ok(&h.lg(&["install"]));
+    // The real binary as the project's node_modules/.bin/leakgate (npm links the launcher
+    // there; what matters here is what answers --version).
+    let version = env!("CARGO_PKG_VERSION");
+    let bin = h.repo.join("node_modules/.bin/leakgate");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("leakgate"), &bin).unwrap();
+    h.repo.write(
+        "node_modules/leakgate/package.json",
+        format!("{{\"name\":\"leakgate\",\"version\":\"{version}\"}}"),
+    );
+    h.repo.write(
+        "package.json",
+        format!("{{\"devDependencies\":{{\"leakgate\":\"^{version}\"}}}}"),
+    );
+    let doctor = || {
+        common::leakgate()
+            .arg("doctor")
+            .current_dir(h.repo.path())
+            .env("HOME", h.repo.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("LEAKGATE_BIN")
+            .env_remove("CARGO_HOME")
+            .output()
+            .unwrap()
+    };
+    let out = doctor();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let line = doctor_line(&out, "binary");
+    assert!(line.starts_with("  ok"), "{line}");
+    assert!(
+        line.contains(&format!(
+            "node_modules/.bin/leakgate (version {version}, from the project's node_modules)"
+        )),
+        "{line}"
+    );
+    let line = doctor_line(&out, "npm");
+    assert!(
+        line.starts_with("  ok") && line.contains("the version the hooks run"),
+        "{line}"
+    );
+
+    // A pin node_modules doesn't satisfy (package.json bumped, install not run yet).
+    h.repo.write(
+        "package.json",
+        "{\"devDependencies\":{\"leakgate\":\"99.0.0\"}}",
+    );
+    let out = doctor();
+    let line = doctor_line(&out, "npm");
+    assert!(line.starts_with("  warn"), "{line}");
+    assert!(
+        line.contains(&format!("node_modules has {version}: run `npm install`")),
+        "{line}"
+    );
+
+    // node_modules without leakgate: the hooks fall back to another binary, and doctor says
+    // which version that is.
+    std::fs::remove_dir_all(h.repo.join("node_modules")).unwrap();
+    h.repo.write(
+        "package.json",
+        format!("{{\"devDependencies\":{{\"leakgate\":\"{version}\"}}}}"),
+    );
+    let out = h.doctor(h.repo.path());
+    let line = doctor_line(&out, "npm");
+    assert!(
+        line.contains("node_modules has no leakgate: run `npm install`"),
+        "{line}"
+    );
+    assert!(
+        doctor_line(&out, "binary").contains("from LEAKGATE_BIN"),
+        "{out:?}"
+    );
 }

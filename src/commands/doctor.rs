@@ -20,7 +20,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let repo = Repo::discover(&dir)?;
     let mut checks = doctor::hooks(&repo);
-    checks.push(doctor::binary(env!("CARGO_PKG_VERSION")));
+    checks.extend(doctor::binary(&repo.work_tree, env!("CARGO_PKG_VERSION")));
     checks.push(config_check(&repo, globals));
     let fails = checks.iter().filter(|c| c.status == Status::Fail).count();
     let warns = checks.iter().filter(|c| c.status == Status::Warn).count();

@@ -24,6 +24,31 @@ pub fn find(text: &str, start: &str, end: &str) -> Option<Range<usize>> {
     None
 }
 
+/// How the block in a file compares with what this version would write there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// This version's block.
+    Current,
+    /// An earlier leakgate version's block, untouched: `install` upgrades it.
+    Previous,
+    /// Neither: somebody edited it.
+    Edited,
+}
+
+/// The freshness of the block in `text`, `None` when there is none.
+pub fn freshness(text: &str, spec: &Spec) -> Option<Freshness> {
+    let range = find(text, spec.markers.0, spec.markers.1)?;
+    Some(
+        if text[range.clone()] == (spec.expected)(text, range.clone()) {
+            Freshness::Current
+        } else if (spec.previous)(text, range) {
+            Freshness::Previous
+        } else {
+            Freshness::Edited
+        },
+    )
+}
+
 /// Where and what to insert into a file that has no block yet.
 pub struct Insertion {
     /// Byte offset in the (possibly newline-completed) text.
@@ -32,24 +57,33 @@ pub struct Insertion {
     pub block: String,
 }
 
+/// How to find, write and recognise one kind of block.
+pub struct Spec<'a> {
+    /// What the state records the block as.
+    pub kind: Kind,
+    /// The first and last lines (trimmed).
+    pub markers: (&'a str, &'a str),
+    /// The block text expected at an existing block's position (indentation may depend on
+    /// the surroundings).
+    pub expected: &'a dyn Fn(&str, Range<usize>) -> String,
+    /// True when the existing block is exactly what an earlier leakgate version wrote there:
+    /// it is upgraded in place like an unedited one.
+    pub previous: &'a dyn Fn(&str, Range<usize>) -> bool,
+    /// Where a new block goes, or `Err(message)` when the file can't be edited safely.
+    pub plan: &'a dyn Fn(&str) -> std::result::Result<Insertion, String>,
+    /// The header to write when the file is missing (`None`: refuse to create it).
+    pub create_header: Option<&'a str>,
+}
+
 /// Inserts or refreshes the block in `path`.
-///
-/// `plan(text)` says where a new block goes, or `Err(message)` when the file can't be edited
-/// safely. `expected(text)` gives the block text expected at an existing block's position
-/// (indentation may depend on the surroundings). `created` holds the header to write when
-/// the file is missing (or `None` to refuse creating it).
-#[allow(clippy::too_many_arguments)]
 pub fn install(
     hook: Hook,
-    kind: Kind,
     path: &Path,
-    markers: (&str, &str),
-    expected: &dyn Fn(&str, Range<usize>) -> String,
-    plan: &dyn Fn(&str) -> std::result::Result<Insertion, String>,
-    create_header: Option<&str>,
+    spec: &Spec,
     state: &mut State,
     force: bool,
 ) -> Result<String> {
+    let (kind, markers) = (spec.kind, spec.markers);
     let previous = state.find(path, hook).cloned();
     let (mut text, created, header) = match std::fs::read(path) {
         Ok(bytes) => (
@@ -60,7 +94,7 @@ pub fn install(
             previous.as_ref().is_some_and(|e| e.created),
             previous.as_ref().and_then(|e| e.header.clone()),
         ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match create_header {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match spec.create_header {
             Some(h) => (String::new(), true, Some(h.to_string())),
             None => return Err(io_err(path)(e)),
         },
@@ -68,7 +102,7 @@ pub fn install(
     };
     let fresh = !path.exists();
     if let Some(range) = find(&text, markers.0, markers.1) {
-        let want = expected(&text, range.clone());
+        let want = (spec.expected)(&text, range.clone());
         let have = &text[range.clone()];
         if have == want {
             if previous.is_none() {
@@ -78,7 +112,8 @@ pub fn install(
         }
         let unedited = previous
             .as_ref()
-            .is_some_and(|e| e.sha256 == sha256_hex(have.as_bytes()));
+            .is_some_and(|e| e.sha256 == sha256_hex(have.as_bytes()))
+            || (spec.previous)(&text, range.clone());
         if !unedited && !force {
             return Err(HookError::Edited(path.to_path_buf()));
         }
@@ -108,7 +143,7 @@ pub fn install(
         text.push('\n');
         newline_added = true;
     }
-    let ins = plan(&text).map_err(|message| HookError::Conflict {
+    let ins = (spec.plan)(&text).map_err(|message| HookError::Conflict {
         path: path.to_path_buf(),
         message,
     })?;
@@ -162,10 +197,11 @@ fn entry(
 pub fn uninstall(
     hook: Hook,
     path: &Path,
-    markers: (&str, &str),
+    spec: &Spec,
     state: &mut State,
     force: bool,
 ) -> Result<Option<String>> {
+    let markers = spec.markers;
     let entry = state.find(path, hook).cloned();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -182,7 +218,8 @@ pub fn uninstall(
     let have = &text[range.clone()];
     let unedited = entry
         .as_ref()
-        .is_some_and(|e| e.sha256 == sha256_hex(have.as_bytes()));
+        .is_some_and(|e| e.sha256 == sha256_hex(have.as_bytes()))
+        || (spec.previous)(&text, range.clone());
     if entry.is_some() && !unedited && !force {
         return Err(HookError::Edited(path.to_path_buf()));
     }

@@ -2,10 +2,11 @@
 //! which manager is in charge, which binary the hook would call. The config check lives in
 //! the command (it belongs to `config`); printing too.
 
+use super::block::Freshness;
 use super::manager::{self, Manager};
 use super::repo::Repo;
 use super::state::State;
-use super::{husky, is_executable, lefthook, shim, Hook};
+use super::{husky, is_executable, lefthook, npm, shim, Hook};
 use std::path::{Path, PathBuf};
 
 /// How a check came out.
@@ -147,6 +148,11 @@ fn plain(repo: &Repo, hook: Hook, state: &State) -> Check {
         if !shim::is_unedited(hook, &bytes, state.find(&path, hook)) {
             status = Status::Warn;
             detail.push_str("; it was edited or is from another leakgate version (`leakgate install --force` rewrites it)");
+        } else if bytes != hook.shim().as_bytes() {
+            status = Status::Warn;
+            detail.push_str(
+                "; it is an earlier leakgate version's shim (`leakgate install` updates it)",
+            );
         }
         if shim::exists(&chained) {
             if is_executable(&chained) {
@@ -256,10 +262,11 @@ fn husky_hook(repo: &Repo, hook: Hook, dir: &Path, legacy: bool, active: bool) -
             ),
         );
     }
-    check(
-        Status::Ok,
+    let shown = repo.display(&script);
+    stale(
+        husky::freshness(hook, dir),
         name,
-        format!("husky runs the leakgate block in {}", repo.display(&script)),
+        format!("husky runs the leakgate block in {shown}"),
     )
 }
 
@@ -298,21 +305,63 @@ fn lefthook_hook(repo: &Repo, hook: Hook, config: &Path) -> Check {
             );
         }
     }
-    check(
-        Status::Ok,
+    stale(
+        lefthook::freshness(hook, config),
         name,
         format!("lefthook runs leakgate ({})", repo.display(config)),
     )
 }
 
-/// The binary a hook would run, resolved as the shims do: `LEAKGATE_BIN`, then `PATH`, then
-/// `$CARGO_HOME/bin`, then `~/.cargo/bin`.
-pub fn hook_binary() -> Option<PathBuf> {
+/// An ok check, or a warning when leakgate's block is an earlier version's or edited.
+fn stale(freshness: Option<Freshness>, topic: &str, detail: String) -> Check {
+    match freshness {
+        Some(Freshness::Previous) => check(
+            Status::Warn,
+            topic,
+            format!(
+                "{detail}; the block is an earlier leakgate version's: `leakgate install` \
+                 updates it (then commit it)"
+            ),
+        ),
+        Some(Freshness::Edited) => check(
+            Status::Warn,
+            topic,
+            format!(
+                "{detail}; the block differs from this version's (edited, or written by \
+                 another leakgate version): `leakgate install --force` rewrites it"
+            ),
+        ),
+        Some(Freshness::Current) | None => check(Status::Ok, topic, detail),
+    }
+}
+
+/// Where the hooks' binary was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `LEAKGATE_BIN`.
+    Env,
+    /// The project's own `node_modules/.bin/leakgate` (`npm i -D leakgate`).
+    NodeModules,
+    /// `PATH`.
+    Path,
+    /// `$CARGO_HOME/bin` or `~/.cargo/bin`.
+    Cargo,
+}
+
+/// The binary a hook would run, resolved as the shims and husky blocks do: `LEAKGATE_BIN`,
+/// then `node_modules/.bin/leakgate` at the top of the work tree, then `PATH`, then
+/// `$CARGO_HOME/bin`, then `~/.cargo/bin`. (lefthook's entries skip `LEAKGATE_BIN` and
+/// cargo's directory.)
+pub fn hook_binary(work_tree: &Path) -> Option<(PathBuf, Source)> {
     if let Some(b) = std::env::var_os("LEAKGATE_BIN").filter(|b| !b.is_empty()) {
-        return Some(PathBuf::from(b));
+        return Some((PathBuf::from(b), Source::Env));
+    }
+    let project = npm::bin(work_tree);
+    if is_executable(&project) {
+        return Some((project, Source::NodeModules));
     }
     if let Some(p) = on_path() {
-        return Some(p);
+        return Some((p, Source::Path));
     }
     let mut dirs = Vec::new();
     if let Some(c) = std::env::var_os("CARGO_HOME").filter(|c| !c.is_empty()) {
@@ -324,6 +373,7 @@ pub fn hook_binary() -> Option<PathBuf> {
     dirs.into_iter()
         .map(|d| d.join("bin").join("leakgate"))
         .find(|p| is_executable(p))
+        .map(|p| (p, Source::Cargo))
 }
 
 /// `leakgate` on `PATH`, if any.
@@ -335,60 +385,164 @@ pub fn on_path() -> Option<PathBuf> {
         .find(|p| is_executable(p))
 }
 
-/// Checks the binary the hooks would call against `PATH` and this binary's version.
-pub fn binary(this_version: &str) -> Check {
-    let Some(bin) = hook_binary() else {
-        return check(
+/// The version a leakgate binary reports (`leakgate 0.1.0` → `0.1.0`), `None` when it
+/// doesn't answer `--version`.
+fn version_of(bin: &Path) -> Option<String> {
+    let out = std::process::Command::new(bin)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace().last().map(str::to_string)
+}
+
+/// Checks the binary the hooks would call (path, version, where it was found) and, in a
+/// project with a package.json, that it is the version the project pins.
+pub fn binary(work_tree: &Path, this_version: &str) -> Vec<Check> {
+    let project = npm::project(work_tree);
+    let Some((bin, source)) = hook_binary(work_tree) else {
+        let how = match &project {
+            Some(p) if p.listed.spec().is_some() => format!(
+                "package.json lists leakgate: run `{}` (or ./install.sh in a leakgate checkout)",
+                p.manager.install()
+            ),
+            Some(p) => format!(
+                "`{}` (or ./install.sh in a leakgate checkout)",
+                p.manager.add_dev()
+            ),
+            None => "run ./install.sh in a leakgate checkout".to_string(),
+        };
+        return vec![check(
             Status::Fail,
             "binary",
-            "the hooks would not find leakgate (LEAKGATE_BIN, PATH, $CARGO_HOME/bin, ~/.cargo/bin): \
-             run ./install.sh in a leakgate checkout",
-        );
+            format!(
+                "the hooks would not find leakgate (LEAKGATE_BIN, node_modules/.bin, PATH, \
+                 $CARGO_HOME/bin, ~/.cargo/bin): {how}"
+            ),
+        )];
     };
     if !is_executable(&bin) {
-        return check(
+        return vec![check(
             Status::Fail,
             "binary",
             format!(
                 "{} (from LEAKGATE_BIN) is not an executable file",
                 bin.display()
             ),
-        );
+        )];
     }
-    let version = std::process::Command::new(&bin)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    let Some(version) = version else {
-        return check(
+    let Some(version) = version_of(&bin) else {
+        return vec![check(
             Status::Fail,
             "binary",
             format!(
                 "{} does not answer `--version`: reinstall it",
                 bin.display()
             ),
-        );
+        )];
     };
     let mut status = Status::Ok;
-    let mut detail = format!("the hooks run {} ({version})", bin.display());
-    match on_path() {
-        Some(p) if same_file(&p, &bin) => detail.push_str(", the one on PATH"),
-        Some(p) => {
+    let from = match source {
+        Source::Env => "LEAKGATE_BIN",
+        Source::NodeModules => "the project's node_modules",
+        Source::Path => "PATH",
+        Source::Cargo => "cargo's bin directory",
+    };
+    let mut detail = format!(
+        "the hooks run {} (version {version}, from {from})",
+        bin.display()
+    );
+    match (source, on_path()) {
+        // The project's own is found by its path; another on PATH is for other repositories.
+        (Source::NodeModules, _) => {}
+        (_, Some(p)) if same_file(&p, &bin) => detail.push_str(", the one on PATH"),
+        (_, Some(p)) => {
             status = Status::Warn;
             detail.push_str(&format!("; PATH has another one: {}", p.display()));
         }
-        None => {
+        (_, None) => {
             status = Status::Warn;
             detail.push_str("; leakgate is not on PATH (GUI git clients may not find it either)");
         }
     }
-    if !version.ends_with(this_version) {
+    if version != this_version {
         status = Status::Warn;
         detail.push_str(&format!("; this doctor is {this_version}"));
     }
-    check(status, "binary", detail)
+    let mut out = vec![check(status, "binary", detail)];
+    if let Some(project) = project {
+        out.push(pinned(work_tree, &project, &version, source));
+    }
+    out
+}
+
+/// Whether the hooks run the version package.json pins (`npm` line of doctor).
+fn pinned(work_tree: &Path, project: &npm::Project, running: &str, source: Source) -> Check {
+    let pm = project.manager;
+    let Some(spec) = project.listed.spec() else {
+        return check(
+            Status::Warn,
+            "npm",
+            format!(
+                "package.json does not list leakgate: `{}` pins it, so teammates get it from \
+                 `{}`",
+                pm.add_dev(),
+                pm.install()
+            ),
+        );
+    };
+    let field = match project.listed {
+        npm::Listed::Prod(_) => "dependencies",
+        _ => "devDependencies",
+    };
+    let pin = format!("package.json pins leakgate {spec:?} ({field})");
+    let installed = npm::installed_version(work_tree);
+    let Some(installed) = installed else {
+        return check(
+            Status::Warn,
+            "npm",
+            format!(
+                "{pin} but node_modules has no leakgate: run `{}` (the hooks run version \
+                 {running} meanwhile)",
+                pm.install()
+            ),
+        );
+    };
+    if npm::satisfies(spec, &installed) == Some(false) {
+        return check(
+            Status::Warn,
+            "npm",
+            format!(
+                "{pin} but node_modules has {installed}: run `{}`",
+                pm.install()
+            ),
+        );
+    }
+    if installed != running {
+        let why = match source {
+            Source::Env => "LEAKGATE_BIN overrides it",
+            Source::NodeModules => {
+                "node_modules/.bin/leakgate runs another binary (LEAKGATE_BINARY_PATH?)"
+            }
+            Source::Path | Source::Cargo => {
+                "node_modules/.bin/leakgate is missing or not executable"
+            }
+        };
+        return check(
+            Status::Warn,
+            "npm",
+            format!(
+                "{pin}, node_modules has {installed}, but the hooks run version {running}: {why}"
+            ),
+        );
+    }
+    check(
+        Status::Ok,
+        "npm",
+        format!("{pin}; node_modules has {installed}, the version the hooks run"),
+    )
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

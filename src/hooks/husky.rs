@@ -6,9 +6,10 @@
 //! nothing earlier in the script can `exit 0` past it or eat pre-push's stdin; the pre-push
 //! block saves the ref lines and re-opens them as the script's stdin for what follows.
 
-use super::block::{self, Insertion};
+use super::block::{self, Freshness, Insertion, Spec};
 use super::state::{Kind, State};
-use super::{Hook, Result, BLOCK_END, BLOCK_START};
+use super::{previous, Hook, Result, BLOCK_END, BLOCK_START};
+use std::ops::Range;
 use std::path::Path;
 
 /// The block for `hook`.
@@ -22,6 +23,26 @@ pub fn block(hook: Hook) -> &'static str {
 /// What install writes first when it creates a husky v5-8 script (git runs it directly).
 pub const LEGACY_HEADER: &str = "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n";
 
+/// Runs `f` with the block spec of `hook` (`header`: what a created script starts with).
+fn with_spec<R>(hook: Hook, header: &str, f: impl FnOnce(&Spec) -> R) -> R {
+    let expected = |_: &str, _: Range<usize>| block(hook).to_string();
+    let previous = |text: &str, range: Range<usize>| previous::is_husky_block(hook, &text[range]);
+    let plan = |text: &str| {
+        Ok(Insertion {
+            at: header_len(text),
+            block: block(hook).to_string(),
+        })
+    };
+    f(&Spec {
+        kind: Kind::HuskyBlock,
+        markers: (BLOCK_START, BLOCK_END),
+        expected: &expected,
+        previous: &previous,
+        plan: &plan,
+        create_header: Some(header),
+    })
+}
+
 /// Adds (or refreshes) the block in `<husky dir>/<hook>`, creating the script if missing.
 pub fn install(
     hook: Hook,
@@ -30,41 +51,28 @@ pub fn install(
     state: &mut State,
     force: bool,
 ) -> Result<String> {
-    let path = dir.join(hook.name());
     let header = if legacy { LEGACY_HEADER } else { "" };
-    block::install(
-        hook,
-        Kind::HuskyBlock,
-        &path,
-        (BLOCK_START, BLOCK_END),
-        &|_, _| block(hook).to_string(),
-        &|text| {
-            Ok(Insertion {
-                at: header_len(text),
-                block: block(hook).to_string(),
-            })
-        },
-        Some(header),
-        state,
-        force,
-    )
+    with_spec(hook, header, |spec| {
+        block::install(hook, &dir.join(hook.name()), spec, state, force)
+    })
 }
 
 /// Removes the block from `<husky dir>/<hook>`.
 pub fn uninstall(hook: Hook, dir: &Path, state: &mut State, force: bool) -> Result<Option<String>> {
-    block::uninstall(
-        hook,
-        &dir.join(hook.name()),
-        (BLOCK_START, BLOCK_END),
-        state,
-        force,
-    )
+    with_spec(hook, "", |spec| {
+        block::uninstall(hook, &dir.join(hook.name()), spec, state, force)
+    })
+}
+
+/// How the block in `<husky dir>/<hook>` compares with this version's (`None`: no block).
+pub fn freshness(hook: Hook, dir: &Path) -> Option<Freshness> {
+    let text = std::fs::read_to_string(dir.join(hook.name())).ok()?;
+    with_spec(hook, "", |spec| block::freshness(&text, spec))
 }
 
 /// Whether `<husky dir>/<hook>` holds the block.
 pub fn has_block(hook: Hook, dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join(hook.name()))
-        .is_ok_and(|t| block::find(&t, BLOCK_START, BLOCK_END).is_some())
+    freshness(hook, dir).is_some()
 }
 
 /// Length of the leading lines that must stay first: a shebang and husky's `husky.sh` line.

@@ -4,7 +4,7 @@
 use super::manager::{self, Manager};
 use super::repo::Repo;
 use super::state::{Kind, State};
-use super::{husky, lefthook, shim, Hook, HookError, Result};
+use super::{husky, lefthook, npm, shim, Hook, HookError, Result};
 use std::path::{Path, PathBuf};
 
 /// Options of `install`.
@@ -153,6 +153,9 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                     out.manual = Some((config.clone(), manual));
                 }
             }
+        }
+        if let Some(note) = npm::install_note(&repo.work_tree) {
+            out.notes.push(note);
         }
         Ok(())
     })();

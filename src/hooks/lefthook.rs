@@ -7,9 +7,9 @@
 //! map or `jobs:` list, or a new `commands:` key. Anything else (flow style, JSON/TOML
 //! configs, quoted keys) is left alone and the snippet is printed instead.
 
-use super::block::{self, Insertion};
+use super::block::{self, Freshness, Insertion, Spec};
 use super::state::{Kind, State};
-use super::{Hook, HookError, Result};
+use super::{previous, Hook, HookError, Result};
 use std::ops::Range;
 use std::path::Path;
 
@@ -22,21 +22,32 @@ pub fn markers(hook: Hook) -> (String, String) {
 }
 
 /// The `run:` line of `hook` (pre-push gets git's remote name and URL; its ref lines come on
-/// stdin, which lefthook passes only with `use_stdin: true`).
+/// stdin, which lefthook passes only with `use_stdin: true`). lefthook runs it with `sh -c`
+/// at the top of the work tree: the project's own leakgate (`npm i -D leakgate`) comes
+/// first, as in the shims, then the one on `PATH`.
 fn command(hook: Hook) -> &'static str {
     match hook {
-        Hook::PreCommit => "leakgate pre-commit",
-        Hook::PrePush => "leakgate pre-push {1} {2}",
+        Hook::PreCommit => {
+            "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-commit; \
+             else leakgate pre-commit; fi"
+        }
+        Hook::PrePush => {
+            "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-push {1} {2}; \
+             else leakgate pre-push {1} {2}; fi"
+        }
     }
 }
 
 /// The snippet for one hook as a whole top-level section (what the README documents and
 /// what is printed when the file can't be edited).
 pub fn snippet(hook: Hook) -> String {
+    snippet_with(hook, command(hook))
+}
+
+fn snippet_with(hook: Hook, command: &str) -> String {
     let mut s = format!(
-        "{}:\n  commands:\n    leakgate:\n      run: {}\n",
+        "{}:\n  commands:\n    leakgate:\n      run: {command}\n",
         hook.name(),
-        command(hook)
     );
     if hook == Hook::PrePush {
         s.push_str("      use_stdin: true\n");
@@ -45,8 +56,8 @@ pub fn snippet(hook: Hook) -> String {
 }
 
 /// A `commands:` map entry at `indent` (its keys one `step` deeper).
-fn command_entry(hook: Hook, indent: &str, step: &str) -> String {
-    let mut s = format!("{indent}leakgate:\n{indent}{step}run: {}\n", command(hook));
+fn command_entry(hook: Hook, command: &str, indent: &str, step: &str) -> String {
+    let mut s = format!("{indent}leakgate:\n{indent}{step}run: {command}\n");
     if hook == Hook::PrePush {
         s.push_str(&format!("{indent}{step}use_stdin: true\n"));
     }
@@ -54,11 +65,8 @@ fn command_entry(hook: Hook, indent: &str, step: &str) -> String {
 }
 
 /// A `jobs:` list item at `indent`.
-fn job_entry(hook: Hook, indent: &str) -> String {
-    let mut s = format!(
-        "{indent}- name: leakgate\n{indent}  run: {}\n",
-        command(hook)
-    );
+fn job_entry(hook: Hook, command: &str, indent: &str) -> String {
+    let mut s = format!("{indent}- name: leakgate\n{indent}  run: {command}\n");
     if hook == Hook::PrePush {
         s.push_str(&format!("{indent}  use_stdin: true\n"));
     }
@@ -91,17 +99,7 @@ pub fn install(hook: Hook, path: &Path, state: &mut State, force: bool) -> Resul
     {
         return Ok("already runs leakgate (an entry leakgate did not add; left as is)".into());
     }
-    block::install(
-        hook,
-        Kind::LefthookBlock,
-        path,
-        (&start, &end),
-        &|text, range| expected_at(hook, text, range),
-        &|text| plan(hook, text),
-        None,
-        state,
-        force,
-    )
+    with_spec(hook, |spec| block::install(hook, path, spec, state, force))
 }
 
 /// Removes leakgate's entry for `hook` from the lefthook config.
@@ -111,8 +109,36 @@ pub fn uninstall(
     state: &mut State,
     force: bool,
 ) -> Result<Option<String>> {
+    with_spec(hook, |spec| {
+        block::uninstall(hook, path, spec, state, force)
+    })
+}
+
+/// How leakgate's block for `hook` in the config compares with this version's (`None`: no
+/// block).
+pub fn freshness(hook: Hook, path: &Path) -> Option<Freshness> {
+    let text = std::fs::read_to_string(path).ok()?;
+    with_spec(hook, |spec| block::freshness(&text, spec))
+}
+
+/// Runs `f` with the block spec of `hook`.
+fn with_spec<R>(hook: Hook, f: impl FnOnce(&Spec) -> R) -> R {
     let (start, end) = markers(hook);
-    block::uninstall(hook, path, (&start, &end), state, force)
+    let expected = |text: &str, range: Range<usize>| expected_at(hook, command(hook), text, range);
+    // An earlier version's block: the same shape, with the `run:` command it wrote.
+    let previous = |text: &str, range: Range<usize>| {
+        previous::lefthook_commands(hook)
+            .any(|old| expected_at(hook, old, text, range.clone()) == text[range.clone()])
+    };
+    let plan_at = |text: &str| plan(hook, text);
+    f(&Spec {
+        kind: Kind::LefthookBlock,
+        markers: (&start, &end),
+        expected: &expected,
+        previous: &previous,
+        plan: &plan_at,
+        create_header: None,
+    })
 }
 
 /// Whether the config holds leakgate's block for `hook` (or otherwise runs `leakgate <hook>`).
@@ -123,24 +149,25 @@ pub fn runs_leakgate(hook: Hook, path: &Path) -> bool {
     })
 }
 
-/// The block expected where an existing one sits: same kind and indentation as it has.
-fn expected_at(hook: Hook, text: &str, range: Range<usize>) -> String {
+/// The block (running `command`) expected where an existing one sits: same kind and
+/// indentation as it has.
+fn expected_at(hook: Hook, command: &str, text: &str, range: Range<usize>) -> String {
     let have = &text[range];
     let indent: String = have.chars().take_while(|c| *c == ' ').collect();
     let first = have.lines().nth(1).unwrap_or("").trim_start();
     let body = if first.starts_with(&format!("{}:", hook.name())) {
-        snippet(hook)
+        snippet_with(hook, command)
     } else if first.starts_with("- ") {
-        job_entry(hook, &indent)
+        job_entry(hook, command, &indent)
     } else if first.starts_with("commands:") {
         let step = child_step(have, &indent);
         format!(
             "{indent}commands:\n{}",
-            command_entry(hook, &format!("{indent}{step}"), &step)
+            command_entry(hook, command, &format!("{indent}{step}"), &step)
         )
     } else {
         let step = child_step(have, &indent);
-        command_entry(hook, &indent, &step)
+        command_entry(hook, command, &indent, &step)
     };
     wrap(hook, &indent, &body)
 }
@@ -212,7 +239,10 @@ fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
     let children: Vec<&(usize, &str)> = section.iter().filter(|(_, l)| is_content(l)).collect();
     let Some(first) = children.first() else {
         // `pre-commit:` with nothing under it yet.
-        let body = format!("  commands:\n{}", command_entry(hook, "    ", "  "));
+        let body = format!(
+            "  commands:\n{}",
+            command_entry(hook, command(hook), "    ", "  ")
+        );
         return Ok(Insertion {
             at: after_key,
             block: wrap(hook, "  ", &body),
@@ -246,7 +276,7 @@ fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
         let step = " ".repeat(inner - i1);
         return Ok(Insertion {
             at,
-            block: wrap(hook, &ind, &command_entry(hook, &ind, &step)),
+            block: wrap(hook, &ind, &command_entry(hook, command(hook), &ind, &step)),
         });
     }
     if let Some(ci) = child_key("jobs") {
@@ -260,7 +290,7 @@ fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
         let pad = " ".repeat(ind);
         return Ok(Insertion {
             at,
-            block: wrap(hook, &pad, &job_entry(hook, &pad)),
+            block: wrap(hook, &pad, &job_entry(hook, command(hook), &pad)),
         });
     }
     if children
@@ -271,7 +301,7 @@ fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
     }
     let body = format!(
         "{pad}commands:\n{}",
-        command_entry(hook, &format!("{pad}{step}"), &step)
+        command_entry(hook, command(hook), &format!("{pad}{step}"), &step)
     );
     Ok(Insertion {
         at: after_key,
@@ -283,6 +313,10 @@ fn plan(hook: Hook, text: &str) -> std::result::Result<Insertion, String> {
 mod tests {
     use super::*;
 
+    /// The `run:` commands, spelled out: they are what teammates' configs hold.
+    const PC: &str = "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-commit; else leakgate pre-commit; fi";
+    const PP: &str = "if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-push {1} {2}; else leakgate pre-push {1} {2}; fi";
+
     fn apply(hook: Hook, text: &str) -> String {
         let ins = plan(hook, text).expect("editable");
         let mut t = text.to_string();
@@ -290,7 +324,10 @@ mod tests {
         // What install would find again must be what it expects (idempotence).
         let (s, e) = markers(hook);
         let r = block::find(&t, &s, &e).unwrap();
-        assert_eq!(expected_at(hook, &t, r.clone()), t[r].to_string());
+        assert_eq!(
+            expected_at(hook, command(hook), &t, r.clone()),
+            t[r].to_string()
+        );
         t
     }
 
@@ -301,7 +338,7 @@ mod tests {
             "pre-commit:\n  commands:\n    lint:\n      run: eslint\n",
         );
         assert!(t.ends_with(
-            "# >>> leakgate pre-push >>>\npre-push:\n  commands:\n    leakgate:\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n# <<< leakgate pre-push <<<\n"
+            &format!("# >>> leakgate pre-push >>>\npre-push:\n  commands:\n    leakgate:\n      run: {PP}\n      use_stdin: true\n# <<< leakgate pre-push <<<\n")
         ), "{t}");
     }
 
@@ -313,7 +350,7 @@ mod tests {
         );
         assert_eq!(
             t,
-            "pre-commit:\n  parallel: true\n  commands:\n    # >>> leakgate pre-commit >>>\n    leakgate:\n      run: leakgate pre-commit\n    # <<< leakgate pre-commit <<<\n    lint:\n      run: eslint\n"
+            format!("pre-commit:\n  parallel: true\n  commands:\n    # >>> leakgate pre-commit >>>\n    leakgate:\n      run: {PC}\n    # <<< leakgate pre-commit <<<\n    lint:\n      run: eslint\n")
         );
     }
 
@@ -323,7 +360,7 @@ mod tests {
             Hook::PrePush,
             "pre-push:\n  jobs:\n    - name: test\n      run: npm test\n",
         );
-        assert!(t.contains("  jobs:\n    # >>> leakgate pre-push >>>\n    - name: leakgate\n      run: leakgate pre-push {1} {2}\n      use_stdin: true\n"), "{t}");
+        assert!(t.contains(&format!("  jobs:\n    # >>> leakgate pre-push >>>\n    - name: leakgate\n      run: {PP}\n      use_stdin: true\n")), "{t}");
     }
 
     #[test]
@@ -332,7 +369,7 @@ mod tests {
             Hook::PreCommit,
             "pre-commit:\n    parallel: true\nother: 1\n",
         );
-        assert!(t.starts_with("pre-commit:\n    # >>> leakgate pre-commit >>>\n    commands:\n        leakgate:\n            run: leakgate pre-commit\n"), "{t}");
+        assert!(t.starts_with(&format!("pre-commit:\n    # >>> leakgate pre-commit >>>\n    commands:\n        leakgate:\n            run: {PC}\n")), "{t}");
     }
 
     #[test]
@@ -344,5 +381,43 @@ mod tests {
         )
         .is_err());
         assert!(plan(Hook::PreCommit, "pre-commit:\n\tcommands:\n").is_err());
+    }
+
+    /// A block an earlier version wrote (`run: leakgate pre-commit`), in each shape, is
+    /// recognised as that version's and not as an edit; the same block edited is not.
+    #[test]
+    fn blocks_of_earlier_versions_are_recognised() {
+        let inputs = [
+            (
+                Hook::PrePush,
+                "pre-commit:\n  commands:\n    lint:\n      run: eslint\n",
+            ),
+            (
+                Hook::PreCommit,
+                "pre-commit:\n  parallel: true\n  commands:\n    lint:\n      run: eslint\n",
+            ),
+            (
+                Hook::PrePush,
+                "pre-push:\n  jobs:\n    - name: test\n      run: npm test\n",
+            ),
+            (
+                Hook::PreCommit,
+                "pre-commit:\n    parallel: true\nother: 1\n",
+            ),
+        ];
+        for (hook, input) in inputs {
+            let now = apply(hook, input);
+            let old_command = previous::lefthook_commands(hook).next().unwrap();
+            let old = now.replace(command(hook), old_command);
+            assert_ne!(old, now);
+            let fresh = |text: &str| with_spec(hook, |spec| block::freshness(text, spec));
+            assert_eq!(fresh(&now), Some(Freshness::Current), "{now}");
+            assert_eq!(fresh(&old), Some(Freshness::Previous), "{old}");
+            let edited = old.replace(
+                &format!("run: {old_command}\n"),
+                &format!("run: {old_command} --verbose\n"),
+            );
+            assert_eq!(fresh(&edited), Some(Freshness::Edited), "{edited}");
+        }
     }
 }

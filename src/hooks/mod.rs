@@ -21,6 +21,8 @@ pub mod husky;
 pub mod install;
 pub mod lefthook;
 pub mod manager;
+pub mod npm;
+pub mod previous;
 pub mod repo;
 pub mod shim;
 pub mod state;

@@ -6,7 +6,9 @@
 //! and renames the chained hook back.
 
 use super::state::{Entry, Kind, State};
-use super::{io_err, is_executable, set_mode, sha256_hex, Hook, HookError, Result, CHAINED_SUFFIX};
+use super::{
+    io_err, is_executable, previous, set_mode, sha256_hex, Hook, HookError, Result, CHAINED_SUFFIX,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -39,10 +41,12 @@ pub fn read_shim(path: &Path) -> Option<Vec<u8>> {
     fs::read(path).ok().filter(|b| is_shim(b))
 }
 
-/// True when the shim at `path` is exactly what leakgate wrote (this version's template, or
-/// the bytes the state recorded).
+/// True when the shim at `path` is exactly what some leakgate wrote: this version's template,
+/// an earlier version's (see [`previous`]), or the bytes the state recorded.
 pub fn is_unedited(hook: Hook, bytes: &[u8], entry: Option<&Entry>) -> bool {
-    bytes == hook.shim().as_bytes() || entry.is_some_and(|e| e.sha256 == sha256_hex(bytes))
+    bytes == hook.shim().as_bytes()
+        || previous::is_shim(hook, bytes)
+        || entry.is_some_and(|e| e.sha256 == sha256_hex(bytes))
 }
 
 fn write_shim(hook: Hook, path: &Path) -> Result<()> {

@@ -77,7 +77,6 @@ fn named_entries(full: &Path, dir: &str) -> Result<Vec<(String, fs::DirEntry)>> 
 }
 
 fn entry_from_metadata(name: String, meta: &fs::Metadata) -> Entry {
-    use std::os::unix::fs::PermissionsExt;
     let kind = kind_of(meta.file_type());
     Entry {
         name,
@@ -87,7 +86,25 @@ fn entry_from_metadata(name: String, meta: &fs::Metadata) -> Entry {
         } else {
             0
         },
-        mode: meta.permissions().mode() & 0o7777,
+        mode: mode_of(meta),
+    }
+}
+
+/// The permission bits.
+#[cfg(unix)]
+fn mode_of(meta: &fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+/// Windows has no permission bits: directories count as 0o755 and files as 0o644, so the
+/// crate builds there (the win32-x64 npm package).
+#[cfg(not(unix))]
+fn mode_of(meta: &fs::Metadata) -> u32 {
+    if meta.is_dir() {
+        0o755
+    } else {
+        0o644
     }
 }
 
