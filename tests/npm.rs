@@ -350,12 +350,11 @@ fn npm_launcher_honours_leakgate_binary_path() {
 
 /// The whole npm route with the real package managers (see scripts/npm-smoke.sh). Opt-in:
 /// it builds the release binary and fetches pnpm, yarn, bun and husky from the npm registry.
+/// Ignored (counted as such, not as a pass) unless asked for:
+/// `cargo test --test npm -- --ignored npm_smoke`.
 #[test]
+#[ignore = "builds a release binary and installs pnpm, yarn, bun: cargo test --test npm -- --ignored"]
 fn npm_smoke_script_when_asked() {
-    if std::env::var_os("LEAKGATE_NPM_SMOKE").as_deref() != Some("1".as_ref()) {
-        eprintln!("skipped: set LEAKGATE_NPM_SMOKE=1 to run scripts/npm-smoke.sh");
-        return;
-    }
     let out = Command::new("bash")
         .arg(Path::new(ROOT).join("scripts/npm-smoke.sh"))
         .output()

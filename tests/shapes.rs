@@ -1150,9 +1150,10 @@ fn lefthook() {
     let said = shape.install();
     assert!(said.contains("lefthook"), "{said}");
     let config = shape.read("lefthook.yml");
-    assert!(config.contains("run: leakgate pre-commit"), "{config}");
+    // The project's own node_modules/.bin/leakgate first, else the one on PATH.
+    assert!(config.contains("else leakgate pre-commit; fi"), "{config}");
     assert!(
-        config.contains("run: leakgate pre-push {1} {2}"),
+        config.contains("else leakgate pre-push {1} {2}; fi"),
         "{config}"
     );
     // What `lefthook install` does in each clone.
