@@ -5,19 +5,8 @@ mod common;
 
 use common::TempRepo;
 
-/// A generated GitHub-token-shaped string (never a real credential).
 fn fake_ghp() -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let body: String = (0..36)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x % 62) as usize] as char
-        })
-        .collect();
-    format!("ghp_{body}")
+    common::fake_ghp(0x9E37_79B9_7F4A_7C15)
 }
 
 fn package(repo: &TempRepo, extra: &str) {

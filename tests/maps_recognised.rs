@@ -9,19 +9,8 @@ mod common;
 use base64::Engine;
 use common::TempRepo;
 
-/// A generated GitHub-token-shaped string (never a real credential).
 fn fake_ghp() -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let body: String = (0..36)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x % 62) as usize] as char
-        })
-        .collect();
-    format!("ghp_{body}")
+    common::fake_ghp(0x2545_F491_4F6C_DD1D)
 }
 
 const SOURCE: &str = "export function login(user: string) {\\n  return fetch('/api/login');\\n}\\n";

@@ -310,22 +310,9 @@ fn check_commits(
                             "{path} is a committed source map embedding original sources ({}, judged streaming)",
                             checks::sourcemap::human_bytes(size)
                         );
-                        let finding = if ships_now(worktree, all, path, &mut shipped) == Some(false)
-                        {
-                            Finding::new(
-                                "sourcemap/sources-content",
-                                format!("{what}; no package ships it"),
-                            )
-                            .severity(Severity::Note)
-                        } else {
-                            let severity = match visibility_of(worktree, packages, path, config) {
-                                Some(Visibility::Proprietary) => Severity::Error,
-                                Some(Visibility::Open) | None => Severity::Warning,
-                            };
-                            Finding::new("sourcemap/sources-content", what)
-                                .severity(severity)
-                                .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
-                        };
+                        let ships = ships_now(worktree, all, path, &mut shipped);
+                        let visibility = visibility_of(worktree, packages, path, config);
+                        let finding = committed_map_finding(what, ships, visibility);
                         out.push(tag(finding.file(path.as_str()).exposes(size)));
                     }
                 }
@@ -374,22 +361,9 @@ fn check_commits(
                     "{path} is a committed source map embedding {embedded_count} original source{}",
                     if embedded_count == 1 { "" } else { "s" }
                 );
-                let finding = if ships_now(worktree, all, path, &mut shipped) == Some(false) {
-                    Finding::new(
-                        "sourcemap/sources-content",
-                        format!("{what}; no package ships it"),
-                    )
-                    .severity(Severity::Note)
-                    .help("nothing to do unless it should not be in the repository")
-                } else {
-                    let severity = match visibility_of(worktree, packages, path, config) {
-                        Some(Visibility::Proprietary) => Severity::Error,
-                        Some(Visibility::Open) | None => Severity::Warning,
-                    };
-                    Finding::new("sourcemap/sources-content", what)
-                        .severity(severity)
-                        .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
-                };
+                let ships = ships_now(worktree, all, path, &mut shipped);
+                let visibility = visibility_of(worktree, packages, path, config);
+                let finding = committed_map_finding(what, ships, visibility);
                 out.push(tag(finding.file(label).exposes(embedded_bytes)));
             }
             out.extend(embedded_findings.into_iter().map(&tag));
@@ -449,6 +423,31 @@ fn ships_now(
             .map(|l| l.files.into_iter().map(|f| f.source).collect())
     });
     list.as_ref().map(|files| files.contains(path))
+}
+
+/// The finding for a pushed source map that embeds sources (`what` says which and how
+/// much): a note when no package ships it (a test fixture: the sources are the
+/// repository's anyway), else by the package's visibility.
+fn committed_map_finding(
+    what: String,
+    ships: Option<bool>,
+    visibility: Option<Visibility>,
+) -> Finding {
+    if ships == Some(false) {
+        return Finding::new(
+            "sourcemap/sources-content",
+            format!("{what}; no package ships it"),
+        )
+        .severity(Severity::Note)
+        .help("nothing to do unless it should not be in the repository");
+    }
+    let severity = match visibility {
+        Some(Visibility::Proprietary) => Severity::Error,
+        Some(Visibility::Open) | None => Severity::Warning,
+    };
+    Finding::new("sourcemap/sources-content", what)
+        .severity(severity)
+        .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
 }
 
 /// Streams one pushed blob through the history checks; also says whether it is a source map

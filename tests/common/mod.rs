@@ -122,3 +122,18 @@ pub fn require_npm() {
         "this test needs the real `npm` on PATH (it is the oracle for `npm pack`)"
     );
 }
+
+/// A generated GitHub-token-shaped string (never a real credential), different per `seed`.
+pub fn fake_ghp(seed: u64) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x: u64 = seed | 1;
+    let body: String = (0..36)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x % 62) as usize] as char
+        })
+        .collect();
+    format!("ghp_{body}")
+}
