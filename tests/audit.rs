@@ -289,9 +289,8 @@ fn npm_pack_ships_the_map_the_audit_blocks() {
 
 // ---------------------------------------------------------------- pre-push
 
-/// A repository with a local bare remote and a pre-push hook running this leakgate.
-fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
-    let repo = TempRepo::new();
+/// A bare repository in a temp dir, to push to.
+fn bare_remote() -> tempfile::TempDir {
     let remote = tempfile::Builder::new()
         .prefix("leakgate-remote-")
         .tempdir()
@@ -302,6 +301,13 @@ fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
         .status()
         .unwrap();
     assert!(st.success());
+    remote
+}
+
+/// A repository with a local bare remote and a pre-push hook running this leakgate.
+fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
+    let repo = TempRepo::new();
+    let remote = bare_remote();
     repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
     let bin = assert_cmd::cargo::cargo_bin("leakgate");
     let hook = repo.join(".git/hooks/pre-push");
@@ -452,6 +458,47 @@ fn first_push_of_long_history_checks_the_newest_commits_and_says_so() {
         "{text}"
     );
     assert!(!text.contains(".env"), "{text}");
+}
+
+#[test]
+fn push_to_a_second_remote_checks_commits_only_the_first_has() {
+    let (repo, _origin) = repo_with_remote();
+    clean_package(&repo);
+    repo.write(".env", "SECRET=1\n");
+    repo.commit_all("init, with a .env");
+    // The private remote took it (hook bypassed): origin/main now holds the commit.
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert!(repo.git(&["rev-parse", "origin/main"]).trim().len() >= 40);
+
+    // A new public remote has none of it: the push checks the commit and blocks.
+    let public = bare_remote();
+    repo.git(&["remote", "add", "public", public.path().to_str().unwrap()]);
+    let out = push(&repo, &["-q", "public", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("file/denied"), "{text}");
+    assert!(text.contains(".env"), "{text}");
+    assert!(
+        stdout(&repo.git_output(&["ls-remote", "public"]))
+            .trim()
+            .is_empty(),
+        "nothing reached the public remote"
+    );
+
+    // Pushing to a URL (no remote name, no tracking refs): every commit is checked, and
+    // the note says why.
+    let by_url = bare_remote();
+    let out = push(&repo, &["-q", by_url.path().to_str().unwrap(), "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("file/denied"), "{text}");
+    assert!(text.contains("not a named remote"), "{text}");
+
+    // Origin itself already has it: nothing new to check there.
+    repo.write("README.md", "# ok\n");
+    repo.commit_all("docs");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
 }
 
 #[test]

@@ -570,18 +570,19 @@ fn commits_in_range_for_updates_and_new_branches() {
     let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     let c3 = repo.git(&["rev-parse", "HEAD^"]).trim().to_string();
 
+    let origin = changes::RemoteHas::TrackingRefs("origin");
     // An update: local ^remote.
-    let update = changes::commits_in_range(repo.path(), &head, Some(&pushed)).unwrap();
+    let update = changes::commits_in_range(repo.path(), &head, Some(&pushed), origin).unwrap();
     assert_eq!(update, vec![head.clone(), c3.clone()]);
-    // A new branch: what no remote-tracking ref has.
+    // A new branch: what origin's remote-tracking refs don't reach.
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.write("f", "f").commit_all("c5");
     let tip = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let new_branch = changes::commits_in_range(repo.path(), &tip, None).unwrap();
+    let new_branch = changes::commits_in_range(repo.path(), &tip, None, origin).unwrap();
     assert_eq!(new_branch, vec![tip.clone(), head.clone(), c3.clone()]);
     // Matches git rev-list.
     let expected: Vec<String> = repo
-        .git(&["rev-list", &tip, "--not", "--remotes"])
+        .git(&["rev-list", &tip, "--not", "--remotes=origin"])
         .lines()
         .map(str::to_string)
         .collect();
@@ -589,15 +590,33 @@ fn commits_in_range_for_updates_and_new_branches() {
     // A remote sha this clone has never seen: fall back to the remote-tracking refs.
     let unknown = "1234567890123456789012345678901234567890";
     assert_eq!(
-        changes::commits_in_range(repo.path(), &tip, Some(unknown)).unwrap(),
+        changes::commits_in_range(repo.path(), &tip, Some(unknown), origin).unwrap(),
         expected
     );
     // Nothing new.
     assert!(
-        changes::commits_in_range(repo.path(), &pushed, Some(&pushed))
+        changes::commits_in_range(repo.path(), &pushed, Some(&pushed), origin)
             .unwrap()
             .is_empty()
     );
+    // Another remote's refs say nothing about what this one has: all five commits are new
+    // to `public`, and to a URL.
+    let all: Vec<String> = repo
+        .git(&["rev-list", &tip])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(all.len(), 5);
+    for known in [
+        changes::RemoteHas::TrackingRefs("public"),
+        changes::RemoteHas::Nothing,
+    ] {
+        assert_eq!(
+            changes::commits_in_range(repo.path(), &tip, None, known).unwrap(),
+            all,
+            "{known:?}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ use super::{CmdResult, Exit, Globals};
 use crate::checks::{self, sourcemap};
 use crate::config::{Config, OnError, Visibility};
 use crate::report::{Finding, Report, Severity};
-use crate::snapshot::changes::{ChangeStatus, GitRepo};
+use crate::snapshot::changes::{ChangeStatus, GitRepo, RemoteHas};
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
 use anyhow::Context;
@@ -133,8 +133,18 @@ fn ranges(updates: &[RefUpdate]) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// The name of the remote pushed to: git's first argument (the URL again when pushing to a
+/// URL), or the pre-commit framework's `PRE_COMMIT_REMOTE_NAME`.
+fn remote_name(args: &Args) -> Option<String> {
+    args.remote
+        .clone()
+        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+}
+
 fn run_hook(
-    _args: &Args,
+    args: &Args,
     globals: &Globals,
     root: &Path,
     config: &Config,
@@ -153,11 +163,32 @@ fn run_hook(
     let repo = GitRepo::discover(root)?;
     let checks = checks_for(root, config)?;
 
+    // What the remote already has: only the refs of the remote pushed to count (a commit on
+    // a private `origin` is new to a `public` remote). A push to a URL has no name and no
+    // remote-tracking refs, so nothing counts and every commit of the pushed refs is checked.
+    let name = remote_name(args);
+    let known = match name.as_deref() {
+        Some(n) if repo.is_remote(n) => RemoteHas::TrackingRefs(n),
+        _ => RemoteHas::Nothing,
+    };
+    if known == RemoteHas::Nothing
+        && ranges
+            .iter()
+            .any(|(_, remote)| !remote.as_deref().is_some_and(|r| repo.has_commit(r)))
+    {
+        report.notes.push(format!(
+            "pushing to {}, not a named remote: leakgate can't tell what it already has, so              every commit of the pushed refs is checked (up to the newest {MAX_PUSHED_COMMITS})",
+            name.as_deref()
+                .or(args.url.as_deref())
+                .map_or("a remote git didn't name".to_string(), |n| format!("`{n}`"))
+        ));
+    }
+
     // The commits pushed, and every path they touch.
     let mut commits: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (local, remote) in &ranges {
-        for c in repo.commits_in_range(local, remote.as_deref())? {
+        for c in repo.commits_in_range(local, remote.as_deref(), known)? {
             if seen.insert(c.clone()) {
                 commits.push(c);
             }

@@ -79,6 +79,15 @@ impl Change {
     }
 }
 
+/// What the remote a push goes to already has, besides the remote sha git reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteHas<'a> {
+    /// What the remote-tracking refs of this named remote reach (`refs/remotes/<name>/*`).
+    TrackingRefs(&'a str),
+    /// Nothing this clone knows of: a push to a URL, or no remote name at all.
+    Nothing,
+}
+
 /// A repository the hooks read from.
 pub struct GitRepo {
     pool: RepoPool,
@@ -217,12 +226,18 @@ impl GitRepo {
 
     /// The commits a push of `local` sends, newest first (as `git rev-list` lists them).
     ///
-    /// With `remote = Some(sha)` (an update): `git rev-list local ^remote`. If git doesn't
-    /// have `remote` locally (someone else pushed history we never fetched), or with `None`
-    /// (a new branch): everything reachable from `local` that no remote-tracking ref reaches
-    /// (`git rev-list local --not --remotes`), i.e. what the remote doesn't already have as
-    /// far as this clone knows.
-    pub fn commits_in_range(&self, local: &str, remote: Option<&str>) -> Result<Vec<String>> {
+    /// With `remote = Some(sha)` (an update) that this clone has: `git rev-list local ^sha`.
+    /// Otherwise (a new branch, or a remote sha never fetched) the commits `known` says the
+    /// remote being pushed to already has are left out: for a named remote, what its
+    /// remote-tracking refs reach (`git rev-list local --not --remotes=<name>`); for a push
+    /// to a URL, nothing, so every commit of `local` is listed. Another remote's refs never
+    /// count: a commit on a private `origin` is still new to a public remote.
+    pub fn commits_in_range(
+        &self,
+        local: &str,
+        remote: Option<&str>,
+        known: RemoteHas<'_>,
+    ) -> Result<Vec<String>> {
         self.pool.with(|repo| {
             let local_oid = revparse_commit(repo, local)?;
             let mut walk = repo.revwalk().map_err(|e| git_err(local, e))?;
@@ -237,8 +252,11 @@ impl GitRepo {
                 None => false,
             };
             if !hidden {
-                walk.hide_glob("refs/remotes/*")
-                    .map_err(|e| git_err("refs/remotes", e))?;
+                if let RemoteHas::TrackingRefs(name) = known {
+                    // Remote names can't hold glob characters (git refuses them in refspecs).
+                    let glob = format!("refs/remotes/{name}/*");
+                    walk.hide_glob(&glob).map_err(|e| git_err(&glob, e))?;
+                }
             }
             let mut out = Vec::new();
             for oid in walk {
@@ -246,6 +264,23 @@ impl GitRepo {
             }
             Ok(out)
         })
+    }
+
+    /// True when `name` is a remote configured in this repository (`git remote`), so its
+    /// remote-tracking refs say what it has; false for a URL or anything else.
+    pub fn is_remote(&self, name: &str) -> bool {
+        !name.is_empty()
+            && self
+                .pool
+                .with(|repo| Ok(repo.find_remote(name).is_ok()))
+                .unwrap_or(false)
+    }
+
+    /// True when `rev` names a commit this clone has.
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.pool
+            .with(|repo| Ok(revparse_commit(repo, rev).is_ok()))
+            .unwrap_or(false)
     }
 
     /// The size of blob `oid` in bytes, read from the object header (not the content).
@@ -527,8 +562,9 @@ pub fn commits_in_range(
     repo_dir: impl AsRef<Path>,
     local: &str,
     remote: Option<&str>,
+    known: RemoteHas<'_>,
 ) -> Result<Vec<String>> {
-    GitRepo::discover(repo_dir)?.commits_in_range(local, remote)
+    GitRepo::discover(repo_dir)?.commits_in_range(local, remote, known)
 }
 
 /// [`GitRepo::changed_paths`] for the repository containing `repo_dir`.
