@@ -17,3 +17,18 @@ pub mod report;
 pub mod review;
 pub mod snapshot;
 pub mod workspace;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+/// Debug builds only: panics when `LEAKGATE_DEBUG_PANIC` names `site` (a subcommand, or a
+/// packed file's path while it is judged on a worker thread), so the end-to-end tests can
+/// check what a panic does to the hooks. Release builds compile it to nothing.
+#[doc(hidden)]
+pub fn debug_panic_at(site: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("LEAKGATE_DEBUG_PANIC").is_some_and(|p| p == site) {
+        panic!("LEAKGATE_DEBUG_PANIC at {site}");
+    }
+    let _ = site;
+}

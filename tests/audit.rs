@@ -935,3 +935,72 @@ fn npmrc_in_a_tarball_is_judged_by_content() {
         }
     }
 }
+
+// ---------------------------------------------------------------- non-ASCII names
+
+/// Ordinary non-ASCII names (`abcdé.js.map`, `Ärger.ts`, `索引.js.map`, an escaped `\é` in a
+/// build script) are judged by audit, pre-commit, pre-push and `audit --tarball`: findings
+/// and exit 1, never a panic (exit 101, which `on-error = "allow"` would have let through).
+#[test]
+fn non_ascii_names_are_judged_everywhere_never_a_panic() {
+    let (repo, _remote) = repo_with_remote();
+    let map = r#"{"version":3,"sources":["Ärger.ts","C:/Users/Jürgen/src/索引.ts"],"sourcesContent":["export const a = 1;","export const b = 2;"],"mappings":""}"#;
+    let files: [(&str, &str); 5] = [
+        (
+            "package.json",
+            r#"{"name":"@acme/ärger","version":"1.0.0","license":"UNLICENSED","scripts":{"build":"bun build src/\\é.ts --sourcemap=external"},"files":["dist"]}"#,
+        ),
+        ("dist/a.js", "x;\n//# sourceMappingURL=abcdé.js.map\n"),
+        ("dist/abcdé.js.map", map),
+        ("dist/索引.js.map", map),
+        ("dist/b.js", "y;\n//# sourceMappingURL=Ä\n"),
+    ];
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
+    let judged = |out: &std::process::Output| {
+        let text = both(out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(!text.contains("panicked"), "{text}");
+        text
+    };
+
+    let text = judged(&repo.leakgate().arg("audit").output().unwrap());
+    assert!(text.contains("dist/abcdé.js.map"), "{text}");
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+    assert!(text.contains("Ärger.ts"), "{text}");
+    assert!(text.contains("sourcemap/local-paths"), "{text}");
+
+    repo.stage_all();
+    let text = judged(&repo.leakgate().arg("pre-commit").output().unwrap());
+    assert!(text.contains("bundler/sourcemap-enabled"), "{text}");
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "ärger"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+
+    let dest = tempfile::tempdir().unwrap();
+    let tgz = dest.path().join("ärger.tgz");
+    let entries: Vec<(String, tar::EntryType, &[u8], Option<&str>)> = files
+        .iter()
+        .map(|(p, t)| {
+            (
+                format!("package/{p}"),
+                tar::EntryType::Regular,
+                t.as_bytes(),
+                None,
+            )
+        })
+        .collect();
+    let entries: Vec<_> = entries
+        .iter()
+        .map(|(p, k, t, l)| (p.as_str(), *k, *t, *l))
+        .collect();
+    write_tgz(&tgz, &entries);
+    let text = judged(&audit_tarball(dest.path(), &tgz));
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+}

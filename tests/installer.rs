@@ -1094,3 +1094,53 @@ fn a_hook_error_blocks_and_names_the_bypass_once() {
     assert!(all.contains("leakgate failed (exit 101)"), "{all}");
     assert_eq!(all.matches("git commit --no-verify").count(), 1, "{all}");
 }
+
+/// A panic is a bug, never a verdict: through the real shims, with `[hooks] on-error =
+/// "allow"`, a panic on the main thread (pre-commit) or on a worker judging a packed file
+/// (pre-push) blocks and prints the bypass; `leakgate audit` exits 2. (Debug builds panic
+/// where `LEAKGATE_DEBUG_PANIC` says.)
+#[test]
+fn a_panic_blocks_the_hooks_even_with_on_error_allow() {
+    let h = H::new();
+    let real = assert_cmd::cargo::cargo_bin("leakgate");
+    h.repo.write(
+        "package.json",
+        r#"{ "name": "@acme/tool", "version": "1.0.0", "main": "index.js" }"#,
+    );
+    h.repo.write("index.js", "module.exports = 1;\n");
+    h.repo
+        .write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
+    h.repo.commit_all("package");
+    ok(&h.lg(&["install"]));
+    let _remote = h.add_remote();
+    let bin = real.to_str().unwrap();
+
+    let env = [
+        ("LEAKGATE_BIN", bin),
+        ("LEAKGATE_DEBUG_PANIC", "pre-commit"),
+    ];
+    let out = h.commit("a.txt", &env);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "the commit went through: {err}");
+    assert!(err.contains("bug in leakgate"), "{err}");
+    assert!(err.contains("git commit --no-verify"), "{err}");
+    assert!(!err.contains("letting the commit through"), "{err}");
+
+    let env = [("LEAKGATE_BIN", bin), ("LEAKGATE_DEBUG_PANIC", "index.js")];
+    let out = h.git(&["push", "-q", "origin", "main"], &env);
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!out.status.success(), "the push went through: {err}");
+    assert!(err.contains("LEAKGATE_DEBUG_PANIC at index.js"), "{err}");
+    assert!(err.contains("git push --no-verify"), "{err}");
+    assert!(!err.contains("letting the push through"), "{err}");
+    let remote_head = h.git(&["ls-remote", "origin"], &[]);
+    assert!(stdout(&remote_head).trim().is_empty(), "nothing was pushed");
+
+    let out = common::leakgate()
+        .arg("audit")
+        .current_dir(h.repo.path())
+        .env("LEAKGATE_DEBUG_PANIC", "index.js")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -223,6 +223,8 @@ fn audit_file(
         path: file.source.clone(),
         message: e.to_string(),
     };
+    // A panic on a worker thread, for the tests of the binary's panic handling.
+    crate::debug_panic_at(&file.path);
     let mut out = Vec::new();
     let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
         checks

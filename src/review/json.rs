@@ -444,4 +444,17 @@ mod tests {
         assert!(Doc::parse("{\"a\": 1,}").is_err());
         assert!(Doc::parse_jsonc("{\"a\": 1,}").is_ok());
     }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let seed = "{\"name\": \"a\", // c\n \"files\": [\"dist\", 1.5e3, true, null], /* d */ }";
+        for v in crate::test_support::non_ascii_variants(seed) {
+            let _ = Doc::parse(&v);
+            let _ = Doc::parse_jsonc(&v);
+            let _ = blank_jsonc(&v);
+            for i in 0..=v.len() + 1 {
+                let _ = line_col(&v, i);
+            }
+        }
+    }
 }
