@@ -501,6 +501,26 @@ fn push_to_a_second_remote_checks_commits_only_the_first_has() {
     assert!(out.status.success(), "{}", both(&out));
 }
 
+/// A byte-order mark at the start of package.json (npm accepts it) doesn't make a
+/// proprietary package's committed map a mere warning.
+#[test]
+fn pre_push_reads_a_package_json_with_a_bom() {
+    let (repo, _remote) = repo_with_remote();
+    leaky_package(&repo, "");
+    repo.write("package.json", format!("\u{feff}{PROPRIETARY}"));
+    repo.write(".gitignore", "node_modules/\n"); // dist/ committed
+    repo.commit_all("release");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "error[sourcemap/sources-content]: dist/cli.js.map is a committed source map"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn pre_push_stdin_forms() {
     let repo = TempRepo::new();

@@ -444,6 +444,58 @@ fn unparsable_staged_tsconfig_exits_2() {
     assert!(run.stderr.contains("tsconfig.json:4:"), "{}", run.stderr);
 }
 
+/// npm, tsc and `leakgate audit` accept a byte-order mark at the start of package.json and
+/// tsconfig.json (Windows editors write one): the review reads them too, and its positions
+/// count columns as the editor shows them (the mark is invisible).
+#[test]
+fn staged_package_json_and_tsconfig_with_a_bom_are_reviewed() {
+    const BOM: &str = "\u{feff}";
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        format!(
+            "{BOM}{}",
+            PKG.replace("--target node", "--target node --sourcemap")
+        ),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "bundler/sourcemap-enabled", "package.json:7:64");
+
+    // On line 1 the column doesn't count the mark.
+    let repo = base_repo();
+    repo.write(
+        "tsconfig.json",
+        format!("{BOM}{{\"compilerOptions\": {{\"sourceMap\": true, \"inlineSources\": true}}}}\n"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.contains("tsconfig.json:1:"), "{}", run.stdout);
+    assert!(!run.stdout.contains("expected value"), "{}", run.stdout);
+
+    // The exposure review reads both versions as well: `files` widened to all of dist.
+    let repo = base_repo();
+    repo.write("package.json", format!("{BOM}{PKG}"))
+        .commit_all("a mark");
+    built_dist(&repo);
+    repo.write(
+        "package.json",
+        format!("{BOM}{}", PKG.replace("[\"dist/*.js\"]", "[\"dist\"]")),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "commit/exposes-files", "package.json:4:3");
+
+    // A broken file with a mark still says where, in the editor's columns.
+    let repo = base_repo();
+    repo.write("tsconfig.json", format!("{BOM}{{\"a\": }}\n"))
+        .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("tsconfig.json:1:7:"), "{}", run.stderr);
+}
+
 #[test]
 fn amend_reviews_against_the_parent() {
     let repo = base_repo();

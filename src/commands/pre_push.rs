@@ -419,7 +419,7 @@ fn visibility_of(
     let bytes = worktree
         .read(&crate::snapshot::join(dir, "package.json"))
         .ok()?;
-    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let manifest = crate::packlist::manifest::parse_json(dir, &bytes).ok()?;
     Some(config.visibility(dir, &manifest))
 }
 
