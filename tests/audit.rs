@@ -1024,3 +1024,69 @@ fn non_ascii_names_are_judged_everywhere_never_a_panic() {
     let text = judged(&audit_tarball(dest.path(), &tgz));
     assert!(text.contains("dist/索引.js.map"), "{text}");
 }
+
+/// `git --git-dir=X --work-tree=Y push` runs pre-push with `GIT_DIR`/`GIT_WORK_TREE` set:
+/// it checks that repository's commits and that work tree's packages.
+#[test]
+fn pre_push_with_a_separate_git_dir_and_work_tree() {
+    let top = tempfile::tempdir().unwrap();
+    let git_dir = top.path().join("store.git");
+    let work = top.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let remote = bare_remote();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(&work)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", top.path())
+            .env("NO_COLOR", "1")
+            .env("GIT_DIR", &git_dir)
+            .env("GIT_WORK_TREE", &work)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(git(&["init", "-q", "-b", "main"]).status.success());
+    assert!(
+        git(&["remote", "add", "origin", remote.path().to_str().unwrap()])
+            .status
+            .success()
+    );
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = git_dir.join("hooks/pre-push");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-push \"$@\"\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    std::fs::write(
+        work.join("package.json"),
+        r#"{"name":"ok","version":"1.0.0","license":"MIT"}"#,
+    )
+    .unwrap();
+    std::fs::write(work.join("index.js"), "exports.x = 1;\n").unwrap();
+    assert!(git(&["add", "-A"]).status.success());
+    assert!(git(&["commit", "-q", "--no-verify", "-m", "init"])
+        .status
+        .success());
+    let out = git(&["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+
+    std::fs::write(work.join(".env"), "SECRET=1\n").unwrap();
+    assert!(git(&["add", "-A"]).status.success());
+    assert!(git(&["commit", "-q", "--no-verify", "-m", "env"])
+        .status
+        .success());
+    let out = git(&["push", "-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("file/denied") && text.contains(".env"),
+        "{text}"
+    );
+}

@@ -1116,3 +1116,97 @@ fn npmignore_reinclude_hit_and_unrelated_negation_near_miss() {
         ".npmignore:3:",
     );
 }
+
+/// `git --git-dir=X --work-tree=Y commit` (a bare repository with a separate work tree, as
+/// dotfiles setups do, or `GIT_DIR`/`GIT_WORK_TREE` in the environment) runs the hook with
+/// those variables set: the review reads that repository and work tree, as git does.
+#[test]
+fn separate_git_dir_and_work_tree_are_reviewed() {
+    let top = tempfile::tempdir().unwrap();
+    let git_dir = top.path().join("store.git");
+    let work = top.path().join("work");
+    let elsewhere = top.path().join("elsewhere");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let git = |cwd: &Path, env: &[(&str, &Path)], args: &[&str]| {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(cwd)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", top.path())
+            .env("NO_COLOR", "1")
+            .env_remove("LEAKGATE_SKIP")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let flags = [
+        format!("--git-dir={}", git_dir.display()),
+        format!("--work-tree={}", work.display()),
+    ];
+    let with_flags = |args: &[&str]| {
+        let mut a: Vec<&str> = flags.iter().map(String::as_str).collect();
+        a.extend_from_slice(args);
+        git(&work, &[], &a)
+    };
+    let init = git(
+        top.path(),
+        &[],
+        &["init", "-q", "--bare", "-b", "main", "store.git"],
+    );
+    assert!(init.status.success());
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = git_dir.join("hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-commit\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    std::fs::write(work.join("package.json"), PKG).unwrap();
+    std::fs::write(work.join("src.ts"), "export const x = 1;\n").unwrap();
+    assert!(with_flags(&["add", "-A"]).status.success());
+    let out = with_flags(&["commit", "-q", "-m", "init"]);
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "a clean commit was stopped: {text}");
+
+    // A leak is blocked with the finding, not an error about a missing repository.
+    std::fs::write(
+        work.join("package.json"),
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .unwrap();
+    assert!(with_flags(&["add", "-A"]).status.success());
+    let out = with_flags(&["commit", "-q", "-m", "leak"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[bundler/sourcemap-enabled]"), "{text}");
+
+    // The same through the environment, from a directory outside the work tree.
+    let env = [
+        ("GIT_DIR", git_dir.as_path()),
+        ("GIT_WORK_TREE", work.as_path()),
+    ];
+    let out = git(&elsewhere, &env, &["commit", "-q", "-m", "leak"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[bundler/sourcemap-enabled]"), "{text}");
+    let out = git(
+        &elsewhere,
+        &env,
+        &["commit", "-q", "--no-verify", "-m", "leak"],
+    );
+    assert!(out.status.success());
+}

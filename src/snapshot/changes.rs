@@ -329,7 +329,14 @@ impl GitRepo {
 
     /// Runs git in the work tree and returns stdout; a failure is an error quoting git.
     fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = git_command(&self.workdir, args).output().map_err(|e| {
+        let mut cmd = git_command(&self.workdir, args);
+        if std::env::var_os("GIT_DIR").is_some() {
+            // The child runs in the work tree, where a relative `GIT_DIR`/`GIT_WORK_TREE`
+            // given to leakgate would point elsewhere: pass what was resolved.
+            cmd.env("GIT_DIR", self.pool.git_dir())
+                .env("GIT_WORK_TREE", &self.workdir);
+        }
+        let out = cmd.output().map_err(|e| {
             SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
         })?;
         if !out.status.success() {
