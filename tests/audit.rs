@@ -593,6 +593,67 @@ fn pre_push_stdin_forms() {
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
 }
 
+/// A tag may point at a blob or a tree (`git tag key $(git hash-object -w id_rsa)`): pushing
+/// it sends that object, so its content is checked; it is no error.
+#[test]
+fn pre_push_checks_tags_pointing_at_blobs_and_trees() {
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+    let hash = |text: &str| {
+        repo.write("tmp-blob", text);
+        let oid = repo
+            .git(&["hash-object", "-w", "tmp-blob"])
+            .trim()
+            .to_string();
+        repo.remove("tmp-blob");
+        oid
+    };
+    let zero = "0".repeat(40);
+    let pre_push = |line: String| {
+        repo.leakgate()
+            .args(["pre-push", "origin", "x"])
+            .write_stdin(line)
+            .output()
+            .unwrap()
+    };
+
+    // A harmless blob passes; one holding a token blocks.
+    let plain = hash("just notes\n");
+    let out = pre_push(format!("refs/tags/notes {plain} refs/tags/notes {zero}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let secret = hash("export GITHUB_TOKEN=ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i\n");
+    let out = pre_push(format!("refs/tags/key {secret} refs/tags/key {zero}\n"));
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    assert!(text.contains("refs/tags/key"), "{text}");
+
+    // A tree: every file in it, by its path in the tree.
+    repo.write("conf/.env", "SECRET=1\n");
+    repo.git(&["add", "-f", "conf/.env"]);
+    let tree = repo.git(&["write-tree"]).trim().to_string();
+    repo.git(&["rm", "-q", "--cached", "conf/.env"]);
+    let out = pre_push(format!("refs/tags/snap {tree} refs/tags/snap {zero}\n"));
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("file/denied") && text.contains("conf/.env"),
+        "{text}"
+    );
+
+    // An annotated tag of a blob, through a real push.
+    repo.git(&["tag", "-a", "-m", "k", "k2", &secret]);
+    let out = push(&repo, &["-q", "origin", "k2"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    repo.git(&["tag", "notes2", &plain]);
+    let out = push(&repo, &["-q", "origin", "notes2"]);
+    assert!(out.status.success(), "{}", both(&out));
+}
+
 #[test]
 fn pre_push_audits_only_the_packages_the_push_touches() {
     let (repo, _remote) = repo_with_remote();

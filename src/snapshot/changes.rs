@@ -88,6 +88,17 @@ pub enum RemoteHas<'a> {
     Nothing,
 }
 
+/// What a pushed ref points at, tags peeled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushedObject {
+    /// A commit: the push sends it and its ancestors the remote lacks.
+    Commit,
+    /// A tree (its id): the push sends every file in it.
+    Tree(String),
+    /// A blob (its id): the push sends its bytes.
+    Blob(String),
+}
+
 /// A repository the hooks read from.
 pub struct GitRepo {
     pool: RepoPool,
@@ -274,6 +285,32 @@ impl GitRepo {
                 .pool
                 .with(|repo| Ok(repo.find_remote(name).is_ok()))
                 .unwrap_or(false)
+    }
+
+    /// What `rev` (a pushed sha) is once tags are peeled: a commit, or the tree or blob a
+    /// tag points at.
+    pub fn pushed_object(&self, rev: &str) -> Result<PushedObject> {
+        self.pool.with(|repo| {
+            let obj = repo
+                .revparse_single(rev)
+                .map_err(|e| git_err(&format!("{rev}: unknown object"), e))?;
+            // `Any` peels a tag until the object is no tag (on a commit it would give the tree).
+            let obj = match obj.kind() {
+                Some(git2::ObjectType::Tag) => obj
+                    .peel(git2::ObjectType::Any)
+                    .map_err(|e| git_err(&format!("{rev}: a tag of nothing"), e))?,
+                _ => obj,
+            };
+            let id = obj.id().to_string();
+            match obj.kind() {
+                Some(git2::ObjectType::Commit) => Ok(PushedObject::Commit),
+                Some(git2::ObjectType::Tree) => Ok(PushedObject::Tree(id)),
+                Some(git2::ObjectType::Blob) => Ok(PushedObject::Blob(id)),
+                _ => Err(SnapshotError::Other(format!(
+                    "{rev}: not a commit, tree or blob"
+                ))),
+            }
+        })
     }
 
     /// True when `rev` names a commit this clone has.

@@ -11,7 +11,7 @@ pub mod overlay;
 pub mod tarball;
 pub mod worktree;
 
-pub use changes::{Change, ChangeStatus, GitRepo, RemoteHas, StagedView};
+pub use changes::{Change, ChangeStatus, GitRepo, PushedObject, RemoteHas, StagedView};
 pub use git::GitTree;
 pub use index::IndexSnapshot;
 pub use memo::Memo;
