@@ -1217,6 +1217,13 @@ fn tarball_audit_reads_big_entries_in_one_pass() {
     let last = t.read("package/dist/chunk-39.js").unwrap();
     let first = t.read("package/dist/chunk-00.js").unwrap();
     assert!(last.ends_with(b"eU2i\n") && first.starts_with(b"// chunk 0\n"));
+    // Entries are found again by their offsets: another file there is an error, not
+    // somebody else's bytes.
+    let mut other = std::fs::read(&path).unwrap();
+    other.extend_from_slice(&[0; 10]);
+    std::fs::write(&path, other).unwrap();
+    let err = t.read("package/dist/chunk-01.js").unwrap_err().to_string();
+    assert!(err.contains("changed while being read"), "{err}");
 }
 
 /// `contents` gives the same bytes as `read` whichever way it gets them: a big working-tree

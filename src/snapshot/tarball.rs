@@ -31,7 +31,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 /// Limits applied while reading a tarball.
 #[derive(Clone, Debug)]
@@ -88,6 +88,8 @@ pub struct Tarball {
     cursor: Mutex<Option<Cursor>>,
     /// How many times the archive was decompressed (from its start).
     passes: AtomicUsize,
+    /// The file's length and modification time when it was indexed.
+    stamp: OnceLock<Option<(u64, Option<std::time::SystemTime>)>>,
 }
 
 /// Counts decompressed bytes and fails past the cap (flagging why, for the message).
@@ -128,6 +130,7 @@ impl Tarball {
             package_dir: String::new(),
             cursor: Mutex::new(None),
             passes: AtomicUsize::new(0),
+            stamp: OnceLock::new(),
         };
         tarball.index()?;
         Ok(tarball)
@@ -183,6 +186,15 @@ impl Tarball {
             path: self.name(),
             source,
         })?;
+        // Later passes read entries by their offsets from the first: the file must be the
+        // one that was indexed.
+        let stamp = file.metadata().ok().map(|m| (m.len(), m.modified().ok()));
+        if *self.stamp.get_or_init(|| stamp) != stamp {
+            return Err(SnapshotError::Other(format!(
+                "{}: changed while being read",
+                self.name()
+            )));
+        }
         let mut reader = BufReader::new(file);
         let magic = io::BufRead::fill_buf(&mut reader).map_err(|source| SnapshotError::Io {
             path: self.name(),
@@ -474,6 +486,7 @@ impl Tarball {
         let mut stream = self.stream(exceeded.clone())?;
         let name = self.name();
         let cap = self.options.max_decompressed;
+        let (path, stamp) = (self.path.clone(), self.stamp.get().cloned().flatten());
         let (requests, incoming) = mpsc::channel::<Request>();
         std::thread::spawn(move || {
             let fail = |e: io::Error| {
@@ -485,6 +498,15 @@ impl Tarball {
             };
             let mut at = 0u64;
             for Request { offset, size, tx } in incoming {
+                let now = std::fs::metadata(&path)
+                    .ok()
+                    .map(|m| (m.len(), m.modified().ok()));
+                if now != stamp {
+                    let _ = tx.send(Err(io::Error::other(format!(
+                        "{name}: changed while being read"
+                    ))));
+                    return;
+                }
                 // Requests come in order (see `reread`); skip to this one.
                 let gap = offset.saturating_sub(at);
                 match io::copy(&mut (&mut stream).take(gap), &mut io::sink()) {
