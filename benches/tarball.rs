@@ -68,8 +68,15 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 }
 
 fn main() {
-    let entries = env_or("LEAKGATE_BENCH_ENTRIES", 450);
-    let kib = env_or("LEAKGATE_BENCH_ENTRY_KIB", 1024);
+    // `cargo test --all-targets` runs benches without `--bench`: a small shape, quickly.
+    let full = std::env::args().any(|a| a == "--bench");
+    let entries = env_or("LEAKGATE_BENCH_ENTRIES", if full { 450 } else { 20 });
+    let kib = env_or("LEAKGATE_BENCH_ENTRY_KIB", if full { 1024 } else { 64 });
+    if !full {
+        println!(
+            "tarball bench: a small smoke run; `cargo bench --bench tarball` for the real one"
+        );
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("big.tgz");
     {
