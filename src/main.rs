@@ -67,6 +67,26 @@ struct CompletionsArgs {
     shell: clap_complete::Shell,
 }
 
+impl Command {
+    /// The subcommand as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Audit(_) => "audit",
+            Command::Files(_) => "files",
+            Command::PreCommit(_) => "pre-commit",
+            Command::PrePush(_) => "pre-push",
+            Command::Lock(_) => "lock",
+            Command::Install(_) => "install",
+            Command::Uninstall(_) => "uninstall",
+            Command::Doctor(_) => "doctor",
+            Command::Init(_) => "init",
+            Command::Explain(_) => "explain",
+            Command::Config(_) => "config",
+            Command::Completions(_) => "completions",
+        }
+    }
+}
+
 fn main() {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -76,6 +96,13 @@ fn main() {
             std::process::exit(code);
         }
     };
+    // A hook that stops on an error says how to get past it (the shims count on it).
+    let bypass = match &cli.command {
+        Command::PreCommit(_) => Some("git commit --no-verify"),
+        Command::PrePush(_) => Some("git push --no-verify"),
+        _ => None,
+    };
+    exit_on_panic(bypass);
     let globals = Globals {
         config: cli.config,
         format: cli.format,
@@ -83,6 +110,7 @@ fn main() {
         quiet: cli.quiet,
         verbose: cli.verbose,
     };
+    leakgate::debug_panic_at(cli.command.name());
     let result = match &cli.command {
         Command::Audit(a) => commands::audit::run(a, &globals),
         Command::Files(a) => commands::files::run(a, &globals),
@@ -109,12 +137,6 @@ fn main() {
                 std::process::exit(0);
             }
             eprintln!("error: {}", commands::output::error_text(&e));
-            // A hook that stops on an error says how to get past it (the shims count on it).
-            let bypass = match &cli.command {
-                Command::PreCommit(_) => Some("git commit --no-verify"),
-                Command::PrePush(_) => Some("git push --no-verify"),
-                _ => None,
-            };
             if let Some(bypass) = bypass {
                 eprintln!(
                     "  = note: leakgate could not run this check; to go ahead anyway: {bypass}"
@@ -124,6 +146,29 @@ fn main() {
         }
     };
     std::process::exit(exit.code());
+}
+
+/// A panic is a bug in leakgate, never a verdict: after Rust's own message (and backtrace,
+/// with `RUST_BACKTRACE`) the process exits at once, from whichever thread panicked. A hook
+/// (`bypass` is its `--no-verify` command) exits 1 and blocks: exit 2 would let the shims
+/// apply `[hooks] on-error = "allow"`, and a crash checked nothing, so it must never pass
+/// a commit or push through. Other commands exit 2 (an error, not findings).
+fn exit_on_panic(bypass: Option<&'static str>) {
+    let rust_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        rust_hook(info);
+        eprintln!("error: leakgate crashed: this is a bug in leakgate, please report it");
+        match bypass {
+            Some(bypass) => {
+                eprintln!(
+                    "  = note: nothing was checked, so this is blocked whatever [hooks] on-error \
+                     says; to go ahead anyway: {bypass}"
+                );
+                std::process::exit(Exit::Blocked.code());
+            }
+            None => std::process::exit(Exit::Usage.code()),
+        }
+    }));
 }
 
 /// A closed pipe (`leakgate files | head`) is not an error.

@@ -289,9 +289,8 @@ fn npm_pack_ships_the_map_the_audit_blocks() {
 
 // ---------------------------------------------------------------- pre-push
 
-/// A repository with a local bare remote and a pre-push hook running this leakgate.
-fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
-    let repo = TempRepo::new();
+/// A bare repository in a temp dir, to push to.
+fn bare_remote() -> tempfile::TempDir {
     let remote = tempfile::Builder::new()
         .prefix("leakgate-remote-")
         .tempdir()
@@ -302,6 +301,13 @@ fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
         .status()
         .unwrap();
     assert!(st.success());
+    remote
+}
+
+/// A repository with a local bare remote and a pre-push hook running this leakgate.
+fn repo_with_remote() -> (TempRepo, tempfile::TempDir) {
+    let repo = TempRepo::new();
+    let remote = bare_remote();
     repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
     let bin = assert_cmd::cargo::cargo_bin("leakgate");
     let hook = repo.join(".git/hooks/pre-push");
@@ -455,6 +461,67 @@ fn first_push_of_long_history_checks_the_newest_commits_and_says_so() {
 }
 
 #[test]
+fn push_to_a_second_remote_checks_commits_only_the_first_has() {
+    let (repo, _origin) = repo_with_remote();
+    clean_package(&repo);
+    repo.write(".env", "SECRET=1\n");
+    repo.commit_all("init, with a .env");
+    // The private remote took it (hook bypassed): origin/main now holds the commit.
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert!(repo.git(&["rev-parse", "origin/main"]).trim().len() >= 40);
+
+    // A new public remote has none of it: the push checks the commit and blocks.
+    let public = bare_remote();
+    repo.git(&["remote", "add", "public", public.path().to_str().unwrap()]);
+    let out = push(&repo, &["-q", "public", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("file/denied"), "{text}");
+    assert!(text.contains(".env"), "{text}");
+    assert!(
+        stdout(&repo.git_output(&["ls-remote", "public"]))
+            .trim()
+            .is_empty(),
+        "nothing reached the public remote"
+    );
+
+    // Pushing to a URL (no remote name, no tracking refs): every commit is checked, and
+    // the note says why.
+    let by_url = bare_remote();
+    let out = push(&repo, &["-q", by_url.path().to_str().unwrap(), "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("file/denied"), "{text}");
+    assert!(text.contains("not a named remote"), "{text}");
+
+    // Origin itself already has it: nothing new to check there.
+    repo.write("README.md", "# ok\n");
+    repo.commit_all("docs");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+}
+
+/// A byte-order mark at the start of package.json (npm accepts it) doesn't make a
+/// proprietary package's committed map a mere warning.
+#[test]
+fn pre_push_reads_a_package_json_with_a_bom() {
+    let (repo, _remote) = repo_with_remote();
+    leaky_package(&repo, "");
+    repo.write("package.json", format!("\u{feff}{PROPRIETARY}"));
+    repo.write(".gitignore", "node_modules/\n"); // dist/ committed
+    repo.commit_all("release");
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "error[sourcemap/sources-content]: dist/cli.js.map is a committed source map"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn pre_push_stdin_forms() {
     let repo = TempRepo::new();
     clean_package(&repo);
@@ -524,6 +591,67 @@ fn pre_push_stdin_forms() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+}
+
+/// A tag may point at a blob or a tree (`git tag key $(git hash-object -w id_rsa)`): pushing
+/// it sends that object, so its content is checked; it is no error.
+#[test]
+fn pre_push_checks_tags_pointing_at_blobs_and_trees() {
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+    let hash = |text: &str| {
+        repo.write("tmp-blob", text);
+        let oid = repo
+            .git(&["hash-object", "-w", "tmp-blob"])
+            .trim()
+            .to_string();
+        repo.remove("tmp-blob");
+        oid
+    };
+    let zero = "0".repeat(40);
+    let pre_push = |line: String| {
+        repo.leakgate()
+            .args(["pre-push", "origin", "x"])
+            .write_stdin(line)
+            .output()
+            .unwrap()
+    };
+
+    // A harmless blob passes; one holding a token blocks.
+    let plain = hash("just notes\n");
+    let out = pre_push(format!("refs/tags/notes {plain} refs/tags/notes {zero}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let secret = hash("export GITHUB_TOKEN=ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i\n");
+    let out = pre_push(format!("refs/tags/key {secret} refs/tags/key {zero}\n"));
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    assert!(text.contains("refs/tags/key"), "{text}");
+
+    // A tree: every file in it, by its path in the tree.
+    repo.write("conf/.env", "SECRET=1\n");
+    repo.git(&["add", "-f", "conf/.env"]);
+    let tree = repo.git(&["write-tree"]).trim().to_string();
+    repo.git(&["rm", "-q", "--cached", "conf/.env"]);
+    let out = pre_push(format!("refs/tags/snap {tree} refs/tags/snap {zero}\n"));
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("file/denied") && text.contains("conf/.env"),
+        "{text}"
+    );
+
+    // An annotated tag of a blob, through a real push.
+    repo.git(&["tag", "-a", "-m", "k", "k2", &secret]);
+    let out = push(&repo, &["-q", "origin", "k2"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    repo.git(&["tag", "notes2", &plain]);
+    let out = push(&repo, &["-q", "origin", "notes2"]);
+    assert!(out.status.success(), "{}", both(&out));
 }
 
 #[test]
@@ -887,4 +1015,139 @@ fn npmrc_in_a_tarball_is_judged_by_content() {
             assert_eq!(out.status.code(), Some(0), "{text}");
         }
     }
+}
+
+// ---------------------------------------------------------------- non-ASCII names
+
+/// Ordinary non-ASCII names (`abcdé.js.map`, `Ärger.ts`, `索引.js.map`, an escaped `\é` in a
+/// build script) are judged by audit, pre-commit, pre-push and `audit --tarball`: findings
+/// and exit 1, never a panic (exit 101, which `on-error = "allow"` would have let through).
+#[test]
+fn non_ascii_names_are_judged_everywhere_never_a_panic() {
+    let (repo, _remote) = repo_with_remote();
+    let map = r#"{"version":3,"sources":["Ärger.ts","C:/Users/Jürgen/src/索引.ts"],"sourcesContent":["export const a = 1;","export const b = 2;"],"mappings":""}"#;
+    let files: [(&str, &str); 5] = [
+        (
+            "package.json",
+            r#"{"name":"@acme/ärger","version":"1.0.0","license":"UNLICENSED","scripts":{"build":"bun build src/\\é.ts --sourcemap=external"},"files":["dist"]}"#,
+        ),
+        ("dist/a.js", "x;\n//# sourceMappingURL=abcdé.js.map\n"),
+        ("dist/abcdé.js.map", map),
+        ("dist/索引.js.map", map),
+        ("dist/b.js", "y;\n//# sourceMappingURL=Ä\n"),
+    ];
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo.write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
+    let judged = |out: &std::process::Output| {
+        let text = both(out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(!text.contains("panicked"), "{text}");
+        text
+    };
+
+    let text = judged(&repo.leakgate().arg("audit").output().unwrap());
+    assert!(text.contains("dist/abcdé.js.map"), "{text}");
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+    assert!(text.contains("Ärger.ts"), "{text}");
+    assert!(text.contains("sourcemap/local-paths"), "{text}");
+
+    repo.stage_all();
+    let text = judged(&repo.leakgate().arg("pre-commit").output().unwrap());
+    assert!(text.contains("bundler/sourcemap-enabled"), "{text}");
+
+    repo.git(&["commit", "-q", "--no-verify", "-m", "ärger"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+
+    let dest = tempfile::tempdir().unwrap();
+    let tgz = dest.path().join("ärger.tgz");
+    let entries: Vec<(String, tar::EntryType, &[u8], Option<&str>)> = files
+        .iter()
+        .map(|(p, t)| {
+            (
+                format!("package/{p}"),
+                tar::EntryType::Regular,
+                t.as_bytes(),
+                None,
+            )
+        })
+        .collect();
+    let entries: Vec<_> = entries
+        .iter()
+        .map(|(p, k, t, l)| (p.as_str(), *k, *t, *l))
+        .collect();
+    write_tgz(&tgz, &entries);
+    let text = judged(&audit_tarball(dest.path(), &tgz));
+    assert!(text.contains("dist/索引.js.map"), "{text}");
+}
+
+/// `git --git-dir=X --work-tree=Y push` runs pre-push with `GIT_DIR`/`GIT_WORK_TREE` set:
+/// it checks that repository's commits and that work tree's packages.
+#[test]
+fn pre_push_with_a_separate_git_dir_and_work_tree() {
+    let top = tempfile::tempdir().unwrap();
+    let git_dir = top.path().join("store.git");
+    let work = top.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let remote = bare_remote();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .current_dir(&work)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", top.path())
+            .env("NO_COLOR", "1")
+            .env("GIT_DIR", &git_dir)
+            .env("GIT_WORK_TREE", &work)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(git(&["init", "-q", "-b", "main"]).status.success());
+    assert!(
+        git(&["remote", "add", "origin", remote.path().to_str().unwrap()])
+            .status
+            .success()
+    );
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = git_dir.join("hooks/pre-push");
+    std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-push \"$@\"\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    std::fs::write(
+        work.join("package.json"),
+        r#"{"name":"ok","version":"1.0.0","license":"MIT"}"#,
+    )
+    .unwrap();
+    std::fs::write(work.join("index.js"), "exports.x = 1;\n").unwrap();
+    assert!(git(&["add", "-A"]).status.success());
+    assert!(git(&["commit", "-q", "--no-verify", "-m", "init"])
+        .status
+        .success());
+    let out = git(&["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+
+    std::fs::write(work.join(".env"), "SECRET=1\n").unwrap();
+    assert!(git(&["add", "-A"]).status.success());
+    assert!(git(&["commit", "-q", "--no-verify", "-m", "env"])
+        .status
+        .success());
+    let out = git(&["push", "-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("file/denied") && text.contains(".env"),
+        "{text}"
+    );
 }

@@ -1452,3 +1452,144 @@ fn doctor_reports_the_project_binary_and_the_pin() {
         "{out:?}"
     );
 }
+
+/// A panic is a bug, never a verdict: through the real shims, with `[hooks] on-error =
+/// "allow"`, a panic on the main thread (pre-commit) or on a worker judging a packed file
+/// (pre-push) blocks and prints the bypass; `leakgate audit` exits 2. (Debug builds panic
+/// where `LEAKGATE_DEBUG_PANIC` says.)
+#[test]
+fn a_panic_blocks_the_hooks_even_with_on_error_allow() {
+    let h = H::new();
+    let real = assert_cmd::cargo::cargo_bin("leakgate");
+    h.repo.write(
+        "package.json",
+        r#"{ "name": "@acme/tool", "version": "1.0.0", "main": "index.js" }"#,
+    );
+    h.repo.write("index.js", "module.exports = 1;\n");
+    h.repo
+        .write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
+    h.repo.commit_all("package");
+    ok(&h.lg(&["install"]));
+    let _remote = h.add_remote();
+    let bin = real.to_str().unwrap();
+
+    let env = [
+        ("LEAKGATE_BIN", bin),
+        ("LEAKGATE_DEBUG_PANIC", "pre-commit"),
+    ];
+    let out = h.commit("a.txt", &env);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "the commit went through: {err}");
+    assert!(err.contains("bug in leakgate"), "{err}");
+    assert!(err.contains("git commit --no-verify"), "{err}");
+    assert!(!err.contains("letting the commit through"), "{err}");
+
+    let env = [("LEAKGATE_BIN", bin), ("LEAKGATE_DEBUG_PANIC", "index.js")];
+    let out = h.git(&["push", "-q", "origin", "main"], &env);
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!out.status.success(), "the push went through: {err}");
+    assert!(err.contains("LEAKGATE_DEBUG_PANIC at index.js"), "{err}");
+    assert!(err.contains("git push --no-verify"), "{err}");
+    assert!(!err.contains("letting the push through"), "{err}");
+    let remote_head = h.git(&["ls-remote", "origin"], &[]);
+    assert!(stdout(&remote_head).trim().is_empty(), "nothing was pushed");
+
+    let out = common::leakgate()
+        .arg("audit")
+        .current_dir(h.repo.path())
+        .env("LEAKGATE_DEBUG_PANIC", "index.js")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// Two `leakgate install` at once must not lose the user's own hook: without a lock, both
+/// saw it, both renamed `pre-commit` to `pre-commit.leakgate-chained`, and the second rename
+/// moved the first one's shim over the user's hook. Install and uninstall hold an exclusive
+/// lock in the git dir, so the second waits for the first.
+#[test]
+fn concurrent_installs_keep_the_users_hook() {
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    for round in 0..3 {
+        let h = H::new();
+        let own = old_hook(h.log.path(), "pre-commit", 0);
+        let hooks = h.repo.join(".git/hooks");
+        write_exec(&hooks.join("pre-commit"), &own, 0o755);
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                std::process::Command::new(&bin)
+                    .arg("install")
+                    .current_dir(h.repo.path())
+                    .env("HOME", h.repo.path())
+                    .env("GIT_CONFIG_NOSYSTEM", "1")
+                    // Debug builds wait here between seeing the user's hook and moving it.
+                    .env("LEAKGATE_DEBUG_PAUSE", "install-chain:150")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        let chained = hooks.join("pre-commit.leakgate-chained");
+        assert_eq!(
+            std::fs::read_to_string(&chained).unwrap_or_default(),
+            own,
+            "round {round}: the user's hook was lost"
+        );
+        assert_eq!(
+            read(&hooks.join("pre-commit")),
+            SHIM_PRE_COMMIT,
+            "round {round}"
+        );
+        assert!(!h.repo.join(".git/leakgate/install.lock").exists());
+    }
+}
+
+/// Text that merely mentions `leakgate pre-commit` (a comment, another command's value,
+/// another hook's section) is not an entry that runs it: install adds the entries and
+/// doctor reports them missing until then. Only a `run:` of an entry under `<hook>:
+/// commands:` (or a `jobs:` item) counts, and pre-push's needs its own `use_stdin: true`.
+#[test]
+fn lefthook_mentions_of_leakgate_are_not_entries() {
+    let h = H::new();
+    let original = "# TODO: run leakgate pre-commit and leakgate pre-push here\n\
+pre-commit:\n  commands:\n    lint:\n      run: eslint  # later: leakgate pre-commit\n      glob: \"leakgate pre-commit\"\n\
+pre-push:\n  commands:\n    test:\n      run: npm test\n      use_stdin: true\n\
+post-checkout:\n  commands:\n    x:\n      run: leakgate pre-push {1} {2}\n";
+    h.repo.write("lefthook.yml", original);
+    for hook in ["pre-commit", "pre-push"] {
+        write_exec(
+            &h.repo.join(&format!(".git/hooks/{hook}")),
+            &format!("#!/bin/sh\n# lefthook's hook\ncall_lefthook run \"{hook}\" \"$@\"\n"),
+            0o755,
+        );
+    }
+    h.doctor_expect(1, "pre-commit", "does not run leakgate");
+    h.doctor_expect(1, "pre-push", "does not run leakgate");
+    let out = ok(&h.lg(&["install"]));
+    assert!(!out.contains("already runs leakgate"), "{out}");
+    let text = read(&h.repo.join("lefthook.yml"));
+    assert!(
+        text.contains("    leakgate:\n      run: if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-commit; else leakgate pre-commit; fi\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    leakgate:\n      run: if [ -x node_modules/.bin/leakgate ]; then node_modules/.bin/leakgate pre-push {1} {2}; else leakgate pre-push {1} {2}; fi\n      use_stdin: true\n"
+        ),
+        "{text}"
+    );
+    h.doctor_expect(0, "pre-commit", "lefthook runs leakgate");
+    h.doctor_expect(0, "pre-push", "lefthook runs leakgate");
+
+    // A real entry by hand counts; without its own use_stdin (another command's doesn't
+    // count), doctor warns.
+    let by_hand = "pre-commit:\n  commands:\n    gate:\n      run: leakgate pre-commit\npre-push:\n  commands:\n    test:\n      run: npm test\n      use_stdin: true\n    gate:\n      run: npx leakgate pre-push {1} {2}\n";
+    h.repo.write("lefthook.yml", by_hand);
+    h.doctor_expect(0, "pre-push", "without `use_stdin: true`");
+    h.doctor_expect(0, "pre-commit", "lefthook runs leakgate");
+}

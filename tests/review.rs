@@ -514,6 +514,58 @@ fn unparsable_staged_tsconfig_exits_2() {
     assert!(run.stderr.contains("tsconfig.json:4:"), "{}", run.stderr);
 }
 
+/// npm, tsc and `leakgate audit` accept a byte-order mark at the start of package.json and
+/// tsconfig.json (Windows editors write one): the review reads them too, and its positions
+/// count columns as the editor shows them (the mark is invisible).
+#[test]
+fn staged_package_json_and_tsconfig_with_a_bom_are_reviewed() {
+    const BOM: &str = "\u{feff}";
+    let repo = base_repo();
+    repo.write(
+        "package.json",
+        format!(
+            "{BOM}{}",
+            PKG.replace("--target node", "--target node --sourcemap")
+        ),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "bundler/sourcemap-enabled", "package.json:7:64");
+
+    // On line 1 the column doesn't count the mark.
+    let repo = base_repo();
+    repo.write(
+        "tsconfig.json",
+        format!("{BOM}{{\"compilerOptions\": {{\"sourceMap\": true, \"inlineSources\": true}}}}\n"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.contains("tsconfig.json:1:"), "{}", run.stdout);
+    assert!(!run.stdout.contains("expected value"), "{}", run.stdout);
+
+    // The exposure review reads both versions as well: `files` widened to all of dist.
+    let repo = base_repo();
+    repo.write("package.json", format!("{BOM}{PKG}"))
+        .commit_all("a mark");
+    built_dist(&repo);
+    repo.write(
+        "package.json",
+        format!("{BOM}{}", PKG.replace("[\"dist/*.js\"]", "[\"dist\"]")),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "commit/exposes-files", "package.json:4:3");
+
+    // A broken file with a mark still says where, in the editor's columns.
+    let repo = base_repo();
+    repo.write("tsconfig.json", format!("{BOM}{{\"a\": }}\n"))
+        .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("tsconfig.json:1:7:"), "{}", run.stderr);
+}
+
 #[test]
 fn amend_reviews_against_the_parent() {
     let repo = base_repo();
@@ -1133,4 +1185,98 @@ fn npmignore_reinclude_hit_and_unrelated_negation_near_miss() {
         "ignore-file/reinclude",
         ".npmignore:3:",
     );
+}
+
+/// `git --git-dir=X --work-tree=Y commit` (a bare repository with a separate work tree, as
+/// dotfiles setups do, or `GIT_DIR`/`GIT_WORK_TREE` in the environment) runs the hook with
+/// those variables set: the review reads that repository and work tree, as git does.
+#[test]
+fn separate_git_dir_and_work_tree_are_reviewed() {
+    let top = tempfile::tempdir().unwrap();
+    let git_dir = top.path().join("store.git");
+    let work = top.path().join("work");
+    let elsewhere = top.path().join("elsewhere");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let git = |cwd: &Path, env: &[(&str, &Path)], args: &[&str]| {
+        let mut cmd = std::process::Command::new("git");
+        cmd.current_dir(cwd)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", top.path())
+            .env("NO_COLOR", "1")
+            .env_remove("LEAKGATE_SKIP")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let flags = [
+        format!("--git-dir={}", git_dir.display()),
+        format!("--work-tree={}", work.display()),
+    ];
+    let with_flags = |args: &[&str]| {
+        let mut a: Vec<&str> = flags.iter().map(String::as_str).collect();
+        a.extend_from_slice(args);
+        git(&work, &[], &a)
+    };
+    let init = git(
+        top.path(),
+        &[],
+        &["init", "-q", "--bare", "-b", "main", "store.git"],
+    );
+    assert!(init.status.success());
+    let bin = assert_cmd::cargo::cargo_bin("leakgate");
+    let hook = git_dir.join("hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec '{}' pre-commit\n", bin.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    std::fs::write(work.join("package.json"), PKG).unwrap();
+    std::fs::write(work.join("src.ts"), "export const x = 1;\n").unwrap();
+    assert!(with_flags(&["add", "-A"]).status.success());
+    let out = with_flags(&["commit", "-q", "-m", "init"]);
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "a clean commit was stopped: {text}");
+
+    // A leak is blocked with the finding, not an error about a missing repository.
+    std::fs::write(
+        work.join("package.json"),
+        PKG.replace("--target node", "--target node --sourcemap"),
+    )
+    .unwrap();
+    assert!(with_flags(&["add", "-A"]).status.success());
+    let out = with_flags(&["commit", "-q", "-m", "leak"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[bundler/sourcemap-enabled]"), "{text}");
+
+    // The same through the environment, from a directory outside the work tree.
+    let env = [
+        ("GIT_DIR", git_dir.as_path()),
+        ("GIT_WORK_TREE", work.as_path()),
+    ];
+    let out = git(&elsewhere, &env, &["commit", "-q", "-m", "leak"]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[bundler/sourcemap-enabled]"), "{text}");
+    let out = git(
+        &elsewhere,
+        &env,
+        &["commit", "-q", "--no-verify", "-m", "leak"],
+    );
+    assert!(out.status.success());
 }

@@ -177,12 +177,27 @@ pub fn audit_package(
     // other core around it, instead of the map starting last with one core left idle (the
     // packlist is sorted by path: `dist/cli.js.map` comes after `dist/chunks/*`). Findings
     // keep the packlist's order.
-    let mut order: Vec<usize> = (0..packlist.files.len()).collect();
+    //
+    // Files the snapshot reads cheaply only in order (a tarball's big entries, each read by
+    // decompressing the archive up to it) are judged one after another in that order, beside
+    // the others: one decompression serves them all, where reading them in parallel, biggest
+    // first, decompressed the archive once per entry (450 entries: 19 s).
+    let mut in_order: Vec<(u64, usize)> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    for (i, f) in packlist.files.iter().enumerate() {
+        match snapshot.sequential_key(&f.source) {
+            Some(key) => in_order.push((key, i)),
+            None => order.push(i),
+        }
+    }
+    in_order.sort_unstable();
     order.sort_by_key(|&i| std::cmp::Reverse(packlist.files[i].size));
-    let mut per_file: Vec<(usize, Result<Vec<Finding>, AuditError>)> = order
-        .into_par_iter()
-        .map(|i| (i, audit_file(snapshot, &packlist.files[i], &view, checks)))
-        .collect();
+    let judge = |i: usize| (i, audit_file(snapshot, &packlist.files[i], &view, checks));
+    let (mut per_file, sequential): (Vec<_>, Vec<_>) = rayon::join(
+        || order.into_par_iter().map(judge).collect(),
+        || in_order.into_iter().map(|(_, i)| judge(i)).collect(),
+    );
+    per_file.extend(sequential);
     per_file.sort_unstable_by_key(|(i, _)| *i);
 
     let mut findings = Vec::new();
@@ -272,6 +287,8 @@ fn audit_file(
         path: file.source.clone(),
         message: e.to_string(),
     };
+    // A panic on a worker thread, for the tests of the binary's panic handling.
+    crate::debug_panic_at(&file.path);
     let mut out = Vec::new();
     let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
         let text = embedded_text(e.text);

@@ -404,4 +404,14 @@ mod tests {
             "<tmp/.npmignore>: is a directory"
         );
     }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let shown = |p: &str| format!("<{p}>");
+        for seed in ["pkg/package.json:3:4: expected value", "a: b", "x"] {
+            for v in crate::test_support::non_ascii_variants(seed) {
+                let _ = localize(&v, &shown);
+            }
+        }
+    }
 }

@@ -20,12 +20,7 @@ use std::path::{Path, PathBuf};
 /// a bare one). Found with libgit2, honouring `GIT_DIR`/`GIT_WORK_TREE` as git does:
 /// spawning `git rev-parse --show-toplevel` cost more than auditing a small package.
 pub fn work_tree_root(start: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::open_ext(
-        start,
-        git2::RepositoryOpenFlags::FROM_ENV,
-        std::iter::empty::<&std::ffi::OsStr>(),
-    )
-    .ok()?;
+    let repo = crate::snapshot::git::open_repository(start).ok()?;
     // libgit2 ends the work tree with a `/`; `components` drops it.
     repo.workdir().map(|w| w.components().collect())
 }

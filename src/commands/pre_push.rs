@@ -10,7 +10,7 @@ use crate::checks::{self, sourcemap};
 use crate::config::{Config, OnError, Visibility};
 use crate::packlist::{self, PackOptions};
 use crate::report::{Finding, Report, Severity};
-use crate::snapshot::changes::{ChangeStatus, GitRepo};
+use crate::snapshot::changes::{ChangeStatus, GitRepo, PushedObject, RemoteHas};
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
 use crate::workspace::Package;
@@ -110,15 +110,29 @@ fn internal_error(e: &anyhow::Error, on_error: OnError) -> Exit {
     }
 }
 
-/// The (local sha, remote sha or `None`) ranges to check.
-fn ranges(updates: &[RefUpdate]) -> Vec<(String, Option<String>)> {
+/// One pushed ref to check: what is pushed and what the remote has at that ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pushed {
+    /// The ref as the user knows it (`refs/tags/v1`), for messages.
+    name: String,
+    /// The object pushed (a commit, or a tag of any object).
+    local: String,
+    /// What the remote has there now (`None`: the ref is new to it).
+    remote: Option<String>,
+}
+
+/// The refs to check (deletions push nothing).
+fn ranges(updates: &[RefUpdate]) -> Vec<Pushed> {
     let mut out = Vec::new();
     for u in updates {
         if is_zero(&u.local_sha) {
             continue; // a deletion pushes nothing
         }
-        let remote = (!is_zero(&u.remote_sha)).then(|| u.remote_sha.clone());
-        out.push((u.local_sha.clone(), remote));
+        out.push(Pushed {
+            name: u.local_ref.clone(),
+            local: u.local_sha.clone(),
+            remote: (!is_zero(&u.remote_sha)).then(|| u.remote_sha.clone()),
+        });
     }
     // The pre-commit framework passes the range in the environment instead of stdin.
     if out.is_empty() && updates.is_empty() {
@@ -128,15 +142,37 @@ fn ranges(updates: &[RefUpdate]) -> Vec<(String, Option<String>)> {
                     .ok()
                     .filter(|f| !is_zero(f.trim()))
                     .map(|f| f.trim().to_string());
-                out.push((to.trim().to_string(), from));
+                out.push(Pushed {
+                    name: to.trim().to_string(),
+                    local: to.trim().to_string(),
+                    remote: from,
+                });
             }
         }
     }
     out
 }
 
+/// A file version the push sends, and how it gets there (`commit 1a2b3c4d5`, or
+/// `tag refs/tags/x` for a tag of a tree or a blob).
+struct PushedBlob {
+    via: String,
+    path: String,
+    oid: String,
+}
+
+/// The name of the remote pushed to: git's first argument (the URL again when pushing to a
+/// URL), or the pre-commit framework's `PRE_COMMIT_REMOTE_NAME`.
+fn remote_name(args: &Args) -> Option<String> {
+    args.remote
+        .clone()
+        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+}
+
 fn run_hook(
-    _args: &Args,
+    args: &Args,
     globals: &Globals,
     root: &Path,
     config: &Config,
@@ -155,13 +191,67 @@ fn run_hook(
     let repo = GitRepo::discover(root)?;
     let checks = checks_for(root, config)?;
 
-    // The commits pushed, and every path they touch.
+    // What the remote already has: only the refs of the remote pushed to count (a commit on
+    // a private `origin` is new to a `public` remote). A push to a URL has no name and no
+    // remote-tracking refs, so nothing counts and every commit of the pushed refs is checked.
+    let name = remote_name(args);
+    let known = match name.as_deref() {
+        Some(n) if repo.is_remote(n) => RemoteHas::TrackingRefs(n),
+        _ => RemoteHas::Nothing,
+    };
+    if known == RemoteHas::Nothing
+        && ranges
+            .iter()
+            .any(|r| !r.remote.as_deref().is_some_and(|r| repo.has_commit(r)))
+    {
+        report.notes.push(format!(
+            "pushing to {}, not a named remote: leakgate can't tell what it already has, so \
+             every commit of the pushed refs is checked (up to the newest {MAX_PUSHED_COMMITS})",
+            name.as_deref()
+                .or(args.url.as_deref())
+                .map_or("a remote git didn't name".to_string(), |n| format!("`{n}`"))
+        ));
+    }
+
+    // The commits pushed, and every path they touch. A tag may also point at a tree or a
+    // blob (`git tag key $(git hash-object -w id_rsa)`): the push sends that object, so its
+    // files are checked as pushed file versions (they belong to no package).
     let mut commits: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for (local, remote) in &ranges {
-        for c in repo.commits_in_range(local, remote.as_deref())? {
-            if seen.insert(c.clone()) {
-                commits.push(c);
+    let mut blobs: Vec<PushedBlob> = Vec::new();
+    let mut seen_blobs: HashSet<String> = HashSet::new();
+    for r in &ranges {
+        let via = || format!("tag {}", r.name);
+        match repo.pushed_object(&r.local)? {
+            PushedObject::Commit => {
+                for c in repo.commits_in_range(&r.local, r.remote.as_deref(), known)? {
+                    if seen.insert(c.clone()) {
+                        commits.push(c);
+                    }
+                }
+            }
+            PushedObject::Tree(tree) => {
+                for ch in repo.changed_paths(None, &tree)? {
+                    match ch.new_oid {
+                        Some(oid) if is_file(ch.new_mode) && seen_blobs.insert(oid.clone()) => {
+                            blobs.push(PushedBlob {
+                                via: via(),
+                                path: ch.path,
+                                oid,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            PushedObject::Blob(oid) => {
+                if seen_blobs.insert(oid.clone()) {
+                    blobs.push(PushedBlob {
+                        via: "a tag of a blob".into(),
+                        path: r.name.clone(),
+                        oid,
+                    });
+                }
             }
         }
     }
@@ -177,18 +267,20 @@ fn run_hook(
         commits.truncate(MAX_PUSHED_COMMITS);
     }
     let mut touched: BTreeSet<String> = BTreeSet::new();
-    let mut blobs: Vec<(String, String, String)> = Vec::new(); // (commit, path, oid)
-    let mut seen_blobs: HashSet<String> = HashSet::new();
     for c in &commits {
         for ch in repo.commit_changes(c)? {
             touched.insert(ch.path.clone());
             touched.insert(ch.old_path().to_string());
-            if ch.status == ChangeStatus::Deleted || ch.new_mode & 0o170000 != 0o100000 {
+            if ch.status == ChangeStatus::Deleted || !is_file(ch.new_mode) {
                 continue;
             }
             if let Some(oid) = ch.new_oid.clone() {
                 if seen_blobs.insert(oid.clone()) {
-                    blobs.push((c.clone(), ch.path.clone(), oid));
+                    blobs.push(PushedBlob {
+                        via: format!("commit {}", &c[..c.len().min(9)]),
+                        path: ch.path.clone(),
+                        oid,
+                    });
                 }
             }
         }
@@ -258,14 +350,14 @@ fn package_for_path<'a>(packages: &'a [String], path: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// Secrets, denied files and maps embedding sources in the blobs the pushed commits add.
+/// Secrets, denied files and maps embedding sources in the file versions the push sends.
 /// A committed map that no package ships (a test fixture, a private app's build) is a
 /// note, as it is at commit: it exposes nothing the repository doesn't already hold.
 fn check_commits(
     repo: &GitRepo,
     worktree: &Worktree,
     all: &[Package],
-    blobs: &[(String, String, String)],
+    blobs: &[PushedBlob],
     config: &Config,
     checks: &checks::Checks,
     notes: &mut Vec<String>,
@@ -283,10 +375,9 @@ fn check_commits(
         .filter(|c| c.applies_to_history())
         .collect();
     let mut out = Vec::new();
-    for (commit, path, oid) in blobs {
-        let short = &commit[..commit.len().min(9)];
+    for PushedBlob { via, path, oid } in blobs {
         let tag = |mut f: Finding| {
-            f.message = format!("{} (commit {short})", f.message);
+            f.message = format!("{} ({via})", f.message);
             f.repo_path = Some(path.clone());
             f
         };
@@ -480,6 +571,11 @@ fn stream_blob(
     Ok((found, marker.found()))
 }
 
+/// A regular file's git mode (not a symlink, submodule or tree).
+fn is_file(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
+}
+
 /// At most this many pushed commits are checked in one push (newest first).
 pub const MAX_PUSHED_COMMITS: usize = 2_000;
 
@@ -518,7 +614,11 @@ mod tests {
         let r = ranges(&u);
         assert_eq!(
             r,
-            vec![(a.clone(), None)],
+            vec![Pushed {
+                name: "refs/heads/main".into(),
+                local: a.clone(),
+                remote: None
+            }],
             "deletions skipped, new branch has no base"
         );
         let e = parse_stdin("x y\n").unwrap_err().to_string();

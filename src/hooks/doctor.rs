@@ -272,7 +272,7 @@ fn husky_hook(repo: &Repo, hook: Hook, dir: &Path, legacy: bool, active: bool) -
 
 fn lefthook_hook(repo: &Repo, hook: Hook, config: &Path) -> Check {
     let name = hook.name();
-    if !lefthook::runs_leakgate(hook, config) {
+    let Some(entry) = lefthook::runs_leakgate(hook, config) else {
         return check(
             Status::Fail,
             name,
@@ -281,7 +281,7 @@ fn lefthook_hook(repo: &Repo, hook: Hook, config: &Path) -> Check {
                 repo.display(config)
             ),
         );
-    }
+    };
     let installed = std::fs::read(repo.hooks_dir.join(name))
         .is_ok_and(|b| String::from_utf8_lossy(&b).contains("lefthook"));
     if !installed {
@@ -295,15 +295,12 @@ fn lefthook_hook(repo: &Repo, hook: Hook, config: &Path) -> Check {
             ),
         );
     }
-    if name == "pre-push" {
-        let text = std::fs::read_to_string(config).unwrap_or_default();
-        if !text.contains("use_stdin: true") {
-            return check(
-                Status::Warn,
-                name,
-                "lefthook runs leakgate pre-push without `use_stdin: true`: leakgate can't see the pushed refs",
-            );
-        }
+    if hook == Hook::PrePush && !entry.use_stdin {
+        return check(
+            Status::Warn,
+            name,
+            "lefthook runs leakgate pre-push without `use_stdin: true`: leakgate can't see the pushed refs",
+        );
     }
     stale(
         lefthook::freshness(hook, config),

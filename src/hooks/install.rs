@@ -1,6 +1,7 @@
 //! `install` and `uninstall` for a whole repository: pick the layout, apply it to both hooks,
 //! keep the state file.
 
+use super::lock::InstallLock;
 use super::manager::{self, Manager};
 use super::repo::Repo;
 use super::state::{Kind, State};
@@ -59,6 +60,8 @@ impl Outcome {
 /// Registers both hooks in the repository containing `dir`.
 pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
     let repo = Repo::discover(dir)?;
+    // Held until the state is saved: the checks below decide what the renames do.
+    let _lock = InstallLock::acquire(&repo.common_dir)?;
     let manager = if opts.plain {
         Manager::Plain
     } else {
@@ -168,6 +171,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
 /// Removes what install added in the repository containing `dir` and restores chained hooks.
 pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
     let repo = Repo::discover(dir)?;
+    let _lock = InstallLock::acquire(&repo.common_dir)?;
     let manager = manager::detect(&repo);
     let mut state = State::load(&repo.common_dir)?;
     let mut out = Outcome::new(&repo, &manager);

@@ -94,9 +94,7 @@ pub fn install(hook: Hook, path: &Path, state: &mut State, force: bool) -> Resul
     }
     let (start, end) = markers(hook);
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    if block::find(&text, &start, &end).is_none()
-        && text.contains(&format!("leakgate {}", hook.name()))
-    {
+    if block::find(&text, &start, &end).is_none() && entry_in(hook, path, &text).is_some() {
         return Ok("already runs leakgate (an entry leakgate did not add; left as is)".into());
     }
     with_spec(hook, |spec| block::install(hook, path, spec, state, force))
@@ -141,11 +139,105 @@ fn with_spec<R>(hook: Hook, f: impl FnOnce(&Spec) -> R) -> R {
     })
 }
 
-/// Whether the config holds leakgate's block for `hook` (or otherwise runs `leakgate <hook>`).
-pub fn runs_leakgate(hook: Hook, path: &Path) -> bool {
-    let (start, end) = markers(hook);
-    std::fs::read_to_string(path).is_ok_and(|t| {
-        block::find(&t, &start, &end).is_some() || t.contains(&format!("leakgate {}", hook.name()))
+/// An entry of the config that runs `leakgate <hook>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// It has `use_stdin: true` (pre-push needs it: lefthook passes git's ref lines only then).
+    pub use_stdin: bool,
+}
+
+/// The entry of the lefthook config at `path` that runs `leakgate <hook>`, if any.
+pub fn runs_leakgate(hook: Hook, path: &Path) -> Option<Entry> {
+    let text = std::fs::read_to_string(path).ok()?;
+    entry_in(hook, path, &text)
+}
+
+/// The entry that runs `leakgate <hook>`, read from the config's structure (YAML, JSON or
+/// TOML by the file name): a `run:` of an entry of `<hook>: commands:` or of an item of
+/// `<hook>: jobs:` (groups included), not skipped. Text that merely mentions the command (a
+/// comment, another key's value, another hook's section) is no entry.
+fn entry_in(hook: Hook, path: &Path, text: &str) -> Option<Entry> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let doc = match ext {
+        "json" => serde_json::from_str(text).ok()?,
+        "toml" => serde_json::to_value(toml::from_str::<toml::Value>(text).ok()?).ok()?,
+        _ => super::yaml::parse(text)?,
+    };
+    let section = doc.get(hook.name())?;
+    let commands = section.get("commands").and_then(|c| c.as_object());
+    let from_commands = commands.into_iter().flat_map(|m| m.values());
+    let mut entries: Vec<&serde_json::Value> = from_commands.collect();
+    if let Some(jobs) = section.get("jobs") {
+        collect_jobs(jobs, &mut entries);
+    }
+    entries.into_iter().find_map(|e| {
+        let run = e.get("run")?.as_str()?;
+        let skipped = e
+            .get("skip")
+            .is_some_and(|s| s != &serde_json::Value::Bool(false));
+        (!skipped && runs_command(hook, run)).then(|| Entry {
+            use_stdin: e.get("use_stdin") == Some(&serde_json::Value::Bool(true)),
+        })
+    })
+}
+
+/// The items of a `jobs:` list, and of the `group: jobs:` lists inside it.
+fn collect_jobs<'v>(jobs: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
+    for job in jobs.as_array().into_iter().flatten() {
+        out.push(job);
+        if let Some(inner) = job.get("group").and_then(|g| g.get("jobs")) {
+            collect_jobs(inner, out);
+        }
+    }
+}
+
+/// True when a `run:` command runs `leakgate <hook>`: leakgate as the program (a path to it,
+/// or behind `npx`/`pnpm exec`-style runners and `VAR=x` assignments), the hook its first
+/// argument.
+fn runs_command(hook: Hook, run: &str) -> bool {
+    // Each simple command of each line, comments cut off: `if [ -x node_modules/.bin/leakgate
+    // ]; then node_modules/.bin/leakgate pre-commit; else leakgate pre-commit; fi` (what
+    // install writes) runs it; `eslint # later: leakgate pre-commit` does not.
+    let commands = run.lines().flat_map(|line| {
+        let code = match line.find(" #") {
+            Some(i) => &line[..i],
+            None if line.trim_start().starts_with('#') => "",
+            None => line,
+        };
+        code.split([';', '&', '|'])
+    });
+    commands.into_iter().any(|command| {
+        let words: Vec<&str> = command
+            .split_whitespace()
+            .map(|w| w.trim_matches(['"', '\'']))
+            .skip_while(|w| matches!(*w, "if" | "then" | "else" | "elif" | "do" | "!"))
+            .collect();
+        let runner = |w: &str| {
+            w.starts_with('-')
+                || w.contains('=')
+                || matches!(
+                    w,
+                    "npx"
+                        | "bunx"
+                        | "pnpx"
+                        | "pnpm"
+                        | "yarn"
+                        | "npm"
+                        | "bun"
+                        | "exec"
+                        | "run"
+                        | "dlx"
+                        | "x"
+                        | "env"
+                        | "command"
+                        | "--"
+                )
+        };
+        let Some(at) = words.iter().position(|w| !runner(w)) else {
+            return false;
+        };
+        let program = words[at].rsplit('/').next().unwrap_or("");
+        matches!(program, "leakgate" | "leakgate.exe") && words.get(at + 1) == Some(&hook.name())
     })
 }
 
@@ -419,5 +511,125 @@ mod tests {
             );
             assert_eq!(fresh(&edited), Some(Freshness::Edited), "{edited}");
         }
+    }
+
+    #[test]
+    fn the_node_modules_first_line_runs_leakgate_and_comments_never_do() {
+        assert!(runs_command(Hook::PreCommit, command(Hook::PreCommit)));
+        assert!(runs_command(Hook::PrePush, command(Hook::PrePush)));
+        assert!(!runs_command(
+            Hook::PreCommit,
+            "true # ; leakgate pre-commit"
+        ));
+        assert!(!runs_command(Hook::PreCommit, "# leakgate pre-commit"));
+        assert!(!runs_command(
+            Hook::PreCommit,
+            "if [ -x node_modules/.bin/leakgate ]; then echo leakgate pre-commit; fi"
+        ));
+    }
+
+    #[test]
+    fn only_a_run_of_the_hooks_entries_counts() {
+        let at = |text: &str, hook| entry_in(hook, Path::new("lefthook.yml"), text);
+        let entry = Some(Entry { use_stdin: false });
+        // Mentions in comments, other keys, other hooks' sections: no entry.
+        let mentions = "# leakgate pre-commit
+pre-commit:
+  commands:
+    lint:
+      run: eslint # leakgate pre-commit
+      glob: leakgate pre-commit
+post-merge:
+  commands:
+    x:
+      run: leakgate pre-commit
+";
+        assert_eq!(at(mentions, Hook::PreCommit), None);
+        assert_eq!(
+            at(
+                "pre-commit: {commands: {x: {run: leakgate pre-commit}}}
+",
+                Hook::PreCommit
+            ),
+            None
+        );
+        assert_eq!(
+            at(
+                "pre-commit:
+  commands:
+    x:
+      run: echo leakgate pre-commit
+",
+                Hook::PreCommit
+            ),
+            None
+        );
+        assert_eq!(
+            at(
+                "pre-commit:
+  commands:
+    x:
+      run: leakgate pre-commit
+      skip: true
+",
+                Hook::PreCommit
+            ),
+            None
+        );
+        // Entries in every form lefthook reads.
+        assert_eq!(
+            at(
+                "pre-commit:
+  commands:
+    gate:
+      run: leakgate pre-commit
+",
+                Hook::PreCommit
+            ),
+            entry
+        );
+        assert_eq!(
+            at(
+                "pre-commit:
+  commands:
+    gate:
+      run: npx --yes ./bin/leakgate pre-commit
+",
+                Hook::PreCommit
+            ),
+            entry
+        );
+        assert_eq!(
+            at(
+                "pre-push:
+  jobs:
+    - name: t
+      group:
+        jobs:
+          - run: leakgate pre-push {1} {2}
+            use_stdin: true
+",
+                Hook::PrePush
+            ),
+            Some(Entry { use_stdin: true })
+        );
+        let json = r#"{"pre-push": {"commands": {"g": {"run": "leakgate pre-push {1} {2}", "use_stdin": true}}}}"#;
+        assert_eq!(
+            entry_in(Hook::PrePush, Path::new("lefthook.json"), json),
+            Some(Entry { use_stdin: true })
+        );
+        let toml = "[pre-commit.commands.g]\nrun = \"leakgate pre-commit\"\n";
+        assert_eq!(
+            entry_in(Hook::PreCommit, Path::new("lefthook.toml"), toml),
+            entry
+        );
+        assert_eq!(
+            entry_in(
+                Hook::PreCommit,
+                Path::new("lefthook.toml"),
+                "# leakgate pre-commit\n"
+            ),
+            None
+        );
     }
 }

@@ -13,19 +13,21 @@
 //!   be edited safely.
 //!
 //! What was done is recorded in `<git common dir>/leakgate/install.toml` ([`state`]), which
-//! `uninstall` and `doctor` read. Nothing here prints: commands do.
+//! `uninstall` and `doctor` read; `install.lock` next to it keeps two runs apart ([`lock`]). Nothing here prints: commands do.
 
 pub mod block;
 pub mod doctor;
 pub mod husky;
 pub mod install;
 pub mod lefthook;
+pub mod lock;
 pub mod manager;
 pub mod npm;
 pub mod previous;
 pub mod repo;
 pub mod shim;
 pub mod state;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 

@@ -108,6 +108,7 @@ pub fn install(hook: Hook, dir: &Path, state: &mut State, force: bool) -> Result
     }
 
     if exists(&path) {
+        crate::debug_pause_at("install-chain");
         if exists(&chained) {
             return Err(HookError::Conflict {
                 path: path.clone(),

@@ -97,4 +97,19 @@ mod tests {
         assert_eq!(tar_name("lib/c:kept.js"), "lib/c:kept.js");
         assert_eq!(tar_name("sub/\\x.js"), "sub/\\x.js");
     }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        for seed in [
+            "C:\\a\\b.js",
+            "//server/share/x",
+            "/abs/x",
+            "C:x",
+            "\\\\?\\c",
+        ] {
+            for v in crate::test_support::non_ascii_variants(seed) {
+                let _ = tar_name(&v);
+            }
+        }
+    }
 }

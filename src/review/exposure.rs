@@ -239,15 +239,15 @@ fn cause(rules: &RulesFiles, causes: &[&str], dir: &str) -> (String, Option<(u32
         return (first.to_string(), None); // deleted: no line to point at
     };
     let at = if file_name(first) == "package.json" {
-        let old = old.and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        // The manifest parser npm's rules use (it skips a byte-order mark, as npm does).
+        let manifest = |t: &str| crate::packlist::manifest::parse_json(first, t.as_bytes()).ok();
+        let old = old.and_then(|t| manifest(&t));
         super::json::Doc::parse(&new).ok().and_then(|doc| {
             PACKLIST_FIELDS
                 .iter()
                 .filter(|k| **k != "version")
                 .filter(|k| {
-                    let new_v = serde_json::from_str::<serde_json::Value>(&new)
-                        .ok()
-                        .and_then(|v| v.get(**k).cloned());
+                    let new_v = manifest(&new).and_then(|v| v.get(**k).cloned());
                     old.as_ref().and_then(|o| o.get(**k).cloned()) != new_v
                 })
                 .find_map(|k| doc.root.member(k))
@@ -286,7 +286,9 @@ fn replacement(file: Option<(u32, Vec<u8>)>) -> Replacement {
 fn packlist_fields_changed(base: Option<&Replacement>, staged: Option<&Replacement>) -> bool {
     let parse = |r: Option<&Replacement>| -> Option<serde_json::Value> {
         match r {
-            Some(Replacement::File { bytes, .. }) => serde_json::from_slice(bytes).ok(),
+            Some(Replacement::File { bytes, .. }) => {
+                crate::packlist::manifest::parse_json("package.json", bytes).ok()
+            }
             _ => None,
         }
     };

@@ -439,4 +439,14 @@ mod tests {
         let dt = props.iter().find(|p| p.key == "devtool").unwrap();
         assert_eq!(dt.value, PropValue::Str("source-map".into()));
     }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let seed =
+            "export default { build: { sourcemap: true, 'x': `t${1}` /* c */ }, y: /re/g } // e";
+        for v in crate::test_support::non_ascii_variants(seed) {
+            let _ = tokenize(&v);
+            let _ = properties(&v);
+        }
+    }
 }

@@ -162,6 +162,10 @@ impl Doc {
     }
 }
 
+/// The byte-order mark Windows editors write first; npm, tsc and serde_json's callers in
+/// `leakgate audit` skip it, so the reviews do too.
+const BOM: &str = "\u{feff}";
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let mut offset = offset.min(text.len());
@@ -171,8 +175,23 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     // A byte-order mark is invisible in editors: it is no column.
     let before = text[..offset].trim_start_matches('\u{feff}');
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line as u32, column as u32)
+    let last = before.rsplit('\n').next().unwrap_or("");
+    (line as u32, column(last, last.len(), line == 1) as u32)
+}
+
+/// 1-based column, in characters, of byte `byte` of `line_text`; on the first line a
+/// byte-order mark is not a column (editors don't show it).
+fn column(line_text: &str, byte: usize, first_line: bool) -> usize {
+    let mut b = byte.min(line_text.len());
+    while !line_text.is_char_boundary(b) {
+        b -= 1;
+    }
+    let before = &line_text[..b];
+    let before = match first_line {
+        true => before.strip_prefix(BOM).unwrap_or(before),
+        false => before,
+    };
+    before.chars().count() + 1
 }
 
 fn to_serde(node: &Node) -> serde_json::Value {
@@ -193,17 +212,22 @@ fn to_serde(node: &Node) -> serde_json::Value {
 }
 
 fn parse_inner(original: &str, clean: &str) -> Result<Doc, JsonError> {
+    // A leading byte-order mark becomes three spaces: serde_json rejects the mark, and
+    // blanks keep every offset pointing into the original text.
+    let unmarked;
+    let clean = match clean.strip_prefix(BOM) {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => clean,
+    };
     // serde_json is the judge of validity and the source of the error messages.
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(clean) {
         let line = e.line().max(1);
         // serde_json counts columns in bytes; convert to characters on that line.
         let line_text = original.lines().nth(line - 1).unwrap_or("");
-        let byte_col = e.column().saturating_sub(1).min(line_text.len());
-        let mut b = byte_col;
-        while !line_text.is_char_boundary(b) {
-            b -= 1;
-        }
-        let column = line_text[..b].chars().count() + 1;
+        let column = column(line_text, e.column().saturating_sub(1), line == 1);
         let message = strip_position(&e.to_string());
         return Err(JsonError {
             line,
@@ -466,5 +490,18 @@ mod tests {
         // Strict JSON rejects what JSONC accepts.
         assert!(Doc::parse("{\"a\": 1,}").is_err());
         assert!(Doc::parse_jsonc("{\"a\": 1,}").is_ok());
+    }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let seed = "{\"name\": \"a\", // c\n \"files\": [\"dist\", 1.5e3, true, null], /* d */ }";
+        for v in crate::test_support::non_ascii_variants(seed) {
+            let _ = Doc::parse(&v);
+            let _ = Doc::parse_jsonc(&v);
+            let _ = blank_jsonc(&v);
+            for i in 0..=v.len() + 1 {
+                let _ = line_col(&v, i);
+            }
+        }
     }
 }

@@ -81,10 +81,13 @@ fn simple_commands(line: &str) -> Vec<Vec<Word>> {
             }
             b'\\' if i + 1 < b.len() => {
                 start.get_or_insert(i);
-                if b[i + 1] != b'\n' {
-                    cur.push(b[i + 1] as char);
+                // The escaped character whole: a byte would split `\é` and leave `i`
+                // inside it.
+                let ch = line[i + 1..].chars().next().unwrap_or('\\');
+                if ch != '\n' {
+                    cur.push(ch);
                 }
-                i += 2;
+                i += 1 + ch.len_utf8();
                 continue;
             }
             b'\'' | b'"' => {
@@ -457,5 +460,23 @@ mod tests {
         );
         assert_eq!(tools("parcel build src/index.html")[0].0, "Parcel");
         assert!(tools("parcel build src/index.html --no-source-maps").is_empty());
+    }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let seeds = [
+            "bun build ./src/index.ts --sourcemap=external --outdir dist",
+            "esbuild src/a.ts --sourcemap \\\n  --outfile=dist/a.js",
+            "tsc -p tsconfig.json && echo 'done' \"x\" # comment",
+            "FOO=bar npx -y tsup --sourcemap",
+        ];
+        for seed in seeds {
+            for v in crate::test_support::non_ascii_variants(seed) {
+                let _ = map_flags(&v);
+            }
+        }
+        // An escaped non-ASCII character is that character.
+        let cmds = simple_commands("echo a\\é b");
+        assert_eq!(cmds[0][1].text, "aé");
     }
 }

@@ -79,6 +79,26 @@ impl Change {
     }
 }
 
+/// What the remote a push goes to already has, besides the remote sha git reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteHas<'a> {
+    /// What the remote-tracking refs of this named remote reach (`refs/remotes/<name>/*`).
+    TrackingRefs(&'a str),
+    /// Nothing this clone knows of: a push to a URL, or no remote name at all.
+    Nothing,
+}
+
+/// What a pushed ref points at, tags peeled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushedObject {
+    /// A commit: the push sends it and its ancestors the remote lacks.
+    Commit,
+    /// A tree (its id): the push sends every file in it.
+    Tree(String),
+    /// A blob (its id): the push sends its bytes.
+    Blob(String),
+}
+
 /// A repository the hooks read from.
 pub struct GitRepo {
     pool: RepoPool,
@@ -217,12 +237,18 @@ impl GitRepo {
 
     /// The commits a push of `local` sends, newest first (as `git rev-list` lists them).
     ///
-    /// With `remote = Some(sha)` (an update): `git rev-list local ^remote`. If git doesn't
-    /// have `remote` locally (someone else pushed history we never fetched), or with `None`
-    /// (a new branch): everything reachable from `local` that no remote-tracking ref reaches
-    /// (`git rev-list local --not --remotes`), i.e. what the remote doesn't already have as
-    /// far as this clone knows.
-    pub fn commits_in_range(&self, local: &str, remote: Option<&str>) -> Result<Vec<String>> {
+    /// With `remote = Some(sha)` (an update) that this clone has: `git rev-list local ^sha`.
+    /// Otherwise (a new branch, or a remote sha never fetched) the commits `known` says the
+    /// remote being pushed to already has are left out: for a named remote, what its
+    /// remote-tracking refs reach (`git rev-list local --not --remotes=<name>`); for a push
+    /// to a URL, nothing, so every commit of `local` is listed. Another remote's refs never
+    /// count: a commit on a private `origin` is still new to a public remote.
+    pub fn commits_in_range(
+        &self,
+        local: &str,
+        remote: Option<&str>,
+        known: RemoteHas<'_>,
+    ) -> Result<Vec<String>> {
         self.pool.with(|repo| {
             let local_oid = revparse_commit(repo, local)?;
             let mut walk = repo.revwalk().map_err(|e| git_err(local, e))?;
@@ -237,8 +263,11 @@ impl GitRepo {
                 None => false,
             };
             if !hidden {
-                walk.hide_glob("refs/remotes/*")
-                    .map_err(|e| git_err("refs/remotes", e))?;
+                if let RemoteHas::TrackingRefs(name) = known {
+                    // Remote names can't hold glob characters (git refuses them in refspecs).
+                    let glob = format!("refs/remotes/{name}/*");
+                    walk.hide_glob(&glob).map_err(|e| git_err(&glob, e))?;
+                }
             }
             let mut out = Vec::new();
             for oid in walk {
@@ -246,6 +275,49 @@ impl GitRepo {
             }
             Ok(out)
         })
+    }
+
+    /// True when `name` is a remote configured in this repository (`git remote`), so its
+    /// remote-tracking refs say what it has; false for a URL or anything else.
+    pub fn is_remote(&self, name: &str) -> bool {
+        !name.is_empty()
+            && self
+                .pool
+                .with(|repo| Ok(repo.find_remote(name).is_ok()))
+                .unwrap_or(false)
+    }
+
+    /// What `rev` (a pushed sha) is once tags are peeled: a commit, or the tree or blob a
+    /// tag points at.
+    pub fn pushed_object(&self, rev: &str) -> Result<PushedObject> {
+        self.pool.with(|repo| {
+            let obj = repo
+                .revparse_single(rev)
+                .map_err(|e| git_err(&format!("{rev}: unknown object"), e))?;
+            // `Any` peels a tag until the object is no tag (on a commit it would give the tree).
+            let obj = match obj.kind() {
+                Some(git2::ObjectType::Tag) => obj
+                    .peel(git2::ObjectType::Any)
+                    .map_err(|e| git_err(&format!("{rev}: a tag of nothing"), e))?,
+                _ => obj,
+            };
+            let id = obj.id().to_string();
+            match obj.kind() {
+                Some(git2::ObjectType::Commit) => Ok(PushedObject::Commit),
+                Some(git2::ObjectType::Tree) => Ok(PushedObject::Tree(id)),
+                Some(git2::ObjectType::Blob) => Ok(PushedObject::Blob(id)),
+                _ => Err(SnapshotError::Other(format!(
+                    "{rev}: not a commit, tree or blob"
+                ))),
+            }
+        })
+    }
+
+    /// True when `rev` names a commit this clone has.
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.pool
+            .with(|repo| Ok(revparse_commit(repo, rev).is_ok()))
+            .unwrap_or(false)
     }
 
     /// The size of blob `oid` in bytes, read from the object header (not the content).
@@ -294,7 +366,14 @@ impl GitRepo {
 
     /// Runs git in the work tree and returns stdout; a failure is an error quoting git.
     fn git(&self, args: &[&str]) -> Result<Vec<u8>> {
-        let out = git_command(&self.workdir, args).output().map_err(|e| {
+        let mut cmd = git_command(&self.workdir, args);
+        if std::env::var_os("GIT_DIR").is_some() {
+            // The child runs in the work tree, where a relative `GIT_DIR`/`GIT_WORK_TREE`
+            // given to leakgate would point elsewhere: pass what was resolved.
+            cmd.env("GIT_DIR", self.pool.git_dir())
+                .env("GIT_WORK_TREE", &self.workdir);
+        }
+        let out = cmd.output().map_err(|e| {
             SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
         })?;
         if !out.status.success() {
@@ -566,8 +645,9 @@ pub fn commits_in_range(
     repo_dir: impl AsRef<Path>,
     local: &str,
     remote: Option<&str>,
+    known: RemoteHas<'_>,
 ) -> Result<Vec<String>> {
-    GitRepo::discover(repo_dir)?.commits_in_range(local, remote)
+    GitRepo::discover(repo_dir)?.commits_in_range(local, remote, known)
 }
 
 /// [`GitRepo::changed_paths`] for the repository containing `repo_dir`.

@@ -46,16 +46,57 @@ pub(crate) fn git_err(what: &str, err: git2::Error) -> SnapshotError {
 /// new one when all are busy) and gives it back, so parallel readers don't wait on a lock.
 pub(crate) struct RepoPool {
     git_dir: PathBuf,
+    /// The work tree when it is not the one the git dir implies (`$GIT_WORK_TREE`).
+    workdir: Option<PathBuf>,
     idle: Mutex<Vec<Repository>>,
 }
 
+/// Opens the repository git would use from `dir`: `$GIT_DIR` when it is set (a hook run by
+/// `git --git-dir=X --work-tree=Y`, or the variables exported), with `$GIT_WORK_TREE` as
+/// its work tree; otherwise the repository found upwards from `dir`.
+///
+/// libgit2's `FROM_ENV` reads `GIT_INDEX_FILE` and the object directories, but `GIT_DIR`
+/// only when given no start path (git2 always passes one), ignores `GIT_WORK_TREE` when the
+/// repository says `core.bare = true` (git lets it override that: a bare repository with a
+/// separate work tree is the usual dotfiles setup), and takes a relative `GIT_WORK_TREE`
+/// from the git dir (git: from the current directory; hooks get `GIT_WORK_TREE=.`). So
+/// both are applied here, relative to the current directory as git does.
+pub fn open_repository(dir: &Path) -> std::result::Result<Repository, git2::Error> {
+    let env_path = |name: &str| -> Option<PathBuf> {
+        let value = std::env::var_os(name).filter(|v| !v.is_empty())?;
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Some(cwd.join(value))
+    };
+    let start = env_path("GIT_DIR").unwrap_or_else(|| dir.to_path_buf());
+    let repo = Repository::open_ext(
+        &start,
+        git2::RepositoryOpenFlags::FROM_ENV,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )?;
+    if let Some(work_tree) = env_path("GIT_WORK_TREE") {
+        let work_tree = work_tree.canonicalize().unwrap_or(work_tree);
+        repo.set_workdir(&work_tree, false)?;
+    }
+    Ok(repo)
+}
+
 impl RepoPool {
-    /// Opens the repository containing `dir` (discovering `.git` upwards).
+    /// Opens the repository git would use from `dir` ([`open_repository`]).
     pub(crate) fn discover(dir: &Path) -> Result<Self> {
-        let repo = Repository::discover(dir)
+        let repo = open_repository(dir)
             .map_err(|e| git_err(&format!("{}: not a git repository", dir.display()), e))?;
+        let git_dir = repo.path().to_path_buf();
+        // Handles opened later by path alone must see the same work tree.
+        let implied = Repository::open(&git_dir)
+            .ok()
+            .and_then(|r| r.workdir().map(Path::to_path_buf));
+        let workdir = repo
+            .workdir()
+            .filter(|w| implied.as_deref() != Some(*w))
+            .map(Path::to_path_buf);
         Ok(RepoPool {
-            git_dir: repo.path().to_path_buf(),
+            git_dir,
+            workdir,
             idle: Mutex::new(vec![repo]),
         })
     }
@@ -70,8 +111,15 @@ impl RepoPool {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let repo = match idle {
             Some(repo) => repo,
-            None => Repository::open(&self.git_dir)
-                .map_err(|e| git_err(&self.git_dir.display().to_string(), e))?,
+            None => {
+                let shown = || self.git_dir.display().to_string();
+                let repo = Repository::open(&self.git_dir).map_err(|e| git_err(&shown(), e))?;
+                if let Some(w) = &self.workdir {
+                    repo.set_workdir(w, false)
+                        .map_err(|e| git_err(&shown(), e))?;
+                }
+                repo
+            }
         };
         let out = f(&repo);
         self.idle

@@ -8,10 +8,11 @@ pub mod git;
 pub mod index;
 pub mod memo;
 pub mod overlay;
+pub mod tar_reader;
 pub mod tarball;
 pub mod worktree;
 
-pub use changes::{Change, ChangeStatus, GitRepo, StagedView};
+pub use changes::{Change, ChangeStatus, GitRepo, PushedObject, RemoteHas, StagedView};
 pub use git::GitTree;
 pub use index::IndexSnapshot;
 pub use memo::Memo;
@@ -134,6 +135,16 @@ pub trait Snapshot: Send + Sync {
         )))
     }
 
+    /// When `path` is cheap to read only in order (a tarball's big entries, read by
+    /// decompressing the archive up to them): its place in that order. A caller reading many
+    /// files reads the ones with a key one at a time, in key order, and the archive is
+    /// decompressed once for all of them instead of once for each. `None` (the default):
+    /// any order costs the same.
+    fn sequential_key(&self, path: &str) -> Option<u64> {
+        let _ = path;
+        None
+    }
+
     /// Reads the whole file at `path` (follows symlinks where the snapshot can).
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         read_all(&mut *self.open(path)?, path, 0)
@@ -212,6 +223,9 @@ macro_rules! forward_snapshot {
             }
             fn read_link(&self, path: &str) -> Result<String> {
                 (**self).read_link(path)
+            }
+            fn sequential_key(&self, path: &str) -> Option<u64> {
+                (**self).sequential_key(path)
             }
             fn read(&self, path: &str) -> Result<Vec<u8>> {
                 (**self).read(path)

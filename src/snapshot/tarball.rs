@@ -1,6 +1,11 @@
 //! A gzip-compressed tarball (`npm pack` output, or one downloaded from a registry) as a
 //! snapshot, read without ever extracting it.
 //!
+//! The tar stream is read as npm's node-tar reads it ([`super::tar_reader`]): the entries
+//! listed are the ones `npm install` would extract (a lone zero block doesn't end the
+//! archive, PAX and GNU long names apply as node-tar applies them), and the headers
+//! node-tar skips are recorded in [`Tarball::warnings`].
+//!
 //! Safety: nothing is ever written to disk. Entries whose names contain `..`, are absolute,
 //! carry a drive prefix (`C:`) or a backslash are skipped and recorded in
 //! [`Tarball::warnings`] (the audit reports them: a hostile archive is itself a finding);
@@ -10,20 +15,23 @@
 //!
 //! Bounded memory: the archive is read once when opened to index its entries. Small files
 //! (up to [`TarballOptions::max_memory_file`] each, [`TarballOptions::max_memory_total`] in
-//! all) are kept in memory; a larger entry is streamed by decompressing the archive again
-//! up to it when it is opened, so a 2 GB entry never sits in memory.
+//! all) are kept in memory; a larger entry is streamed when it is opened, by decompressing
+//! the archive up to it, so a 2 GB entry never sits in memory. One decompression serves
+//! every big entry opened in archive order ([`Snapshot::sequential_key`]): the audit reads
+//! them that way, so a tarball of 450 big entries is decompressed twice, not 451 times.
 //!
 //! Decompression is capped ([`TarballOptions::max_decompressed`], 4 GiB by default): a
 //! gzip bomb is an error naming the file, as is a truncated or corrupt archive.
 
+use super::tar_reader::{Kind, TarReader};
 use super::{Entry, EntryKind, Result, Snapshot, SnapshotError};
 use flate2::read::MultiGzDecoder;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 /// Limits applied while reading a tarball.
 #[derive(Clone, Debug)]
@@ -51,8 +59,8 @@ impl Default for TarballOptions {
 enum Data {
     /// Kept from the first pass.
     Memory(Arc<[u8]>),
-    /// The `ordinal`-th entry of the archive, named `path`: decompress again to read it.
-    Reread { ordinal: usize, path: String },
+    /// `size` bytes at `offset` of the decompressed stream: decompress again to read them.
+    Reread { offset: u64, size: u64 },
     /// A hard link to another entry's path.
     HardLink(String),
     /// No data (directories, symlinks, devices).
@@ -76,6 +84,12 @@ pub struct Tarball {
     children: BTreeMap<String, BTreeSet<String>>,
     warnings: Vec<String>,
     package_dir: String,
+    /// A decompression left where the last big entry read in order ended, for the next.
+    cursor: Mutex<Option<Cursor>>,
+    /// How many times the archive was decompressed (from its start).
+    passes: AtomicUsize,
+    /// The file's length and modification time when it was indexed.
+    stamp: OnceLock<Option<(u64, Option<std::time::SystemTime>)>>,
 }
 
 /// Counts decompressed bytes and fails past the cap (flagging why, for the message).
@@ -98,16 +112,6 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
-fn kind_of(entry_type: tar::EntryType) -> EntryKind {
-    use tar::EntryType as T;
-    match entry_type {
-        T::Regular | T::Continuous | T::GNUSparse | T::Link => EntryKind::File,
-        T::Directory => EntryKind::Dir,
-        T::Symlink => EntryKind::Symlink,
-        _ => EntryKind::Other,
-    }
-}
-
 impl Tarball {
     /// Reads and indexes the tarball at `path` with the default limits.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
@@ -124,6 +128,9 @@ impl Tarball {
             children: BTreeMap::new(),
             warnings: Vec::new(),
             package_dir: String::new(),
+            cursor: Mutex::new(None),
+            passes: AtomicUsize::new(0),
+            stamp: OnceLock::new(),
         };
         tarball.index()?;
         Ok(tarball)
@@ -166,12 +173,28 @@ impl Tarball {
         }
     }
 
+    /// How many times the archive has been decompressed from its start: 1 after opening
+    /// (the index), 1 more for all the big entries read in order (for tests and benches).
+    pub fn decompressions(&self) -> usize {
+        self.passes.load(Ordering::Relaxed)
+    }
+
     /// Opens the archive's decompressed stream, checking the gzip magic first.
     fn stream(&self, exceeded: Arc<AtomicBool>) -> Result<Capped<MultiGzDecoder<BufReader<File>>>> {
+        self.passes.fetch_add(1, Ordering::Relaxed);
         let file = File::open(&self.path).map_err(|source| SnapshotError::Io {
             path: self.name(),
             source,
         })?;
+        // Later passes read entries by their offsets from the first: the file must be the
+        // one that was indexed.
+        let stamp = file.metadata().ok().map(|m| (m.len(), m.modified().ok()));
+        if *self.stamp.get_or_init(|| stamp) != stamp {
+            return Err(SnapshotError::Other(format!(
+                "{}: changed while being read",
+                self.name()
+            )));
+        }
         let mut reader = BufReader::new(file);
         let magic = io::BufRead::fill_buf(&mut reader).map_err(|source| SnapshotError::Io {
             path: self.name(),
@@ -195,17 +218,15 @@ impl Tarball {
     fn index(&mut self) -> Result<()> {
         let exceeded = Arc::new(AtomicBool::new(false));
         let stream = self.stream(exceeded.clone())?;
-        let mut archive = tar::Archive::new(stream);
+        let mut reader = TarReader::new(stream);
         let mut in_memory = 0u64;
-        let entries = archive
-            .entries()
-            .map_err(|e| self.archive_err(e, &exceeded))?;
         let mut found: Vec<(String, Node)> = Vec::new();
-        for (ordinal, entry) in entries.enumerate() {
-            let mut entry = entry.map_err(|e| self.archive_err(e, &exceeded))?;
-            let raw = entry.path_bytes().into_owned();
-            let shown = String::from_utf8_lossy(&raw).into_owned();
-            let Ok(name) = String::from_utf8(raw) else {
+        while let Some(header) = reader
+            .next_entry()
+            .map_err(|e| self.archive_err(e, &exceeded))?
+        {
+            let shown = String::from_utf8_lossy(&header.path).into_owned();
+            let Ok(name) = String::from_utf8(header.path) else {
                 self.warnings.push(format!(
                     "skipped entry `{shown}`: its name is not valid UTF-8"
                 ));
@@ -221,24 +242,24 @@ impl Tarball {
             if path.is_empty() {
                 continue; // `./` itself
             }
-            let header = entry.header();
-            let entry_type = header.entry_type();
-            if entry_type.is_pax_global_extensions() {
-                continue;
-            }
-            let kind = kind_of(entry_type);
-            let mode = header.mode().unwrap_or(0o644) & 0o7777;
-            let size = if kind == EntryKind::File {
-                entry.size()
+            let kind = match header.kind {
+                Kind::File | Kind::HardLink => EntryKind::File,
+                Kind::Dir => EntryKind::Dir,
+                Kind::Symlink => EntryKind::Symlink,
+                Kind::Other => EntryKind::Other,
+            };
+            let size = if header.kind == Kind::File {
+                header.size
             } else {
                 0
             };
-            let link = entry
-                .link_name_bytes()
-                .map(|l| String::from_utf8_lossy(&l).into_owned());
-            let (data, link_target) = match entry_type {
-                tar::EntryType::Symlink => (Data::None, link),
-                tar::EntryType::Link => match link.as_deref().and_then(super::normalize) {
+            let link = header
+                .link
+                .as_ref()
+                .map(|l| String::from_utf8_lossy(l).into_owned());
+            let (data, link_target) = match header.kind {
+                Kind::Symlink => (Data::None, link),
+                Kind::HardLink => match link.as_deref().and_then(super::normalize) {
                     Some(target) => (Data::HardLink(target), None),
                     None => {
                         self.warnings.push(format!(
@@ -248,42 +269,49 @@ impl Tarball {
                         continue;
                     }
                 },
-                _ if kind == EntryKind::File => {
+                Kind::File => {
                     if size <= self.options.max_memory_file
                         && in_memory + size <= self.options.max_memory_total
                     {
                         let mut bytes = Vec::with_capacity(size as usize);
-                        (&mut entry)
-                            .take(size)
-                            .read_to_end(&mut bytes)
-                            .map_err(|e| self.archive_err(e, &exceeded))?;
+                        let mut buf = [0u8; 64 * 1024];
+                        loop {
+                            let n = reader
+                                .read_body(&mut buf)
+                                .map_err(|e| self.archive_err(e, &exceeded))?;
+                            if n == 0 {
+                                break;
+                            }
+                            bytes.extend_from_slice(&buf[..n]);
+                        }
                         in_memory += bytes.len() as u64;
                         (Data::Memory(bytes.into()), None)
                     } else {
                         (
                             Data::Reread {
-                                ordinal,
-                                path: path.clone(),
+                                offset: header.offset,
+                                size,
                             },
                             None,
                         )
                     }
                 }
-                _ => (Data::None, None),
+                Kind::Dir | Kind::Other => (Data::None, None),
             };
             found.push((
                 path,
                 Node {
                     kind,
                     size,
-                    mode,
+                    mode: header.mode,
                     data,
                     link_target,
                 },
             ));
         }
+        self.warnings.extend(reader.take_warnings());
         // Read to the end of the gzip stream, so a truncated trailer or a bad CRC is caught.
-        let mut rest = archive.into_inner();
+        let mut rest = reader.into_inner();
         io::copy(&mut rest, &mut io::sink()).map_err(|e| self.archive_err(e, &exceeded))?;
 
         for (path, node) in found {
@@ -409,16 +437,57 @@ impl Tarball {
         }
     }
 
-    /// Streams the `ordinal`-th entry by decompressing the archive again up to it, on a
-    /// helper thread that hands over 64 KiB chunks (at most 4 in flight): memory stays
-    /// bounded however large the entry is.
-    fn reread(&self, path: &str, ordinal: usize) -> Result<Box<dyn Read + Send + '_>> {
+    /// Streams `size` bytes at `offset` of the decompressed stream. A helper thread
+    /// decompresses and hands over 64 KiB chunks (at most 4 in flight), so memory stays
+    /// bounded however large the entry is. The thread then waits at the entry's end: the
+    /// next entry opened further on continues from there instead of decompressing the
+    /// archive from its start again (an entry before it starts a new pass).
+    fn reread(&self, offset: u64, size: u64) -> Result<Box<dyn Read + Send + '_>> {
+        let idle = {
+            let mut slot = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
+            // One already past this entry stays for the entries further on.
+            match slot.as_ref() {
+                Some(c) if c.at <= offset => slot.take(),
+                _ => None,
+            }
+        };
+        let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+        let mut request = Request { offset, size, tx };
+        if let Some(cursor) = idle {
+            match cursor.requests.send(request) {
+                Ok(()) => {
+                    return Ok(Box::new(ChannelReader::new(
+                        rx,
+                        cursor.requests,
+                        offset + size,
+                        &self.cursor,
+                    )))
+                }
+                // Its thread stopped (an error it already reported): start afresh.
+                Err(mpsc::SendError(r)) => request = r,
+            }
+        }
+        let requests = self.spawn_cursor()?;
+        requests
+            .send(request)
+            .map_err(|_| SnapshotError::Other(format!("{}: reader thread gone", self.name())))?;
+        Ok(Box::new(ChannelReader::new(
+            rx,
+            requests,
+            offset + size,
+            &self.cursor,
+        )))
+    }
+
+    /// Starts a decompression of the archive from its start on a helper thread, serving
+    /// requests for byte ranges in increasing order.
+    fn spawn_cursor(&self) -> Result<mpsc::Sender<Request>> {
         let exceeded = Arc::new(AtomicBool::new(false));
-        let stream = self.stream(exceeded.clone())?;
+        let mut stream = self.stream(exceeded.clone())?;
         let name = self.name();
         let cap = self.options.max_decompressed;
-        let want = path.to_string();
-        let (tx, rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+        let (path, stamp) = (self.path.clone(), self.stamp.get().cloned().flatten());
+        let (requests, incoming) = mpsc::channel::<Request>();
         std::thread::spawn(move || {
             let fail = |e: io::Error| {
                 if exceeded.load(Ordering::Relaxed) {
@@ -427,42 +496,46 @@ impl Tarball {
                     io::Error::new(e.kind(), format!("{name}: {e}"))
                 }
             };
-            let mut archive = tar::Archive::new(stream);
-            let entries = match archive.entries() {
-                Ok(entries) => entries,
-                Err(e) => {
-                    let _ = tx.send(Err(fail(e)));
+            let mut at = 0u64;
+            for Request { offset, size, tx } in incoming {
+                let now = std::fs::metadata(&path)
+                    .ok()
+                    .map(|m| (m.len(), m.modified().ok()));
+                if now != stamp {
+                    let _ = tx.send(Err(io::Error::other(format!(
+                        "{name}: changed while being read"
+                    ))));
                     return;
                 }
-            };
-            for (i, entry) in entries.enumerate() {
-                let mut entry = match entry {
-                    Ok(entry) => entry,
+                // Requests come in order (see `reread`); skip to this one.
+                let gap = offset.saturating_sub(at);
+                match io::copy(&mut (&mut stream).take(gap), &mut io::sink()) {
+                    Ok(n) if n == gap => at += n,
+                    Ok(_) => {
+                        let _ = tx.send(Err(fail(io::ErrorKind::UnexpectedEof.into())));
+                        return;
+                    }
                     Err(e) => {
                         let _ = tx.send(Err(fail(e)));
                         return;
                     }
-                };
-                if i != ordinal {
-                    continue;
                 }
-                let same = super::normalize(&String::from_utf8_lossy(&entry.path_bytes()))
-                    .is_some_and(|p| p == want);
-                if !same {
-                    let _ = tx.send(Err(io::Error::other(format!(
-                        "{name}: changed while being read ({want} moved)"
-                    ))));
-                    return;
-                }
-                loop {
-                    let mut chunk = vec![0u8; 64 * 1024];
-                    match entry.read(&mut chunk) {
-                        Ok(0) => return,
+                let mut left = size;
+                let mut wanted = true;
+                while left > 0 {
+                    let mut chunk = vec![0u8; (64 * 1024).min(left as usize)];
+                    match stream.read(&mut chunk) {
+                        Ok(0) => {
+                            let _ = tx.send(Err(fail(io::ErrorKind::UnexpectedEof.into())));
+                            return;
+                        }
                         Ok(n) => {
                             chunk.truncate(n);
-                            if tx.send(Ok(chunk)).is_err() {
-                                return; // the reader was dropped
-                            }
+                            at += n as u64;
+                            left -= n as u64;
+                            // A reader that stopped early: read on to the entry's end
+                            // anyway, where the next request starts.
+                            wanted = wanted && tx.send(Ok(chunk)).is_ok();
                         }
                         Err(e) => {
                             let _ = tx.send(Err(fail(e)));
@@ -471,26 +544,64 @@ impl Tarball {
                     }
                 }
             }
-            let _ = tx.send(Err(io::Error::other(format!(
-                "{name}: changed while being read ({want} is gone)"
-            ))));
         });
-        Ok(Box::new(ChannelReader {
-            rx,
-            chunk: Vec::new(),
-            pos: 0,
-        }))
+        Ok(requests)
     }
 }
 
-/// Reads the chunks a helper thread sends; the end of the channel is the end of the data.
-struct ChannelReader {
+/// A request to a decompression thread: send `size` bytes from `offset` down `tx`.
+struct Request {
+    offset: u64,
+    size: u64,
+    tx: mpsc::SyncSender<io::Result<Vec<u8>>>,
+}
+
+/// An idle decompression thread, waiting at byte `at` of the stream.
+struct Cursor {
+    requests: mpsc::Sender<Request>,
+    at: u64,
+}
+
+/// Reads the chunks a helper thread sends for one entry; the entry's size read is the end.
+/// Dropped, it hands the thread back to the tarball for the next entry in order.
+struct ChannelReader<'t> {
     rx: mpsc::Receiver<io::Result<Vec<u8>>>,
     chunk: Vec<u8>,
     pos: usize,
+    cursor: Option<Cursor>,
+    home: &'t Mutex<Option<Cursor>>,
 }
 
-impl Read for ChannelReader {
+impl<'t> ChannelReader<'t> {
+    fn new(
+        rx: mpsc::Receiver<io::Result<Vec<u8>>>,
+        requests: mpsc::Sender<Request>,
+        end: u64,
+        home: &'t Mutex<Option<Cursor>>,
+    ) -> Self {
+        ChannelReader {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+            cursor: Some(Cursor { requests, at: end }),
+            home,
+        }
+    }
+}
+
+impl Drop for ChannelReader<'_> {
+    fn drop(&mut self) {
+        if let Some(cursor) = self.cursor.take() {
+            let mut slot = self.home.lock().unwrap_or_else(|p| p.into_inner());
+            // Keep the one further on: it serves more of the entries still ahead.
+            if slot.as_ref().map_or(true, |c| c.at <= cursor.at) {
+                *slot = Some(cursor);
+            }
+        }
+    }
+}
+
+impl Read for ChannelReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
@@ -498,7 +609,11 @@ impl Read for ChannelReader {
                     self.chunk = chunk;
                     self.pos = 0;
                 }
-                Ok(Err(e)) => return Err(e),
+                Ok(Err(e)) => {
+                    self.cursor = None; // the thread stopped
+                    return Err(e);
+                }
+                // The thread sent the whole entry and dropped its end of the channel.
                 Err(_) => return Ok(0),
             }
         }
@@ -557,6 +672,13 @@ impl Snapshot for Tarball {
         }))
     }
 
+    fn sequential_key(&self, path: &str) -> Option<u64> {
+        match self.nodes.get(path)?.data {
+            Data::Reread { offset, .. } => Some(offset),
+            _ => None,
+        }
+    }
+
     fn read_link(&self, path: &str) -> Result<String> {
         match self.nodes.get(path) {
             Some(Node {
@@ -596,7 +718,7 @@ impl Snapshot for Tarball {
         };
         match &node.data {
             Data::Memory(bytes) => Ok(Box::new(io::Cursor::new(bytes.clone()))),
-            Data::Reread { ordinal, path } => self.reread(path, *ordinal),
+            Data::Reread { offset, size } => self.reread(*offset, *size),
             Data::HardLink(_) | Data::None => Ok(Box::new(io::empty())),
         }
     }

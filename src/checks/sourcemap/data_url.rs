@@ -41,7 +41,10 @@ pub enum DataUrlError {
 
 /// True when `url` starts with `data:` (any case).
 pub fn is_data_url(url: &str) -> bool {
-    url.len() >= 5 && url[..5].eq_ignore_ascii_case("data:")
+    // Bytes, not `&url[..5]`: the fifth byte may sit inside a character (`abcdé.js.map`).
+    url.as_bytes()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"data:"))
 }
 
 /// Decodes a `data:` URL.
@@ -114,5 +117,23 @@ mod tests {
             Err(DataUrlError::Base64(_))
         ));
         assert!(!decode("data:text/plain,x").unwrap().is_json());
+    }
+
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        for seed in [
+            "data:application/json;base64,e30=",
+            "data:,{}",
+            "abcd.js.map",
+            "data",
+        ] {
+            for v in crate::test_support::non_ascii_variants(seed) {
+                let _ = is_data_url(&v);
+                let _ = decode(&v);
+            }
+        }
+        assert!(!is_data_url("abcdé.js.map"));
+        assert!(is_data_url("DATA:é"));
+        assert_eq!(decode("data:,é").unwrap().bytes, "é".as_bytes());
     }
 }

@@ -443,3 +443,66 @@ fn numbers_read_well() {
     assert_eq!(human_bytes(60_123_456), "60.1 MB");
     assert_eq!(human_bytes(512), "512 B");
 }
+
+/// Ordinary names are not ASCII (`abcdé.js.map`, `Ärger.ts`, `索引.js.map`): a non-ASCII
+/// character in every position of an annotation, an inline map, a map's `sources`,
+/// `sourceRoot` and `file`, and the packed path, is judged (never a panic), and the real
+/// cases give the findings an ASCII name would.
+#[test]
+fn non_ascii_anywhere_is_judged_without_panicking() {
+    use crate::test_support::non_ascii_variants;
+    let settings = SourcemapSettings::default();
+    let shipped = ["dist/abcdé.js.map", "dist/索引.js.map", "dist/a.js"];
+    let view = PackageView::new(
+        Visibility::Proprietary,
+        &settings,
+        shipped.iter().map(|p| (p.to_string(), 10)),
+        Box::new(|_: &str| None),
+    );
+    let map = r#"{"version":3,"file":"a.js","sourceRoot":"webpack://ns/","sources":["webpack:///./src/a.ts","C:/Users/u/b.ts","/home/u/c.ts","https://x.r2.dev/s.zip"],"sourcesContent":["a","b","c",null],"mappings":""}"#;
+    let inline = format!(
+        "x;\n//# sourceMappingURL=data:application/json;charset=utf-8,{}\n",
+        map.replace('"', "%22")
+    );
+    let seeds: [(&str, String); 4] = [
+        (
+            "dist/a.js",
+            "x;\n//# sourceMappingURL=abcd.js.map\n".to_string(),
+        ),
+        (
+            "dist/a.css",
+            "a{}\n/*# sourceMappingURL=https://x.example/a.css.map */\n".to_string(),
+        ),
+        ("dist/a.js.map", map.to_string()),
+        ("dist/i.js", inline),
+    ];
+    let mut out = Vec::new();
+    for (path, text) in &seeds {
+        for v in non_ascii_variants(text) {
+            check_file(&view, path, v.as_bytes(), true, &mut out, &|_| Vec::new());
+        }
+        for p in non_ascii_variants(path) {
+            check_file(&view, &p, text.as_bytes(), true, &mut out, &|_| Vec::new());
+        }
+    }
+
+    // The field's cases: a shipped non-ASCII map name is no dangling URL; `Ärger.ts` is an
+    // embedded source like any other.
+    let run = |path: &str, text: &str| {
+        let mut out = Vec::new();
+        check_file(&view, path, text.as_bytes(), true, &mut out, &|_| {
+            Vec::new()
+        });
+        out
+    };
+    let out = run("dist/a.js", "x;\n//# sourceMappingURL=abcdé.js.map\n");
+    assert!(out.is_empty(), "{out:#?}");
+    let out = run("dist/a.js", "x;\n//# sourceMappingURL=gone-é.js.map\n");
+    assert_eq!(rules(&out, "sourcemap/dangling-url").len(), 1, "{out:#?}");
+    let out = run(
+        "dist/索引.js.map",
+        r#"{"version":3,"sources":["Ärger.ts"],"sourcesContent":["x"],"mappings":""}"#,
+    );
+    assert_eq!(leak(&out).len(), 1, "{out:#?}");
+    assert!(leak(&out)[0].message.contains("Ärger.ts"), "{out:#?}");
+}

@@ -230,7 +230,8 @@ pub fn local_path_kind(source: &str) -> Option<&'static str> {
     if lower.starts_with("/home/")
         || lower.starts_with("/users/")
         || lower.starts_with("/root/")
-        || (lower.len() > 3 && lower[1..].starts_with(":/users/"))
+        // `C:/Users/…`: compared as bytes, as the first character may be `Ä`.
+        || (lower.len() > 3 && lower.as_bytes()[1..].starts_with(b":/users/"))
     {
         return Some("home directory");
     }
@@ -339,5 +340,45 @@ mod tests {
         assert_eq!(local_path_kind("webpack://capycli/./src/a.ts"), None);
         assert_eq!(local_path_kind("<anon>"), None);
         assert_eq!(local_path_kind("/"), None);
+    }
+
+    /// Ordinary names hold non-ASCII characters (`Ärger.ts`, `索引.js.map`): every function
+    /// here takes them anywhere without slicing inside a character.
+    #[test]
+    fn non_ascii_anywhere_never_panics() {
+        let seeds = [
+            "abcd.js.map",
+            "//cdn.example.com/a.zip",
+            "https://x.r2.dev/src.zip?x#y",
+            "s3://bucket/a.tgz",
+            "webpack:///./src/a.ts",
+            "webpack://ns//home/u/a.ts",
+            "webpack://ns/src/a.ts",
+            "file:///Users/u/a.ts",
+            "C:/Users/u/a.ts",
+            "C:\\a\\b.ts",
+            "~/a.ts",
+            "../../src/a.ts",
+            "data:application/json;base64,e30=",
+        ];
+        for seed in seeds {
+            for v in crate::test_support::non_ascii_variants(seed) {
+                let _ = classify(&v, "dist/x.js");
+                let _ = classify("a.map", &v);
+                let _ = local_path_kind(&v);
+                let _ = display_source(&v);
+                let _ = strip_namespace(&v);
+                let _ = has_scheme(&v);
+                let _ = is_absolute_path(&v);
+                let _ = resolve(&v, &v);
+                let _ = dir_of(&v);
+            }
+        }
+        assert_eq!(local_path_kind("Ärger.ts"), None);
+        assert_eq!(
+            local_path_kind("C:/Users/Ärger/a.ts"),
+            Some("home directory")
+        );
+        assert_eq!(local_path_kind("/home/jürgen/a.ts"), Some("home directory"));
     }
 }
