@@ -113,6 +113,9 @@ fn an_inline_map_gets_the_bundlers_option_not_an_exclusion() {
     let (code, text) = audit(&repo);
     assert_eq!(code, 1, "{text}");
     let help = help_of(&text, "sourcemap/sources-content");
-    assert!(help.contains("inline map: Bun"), "{help}");
+    assert!(
+        help.contains("inline map: build the published files without Bun's `--sourcemap`"),
+        "{help}"
+    );
     assert!(!help.contains("*.map"), "{help}");
 }

@@ -91,7 +91,7 @@ pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
     let uses = |tool: &str, dep: &str| scripts.contains(tool) || has_dep(dep);
     // Most specific first: tsup and Vite run esbuild/Rollup underneath.
     if scripts.contains("bun build") {
-        return Some("Bun always embeds sources in its maps: build without `--sourcemap` for the published files");
+        return Some("build the published files without Bun's `--sourcemap` (Bun always embeds sources in its maps)");
     }
     if uses("tsup", "tsup") {
         return Some("tsup: the map embeds sources whenever `sourcemap` is on; turn it off for the published build");
