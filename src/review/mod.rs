@@ -10,6 +10,7 @@ pub mod exposure;
 pub mod ignore_files;
 pub mod js;
 pub mod json;
+pub mod npmrc;
 pub mod package_json;
 pub mod risky;
 pub mod shell;
@@ -58,9 +59,13 @@ pub const RULES: &[Rule] = &[
         id: "package-json/publish-config",
         default_severity: Severity::Error,
         summary: "`publishConfig` now publishes publicly or to another registry",
-        explanation: "`publishConfig.access: \"public\"` makes a scoped package world-readable; a \
-            changed `publishConfig.registry` sends the tarball somewhere else than before (a public \
-            registry instead of the company's).",
+        explanation: "`publishConfig.access: \"public\"` makes a scoped package world-readable. npm \
+            layers `publishConfig` over the `.npmrc` settings, so a `publishConfig.registry` or \
+            `publishConfig[\"@scope:registry\"]` added or changed to a registry other than the one \
+            the repository's `.npmrc` (the package directory's, else the root's) configures for \
+            that scope, or to the public registry, sends the tarball there instead of to the \
+            company's; removing such a key is reported when the package then falls back to the \
+            public registry. Setting the registry `.npmrc` already names is quiet.",
         fix: "Revert the change, or confirm it is intended and that the package ships nothing internal.",
     },
     Rule {
@@ -273,7 +278,7 @@ pub fn review_file(
     let name = file_name(path);
     let mut out = Vec::new();
     match name {
-        "package.json" => out.extend(package_json::review(path, old, new, pkg)?),
+        "package.json" => out.extend(package_json::review(path, old, new, pkg, staged)?),
         ".npmignore" | ".gitignore" => {
             out.extend(ignore_files::review(path, old, new, pkg, staged))
         }

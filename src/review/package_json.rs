@@ -1,8 +1,9 @@
 //! `package-json/*`: edits of package.json that change what npm publishes.
 
 use super::json::{Doc, Node};
+use super::npmrc::{self, Registries};
 use super::risky::glob_categories;
-use super::{PackageCtx, ReviewError};
+use super::{PackageCtx, ReviewError, StagedReader};
 use crate::report::{Finding, Severity};
 
 /// Parses a staged package.json; a parse error names `file:line:col`.
@@ -30,12 +31,14 @@ fn never_published(doc: &Doc) -> bool {
     is_private(doc) || lacks_name_or_version(doc).is_some()
 }
 
-/// Reviews a package.json edit (`old` = HEAD's text, `new` = staged text).
+/// Reviews a package.json edit (`old` = HEAD's text, `new` = staged text). `staged` reads
+/// the staged `.npmrc` files, whose registries `publishConfig` is compared with.
 pub fn review(
     path: &str,
     old: Option<&str>,
     new: Option<&str>,
     pkg: &PackageCtx,
+    staged: StagedReader<'_>,
 ) -> Result<Vec<Finding>, ReviewError> {
     let Some(new) = new else {
         return Ok(Vec::new()); // the package is gone: nothing left to publish
@@ -82,6 +85,7 @@ pub fn review(
     }
     files_rules(path, &old, &new, pkg, &mut out);
     publish_config(path, &old, &new, pkg, &mut out);
+    publish_registries(path, &old, &new, pkg, staged, &mut out);
     guards(path, &old, &new, pkg, &mut out);
     entries(path, &old, &new, pkg, &mut out);
     Ok(out)
@@ -241,21 +245,143 @@ fn publish_config(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut 
             .help("revert it unless the package is meant to be public"),
         );
     }
-    let (or, nr) = (get(old, "registry"), get(new, "registry"));
-    if or != nr && (or.is_some() || nr.is_some()) {
-        let to = nr
-            .clone()
-            .unwrap_or_else(|| "the default registry (registry.npmjs.org)".into());
-        let from = or.unwrap_or_else(|| "the default registry".into());
-        let (l, c) = new.line_col(off("registry"));
+}
+
+/// The registry keys of a `publishConfig` npm reads when publishing: `registry` and any
+/// `@scope:registry` (npm flattens keys matching `/@.*:registry$/i` over its config).
+fn registry_keys(doc: &Doc) -> Vec<String> {
+    doc.root
+        .get("publishConfig")
+        .map(|p| {
+            p.members()
+                .iter()
+                .map(|(k, _, _)| k.clone())
+                .filter(|k| k == "registry" || is_scope_registry_key(k))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_scope_registry_key(key: &str) -> bool {
+    key.starts_with('@') && key.len() > ":registry".len() + 1 && {
+        let tail = &key[key.len() - ":registry".len()..];
+        tail.eq_ignore_ascii_case(":registry")
+    }
+}
+
+/// The scope of a package name (`@acme` of `@acme/cli`).
+fn scope_of(name: &str) -> Option<&str> {
+    name.starts_with('@')
+        .then(|| name.split_once('/').map(|(s, _)| s))
+        .flatten()
+}
+
+/// The staged `.npmrc` files that configure where this package publishes: the package
+/// directory's, then the repository root's.
+fn registries(path: &str, staged: StagedReader<'_>) -> Registries {
+    let dir = super::parent_dir(path);
+    let mut paths = vec![crate::snapshot::join(dir, ".npmrc")];
+    if !dir.is_empty() {
+        paths.push(".npmrc".to_string());
+    }
+    Registries::new(
+        paths
+            .into_iter()
+            .filter_map(|p| staged(&p).map(|text| (p, text))),
+    )
+}
+
+/// `publishConfig.registry` or `publishConfig["@scope:registry"]` added or changed to a
+/// registry other than the one the repository's `.npmrc` names for that scope, or to the
+/// public registry; or removed so that the package falls back to the public registry.
+/// npm layers `publishConfig` over `.npmrc`, so such a key silently overrides the private
+/// registry a team configured.
+fn publish_registries(
+    path: &str,
+    old: &Doc,
+    new: &Doc,
+    pkg: &PackageCtx,
+    staged: StagedReader<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let mut keys = registry_keys(new);
+    for k in registry_keys(old) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    if keys.is_empty() {
+        return;
+    }
+    let get = |d: &Doc, k: &str| {
+        d.root
+            .path(&["publishConfig", k])
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    let name = new.root.get("name").and_then(Node::as_str).unwrap_or("");
+    let regs = registries(path, staged);
+    for key in keys {
+        let (was, now) = (get(old, &key), get(new, &key));
+        let public = |v: &Option<String>| v.as_deref().is_some_and(npmrc::is_public);
+        if was.as_deref().map(npmrc::normalize) == now.as_deref().map(npmrc::normalize)
+            || (public(&was) && public(&now))
+        {
+            continue; // the same registry, spelled differently at most
+        }
+        // Where this key's publishes would go without it.
+        let scope = if key == "registry" {
+            scope_of(name).map(str::to_string)
+        } else {
+            Some(key[..key.len() - ":registry".len()].to_ascii_lowercase())
+        };
+        let (configured, source) = regs.registry_for(scope.as_deref());
+        let label = if key == "registry" {
+            "`publishConfig.registry`".to_string()
+        } else {
+            format!("`publishConfig[\"{key}\"]`")
+        };
+        let instead = match (&source, &scope) {
+            (Some(file), Some(s)) => {
+                format!("not to {configured}, which {file} configures for {s}")
+            }
+            (Some(file), None) => format!("not to {configured}, which {file} configures"),
+            (None, _) => "and no .npmrc of the repository configures a registry for it".to_string(),
+        };
+        let message = match &now {
+            Some(url) if npmrc::is_public(url) => {
+                format!("{label} sends the package to the public registry ({url}), {instead}")
+            }
+            Some(url) if npmrc::normalize(url) != npmrc::normalize(&configured) => {
+                format!("{label} sends the package to {url}, {instead}")
+            }
+            Some(_) => continue, // the registry .npmrc already configures
+            None if npmrc::is_public(&configured) => {
+                format!(
+                    "{label} removed: the package now publishes to the public registry \
+                     ({configured})"
+                )
+            }
+            None => continue, // it falls back to the registry .npmrc configures
+        };
+        let off = new
+            .root
+            .get("publishConfig")
+            .and_then(|p| p.member(&key))
+            .map(|m| m.0)
+            .or_else(|| new.root.member("publishConfig").map(|m| m.0))
+            .unwrap_or(0);
+        let (l, c) = new.line_col(off);
         out.push(
-            pkg.finding(
-                "package-json/publish-config",
-                path,
-                format!("`publishConfig.registry` changed from {from} to {to}"),
-            )
-            .at(l, c)
-            .help("revert it unless publishing there is intended"),
+            pkg.finding("package-json/publish-config", path, message)
+                .at(l, c)
+                .help(match &source {
+                    Some(file) => format!(
+                        "remove the key (publishing then follows {file}) unless publishing \
+                         there is intended"
+                    ),
+                    None => "revert it unless publishing there is intended".to_string(),
+                }),
         );
     }
 }
@@ -363,7 +489,7 @@ mod tests {
     }
 
     fn rules(old: &str, new: &str) -> Vec<(String, Severity, Option<u32>)> {
-        review("package.json", Some(old), Some(new), &ctx())
+        review("package.json", Some(old), Some(new), &ctx(), &|_| None)
             .unwrap()
             .into_iter()
             .map(|f| (f.rule, f.severity, f.line))
@@ -444,6 +570,49 @@ mod tests {
     }
 
     #[test]
+    fn publish_config_registries_against_npmrc() {
+        let pkg_json =
+            |config: &str| format!("{{\"name\": \"@acme/cli\", \"version\": \"1.0.0\"{config}}}");
+        let npmrc = |p: &str| {
+            (p == "packages/cli/.npmrc").then(|| "@acme:registry=https://npm.acme.internal/".into())
+        };
+        let judge = |old: &str, new: &str| {
+            review(
+                "packages/cli/package.json",
+                Some(old),
+                Some(new),
+                &ctx(),
+                &npmrc,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+        };
+        let none = pkg_json("");
+        let scoped = |url: &str| {
+            pkg_json(&format!(
+                ", \"publishConfig\": {{\"@ACME:registry\": \"{url}\"}}"
+            ))
+        };
+        // The scoped key overrides the package directory's .npmrc: reported, with both.
+        let hit = judge(&none, &scoped("https://registry.npmjs.org"));
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert!(hit[0].contains("public registry") && hit[0].contains("packages/cli/.npmrc"));
+        // The same registry as .npmrc: nothing.
+        assert!(judge(&none, &scoped("https://NPM.acme.internal")).is_empty());
+        // Removing the key falls back to .npmrc's registry: nothing; without that .npmrc,
+        // to the public registry: reported.
+        let private = scoped("https://npm.acme.internal/");
+        assert!(judge(&private, &none).is_empty());
+        let bare = review("package.json", Some(&private), Some(&none), &ctx(), &|_| {
+            None
+        })
+        .unwrap();
+        assert!(bare[0].message.contains("removed"), "{:?}", bare[0].message);
+    }
+
+    #[test]
     fn guard_removed_hit_and_near_miss() {
         let gone = BASE.replace(", \"prepublishOnly\": \"leakgate audit\"", "");
         assert_eq!(rules(BASE, &gone)[0].0, "package-json/guard-removed");
@@ -469,6 +638,7 @@ mod tests {
             None,
             Some("{\n  \"name\": \"x\",\n}"),
             &ctx(),
+            &|_| None,
         )
         .unwrap_err();
         assert_eq!(err.file, "pkg/package.json");

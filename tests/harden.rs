@@ -1,0 +1,128 @@
+//! Issue 13, "no way around the gate": each evasion a reviewer found, through the built
+//! binary on real repositories (a hit that must be caught and a near miss that must pass).
+
+mod common;
+
+use common::TempRepo;
+
+const PKG: &str = r#"{
+  "name": "@acme/cli",
+  "version": "1.0.0",
+  "files": ["dist/*.js"],
+  "main": "dist/cli.js"
+}
+"#;
+
+/// The private registry the repository's `.npmrc` names for the `@acme` scope.
+const NPMRC: &str = "@acme:registry=https://npm.acme.internal/\n";
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+fn run(repo: &TempRepo, args: &[&str]) -> Run {
+    let out = repo
+        .leakgate()
+        .args(args)
+        .env("LEAKGATE_AMEND", "0")
+        .output()
+        .expect("run leakgate");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: format!("{}{stderr}", String::from_utf8_lossy(&out.stdout)),
+    }
+}
+
+fn precommit(repo: &TempRepo) -> Run {
+    run(repo, &["pre-commit", "-v"])
+}
+
+fn assert_reports(run: &Run, needle: &str, code: i32) {
+    assert!(
+        run.stdout.contains(needle),
+        "expected {needle} in:\n{}",
+        run.stdout
+    );
+    assert_eq!(run.code, code, "{}", run.stdout);
+}
+
+fn assert_quiet_about(run: &Run, rule: &str) {
+    assert!(
+        !run.stdout.contains(rule),
+        "unexpected {rule} in:\n{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+// ---- 1. publishing redirected to the public registry ---------------------------------------
+
+fn npmrc_repo(npmrc_at: &str) -> TempRepo {
+    let repo = TempRepo::new();
+    repo.write("package.json", PKG)
+        .write(npmrc_at, NPMRC)
+        .write("src/cli.ts", "export const x = 1;\n")
+        .commit_all("init");
+    repo
+}
+
+fn with_publish_config(config: &str) -> String {
+    PKG.replace(
+        "  \"main\"",
+        &format!("  \"publishConfig\": {config},\n  \"main\""),
+    )
+}
+
+#[test]
+fn scoped_publish_config_registry_to_the_public_registry_blocks() {
+    let repo = npmrc_repo(".npmrc");
+    repo.write(
+        "package.json",
+        with_publish_config(r#"{ "@acme:registry": "https://registry.npmjs.org/" }"#),
+    )
+    .stage_all();
+    let run = precommit(&repo);
+    assert_reports(&run, "error[package-json/publish-config]", 1);
+    assert!(run.stdout.contains("package.json:5:"), "{}", run.stdout);
+    assert!(run.stdout.contains("public registry"), "{}", run.stdout);
+}
+
+#[test]
+fn publish_config_registry_elsewhere_than_npmrc_blocks() {
+    let repo = npmrc_repo(".npmrc");
+    repo.write(
+        "package.json",
+        with_publish_config(r#"{ "registry": "https://npm.example.net/" }"#),
+    )
+    .stage_all();
+    let run = precommit(&repo);
+    assert_reports(&run, "error[package-json/publish-config]", 1);
+    assert!(
+        run.stdout.contains("https://npm.acme.internal/"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn publish_config_registry_same_as_npmrc_is_quiet() {
+    // The root's .npmrc and a package directory's: both count.
+    for at in [".npmrc", "packages/cli/.npmrc"] {
+        let repo = TempRepo::new();
+        let dir = if at == ".npmrc" { "" } else { "packages/cli/" };
+        repo.write(&format!("{dir}package.json"), PKG)
+            .write(at, NPMRC)
+            .commit_all("init");
+        for config in [
+            // The same URL, spelled without the trailing slash.
+            r#"{ "@acme:registry": "https://npm.acme.internal" }"#,
+            r#"{ "registry": "https://npm.acme.internal/", "tag": "next" }"#,
+        ] {
+            repo.write(&format!("{dir}package.json"), with_publish_config(config))
+                .stage_all();
+            assert_quiet_about(&precommit(&repo), "publish-config");
+        }
+    }
+}
