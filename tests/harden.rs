@@ -126,3 +126,104 @@ fn publish_config_registry_same_as_npmrc_is_quiet() {
         }
     }
 }
+
+// ---- 2. `files` evasions -----------------------------------------------------------------
+
+/// A package with `files: ["dist/*.js"]` and no build output yet (the usual state of a
+/// checkout at commit time: `dist/` is built later, by CI or `prepack`).
+fn files_repo() -> TempRepo {
+    let repo = TempRepo::new();
+    repo.write("package.json", PKG)
+        .write("src/cli.ts", "export const x = 1;\n")
+        .write(".gitignore", "node_modules\ndist/\n")
+        .commit_all("init");
+    repo
+}
+
+fn with_files(files: &str) -> String {
+    PKG.replace("[\"dist/*.js\"]", files)
+}
+
+#[test]
+fn non_array_files_is_a_removal() {
+    // npm ignores a falsy `files` and reads a string one character at a time (`"*"` is
+    // the pattern `*`): each ships every file, as if `files` were gone.
+    for files in ["null", "false", "\"*\"", "{ \"dist\": true }"] {
+        let repo = files_repo();
+        repo.write("package.json", with_files(files)).stage_all();
+        let run = precommit(&repo);
+        assert_reports(&run, "error[package-json/files-removed]", 1);
+        assert!(
+            run.stdout.contains("package.json:4:"),
+            "{files}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn npm_ignores_null_and_false_files() {
+    // The oracle for the rule above: the real npm ships everything for these.
+    common::require_npm();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    std::fs::write(dir.path().join("dist/a.js.map"), "{}").unwrap();
+    for files in ["null", "false", "\"*\""] {
+        std::fs::write(
+            dir.path().join("package.json"),
+            format!("{{\"name\":\"x\",\"version\":\"1.0.0\",\"files\":{files}}}"),
+        )
+        .unwrap();
+        let out = std::process::Command::new("npm")
+            .args(["pack", "--dry-run", "--json", "--ignore-scripts"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("\"dist/a.js.map\""), "{files}: {text}");
+    }
+}
+
+#[test]
+fn widening_to_a_directory_blocks_like_its_glob() {
+    // Nothing is built yet, so no real file changes sides: the verdict comes from what
+    // the new `files` would let in, by npm's rules.
+    for files in [
+        "[\"dist\"]",
+        "[\"dist/*\"]",
+        "[\"./dist/\"]",
+        "[\"dist/*.js\", \"dist/**\"]",
+    ] {
+        let repo = files_repo();
+        repo.write("package.json", with_files(files)).stage_all();
+        let run = precommit(&repo);
+        assert_reports(&run, "error[package-json/files-widened]", 1);
+        assert!(
+            run.stdout.contains("source maps"),
+            "{files}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("package.json:4:"),
+            "{files}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn files_changes_that_let_nothing_risky_in_are_quiet() {
+    let repo = TempRepo::new();
+    let base = with_files("[\"dist/*.js\", \"!dist/*.map\"]");
+    repo.write("package.json", &base).commit_all("init");
+    for files in [
+        // The negation is broader now: it still keeps maps out.
+        "[\"dist/*.js\", \"!**/*.map\"]",
+        // New entries that only let in declarations and more JavaScript.
+        "[\"dist/*.js\", \"dist/*.d.ts\", \"!dist/*.map\"]",
+        "[\"dist/**/*.js\", \"!dist/*.map\"]",
+    ] {
+        repo.write("package.json", with_files(files)).stage_all();
+        assert_quiet_about(&precommit(&repo), "files-widened");
+    }
+}

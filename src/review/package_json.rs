@@ -2,9 +2,8 @@
 
 use super::json::{Doc, Node};
 use super::npmrc::{self, Registries};
-use super::risky::glob_categories;
 use super::{PackageCtx, ReviewError, StagedReader};
-use crate::report::{Finding, Severity};
+use crate::report::Finding;
 
 /// Parses a staged package.json; a parse error names `file:line:col`.
 pub fn parse(path: &str, text: &str) -> Result<Doc, ReviewError> {
@@ -91,130 +90,75 @@ pub fn review(
     Ok(out)
 }
 
-fn norm(entry: &str) -> String {
-    entry
-        .trim()
-        .trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string()
+/// What a package.json's `files` field means to npm.
+#[derive(Debug, PartialEq, Eq)]
+enum Files {
+    /// No `files`: npm packs everything the ignore files don't exclude.
+    Absent,
+    /// An array: the allow-list (its string entries).
+    List,
+    /// Anything else (what it is, what npm does with it). npm-packlist only reads a truthy
+    /// value and iterates it: `null`, `false`, `0` and `""` are ignored (everything ships),
+    /// a string is read one character at a time (`"*"` is the pattern `*`: everything
+    /// ships), and an object, `true` or a number makes `npm pack` fail. None of them is an
+    /// allow-list.
+    NotAnArray(&'static str, &'static str),
 }
 
-fn files_list(doc: &Doc) -> Option<Vec<(String, usize)>> {
-    let node = doc.root.get("files")?;
-    Some(
-        node.items()
-            .iter()
-            .filter_map(|n| n.as_str().map(|s| (s.to_string(), n.offset)))
-            .collect(),
-    )
-}
-
-/// True when the old positive entry already let in everything `entry` lets in.
-fn covered(entry: &str, olds: &[String]) -> bool {
-    let e = norm(entry);
-    olds.iter().any(|o| {
-        let o = norm(o);
-        if o == e || e.starts_with(&format!("{o}/")) {
-            return true;
+fn files_kind(doc: &Doc) -> Files {
+    use super::json::Value;
+    const IGNORED: &str = "npm ignores it: every file no .npmignore/.gitignore excludes ships";
+    const FAILS: &str = "`npm pack` fails on it, and it keeps nothing out for a tool that \
+                         skips it";
+    match doc.root.get("files").map(|n| &n.value) {
+        None => Files::Absent,
+        Some(Value::Arr(_)) => Files::List,
+        Some(Value::Null) => Files::NotAnArray("null", IGNORED),
+        Some(Value::Bool(false)) => Files::NotAnArray("false", IGNORED),
+        Some(Value::Bool(true)) => Files::NotAnArray("true", FAILS),
+        Some(Value::Num(n)) if n.parse::<f64>().is_ok_and(|v| v == 0.0) => {
+            Files::NotAnArray("0", IGNORED)
         }
-        globset::GlobBuilder::new(&o)
-            .literal_separator(true)
-            .case_insensitive(true)
-            .build()
-            .map(|g| g.compile_matcher().is_match(&e))
-            .unwrap_or(false)
-    })
+        Some(Value::Num(_)) => Files::NotAnArray("a number", FAILS),
+        Some(Value::Str(s)) if s.is_empty() => Files::NotAnArray("an empty string", IGNORED),
+        Some(Value::Str(_)) => Files::NotAnArray(
+            "a string",
+            "npm reads a string one character at a time, each character a pattern (`*` lets \
+             in every file)",
+        ),
+        Some(Value::Obj(_)) => Files::NotAnArray("an object", FAILS),
+    }
 }
 
-fn is_broad(entry: &str) -> bool {
-    let e = norm(entry);
-    matches!(e.as_str(), "" | "*" | "**" | "**/*" | "." | "*/**" | "*.*") || e.starts_with("**/*")
-}
-
+/// `files` removed, or replaced by something that is not an array (which npm doesn't read
+/// as an allow-list either). Widening an array is judged by what it lets in, with the
+/// packs of the exposure review ([`super::exposure`]), not here by its syntax.
 fn files_rules(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Finding>) {
-    let Some(old_files) = files_list(old) else {
+    if files_kind(old) != Files::List {
         return; // no allow-list before: `files` can only narrow
-    };
-    let Some(new_files) = files_list(new) else {
-        let line = old.line_col(old.root.member("files").map_or(0, |m| m.0)).0;
-        out.push(
-            pkg.finding(
-                "package-json/files-removed",
-                path,
-                format!(
-                    "`files` removed (it was at line {line} of HEAD's package.json): npm now packs \
-                     every file no .npmignore/.gitignore excludes"
-                ),
-            )
-            .at(1, 1)
-            .help(
-                "restore `files`, listing only what the package needs; check with `leakgate files`",
-            ),
-        );
-        return;
-    };
-    let old_pos: Vec<String> = old_files
-        .iter()
-        .filter(|(s, _)| !s.starts_with('!'))
-        .map(|(s, _)| s.clone())
-        .collect();
-    let new_set: Vec<String> = new_files.iter().map(|(s, _)| norm(s)).collect();
-    for (entry, off) in &new_files {
-        if entry.starts_with('!') || covered(entry, &old_pos) {
-            continue;
-        }
-        let cats = glob_categories(entry);
-        let (sev, why) = if is_broad(entry) {
-            (
-                pkg.severity(),
-                " (a broad glob: it packs nearly everything)".to_string(),
-            )
-        } else if !cats.is_empty() {
-            (pkg.severity(), format!(" (it matches {})", cats.join(", ")))
-        } else {
-            (Severity::Warning, String::new())
-        };
-        let (l, c) = new.line_col(*off);
-        out.push(
-            pkg.finding(
-                "package-json/files-widened",
-                path,
-                format!("`files` gains \"{entry}\"{why}"),
-            )
-            .severity(sev)
-            .at(l, c)
-            .help("list exact files or narrow globs (`dist/*.js`); check with `leakgate files`"),
-        );
     }
-    for (entry, _) in old_files.iter().filter(|(s, _)| s.starts_with('!')) {
-        if new_set.contains(&norm(entry)) {
-            continue;
-        }
-        let cats = glob_categories(entry.trim_start_matches('!'));
-        let sev = if cats.is_empty() {
-            Severity::Warning
-        } else {
-            pkg.severity()
-        };
-        let off = new.root.member("files").map_or(0, |m| m.0);
-        let (l, c) = new.line_col(off);
-        let what = if cats.is_empty() {
-            String::new()
-        } else {
-            format!(": {} ship again", cats.join(", "))
-        };
-        out.push(
-            pkg.finding(
-                "package-json/files-widened",
-                path,
-                format!("`files` drops the negation \"{entry}\"{what}"),
+    let message = match files_kind(new) {
+        Files::List => return,
+        Files::Absent => {
+            let line = old.line_col(old.root.member("files").map_or(0, |m| m.0)).0;
+            format!(
+                "`files` removed (it was at line {line} of HEAD's package.json): npm now packs \
+                 every file no .npmignore/.gitignore excludes"
             )
-            .severity(sev)
+        }
+        Files::NotAnArray(what, how) => {
+            format!("`files` is {what}, not an array, so no longer an allow-list: {how}")
+        }
+    };
+    let (l, c) = match new.root.member("files") {
+        Some((off, _)) => new.line_col(off),
+        None => (1, 1),
+    };
+    out.push(
+        pkg.finding("package-json/files-removed", path, message)
             .at(l, c)
-            .help(format!("put \"{entry}\" back into `files`")),
-        );
-    }
+            .help("restore `files` as an array listing only what the package needs; check with `leakgate files`"),
+    );
 }
 
 fn publish_config(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Finding>) {
@@ -477,6 +421,7 @@ fn entries(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Fin
 mod tests {
     use super::*;
     use crate::config::Visibility;
+    use crate::report::Severity;
 
     fn ctx() -> PackageCtx {
         PackageCtx {
@@ -522,22 +467,36 @@ mod tests {
     }
 
     #[test]
-    fn files_widened_by_broad_glob_and_dropped_negation() {
+    fn files_not_an_array_is_a_removal_and_widening_is_left_to_the_packs() {
+        for (value, says) in [
+            ("null", "npm ignores it"),
+            ("false", "npm ignores it"),
+            ("0", "npm ignores it"),
+            ("\"\"", "npm ignores it"),
+            ("\"*\"", "one character at a time"),
+            ("{}", "`npm pack` fails"),
+            ("true", "`npm pack` fails"),
+        ] {
+            let new = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", value);
+            let found = review("package.json", Some(BASE), Some(&new), &ctx(), &|_| None).unwrap();
+            assert_eq!(found.len(), 1, "{value}");
+            assert_eq!(found[0].rule, "package-json/files-removed");
+            assert_eq!(
+                (found[0].severity, found[0].line),
+                (Severity::Error, Some(4))
+            );
+            assert!(
+                found[0].message.contains(says),
+                "{value}: {}",
+                found[0].message
+            );
+        }
+        // No allow-list before: nothing to remove.
+        let null = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", "null");
+        assert!(rules(&null, &BASE.replace(", \"!dist/*.map\"", "")).is_empty());
+        // A wider array is the exposure review's to judge (by what it lets in).
         let widened = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", "[\"dist\"]");
-        let r = rules(BASE, &widened);
-        assert!(r.iter().any(|x| x.0 == "package-json/files-widened"
-            && x.1 == Severity::Warning
-            && x.2 == Some(4)));
-        assert!(r
-            .iter()
-            .any(|x| x.0 == "package-json/files-widened" && x.1 == Severity::Error));
-        let star = BASE.replace("\"dist/*.js\",", "\"dist/*.js\", \"**/*\",");
-        assert!(rules(BASE, &star)
-            .iter()
-            .any(|x| x.0 == "package-json/files-widened" && x.1 == Severity::Error));
-        // A new entry the old globs already covered widens nothing.
-        let covered = BASE.replace("\"dist/*.js\",", "\"dist/*.js\", \"dist/cli.js\",");
-        assert!(rules(BASE, &covered).is_empty());
+        assert!(rules(BASE, &widened).is_empty());
     }
 
     #[test]
