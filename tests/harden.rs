@@ -227,3 +227,52 @@ fn files_changes_that_let_nothing_risky_in_are_quiet() {
         assert_quiet_about(&precommit(&repo), "files-widened");
     }
 }
+
+// ---- 3. review gaps: a regex after a condition, grouped short flags ------------------------
+
+#[test]
+fn vite_config_hiding_sourcemap_behind_a_regex_after_if_blocks() {
+    let repo = files_repo();
+    repo.write(
+        "vite.config.js",
+        "const y = process.env.MODE;\nif (y) /'/.test(y); export default { build: { sourcemap: true } } // '\n",
+    )
+    .stage_all();
+    let run = precommit(&repo);
+    assert_reports(&run, "error[bundler/sourcemap-enabled]", 1);
+    assert!(run.stdout.contains("vite.config.js:2:"), "{}", run.stdout);
+    // Near miss: the same shape with maps off.
+    repo.write(
+        "vite.config.js",
+        "const y = process.env.MODE;\nif (y) /'/.test(y); export default { build: { sourcemap: false } } // '\n",
+    )
+    .stage_all();
+    assert_quiet_about(&precommit(&repo), "sourcemap-enabled");
+}
+
+#[test]
+fn rollup_grouped_short_flags_in_a_script_block() {
+    for (script, hit) in [
+        ("rollup -cm", true),
+        ("rollup -mc", true),
+        ("rollup -c -m", true),
+        ("rollup -cw", false),
+    ] {
+        let repo = files_repo();
+        repo.write(
+            "package.json",
+            PKG.replace(
+                "  \"main\"",
+                &format!("  \"scripts\": {{ \"build\": \"{script}\" }},\n  \"main\""),
+            ),
+        )
+        .stage_all();
+        let run = precommit(&repo);
+        if hit {
+            assert_reports(&run, "error[bundler/sourcemap-enabled]", 1);
+            assert!(run.stdout.contains("Rollup"), "{script}: {}", run.stdout);
+        } else {
+            assert_quiet_about(&run, "sourcemap-enabled");
+        }
+    }
+}
