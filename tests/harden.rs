@@ -276,3 +276,55 @@ fn rollup_grouped_short_flags_in_a_script_block() {
         }
     }
 }
+
+// ---- 4. terminal safety ----------------------------------------------------------------------
+
+/// A fake GitHub token (random characters, never a real credential).
+fn token() -> String {
+    format!("ghp_{}", "Xk9qP2mZr7LwT4vB8nY3cH6jD1sF5gA0eR2u")
+}
+
+#[test]
+fn control_characters_from_input_never_reach_the_terminal() {
+    let repo = TempRepo::new();
+    // No `files`: everything ships. The file name erases the line and returns the cursor,
+    // so a raw print would show only `clean.js`; the map's source name and the package
+    // name carry a bidi override and an escape sequence.
+    let evil = "a\x1b[2K\rclean.js";
+    let pkg = "{\"name\": \"cli\u{202e}sj.x\", \"version\": \"1.0.0\"}\n";
+    let map = format!(
+        r#"{{"version":3,"sources":["src/\u001b]0;title\u0007auth.ts"],"sourcesContent":["export const t = '{}';"],"mappings":"AAAA"}}"#,
+        token()
+    );
+    repo.write("package.json", pkg)
+        .write(evil, format!("const t = '{}';\n", token()))
+        .write("cli.js.map", map)
+        .commit_all("init");
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for raw in ['\x1b', '\r', '\x07', '\u{202e}'] {
+        assert!(!text.contains(raw), "raw {raw:?} printed:\n{text}");
+    }
+    assert!(text.contains(r"a\x1b[2K\rclean.js:1:"), "{text}");
+    assert!(text.contains(r"src/\x1b]0;title\x07auth.ts"), "{text}");
+    assert!(text.contains(r"cli\u{202e}sj.x"), "{text}");
+    // Machine formats keep the exact strings (as JSON escapes).
+    for format in ["json", "sarif"] {
+        let out = repo
+            .leakgate()
+            .args(["audit", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\x1b') && !text.contains('\r'),
+            "{format}: {text}"
+        );
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            doc.to_string().contains("a\\u001b[2K\\rclean.js"),
+            "{format}: {doc}"
+        );
+    }
+}
