@@ -328,3 +328,85 @@ fn control_characters_from_input_never_reach_the_terminal() {
         );
     }
 }
+
+// ---- 5. resource use: patterns that exhaust time or stack ------------------------------------
+
+fn files_of(repo: &TempRepo) -> (i32, String, String) {
+    let out = repo.leakgate().args(["files", "."]).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn deeply_nested_brace_sets_are_a_pattern_error_not_a_crash() {
+    let nested = format!("{}b{}", "{a,".repeat(5_000), "}".repeat(5_000));
+    // In an ignore file…
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        "{\"name\": \"x\", \"version\": \"1.0.0\"}\n",
+    )
+    .write("index.js", "1;\n")
+    .write(".npmignore", format!("*.map\n{nested}\n"));
+    let (code, _, stderr) = files_of(&repo);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(".npmignore: pattern `{a,{a,") && stderr.contains("brace sets nested"),
+        "{stderr}"
+    );
+    // …and in `files`.
+    repo.remove(".npmignore").write(
+        "package.json",
+        format!("{{\"name\": \"x\", \"version\": \"1.0.0\", \"files\": [\"{nested}\"]}}\n"),
+    );
+    let (code, _, stderr) = files_of(&repo);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("package.json") && stderr.contains("brace sets nested"),
+        "{stderr}"
+    );
+    // Near miss: 400 levels expand like npm's (to `a` and `b`).
+    let fine = format!("{}b{}", "{a,".repeat(400), "}".repeat(400));
+    repo.write(
+        "package.json",
+        format!("{{\"name\": \"x\", \"version\": \"1.0.0\", \"files\": [\"{fine}\"]}}\n"),
+    )
+    .write("a", "")
+    .write("b", "")
+    .write("c", "");
+    let (code, stdout, stderr) = files_of(&repo);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "a\nb\npackage.json\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_million_brace_expansions_give_npms_first_hundred_thousand() {
+    // Twenty `{a,b}` sets: 2^20 expansions, of which brace-expansion (and so npm) keeps the
+    // first 100,000: `aaaa…` is among them, `bbbb…` and `abab…` are not (checked with
+    // `npm pack --dry-run`, which takes 20 s over it). Deduplicating them was quadratic.
+    let repo = TempRepo::new();
+    let entry = "{a,b}".repeat(20);
+    repo.write(
+        "package.json",
+        format!(
+            "{{\"name\": \"x\", \"version\": \"1.0.0\", \"files\": [\"{entry}\", \"dist\"]}}\n"
+        ),
+    )
+    .write("dist/a.js", "1;\n");
+    for name in [
+        "aaaaaaaaaaaaaaaaaaaa",
+        "bbbbbbbbbbbbbbbbbbbb",
+        "abababababababababab",
+    ] {
+        repo.write(name, "");
+    }
+    let (code, stdout, stderr) = files_of(&repo);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "aaaaaaaaaaaaaaaaaaaa\ndist/a.js\npackage.json\n");
+}

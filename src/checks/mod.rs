@@ -79,8 +79,8 @@ impl Checks {
         // One automaton for the whole run, shared by the content check, the shipped-config
         // check and every package's file names (a build per package was 20 s for 2,000
         // packages with 2,000 codenames).
-        let codenames = codename::Matcher::new(config)
-            .map_err(|e| AuditError::Config(e.to_string()))?;
+        let codenames =
+            codename::Matcher::new(config).map_err(|e| AuditError::Config(e.to_string()))?;
         let codenames = (!codenames.is_empty()).then(|| Arc::new(codenames));
         let shipped_config = own_files::ShippedConfig::with_matcher(codenames.clone());
         let mut content: Vec<Box<dyn ContentCheck>> =
@@ -455,7 +455,11 @@ mod tests {
         };
         let before = codename::builds_on_this_thread();
         let checks = Checks::new(&config).unwrap();
-        assert_eq!(codename::builds_on_this_thread() - before, 1, "one build per run");
+        assert_eq!(
+            codename::builds_on_this_thread() - before,
+            1,
+            "one build per run"
+        );
         let built = codename::builds_on_this_thread();
         let mut names = 0;
         for i in 0..3 {
@@ -477,7 +481,11 @@ mod tests {
             }
         }
         assert_eq!(names, 3, "each package's file name is still judged");
-        assert_eq!(codename::builds_on_this_thread(), built, "no build per package");
+        assert_eq!(
+            codename::builds_on_this_thread(),
+            built,
+            "no build per package"
+        );
     }
 
     /// A big file scanned in pieces finds exactly what one whole-buffer scan finds, with the
