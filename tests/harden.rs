@@ -410,3 +410,24 @@ fn a_million_brace_expansions_give_npms_first_hundred_thousand() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, "aaaaaaaaaaaaaaaaaaaa\ndist/a.js\npackage.json\n");
 }
+
+#[test]
+fn a_staged_rule_leakgate_cannot_compile_stops_the_commit_instead_of_passing_it() {
+    // `files` widened to the whole of `dist`, and a `dist/.npmignore` whose one line
+    // leakgate refuses (brace sets nested 600 deep; npm reads it): the packs that judge
+    // the widening can't run, which must not let the commit through unreviewed.
+    let repo = files_repo();
+    let deep = format!("{}b{}", "{a,".repeat(600), "}".repeat(600));
+    repo.write("package.json", with_files("[\"dist\"]"))
+        .write("dist/.npmignore", format!("{deep}\n"));
+    repo.git(&["add", "-f", "package.json", "dist/.npmignore"]);
+    let run = precommit(&repo);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("dist/.npmignore: pattern `{a,{a,")
+            && run.stdout.contains("brace sets nested")
+            && run.stdout.contains("--no-verify"),
+        "{}",
+        run.stdout
+    );
+}

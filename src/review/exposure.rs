@@ -182,11 +182,10 @@ pub(crate) fn review(
             Ok(list) => list,
             Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
             Err(e) => {
-                out.notes.push(format!(
-                    "could not compute what {} would publish after this commit: {e}",
-                    pkg.label().unwrap_or_else(|| "the root package".into())
-                ));
-                continue;
+                return Err(StagedError::Pack {
+                    package: pkg.label().unwrap_or_else(|| "the root package".into()),
+                    source: e,
+                })
             }
         };
         let (old_files, new_package) = match old_res {
