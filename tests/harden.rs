@@ -430,4 +430,14 @@ fn a_staged_rule_leakgate_cannot_compile_stops_the_commit_instead_of_passing_it(
         "{}",
         run.stdout
     );
+    // The same line as a `files` entry.
+    let repo = files_repo();
+    repo.write(
+        "package.json",
+        with_files(&format!("[\"dist/*.js\", \"{deep}\"]")),
+    )
+    .stage_all();
+    let run = precommit(&repo);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("brace sets nested"), "{}", run.stdout);
 }

@@ -181,6 +181,9 @@ pub(crate) fn review(
         let new_list = match new_res {
             Ok(list) => list,
             Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
+            // A package.json npm itself can't pack (`files: {}`, a bad `bin`): nothing
+            // publishes; the package.json review says what is wrong with it.
+            Err(_) if !npm_can_pack(&after, &dir) => continue,
             Err(e) => {
                 return Err(StagedError::Pack {
                     package: pkg.label().unwrap_or_else(|| "the root package".into()),
@@ -236,6 +239,17 @@ pub(crate) fn review(
         }
     }
     Ok(())
+}
+
+/// Whether npm gets past reading the package's manifest (the `files`, `bin` and
+/// `directories` shapes it crashes on); a packlist error past that point is leakgate's
+/// own refusal (a pattern it won't compile), which must stop the review.
+fn npm_can_pack(snap: &dyn Snapshot, dir: &str) -> bool {
+    let path = crate::snapshot::join(dir, "package.json");
+    snap.read(&path)
+        .ok()
+        .and_then(|bytes| packlist::manifest::parse_json(&path, &bytes).ok())
+        .is_some_and(|value| packlist::manifest::read(&path, value).is_ok())
 }
 
 /// A staged change of a package's `files` array (both versions arrays, not equal).
