@@ -71,6 +71,18 @@ pub struct Matcher {
     hashed: Vec<Hashed>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many matchers this thread compiled (tests check that a run compiles one).
+    static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many matchers the current thread has compiled (for tests).
+#[cfg(test)]
+pub(crate) fn builds_on_this_thread() -> usize {
+    BUILDS.with(std::cell::Cell::get)
+}
+
 impl Matcher {
     /// Compiles `config.codenames`. Errors name the config and the entry: an empty entry,
     /// a `sha256:` entry without `SALT:HEX` or whose HEX is not 64 hex digits.
@@ -79,6 +91,8 @@ impl Matcher {
             .source
             .as_ref()
             .map_or_else(|| "<defaults>".to_string(), |p| p.display().to_string());
+        #[cfg(test)]
+        BUILDS.with(|b| b.set(b.get() + 1));
         let mut plain = Vec::new();
         let mut hashed = Vec::new();
         for (i, entry) in config.codenames.iter().enumerate() {

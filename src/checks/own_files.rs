@@ -13,6 +13,7 @@ use crate::config::{plain_codename_entries, Config, FILE_NAME};
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The rule about leakgate's own config.
 pub const RULES: &[Rule] = &[Rule {
@@ -69,7 +70,7 @@ pub fn plain_codenames(bytes: &[u8], configured: Option<&Matcher>) -> Vec<Range<
 #[derive(Debug)]
 pub struct ShippedConfig {
     /// The run's own codenames, when it has any.
-    configured: Option<Matcher>,
+    configured: Option<Arc<Matcher>>,
 }
 
 impl ShippedConfig {
@@ -77,9 +78,12 @@ impl ShippedConfig {
     /// leakgate.toml mentions them outside `codenames`).
     pub fn new(config: &Config) -> Result<ShippedConfig, CodenameError> {
         let m = Matcher::new(config)?;
-        Ok(ShippedConfig {
-            configured: (!m.is_empty()).then_some(m),
-        })
+        Ok(Self::with_matcher((!m.is_empty()).then(|| Arc::new(m))))
+    }
+
+    /// The check with the run's codename matcher, already compiled (`None`: no codenames).
+    pub fn with_matcher(configured: Option<Arc<Matcher>>) -> ShippedConfig {
+        ShippedConfig { configured }
     }
 
     /// The finding for a shipped leakgate.toml at `label` (none for other files, or when it
@@ -88,7 +92,7 @@ impl ShippedConfig {
         if !is_config(label) {
             return Vec::new();
         }
-        let found = plain_codenames(bytes, self.configured.as_ref());
+        let found = plain_codenames(bytes, self.configured.as_deref());
         let Some(first) = found.first() else {
             return Vec::new();
         };

@@ -104,7 +104,12 @@ pub fn exit_for(report: &Report) -> Exit {
 
 /// The error and its causes joined by `: `, skipping a cause whose text the message already
 /// holds (many of leakgate's errors name their cause themselves: `x.tgz: No such file…`).
+/// Escaped for the terminal: errors name input files, whose names can hold ESC or CR.
 pub fn error_text(e: &anyhow::Error) -> String {
+    crate::report::terminal::escaped(&joined_causes(e))
+}
+
+fn joined_causes(e: &anyhow::Error) -> String {
     let mut text = e.to_string();
     for cause in e.chain().skip(1) {
         let cause = cause.to_string();

@@ -62,7 +62,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     };
     if !review.errors.is_empty() {
         for e in &review.errors {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::report::terminal::escape(&e.to_string()));
         }
         eprintln!(
             "  = help: leakgate can't review a staged file it can't read; fix it and `git add` it again"

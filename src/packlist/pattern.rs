@@ -98,6 +98,13 @@ pub enum PatternError {
         /// The length in UTF-16 units.
         len: usize,
     },
+    /// Brace sets nested deeper than leakgate expands (brace-expansion recurses per level,
+    /// and node overflows its stack from about 4,000).
+    #[error(
+        "brace sets nested more than {} deep (brace-expansion overflows its stack)",
+        braces::MAX_NESTING
+    )]
+    BracesTooDeep,
     /// The regular expression minimatch builds is invalid JavaScript (it throws).
     #[error("invalid pattern `{pattern}`: {message}")]
     InvalidRegex {
@@ -134,12 +141,14 @@ impl Pattern {
         pattern.negate = bangs % 2 == 1;
         let rest = &line[bangs..];
 
-        let mut glob_set: Vec<String> = Vec::new();
-        for e in braces::brace_expand(rest) {
-            if !glob_set.contains(&e) {
-                glob_set.push(e);
-            }
-        }
+        // Duplicates dropped in order, by hash: up to brace-expansion's 100,000 results,
+        // a linear scan per result was quadratic (a line of twenty `{a,b}` sets took 35 s).
+        let mut seen = std::collections::HashSet::new();
+        let glob_set: Vec<String> = braces::brace_expand(rest)
+            .map_err(|braces::TooDeep| PatternError::BracesTooDeep)?
+            .into_iter()
+            .filter(|e| seen.insert(e.clone()))
+            .collect();
         let glob_parts: Vec<Vec<&str>> = glob_set
             .iter()
             .map(|g| level_one_optimize(slash_split(g)))

@@ -19,7 +19,9 @@
 //! warnings in one package print as one group (see [`group::entries`]).
 
 use super::group::{self, Entry, Group};
+use super::terminal::{escape, is_unsafe};
 use super::{Finding, Report, Severity};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -261,9 +263,55 @@ fn summary_with_hidden(report: &Report, hint: &str) -> String {
     line
 }
 
+/// The report with every string escaped for a terminal ([`super::terminal`]): file names,
+/// map sources, package names and config values come from input, and a raw ESC or CR in
+/// them could erase the finding that names them. Done once, before grouping, so no line
+/// of the output can miss it.
+fn printable(report: &Report) -> Cow<'_, Report> {
+    let unsafe_text = |s: &str| s.chars().any(is_unsafe);
+    let opt = |s: &Option<String>| s.as_deref().is_some_and(unsafe_text);
+    let dirty = report.notes.iter().any(|n| unsafe_text(n))
+        || report.findings.iter().any(|f| {
+            unsafe_text(&f.rule)
+                || unsafe_text(&f.message)
+                || opt(&f.package)
+                || opt(&f.file)
+                || opt(&f.help)
+                || opt(&f.evidence)
+                || opt(&f.fingerprint)
+                || opt(&f.repo_path)
+        });
+    if !dirty {
+        return Cow::Borrowed(report);
+    }
+    let esc = |s: &String| escape(s).into_owned();
+    let esc_opt = |s: &Option<String>| s.as_ref().map(esc);
+    Cow::Owned(Report {
+        findings: report
+            .findings
+            .iter()
+            .map(|f| Finding {
+                rule: esc(&f.rule),
+                message: esc(&f.message),
+                package: esc_opt(&f.package),
+                file: esc_opt(&f.file),
+                help: esc_opt(&f.help),
+                evidence: esc_opt(&f.evidence),
+                fingerprint: esc_opt(&f.fingerprint),
+                repo_path: esc_opt(&f.repo_path),
+                ..f.clone()
+            })
+            .collect(),
+        notes: report.notes.iter().map(esc).collect(),
+    })
+}
+
 /// Renders a whole report: its findings (see [`Detail`]), its notes, and a summary line.
 /// An empty report renders nothing, so a clean hook run with nothing to say stays silent.
+/// Text from input is shown with its control and bidi characters escaped.
 pub fn render(report: &Report, opts: Options) -> String {
+    let report = printable(report);
+    let report = report.as_ref();
     let style = Style { on: opts.color };
     let mut out = String::new();
     let entries: Vec<Entry> = match opts.detail {
@@ -360,6 +408,40 @@ mod tests {
         assert!(text.contains("note: skipped private package"), "{text}");
         assert!(text.trim_end().ends_with("1 error, 1 warning"), "{text}");
         assert!(!text.contains('\x1b'), "no colour unless asked: {text}");
+    }
+
+    #[test]
+    fn text_from_input_is_escaped_and_colour_codes_stay() {
+        let evil = Finding::new("secret/github-token", "token in a\x1b[2K\rclean.js")
+            .severity(Severity::Error)
+            .package("p\u{202e}kg")
+            .file("a\x1b[2K\rclean.js")
+            .at(1, 1)
+            .help("rename \u{2066}it");
+        let report = Report {
+            findings: vec![evil],
+            notes: vec!["skipped \x07bell".into()],
+        };
+        let text = render(
+            &report,
+            Options {
+                color: true,
+                ..Options::default()
+            },
+        );
+        assert!(!text.contains('\r') && !text.contains('\x07'), "{text:?}");
+        assert!(!text.contains("\x1b[2K"), "{text:?}");
+        assert!(
+            !text.contains('\u{202e}') && !text.contains('\u{2066}'),
+            "{text:?}"
+        );
+        assert!(text.contains(r"a\x1b[2K\rclean.js:1:1"), "{text}");
+        assert!(
+            text.contains(r"p\u{202e}kg") && text.contains(r"\x07bell"),
+            "{text}"
+        );
+        // leakgate's own colours still work.
+        assert!(text.contains("\x1b[1;31merror\x1b[0m"), "{text:?}");
     }
 
     #[test]

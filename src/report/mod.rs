@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod redact;
 pub mod sarif;
+pub mod terminal;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,6 +10,7 @@
 //! Only touched packages are packed, and a package.json edit that changes none of the
 //! fields npm's file selection reads (a version bump) packs nothing at all.
 
+use super::probes::Probes;
 use super::staged::{Ctx, Options, StagedError, StagedReview};
 use super::{file_name, parent_dir, PackageCtx};
 use crate::checks::secrets::{is_binary, Scanner};
@@ -151,8 +152,20 @@ pub(crate) fn review(
         if pkg.private || ctx.config.skips(pkg.name.as_deref(), &pkg.dir) {
             continue;
         }
-        let before = overlay(ctx, &rules, false);
-        let after = overlay(ctx, &rules, true);
+        let mut before = overlay(ctx, &rules, false);
+        let mut after = overlay(ctx, &rules, true);
+        // A `files` edit is judged by what it lets in: both packs see the same probe files.
+        let files_edit = files_edit(&rules, &dir);
+        let probes = match &files_edit {
+            Some(edit) => Probes::for_files(
+                &dir,
+                edit.old.iter().chain(&edit.new).map(String::as_str),
+                after.base(),
+            ),
+            None => Probes::default(),
+        };
+        probes.apply(&mut before);
+        probes.apply(&mut after);
         let opts_pack = PackOptions::default();
         // The two packs are independent walks of the same package: run them side by side
         // (the hook's wall time is what makes people `--no-verify` it).
@@ -168,12 +181,14 @@ pub(crate) fn review(
         let new_list = match new_res {
             Ok(list) => list,
             Err(PacklistError::Manifest { .. }) => continue, // no package after the commit
+            // A package.json npm itself can't pack (`files: {}`, a bad `bin`): nothing
+            // publishes; the package.json review says what is wrong with it.
+            Err(_) if !npm_can_pack(&after, &dir) => continue,
             Err(e) => {
-                out.notes.push(crate::report::unchecked(format!(
-                    "could not compute what {} would publish after this commit: {e}",
-                    pkg.label().unwrap_or_else(|| "the root package".into())
-                )));
-                continue;
+                return Err(StagedError::Pack {
+                    package: pkg.label().unwrap_or_else(|| "the root package".into()),
+                    source: e,
+                })
             }
         };
         let (old_files, new_package) = match old_res {
@@ -182,15 +197,20 @@ pub(crate) fn review(
         };
         let old_paths: BTreeSet<&str> = old_files.iter().map(|f| f.path.as_str()).collect();
         let new_paths: BTreeSet<&str> = new_list.files.iter().map(|f| f.path.as_str()).collect();
-        let exposed: Vec<&PackedFile> = new_list
+        let (probed, exposed): (Vec<&PackedFile>, Vec<&PackedFile>) = new_list
             .files
             .iter()
             .filter(|f| !old_paths.contains(f.path.as_str()))
-            .collect();
+            .partition(|f| probes.category(&f.source).is_some());
         let hidden: Vec<&PackedFile> = old_files
             .iter()
             .filter(|f| !new_paths.contains(f.path.as_str()))
+            .filter(|f| probes.category(&f.source).is_none())
             .collect();
+        if let (Some(edit), false) = (&files_edit, new_package) {
+            out.findings
+                .extend(files_widened(&pkg, edit, &probes, &probed));
+        }
         if opts.verbose && !hidden.is_empty() {
             let names: Vec<String> = hidden.iter().take(20).map(|f| f.path.clone()).collect();
             out.notes.push(format!(
@@ -219,6 +239,145 @@ pub(crate) fn review(
         }
     }
     Ok(())
+}
+
+/// Whether npm gets past reading the package's manifest (the `files`, `bin` and
+/// `directories` shapes it crashes on); a packlist error past that point is leakgate's
+/// own refusal (a pattern it won't compile), which must stop the review.
+fn npm_can_pack(snap: &dyn Snapshot, dir: &str) -> bool {
+    let path = crate::snapshot::join(dir, "package.json");
+    snap.read(&path)
+        .ok()
+        .and_then(|bytes| packlist::manifest::parse_json(&path, &bytes).ok())
+        .is_some_and(|value| packlist::manifest::read(&path, value).is_ok())
+}
+
+/// A staged change of a package's `files` array (both versions arrays, not equal).
+struct FilesEdit {
+    /// The package.json's repository path.
+    manifest: String,
+    /// HEAD's entries.
+    old: Vec<String>,
+    /// The staged entries.
+    new: Vec<String>,
+    /// The staged package.json text (for line numbers).
+    text: String,
+}
+
+/// The `files` edit of the package at `dir`, if its package.json is staged with one.
+fn files_edit(rules: &RulesFiles, dir: &str) -> Option<FilesEdit> {
+    let manifest = crate::snapshot::join(dir, "package.json");
+    let (base, staged) = rules.get(&manifest)?;
+    let text = |r: &Replacement| match r {
+        Replacement::File { bytes, .. } => String::from_utf8(bytes.clone()).ok(),
+        _ => None,
+    };
+    let entries = |t: &str| -> Option<Vec<String>> {
+        let v: serde_json::Value =
+            serde_json::from_str(t.strip_prefix('\u{feff}').unwrap_or(t)).ok()?;
+        let files = v.get("files")?.as_array()?;
+        Some(
+            files
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect(),
+        )
+    };
+    let (old_text, new_text) = (text(base)?, text(staged)?);
+    let (old, new) = (entries(&old_text)?, entries(&new_text)?);
+    (old != new).then_some(FilesEdit {
+        manifest,
+        old,
+        new,
+        text: new_text,
+    })
+}
+
+/// `package-json/files-widened`: the staged `files` lets probe files of a risky kind in
+/// that HEAD's kept out (see [`super::probes`]): one finding per package, naming each kind
+/// with an example path, at the first new entry.
+fn files_widened(
+    pkg: &PackageCtx,
+    edit: &FilesEdit,
+    probes: &Probes,
+    probed: &[&PackedFile],
+) -> Option<Finding> {
+    let mut kinds: Vec<(&str, &str)> = Vec::new();
+    for f in probed {
+        let Some(category) = probes.category(&f.source) else {
+            continue;
+        };
+        if !kinds.iter().any(|(c, _)| *c == category) {
+            kinds.push((category, f.path.as_str()));
+        }
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    let order = |c: &str| {
+        super::risky::CATEGORIES
+            .iter()
+            .position(|k| k.name == c)
+            .unwrap_or(usize::MAX)
+    };
+    kinds.sort_by_key(|(c, _)| order(c));
+    let what: Vec<String> = kinds
+        .iter()
+        .map(|(c, example)| format!("{c} (e.g. {example})"))
+        .collect();
+    let added: Vec<&String> = edit.new.iter().filter(|e| !edit.old.contains(e)).collect();
+    let dropped: Vec<&String> = edit.old.iter().filter(|e| !edit.new.contains(e)).collect();
+    let quote = |v: &[&String]| {
+        v.iter()
+            .take(3)
+            .map(|e| format!("\"{e}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if v.len() > 3 { ", …" } else { "" }
+    };
+    let change = match (added.is_empty(), dropped.is_empty()) {
+        (false, true) => format!("`files` gains {}", quote(&added)),
+        (true, false) => format!("`files` drops {}", quote(&dropped)),
+        _ => format!(
+            "`files` changed ({} instead of {})",
+            quote(&added),
+            quote(&dropped)
+        ),
+    };
+    let message = format!(
+        "{change}: it now lets in {} that it kept out before",
+        join_and(&what)
+    );
+    let doc = super::json::Doc::parse(&edit.text).ok();
+    let at = doc.as_ref().and_then(|doc| {
+        let files = doc.root.get("files")?;
+        let first_new = files
+            .items()
+            .iter()
+            .find(|n| n.as_str().is_some_and(|s| !edit.old.iter().any(|o| o == s)))
+            .map(|n| n.offset);
+        let off = first_new.or_else(|| doc.root.member("files").map(|m| m.0))?;
+        Some(doc.line_col(off))
+    });
+    let f = pkg
+        .finding("package-json/files-widened", &edit.manifest, message)
+        .help(
+            "list exact files or narrow globs (`dist/*.js`, not `dist` or `dist/*`), keep the \
+             negations that exclude maps (`!*.map`); check with `leakgate files`",
+        );
+    Some(match at {
+        Some((l, c)) => f.at(l, c),
+        None => f,
+    })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// The staged file (and line) that changed what package `dir` ships: its package.json at

@@ -49,10 +49,39 @@ const REGEX_AFTER_KEYWORDS: &[&str] = &[
     "await",
 ];
 
+/// Keywords whose parenthesized condition is followed by a statement: after the `)` that
+/// closes it, `/` starts a regular expression, not a division (`if (x) /re/.test(y)`).
+const CONDITION_KEYWORDS: &[&str] = &["if", "while", "for", "with"];
+
+/// True when the `(` about to be pushed after `out` opens a statement's condition:
+/// `if (`, `while (`, `for (`, `for await (`, `with (`, but not a method called `.if(`.
+fn opens_condition(out: &[Token]) -> bool {
+    let ident = |i: usize| match out.get(i).map(|t| &t.tok) {
+        Some(Tok::Ident(id)) => Some(id.as_str()),
+        _ => None,
+    };
+    let member = |i: usize| {
+        i > 0
+            && matches!(out.get(i - 1).map(|t| &t.tok), Some(Tok::Punct(p)) if p == "." || p == "?.")
+    };
+    let Some(last) = out.len().checked_sub(1) else {
+        return false;
+    };
+    match ident(last) {
+        Some("await") if last > 0 => ident(last - 1) == Some("for") && !member(last - 1),
+        Some(kw) => CONDITION_KEYWORDS.contains(&kw) && !member(last),
+        None => false,
+    }
+}
+
 /// Tokenizes `src`, skipping comments. Never fails: unterminated constructs end at EOF.
 pub fn tokenize(src: &str) -> Vec<Token> {
     let b = src.as_bytes();
     let mut out: Vec<Token> = Vec::new();
+    // For each open `(`: whether it opened a statement's condition.
+    let mut parens: Vec<bool> = Vec::new();
+    // Whether the last `)` closed a condition (meaningful while it is the last token).
+    let mut closed_condition = false;
     // Brace depths at which a template literal's `${` was opened.
     let mut template_stack: Vec<usize> = Vec::new();
     let mut depth = 0usize;
@@ -129,7 +158,7 @@ pub fn tokenize(src: &str) -> Vec<Token> {
             }
             continue;
         }
-        if c == b'/' && regex_allowed(out.last()) {
+        if c == b'/' && regex_allowed(out.last(), closed_condition) {
             i += 1;
             let mut in_class = false;
             while i < b.len() && b[i] != b'\n' {
@@ -189,6 +218,8 @@ pub fn tokenize(src: &str) -> Vec<Token> {
         match c {
             b'{' => depth += 1,
             b'}' => depth = depth.saturating_sub(1),
+            b'(' => parens.push(opens_condition(&out)),
+            b')' => closed_condition = parens.pop().unwrap_or(false),
             _ => {}
         }
         out.push(Token {
@@ -200,12 +231,16 @@ pub fn tokenize(src: &str) -> Vec<Token> {
     out
 }
 
-fn regex_allowed(prev: Option<&Token>) -> bool {
+/// Whether a `/` after `prev` starts a regex. `closed_condition`: the `)` that `prev` may
+/// be closed an `if`/`while`/`for`/`with` condition, after which a statement (and so a
+/// regex) begins; any other `)` ends an expression, and `/` divides it.
+fn regex_allowed(prev: Option<&Token>, closed_condition: bool) -> bool {
     match prev.map(|t| &t.tok) {
         None => true,
         Some(Tok::Ident(id)) => REGEX_AFTER_KEYWORDS.contains(&id.as_str()),
         Some(Tok::Str(_)) | Some(Tok::Num) | Some(Tok::Regex) | Some(Tok::Template) => false,
-        Some(Tok::Punct(p)) => !matches!(p.as_str(), ")" | "]"),
+        Some(Tok::Punct(p)) if p == ")" => closed_condition,
+        Some(Tok::Punct(p)) => p != "]",
     }
 }
 
@@ -421,6 +456,42 @@ mod tests {
         let props = properties(src);
         assert_eq!(props.len(), 1, "{props:?}");
         assert_eq!(props[0].value, PropValue::Str("none".into()));
+    }
+
+    #[test]
+    fn a_regex_after_a_control_condition_is_a_regex() {
+        // `)` closing `if (…)` / `while (…)` / `for (…)` / `with (…)` is followed by a
+        // statement, so `/` starts a regex there; a quote inside it must not open a string
+        // that swallows the rest of the file.
+        for head in [
+            "if (x)",
+            "while (x)",
+            "for (;;)",
+            "for await (const a of b)",
+            "with (x)",
+        ] {
+            let src = format!(
+                "{head} /'/.test(y); export default {{ build: {{ sourcemap: true }} }} // '"
+            );
+            let props = properties(&src);
+            assert!(
+                props
+                    .iter()
+                    .any(|p| p.key == "sourcemap" && p.value == PropValue::Bool(true)),
+                "{head}: {props:?}"
+            );
+        }
+        // Near misses: `)` of a call or of a grouping is followed by a division, and a
+        // method named `if` is a call, not a condition.
+        for src in [
+            "const a = f(x) / 2; const b = { sourcemap: 'none' };",
+            "const a = (x) /'/'; const b = { sourcemap: 'none' };",
+            "const a = o.if(x) / 2 / 1; const b = { sourcemap: 'none' };",
+        ] {
+            let props = properties(src);
+            assert_eq!(props.len(), 1, "{src}: {props:?}");
+            assert_eq!(props[0].value, PropValue::Str("none".into()), "{src}");
+        }
     }
 
     #[test]

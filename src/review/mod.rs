@@ -10,7 +10,9 @@ pub mod exposure;
 pub mod ignore_files;
 pub mod js;
 pub mod json;
+pub mod npmrc;
 pub mod package_json;
+pub mod probes;
 pub mod risky;
 pub mod shell;
 pub mod staged;
@@ -24,21 +26,29 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "package-json/files-removed",
         default_severity: Severity::Error,
-        summary: "the `files` allow-list was removed from package.json",
+        summary: "the `files` allow-list was removed from package.json (or is not an array)",
         explanation: "Without `files`, npm packs every file of the package directory that no \
             .npmignore (or, without one, .gitignore) excludes: build output with its source maps, \
-            scratch files, `.env`. The leaks of whole source trees through npm nearly all start here.",
-        fix: "Keep `files` and list only what the package needs (`[\"dist/*.js\", \"README.md\"]`); \
-            check the result with `leakgate files`.",
+            scratch files, `.env`. The leaks of whole source trees through npm nearly all start here. \
+            A `files` that is not an array is no allow-list either: npm ignores `null`, `false`, \
+            `0` and `\"\"`, reads a string one character at a time (`\"*\"` ships everything) and \
+            fails on an object, `true` or a number; each is reported as a removal.",
+        fix: "Keep `files` as an array and list only what the package needs \
+            (`[\"dist/*.js\", \"README.md\"]`); check the result with `leakgate files`.",
     },
     Rule {
         id: "package-json/files-widened",
         default_severity: Severity::Error,
-        summary: "`files` gained entries, broader globs, or lost a negation",
-        explanation: "Every new entry of `files` is a new set of files in the tarball. A broad glob \
-            (`*`, `**`, `dist`) or an entry that matches maps, sources, env files or keys ships them; \
-            a dropped `!` negation puts back what it kept out. Plain new file entries are warnings, \
-            broad or risky ones errors (warnings for open-source packages).",
+        summary: "`files` now lets in maps, sources, env files or keys it kept out",
+        explanation: "A `files` edit is judged by what npm would pack, not by how it is spelled: \
+            leakgate packs the package with HEAD's and with the staged package.json over the \
+            working tree plus probe files (a map, a `.ts` source, an `.env`, a key) in the package \
+            root and in every directory an entry names, as a build would fill them. A probe the \
+            staged `files` lets in and HEAD's kept out is reported: `dist/*.js` widened to \
+            `dist` or `dist/*` lets `dist/cli.js.map` in, a dropped `!dist/*.map` lets it back, \
+            while a negation made broader or new entries that only add JavaScript or \
+            declarations are quiet. Real files the edit makes publishable are \
+            `commit/exposes-files`. A warning for open-source packages.",
         fix: "List exact files or narrow globs (`dist/*.js`, not `dist`), keep the negations that \
             exclude `*.map`, and check with `leakgate files`.",
     },
@@ -58,9 +68,13 @@ pub const RULES: &[Rule] = &[
         id: "package-json/publish-config",
         default_severity: Severity::Error,
         summary: "`publishConfig` now publishes publicly or to another registry",
-        explanation: "`publishConfig.access: \"public\"` makes a scoped package world-readable; a \
-            changed `publishConfig.registry` sends the tarball somewhere else than before (a public \
-            registry instead of the company's).",
+        explanation: "`publishConfig.access: \"public\"` makes a scoped package world-readable. npm \
+            layers `publishConfig` over the `.npmrc` settings, so a `publishConfig.registry` or \
+            `publishConfig[\"@scope:registry\"]` added or changed to a registry other than the one \
+            the repository's `.npmrc` (the package directory's, else the root's) configures for \
+            that scope, or to the public registry, sends the tarball there instead of to the \
+            company's; removing such a key is reported when the package then falls back to the \
+            public registry. Setting the registry `.npmrc` already names is quiet.",
         fix: "Revert the change, or confirm it is intended and that the package ships nothing internal.",
     },
     Rule {
@@ -273,7 +287,7 @@ pub fn review_file(
     let name = file_name(path);
     let mut out = Vec::new();
     match name {
-        "package.json" => out.extend(package_json::review(path, old, new, pkg)?),
+        "package.json" => out.extend(package_json::review(path, old, new, pkg, staged)?),
         ".npmignore" | ".gitignore" => {
             out.extend(ignore_files::review(path, old, new, pkg, staged))
         }

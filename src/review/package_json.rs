@@ -1,9 +1,9 @@
 //! `package-json/*`: edits of package.json that change what npm publishes.
 
 use super::json::{Doc, Node};
-use super::risky::glob_categories;
-use super::{PackageCtx, ReviewError};
-use crate::report::{Finding, Severity};
+use super::npmrc::{self, Registries};
+use super::{PackageCtx, ReviewError, StagedReader};
+use crate::report::Finding;
 
 /// Parses a staged package.json; a parse error names `file:line:col`.
 pub fn parse(path: &str, text: &str) -> Result<Doc, ReviewError> {
@@ -30,12 +30,14 @@ fn never_published(doc: &Doc) -> bool {
     is_private(doc) || lacks_name_or_version(doc).is_some()
 }
 
-/// Reviews a package.json edit (`old` = HEAD's text, `new` = staged text).
+/// Reviews a package.json edit (`old` = HEAD's text, `new` = staged text). `staged` reads
+/// the staged `.npmrc` files, whose registries `publishConfig` is compared with.
 pub fn review(
     path: &str,
     old: Option<&str>,
     new: Option<&str>,
     pkg: &PackageCtx,
+    staged: StagedReader<'_>,
 ) -> Result<Vec<Finding>, ReviewError> {
     let Some(new) = new else {
         return Ok(Vec::new()); // the package is gone: nothing left to publish
@@ -82,135 +84,81 @@ pub fn review(
     }
     files_rules(path, &old, &new, pkg, &mut out);
     publish_config(path, &old, &new, pkg, &mut out);
+    publish_registries(path, &old, &new, pkg, staged, &mut out);
     guards(path, &old, &new, pkg, &mut out);
     entries(path, &old, &new, pkg, &mut out);
     Ok(out)
 }
 
-fn norm(entry: &str) -> String {
-    entry
-        .trim()
-        .trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string()
+/// What a package.json's `files` field means to npm.
+#[derive(Debug, PartialEq, Eq)]
+enum Files {
+    /// No `files`: npm packs everything the ignore files don't exclude.
+    Absent,
+    /// An array: the allow-list (its string entries).
+    List,
+    /// Anything else (what it is, what npm does with it). npm-packlist only reads a truthy
+    /// value and iterates it: `null`, `false`, `0` and `""` are ignored (everything ships),
+    /// a string is read one character at a time (`"*"` is the pattern `*`: everything
+    /// ships), and an object, `true` or a number makes `npm pack` fail. None of them is an
+    /// allow-list.
+    NotAnArray(&'static str, &'static str),
 }
 
-fn files_list(doc: &Doc) -> Option<Vec<(String, usize)>> {
-    let node = doc.root.get("files")?;
-    Some(
-        node.items()
-            .iter()
-            .filter_map(|n| n.as_str().map(|s| (s.to_string(), n.offset)))
-            .collect(),
-    )
-}
-
-/// True when the old positive entry already let in everything `entry` lets in.
-fn covered(entry: &str, olds: &[String]) -> bool {
-    let e = norm(entry);
-    olds.iter().any(|o| {
-        let o = norm(o);
-        if o == e || e.starts_with(&format!("{o}/")) {
-            return true;
+fn files_kind(doc: &Doc) -> Files {
+    use super::json::Value;
+    const IGNORED: &str = "npm ignores it: every file no .npmignore/.gitignore excludes ships";
+    const FAILS: &str = "`npm pack` fails on it, and it keeps nothing out for a tool that \
+                         skips it";
+    match doc.root.get("files").map(|n| &n.value) {
+        None => Files::Absent,
+        Some(Value::Arr(_)) => Files::List,
+        Some(Value::Null) => Files::NotAnArray("null", IGNORED),
+        Some(Value::Bool(false)) => Files::NotAnArray("false", IGNORED),
+        Some(Value::Bool(true)) => Files::NotAnArray("true", FAILS),
+        Some(Value::Num(n)) if n.parse::<f64>().is_ok_and(|v| v == 0.0) => {
+            Files::NotAnArray("0", IGNORED)
         }
-        globset::GlobBuilder::new(&o)
-            .literal_separator(true)
-            .case_insensitive(true)
-            .build()
-            .map(|g| g.compile_matcher().is_match(&e))
-            .unwrap_or(false)
-    })
+        Some(Value::Num(_)) => Files::NotAnArray("a number", FAILS),
+        Some(Value::Str(s)) if s.is_empty() => Files::NotAnArray("an empty string", IGNORED),
+        Some(Value::Str(_)) => Files::NotAnArray(
+            "a string",
+            "npm reads a string one character at a time, each character a pattern (`*` lets \
+             in every file)",
+        ),
+        Some(Value::Obj(_)) => Files::NotAnArray("an object", FAILS),
+    }
 }
 
-fn is_broad(entry: &str) -> bool {
-    let e = norm(entry);
-    matches!(e.as_str(), "" | "*" | "**" | "**/*" | "." | "*/**" | "*.*") || e.starts_with("**/*")
-}
-
+/// `files` removed, or replaced by something that is not an array (which npm doesn't read
+/// as an allow-list either). Widening an array is judged by what it lets in, with the
+/// packs of the exposure review ([`super::exposure`]), not here by its syntax.
 fn files_rules(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Finding>) {
-    let Some(old_files) = files_list(old) else {
+    if files_kind(old) != Files::List {
         return; // no allow-list before: `files` can only narrow
-    };
-    let Some(new_files) = files_list(new) else {
-        let line = old.line_col(old.root.member("files").map_or(0, |m| m.0)).0;
-        out.push(
-            pkg.finding(
-                "package-json/files-removed",
-                path,
-                format!(
-                    "`files` removed (it was at line {line} of HEAD's package.json): npm now packs \
-                     every file no .npmignore/.gitignore excludes"
-                ),
-            )
-            .at(1, 1)
-            .help(
-                "restore `files`, listing only what the package needs; check with `leakgate files`",
-            ),
-        );
-        return;
-    };
-    let old_pos: Vec<String> = old_files
-        .iter()
-        .filter(|(s, _)| !s.starts_with('!'))
-        .map(|(s, _)| s.clone())
-        .collect();
-    let new_set: Vec<String> = new_files.iter().map(|(s, _)| norm(s)).collect();
-    for (entry, off) in &new_files {
-        if entry.starts_with('!') || covered(entry, &old_pos) {
-            continue;
-        }
-        let cats = glob_categories(entry);
-        let (sev, why) = if is_broad(entry) {
-            (
-                pkg.severity(),
-                " (a broad glob: it packs nearly everything)".to_string(),
-            )
-        } else if !cats.is_empty() {
-            (pkg.severity(), format!(" (it matches {})", cats.join(", ")))
-        } else {
-            (Severity::Warning, String::new())
-        };
-        let (l, c) = new.line_col(*off);
-        out.push(
-            pkg.finding(
-                "package-json/files-widened",
-                path,
-                format!("`files` gains \"{entry}\"{why}"),
-            )
-            .severity(sev)
-            .at(l, c)
-            .help("list exact files or narrow globs (`dist/*.js`); check with `leakgate files`"),
-        );
     }
-    for (entry, _) in old_files.iter().filter(|(s, _)| s.starts_with('!')) {
-        if new_set.contains(&norm(entry)) {
-            continue;
-        }
-        let cats = glob_categories(entry.trim_start_matches('!'));
-        let sev = if cats.is_empty() {
-            Severity::Warning
-        } else {
-            pkg.severity()
-        };
-        let off = new.root.member("files").map_or(0, |m| m.0);
-        let (l, c) = new.line_col(off);
-        let what = if cats.is_empty() {
-            String::new()
-        } else {
-            format!(": {} ship again", cats.join(", "))
-        };
-        out.push(
-            pkg.finding(
-                "package-json/files-widened",
-                path,
-                format!("`files` drops the negation \"{entry}\"{what}"),
+    let message = match files_kind(new) {
+        Files::List => return,
+        Files::Absent => {
+            let line = old.line_col(old.root.member("files").map_or(0, |m| m.0)).0;
+            format!(
+                "`files` removed (it was at line {line} of HEAD's package.json): npm now packs \
+                 every file no .npmignore/.gitignore excludes"
             )
-            .severity(sev)
+        }
+        Files::NotAnArray(what, how) => {
+            format!("`files` is {what}, not an array, so no longer an allow-list: {how}")
+        }
+    };
+    let (l, c) = match new.root.member("files") {
+        Some((off, _)) => new.line_col(off),
+        None => (1, 1),
+    };
+    out.push(
+        pkg.finding("package-json/files-removed", path, message)
             .at(l, c)
-            .help(format!("put \"{entry}\" back into `files`")),
-        );
-    }
+            .help("restore `files` as an array listing only what the package needs; check with `leakgate files`"),
+    );
 }
 
 fn publish_config(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Finding>) {
@@ -241,21 +189,143 @@ fn publish_config(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut 
             .help("revert it unless the package is meant to be public"),
         );
     }
-    let (or, nr) = (get(old, "registry"), get(new, "registry"));
-    if or != nr && (or.is_some() || nr.is_some()) {
-        let to = nr
-            .clone()
-            .unwrap_or_else(|| "the default registry (registry.npmjs.org)".into());
-        let from = or.unwrap_or_else(|| "the default registry".into());
-        let (l, c) = new.line_col(off("registry"));
+}
+
+/// The registry keys of a `publishConfig` npm reads when publishing: `registry` and any
+/// `@scope:registry` (npm flattens keys matching `/@.*:registry$/i` over its config).
+fn registry_keys(doc: &Doc) -> Vec<String> {
+    doc.root
+        .get("publishConfig")
+        .map(|p| {
+            p.members()
+                .iter()
+                .map(|(k, _, _)| k.clone())
+                .filter(|k| k == "registry" || is_scope_registry_key(k))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_scope_registry_key(key: &str) -> bool {
+    key.starts_with('@') && key.len() > ":registry".len() + 1 && {
+        let tail = &key[key.len() - ":registry".len()..];
+        tail.eq_ignore_ascii_case(":registry")
+    }
+}
+
+/// The scope of a package name (`@acme` of `@acme/cli`).
+fn scope_of(name: &str) -> Option<&str> {
+    name.starts_with('@')
+        .then(|| name.split_once('/').map(|(s, _)| s))
+        .flatten()
+}
+
+/// The staged `.npmrc` files that configure where this package publishes: the package
+/// directory's, then the repository root's.
+fn registries(path: &str, staged: StagedReader<'_>) -> Registries {
+    let dir = super::parent_dir(path);
+    let mut paths = vec![crate::snapshot::join(dir, ".npmrc")];
+    if !dir.is_empty() {
+        paths.push(".npmrc".to_string());
+    }
+    Registries::new(
+        paths
+            .into_iter()
+            .filter_map(|p| staged(&p).map(|text| (p, text))),
+    )
+}
+
+/// `publishConfig.registry` or `publishConfig["@scope:registry"]` added or changed to a
+/// registry other than the one the repository's `.npmrc` names for that scope, or to the
+/// public registry; or removed so that the package falls back to the public registry.
+/// npm layers `publishConfig` over `.npmrc`, so such a key silently overrides the private
+/// registry a team configured.
+fn publish_registries(
+    path: &str,
+    old: &Doc,
+    new: &Doc,
+    pkg: &PackageCtx,
+    staged: StagedReader<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let mut keys = registry_keys(new);
+    for k in registry_keys(old) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    if keys.is_empty() {
+        return;
+    }
+    let get = |d: &Doc, k: &str| {
+        d.root
+            .path(&["publishConfig", k])
+            .and_then(Node::as_str)
+            .map(str::to_string)
+    };
+    let name = new.root.get("name").and_then(Node::as_str).unwrap_or("");
+    let regs = registries(path, staged);
+    for key in keys {
+        let (was, now) = (get(old, &key), get(new, &key));
+        let public = |v: &Option<String>| v.as_deref().is_some_and(npmrc::is_public);
+        if was.as_deref().map(npmrc::normalize) == now.as_deref().map(npmrc::normalize)
+            || (public(&was) && public(&now))
+        {
+            continue; // the same registry, spelled differently at most
+        }
+        // Where this key's publishes would go without it.
+        let scope = if key == "registry" {
+            scope_of(name).map(str::to_string)
+        } else {
+            Some(key[..key.len() - ":registry".len()].to_ascii_lowercase())
+        };
+        let (configured, source) = regs.registry_for(scope.as_deref());
+        let label = if key == "registry" {
+            "`publishConfig.registry`".to_string()
+        } else {
+            format!("`publishConfig[\"{key}\"]`")
+        };
+        let instead = match (&source, &scope) {
+            (Some(file), Some(s)) => {
+                format!("not to {configured}, which {file} configures for {s}")
+            }
+            (Some(file), None) => format!("not to {configured}, which {file} configures"),
+            (None, _) => "and no .npmrc of the repository configures a registry for it".to_string(),
+        };
+        let message = match &now {
+            Some(url) if npmrc::is_public(url) => {
+                format!("{label} sends the package to the public registry ({url}), {instead}")
+            }
+            Some(url) if npmrc::normalize(url) != npmrc::normalize(&configured) => {
+                format!("{label} sends the package to {url}, {instead}")
+            }
+            Some(_) => continue, // the registry .npmrc already configures
+            None if npmrc::is_public(&configured) => {
+                format!(
+                    "{label} removed: the package now publishes to the public registry \
+                     ({configured})"
+                )
+            }
+            None => continue, // it falls back to the registry .npmrc configures
+        };
+        let off = new
+            .root
+            .get("publishConfig")
+            .and_then(|p| p.member(&key))
+            .map(|m| m.0)
+            .or_else(|| new.root.member("publishConfig").map(|m| m.0))
+            .unwrap_or(0);
+        let (l, c) = new.line_col(off);
         out.push(
-            pkg.finding(
-                "package-json/publish-config",
-                path,
-                format!("`publishConfig.registry` changed from {from} to {to}"),
-            )
-            .at(l, c)
-            .help("revert it unless publishing there is intended"),
+            pkg.finding("package-json/publish-config", path, message)
+                .at(l, c)
+                .help(match &source {
+                    Some(file) => format!(
+                        "remove the key (publishing then follows {file}) unless publishing \
+                         there is intended"
+                    ),
+                    None => "revert it unless publishing there is intended".to_string(),
+                }),
         );
     }
 }
@@ -351,6 +421,7 @@ fn entries(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Fin
 mod tests {
     use super::*;
     use crate::config::Visibility;
+    use crate::report::Severity;
 
     fn ctx() -> PackageCtx {
         PackageCtx {
@@ -363,7 +434,7 @@ mod tests {
     }
 
     fn rules(old: &str, new: &str) -> Vec<(String, Severity, Option<u32>)> {
-        review("package.json", Some(old), Some(new), &ctx())
+        review("package.json", Some(old), Some(new), &ctx(), &|_| None)
             .unwrap()
             .into_iter()
             .map(|f| (f.rule, f.severity, f.line))
@@ -396,22 +467,36 @@ mod tests {
     }
 
     #[test]
-    fn files_widened_by_broad_glob_and_dropped_negation() {
+    fn files_not_an_array_is_a_removal_and_widening_is_left_to_the_packs() {
+        for (value, says) in [
+            ("null", "npm ignores it"),
+            ("false", "npm ignores it"),
+            ("0", "npm ignores it"),
+            ("\"\"", "npm ignores it"),
+            ("\"*\"", "one character at a time"),
+            ("{}", "`npm pack` fails"),
+            ("true", "`npm pack` fails"),
+        ] {
+            let new = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", value);
+            let found = review("package.json", Some(BASE), Some(&new), &ctx(), &|_| None).unwrap();
+            assert_eq!(found.len(), 1, "{value}");
+            assert_eq!(found[0].rule, "package-json/files-removed");
+            assert_eq!(
+                (found[0].severity, found[0].line),
+                (Severity::Error, Some(4))
+            );
+            assert!(
+                found[0].message.contains(says),
+                "{value}: {}",
+                found[0].message
+            );
+        }
+        // No allow-list before: nothing to remove.
+        let null = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", "null");
+        assert!(rules(&null, &BASE.replace(", \"!dist/*.map\"", "")).is_empty());
+        // A wider array is the exposure review's to judge (by what it lets in).
         let widened = BASE.replace("[\"dist/*.js\", \"!dist/*.map\"]", "[\"dist\"]");
-        let r = rules(BASE, &widened);
-        assert!(r.iter().any(|x| x.0 == "package-json/files-widened"
-            && x.1 == Severity::Warning
-            && x.2 == Some(4)));
-        assert!(r
-            .iter()
-            .any(|x| x.0 == "package-json/files-widened" && x.1 == Severity::Error));
-        let star = BASE.replace("\"dist/*.js\",", "\"dist/*.js\", \"**/*\",");
-        assert!(rules(BASE, &star)
-            .iter()
-            .any(|x| x.0 == "package-json/files-widened" && x.1 == Severity::Error));
-        // A new entry the old globs already covered widens nothing.
-        let covered = BASE.replace("\"dist/*.js\",", "\"dist/*.js\", \"dist/cli.js\",");
-        assert!(rules(BASE, &covered).is_empty());
+        assert!(rules(BASE, &widened).is_empty());
     }
 
     #[test]
@@ -444,6 +529,49 @@ mod tests {
     }
 
     #[test]
+    fn publish_config_registries_against_npmrc() {
+        let pkg_json =
+            |config: &str| format!("{{\"name\": \"@acme/cli\", \"version\": \"1.0.0\"{config}}}");
+        let npmrc = |p: &str| {
+            (p == "packages/cli/.npmrc").then(|| "@acme:registry=https://npm.acme.internal/".into())
+        };
+        let judge = |old: &str, new: &str| {
+            review(
+                "packages/cli/package.json",
+                Some(old),
+                Some(new),
+                &ctx(),
+                &npmrc,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+        };
+        let none = pkg_json("");
+        let scoped = |url: &str| {
+            pkg_json(&format!(
+                ", \"publishConfig\": {{\"@ACME:registry\": \"{url}\"}}"
+            ))
+        };
+        // The scoped key overrides the package directory's .npmrc: reported, with both.
+        let hit = judge(&none, &scoped("https://registry.npmjs.org"));
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert!(hit[0].contains("public registry") && hit[0].contains("packages/cli/.npmrc"));
+        // The same registry as .npmrc: nothing.
+        assert!(judge(&none, &scoped("https://NPM.acme.internal")).is_empty());
+        // Removing the key falls back to .npmrc's registry: nothing; without that .npmrc,
+        // to the public registry: reported.
+        let private = scoped("https://npm.acme.internal/");
+        assert!(judge(&private, &none).is_empty());
+        let bare = review("package.json", Some(&private), Some(&none), &ctx(), &|_| {
+            None
+        })
+        .unwrap();
+        assert!(bare[0].message.contains("removed"), "{:?}", bare[0].message);
+    }
+
+    #[test]
     fn guard_removed_hit_and_near_miss() {
         let gone = BASE.replace(", \"prepublishOnly\": \"leakgate audit\"", "");
         assert_eq!(rules(BASE, &gone)[0].0, "package-json/guard-removed");
@@ -469,6 +597,7 @@ mod tests {
             None,
             Some("{\n  \"name\": \"x\",\n}"),
             &ctx(),
+            &|_| None,
         )
         .unwrap_err();
         assert_eq!(err.file, "pkg/package.json");

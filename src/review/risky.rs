@@ -101,24 +101,6 @@ pub fn flips(old: &Rules, new: &Rules) -> Vec<(&'static str, &'static str, bool)
     out
 }
 
-/// The categories a glob (a `files` entry, minimatch-like) would let in.
-pub fn glob_categories(pattern: &str) -> Vec<&'static str> {
-    let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-    let Ok(glob) = globset::GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .case_insensitive(true)
-        .build()
-    else {
-        return Vec::new();
-    };
-    let m = glob.compile_matcher();
-    CATEGORIES
-        .iter()
-        .filter(|c| c.samples.iter().any(|(p, _)| m.is_match(p)))
-        .map(|c| c.name)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,13 +118,5 @@ mod tests {
     #[test]
     fn npm_matching_is_case_insensitive() {
         assert!(Rules::new("*.MAP").ignores("dist/cli.js.map", false));
-    }
-
-    #[test]
-    fn glob_categories_of_files_entries() {
-        assert_eq!(glob_categories("**/*.map"), vec!["source maps"]);
-        assert_eq!(glob_categories("src"), vec!["original sources"]);
-        assert!(glob_categories("dist/*.js").is_empty());
-        assert!(glob_categories("README.md").is_empty());
     }
 }

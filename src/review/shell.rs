@@ -183,10 +183,96 @@ struct Found {
     text: String,
 }
 
+/// How a CLI reads grouped single-letter flags (`-cm`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Groups {
+    /// No grouping: `-cm` is not `-c -m`.
+    No,
+    /// Any letter of an all-letter group is a flag, in any order (rollup's yargs-parser,
+    /// rolldown, ncc's `arg`: `-cm` and `-mc` both turn maps on; verified with the CLIs).
+    Anywhere,
+    /// commander (swc, Babel): letters are flags until one that takes a value; the rest of
+    /// the group is that value (`-Ds` is `-D -s`, `-sD` is `-s D`, `-sinline` is `-s inline`).
+    ValueEnds,
+}
+
 fn find_flag(args: &[Word], names: &[&str], values: &[&str]) -> Option<Found> {
+    find_flag_grouped(args, names, values, Groups::No)
+}
+
+/// The short flag `-x` of `names` inside a group word (`-cm`), if `w` is one: the value
+/// written in the group, or the next word when the letter ends the group.
+fn in_group(
+    args: &[Word],
+    i: usize,
+    letter: char,
+    values: &[&str],
+    groups: Groups,
+) -> Option<Found> {
+    let w = &args[i];
+    let letters = w.text.strip_prefix('-').filter(|l| !l.starts_with('-'))?;
+    if letters.chars().count() < 2 {
+        return None; // `-m` itself: the plain form
+    }
+    let next_value = || {
+        args.get(i + 1)
+            .map(|n| n.text.as_str())
+            .filter(|n| values.contains(n))
+            .map(str::to_string)
+    };
+    let (value, text) = match groups {
+        Groups::No => return None,
+        Groups::Anywhere => {
+            if !letters.chars().all(|c| c.is_ascii_alphabetic()) || !letters.contains(letter) {
+                return None;
+            }
+            let value = letters.ends_with(letter).then(next_value).flatten();
+            (value, w.text.clone())
+        }
+        Groups::ValueEnds => {
+            let at = letters.find(letter)?;
+            if !letters[..at].chars().all(|c| c.is_ascii_alphabetic()) {
+                return None;
+            }
+            let rest = &letters[at + 1..];
+            if rest.is_empty() {
+                (next_value(), w.text.clone())
+            } else if values.contains(&rest) {
+                (Some(rest.to_string()), w.text.clone())
+            } else {
+                return None; // `-sD`: an invalid value, which the tool refuses
+            }
+        }
+    };
+    let text = match &value {
+        Some(v) if !text.ends_with(v.as_str()) => format!("{text} {v}"),
+        _ => text,
+    };
+    Some(Found {
+        value,
+        offset: w.offset,
+        text,
+    })
+}
+
+/// [`find_flag`] for a CLI that also reads single-letter flags grouped as `groups` says.
+fn find_flag_grouped(
+    args: &[Word],
+    names: &[&str],
+    values: &[&str],
+    groups: Groups,
+) -> Option<Found> {
     let mut found = None;
     for (i, w) in args.iter().enumerate() {
         for name in names {
+            let short = name
+                .strip_prefix('-')
+                .filter(|n| n.len() == 1)
+                .and_then(|n| n.chars().next());
+            if let Some(f) = short.and_then(|l| in_group(args, i, l, values, groups)) {
+                found = Some(f);
+                continue;
+            }
             if w.text == *name {
                 let next = args.get(i + 1).map(|n| n.text.as_str());
                 let value = next.filter(|n| values.contains(n)).map(|n| n.to_string());
@@ -320,7 +406,8 @@ pub fn map_flags(line: &str) -> Vec<MapFlag> {
                 } else {
                     &["-s", "--sourcemap"]
                 };
-                if let Some(f) = find_flag(args, names, &["inline", "hidden", "true", "false"]) {
+                let values = &["inline", "hidden", "true", "false"];
+                if let Some(f) = find_flag_grouped(args, names, values, Groups::Anywhere) {
                     let mode = f.value.clone().unwrap_or_else(|| "linked".into());
                     if !off_value(&mode) {
                         let embeds =
@@ -359,14 +446,19 @@ pub fn map_flags(line: &str) -> Vec<MapFlag> {
                 }
             }
             ("ncc", _) => {
-                if let Some(f) = find_flag(args, &["-s", "--source-map"], &[]) {
+                if let Some(f) =
+                    find_flag_grouped(args, &["-s", "--source-map"], &[], Groups::Anywhere)
+                {
                     push("ncc", f, "linked".into(), Embeds::Yes);
                 }
             }
             ("swc", _) => {
-                if let Some(f) =
-                    find_flag(args, &["-s", "--source-maps"], &["true", "inline", "false"])
-                {
+                if let Some(f) = find_flag_grouped(
+                    args,
+                    &["-s", "--source-maps"],
+                    &["true", "inline", "false"],
+                    Groups::ValueEnds,
+                ) {
                     let mode = f.value.clone().unwrap_or_else(|| "true".into());
                     if !off_value(&mode) {
                         push("swc", f, mode, Embeds::Yes);
@@ -374,10 +466,11 @@ pub fn map_flags(line: &str) -> Vec<MapFlag> {
                 }
             }
             ("babel", _) => {
-                if let Some(f) = find_flag(
+                if let Some(f) = find_flag_grouped(
                     args,
                     &["-s", "--source-maps"],
                     &["true", "inline", "both", "false"],
+                    Groups::ValueEnds,
                 ) {
                     let mode = f.value.clone().unwrap_or_else(|| "true".into());
                     if !off_value(&mode) {
@@ -432,6 +525,41 @@ mod tests {
             1
         );
         assert!(tools("# bun build --sourcemap").is_empty());
+    }
+
+    #[test]
+    fn grouped_short_flags() {
+        // rollup (yargs-parser), rolldown and ncc (arg) read `-cm` as `-c -m` whatever the
+        // order; commander (swc, Babel) too, but a letter after `-s` is its value.
+        for line in [
+            "rollup -cm",
+            "rollup -mc",
+            "rollup -wcm --bundleConfigAsCjs",
+        ] {
+            assert_eq!(
+                tools(line),
+                [("Rollup", "linked".into(), Embeds::Yes)],
+                "{line}"
+            );
+        }
+        assert_eq!(tools("rollup -cm hidden")[0].1, "hidden");
+        assert_eq!(tools("rolldown -cs")[0].0, "Rolldown");
+        assert_eq!(tools("rolldown -sc")[0].0, "Rolldown");
+        assert_eq!(tools("ncc build src/index.ts -ms")[0].0, "ncc");
+        assert_eq!(tools("ncc build src/index.ts -sm")[0].0, "ncc");
+        assert_eq!(tools("swc src -d dist -Ds")[0].0, "swc");
+        assert_eq!(tools("babel src -d lib -Ds inline")[0].1, "inline");
+        assert_eq!(tools("babel src -d lib -Dsinline")[0].1, "inline");
+        let f = map_flags("npx rollup -cm");
+        assert_eq!((f[0].flag.as_str(), f[0].offset), ("-cm", 11));
+        // Near misses: groups without the letter, the letter as another flag's value, and
+        // commander reading `-sD` as `-s D` (not a mode: swc and Babel refuse it).
+        assert!(tools("rollup -cw").is_empty());
+        assert!(tools("rollup -c --sourcemap false").is_empty());
+        assert!(tools("rolldown -c -d dist").is_empty());
+        assert!(tools("babel src -sD").is_empty());
+        assert!(tools("swc src -d dist -D").is_empty());
+        assert!(tools("ncc build src/index.ts -m").is_empty());
     }
 
     #[test]

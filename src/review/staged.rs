@@ -57,6 +57,16 @@ pub enum StagedError {
     /// A custom secret pattern in the config doesn't compile.
     #[error(transparent)]
     Scanner(#[from] ScannerError),
+    /// What a package would publish after the commit can't be computed (a staged ignore
+    /// file or `files` entry leakgate can't compile): the commit can't be reviewed, and
+    /// passing it unreviewed would be a way around the gate.
+    #[error("could not compute what {package} would publish after this commit: {source}")]
+    Pack {
+        /// The package's name, or its directory.
+        package: String,
+        /// Why (names the file and the pattern).
+        source: crate::packlist::PacklistError,
+    },
 }
 
 /// Reviews the staged change of the repository `repo`.

@@ -28,11 +28,21 @@ const OPEN: Tok = '{' as Tok;
 const CLOSE: Tok = '}' as Tok;
 const COMMA: Tok = ',' as Tok;
 
+/// How deep brace sets may nest. brace-expansion recurses once per level (node throws
+/// "Maximum call stack size exceeded" from about 4,000 levels of `{a,`); so does
+/// [`expand_`], and 500 keeps it well inside a 2 MiB thread stack, like the extglob limit.
+pub(super) const MAX_NESTING: usize = 500;
+
+/// Brace sets nested more than [`MAX_NESTING`] deep.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct TooDeep;
+
 /// minimatch's `braceExpand`: the pattern itself when it holds no `{…}` without a nested
-/// `{` (its ReDoS-safe shortcut test), otherwise every expansion, in order.
-pub(super) fn brace_expand(pattern: &str) -> Vec<String> {
+/// `{` (its ReDoS-safe shortcut test), otherwise every expansion, in order (at most
+/// brace-expansion's 100,000, as npm keeps them).
+pub(super) fn brace_expand(pattern: &str) -> Result<Vec<String>, TooDeep> {
     if !has_brace_set(pattern) {
-        return vec![pattern.to_string()];
+        return Ok(vec![pattern.to_string()]);
     }
     expand(pattern)
 }
@@ -53,9 +63,9 @@ fn has_brace_set(pattern: &str) -> bool {
 }
 
 /// brace-expansion's `expand`.
-fn expand(s: &str) -> Vec<String> {
+fn expand(s: &str) -> Result<Vec<String>, TooDeep> {
     if s.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let mut toks: Vec<Tok> = Vec::with_capacity(s.len());
     let rest = if let Some(rest) = s.strip_prefix("{}") {
@@ -67,10 +77,10 @@ fn expand(s: &str) -> Vec<String> {
         s
     };
     escape_into(rest, &mut toks);
-    expand_(toks, true)
+    Ok(expand_(toks, true, 0)?
         .into_iter()
         .map(|t| unescape(&t))
-        .collect()
+        .collect())
 }
 
 fn escape_into(s: &str, out: &mut Vec<Tok>) {
@@ -189,25 +199,38 @@ fn split_on(s: &[Tok], sep: Tok) -> Vec<Vec<Tok>> {
 }
 
 /// brace-expansion's `parseCommaParts`: split on top-level commas, keeping nested sets whole.
+/// brace-expansion recurses once per sibling set (`{x,{a}{b}{c}…}`); this loops instead, so a
+/// 64 KiB line of siblings can't exhaust the stack: each round's first piece continues the
+/// last part of the rounds before it, exactly as the recursion's `p[last] += postParts.shift()`.
 fn parse_comma_parts(s: &[Tok]) -> Vec<Vec<Tok>> {
     if s.is_empty() {
         return vec![Vec::new()];
     }
-    let Some(m) = balanced(s) else {
-        return split_on(s, COMMA);
+    let mut parts: Vec<Vec<Tok>> = Vec::new();
+    let join = |parts: &mut Vec<Vec<Tok>>, mut pieces: Vec<Vec<Tok>>| match parts.last_mut() {
+        Some(last) => {
+            last.extend(pieces.remove(0));
+            parts.extend(pieces);
+        }
+        None => *parts = pieces,
     };
-    let mut p = split_on(&m.pre, COMMA);
-    let last = p.last_mut().expect("split gives one part");
-    last.push(OPEN);
-    last.extend_from_slice(&m.body);
-    last.push(CLOSE);
-    let mut post_parts = parse_comma_parts(&m.post);
-    if !m.post.is_empty() {
-        let first = post_parts.remove(0);
-        p.last_mut().expect("non-empty").extend(first);
-        p.extend(post_parts);
+    let mut rest = s.to_vec();
+    loop {
+        let Some(m) = balanced(&rest) else {
+            join(&mut parts, split_on(&rest, COMMA));
+            return parts;
+        };
+        let mut p = split_on(&m.pre, COMMA);
+        let last = p.last_mut().expect("split gives one part");
+        last.push(OPEN);
+        last.extend_from_slice(&m.body);
+        last.push(CLOSE);
+        join(&mut parts, p);
+        if m.post.is_empty() {
+            return parts;
+        }
+        rest = m.post;
     }
-    p
 }
 
 /// `combine`: every `acc[a] + pre + values[v]`, capped in count and total length.
@@ -377,14 +400,18 @@ fn has_comma_then_close(post: &[Tok]) -> bool {
     false
 }
 
-/// brace-expansion's iterative `expand_`.
-fn expand_(mut s: Vec<Tok>, mut is_top: bool) -> Vec<Vec<Tok>> {
+/// brace-expansion's iterative `expand_`; `depth` counts the brace sets it is inside of
+/// (it recurses into each set's members).
+fn expand_(mut s: Vec<Tok>, mut is_top: bool, depth: usize) -> Result<Vec<Vec<Tok>>, TooDeep> {
+    if depth > MAX_NESTING {
+        return Err(TooDeep);
+    }
     let mut acc: Vec<Vec<Tok>> = vec![Vec::new()];
     let mut drop_empties = false;
     let mut first_group = true;
     loop {
         let Some(m) = balanced(&s) else {
-            return combine(&acc, &s, &[Vec::new()], drop_empties);
+            return Ok(combine(&acc, &s, &[Vec::new()], drop_empties));
         };
         if m.pre.last() == Some(&('$' as Tok)) {
             let mut lit = m.pre.clone();
@@ -414,7 +441,7 @@ fn expand_(mut s: Vec<Tok>, mut is_top: bool) -> Vec<Vec<Tok>> {
             let mut lit = m.pre.clone();
             lit.extend(embrace(m.body.clone()));
             lit.extend_from_slice(&m.post);
-            return combine(&acc, &lit, &[Vec::new()], drop_empties);
+            return Ok(combine(&acc, &lit, &[Vec::new()], drop_empties));
         }
         if first_group {
             drop_empties = is_top && seq.is_none();
@@ -426,7 +453,7 @@ fn expand_(mut s: Vec<Tok>, mut is_top: bool) -> Vec<Vec<Tok>> {
             let mut n = parse_comma_parts(&m.body);
             if n.len() == 1 {
                 // x{{a,b}}y ==> x{a}y x{b}y
-                n = expand_(n.remove(0), false)
+                n = expand_(n.remove(0), false, depth + 1)?
                     .into_iter()
                     .map(embrace)
                     .collect();
@@ -448,7 +475,7 @@ fn expand_(mut s: Vec<Tok>, mut is_top: bool) -> Vec<Vec<Tok>> {
             let mut values = Vec::new();
             let mut values_len = 0;
             'outer: for part in n {
-                for v in expand_(part, false) {
+                for v in expand_(part, false, depth + 1)? {
                     if drops_empties && v.is_empty() {
                         continue;
                     }
@@ -468,15 +495,15 @@ fn expand_(mut s: Vec<Tok>, mut is_top: bool) -> Vec<Vec<Tok>> {
         }
         s = m.post;
     }
-    acc
+    Ok(acc)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::brace_expand;
+    use super::{brace_expand, TooDeep, MAX_NESTING};
 
     fn ex(p: &str) -> Vec<String> {
-        brace_expand(p)
+        brace_expand(p).unwrap()
     }
 
     #[test]
@@ -507,6 +534,25 @@ mod tests {
         assert_eq!(ex("a{b"), ["a{b"]);
         assert_eq!(ex("${a,b}"), ["${a,b}"]);
         assert_eq!(ex("{a},b}"), ["a}", "b"]);
+    }
+
+    #[test]
+    fn nesting_is_bounded_instead_of_overflowing_the_stack() {
+        let nested = |n: usize| format!("{}b{}", "{a,".repeat(n), "}".repeat(n));
+        // `a` once per level (minimatch drops the repeats later), then `b`.
+        let ok = ex(&nested(MAX_NESTING));
+        assert_eq!(
+            (ok.len(), ok.last().map(String::as_str)),
+            (MAX_NESTING + 1, Some("b"))
+        );
+        // 20,000 levels (the 64 KiB line limit allows ~16,000) overflowed the main
+        // thread's stack; node throws from ~4,000.
+        assert_eq!(brace_expand(&nested(MAX_NESTING + 1)), Err(TooDeep));
+        assert_eq!(brace_expand(&nested(16_000)), Err(TooDeep));
+        let single = |n: usize| format!("{}a,b{}", "{".repeat(n), "}".repeat(n));
+        assert_eq!(brace_expand(&single(16_000)), Err(TooDeep));
+        // A long chain of sibling sets is no nesting at all.
+        assert_eq!(ex(&format!("{{x,{}}}", "{a}".repeat(6_000))).len(), 2);
     }
 
     #[test]
