@@ -230,4 +230,14 @@ fn nothing_to_audit_is_said_not_an_error() {
     let out = repo.leakgate().arg("audit").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert!(both(&out).contains("nothing to audit"), "{}", both(&out));
+    // Nor for `files --workspaces`: an empty list, and a note saying why.
+    let out = repo
+        .leakgate()
+        .args(["files", "--workspaces", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["packages"], serde_json::json!([]));
+    assert!(both(&out).contains("nothing to list"), "{}", both(&out));
 }

@@ -60,7 +60,17 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             }
         }
         if packages.is_empty() {
-            bail!("{}: no package.json and no workspaces here", root.display());
+            // A repository with no root package (a Go project whose npm packages sit in
+            // `npm/`) is valid: nothing to list is an answer, not an error; `-w` names one.
+            if args.workspace.is_some() {
+                bail!("{}: no package.json and no workspaces here", root.display());
+            }
+            eprintln!(
+                "note: {}: no package.json at the root and no workspaces; nothing to list \
+                 (name a package directory: `leakgate files DIR`)",
+                root.display()
+            );
+            return print_many(&root_rel, &[], as_json);
         }
         let selected: Vec<&Package> = match &args.workspace {
             Some(name) => {
