@@ -99,3 +99,26 @@ fn a_staged_map_over_the_whole_read_limit_is_streamed_and_judged() {
     let (code, text) = precommit(&repo);
     assert_eq!(code, 0, "{text}");
 }
+
+/// A shipped map over the 256 MiB whole-read limit is judged by its streamed raw JSON: it
+/// embeds sources, so it blocks as any map with sources does (it used to be an unread
+/// `sourcemap/invalid`).
+#[test]
+fn a_shipped_map_over_the_whole_read_limit_is_judged_streaming() {
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","license":"UNLICENSED","files":["dist"]}"#,
+    )
+    .write("dist/cli.js.map", big_map(290, true, None));
+    let out = repo.leakgate().arg("audit").output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[sourcemap/sources-content]"), "{text}");
+    assert!(text.contains("judged streaming"), "{text}");
+    assert!(!text.contains("sourcemap/invalid"), "{text}");
+}

@@ -314,7 +314,18 @@ fn audit_file(
         }
     } else {
         let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
+        // A whole map this big can't be parsed in bounded memory: its raw JSON is judged as
+        // it streams past (does a `sourcesContent` array hold a string?).
+        let mut marker = SourcesMarker::default();
+        let mut whole_map: Option<bool> = None;
         let tail = stream_chunks(&mut *reader, |chunk, lines_before| {
+            let map = *whole_map.get_or_insert_with(|| {
+                sourcemap::kind(&file.path) == sourcemap::FileKind::Map
+                    || sourcemap::scan::might_be_map(chunk)
+            });
+            if map {
+                marker.feed(chunk);
+            }
             for c in &checks.content {
                 out.extend(c.check(&file.path, chunk).into_iter().map(|mut f| {
                     f.line = f.line.map(|l| l.saturating_add(lines_before));
@@ -323,7 +334,12 @@ fn audit_file(
             }
         })
         .map_err(|e| read_err(&e))?;
-        let _ = sourcemap::check_file(view, &file.path, &tail, false, &mut out, &collect_embedded);
+        if whole_map == Some(true) {
+            out.push(big_map_finding(view, file, marker.found()));
+        } else {
+            let _ =
+                sourcemap::check_file(view, &file.path, &tail, false, &mut out, &collect_embedded);
+        }
     }
     for f in &mut out {
         f.repo_path.get_or_insert_with(|| file.source.clone());
@@ -387,6 +403,38 @@ pub fn scan_outside(
         }
     }
     out
+}
+
+/// The finding for a shipped source map too big to parse whole, from its streamed raw
+/// JSON: embedded sources are `sourcemap/sources-content` (by the package's visibility, as
+/// for any map), none seen is `sourcemap/file`.
+fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds: bool) -> Finding {
+    let size = sourcemap::human_bytes(file.size);
+    if embeds {
+        let severity = match view.visibility {
+            crate::config::Visibility::Proprietary => crate::report::Severity::Error,
+            crate::config::Visibility::Open => crate::report::Severity::Warning,
+        };
+        Finding::new(
+            "sourcemap/sources-content",
+            format!(
+                "{} embeds original sources ({size}; judged streaming, too big to parse whole)",
+                file.path
+            ),
+        )
+        .severity(severity)
+        .file(&file.path)
+        .exposes(file.size)
+    } else {
+        Finding::new(
+            "sourcemap/file",
+            format!(
+                "{} ships a source map ({size}; too big to parse whole, no embedded source seen)",
+                file.path
+            ),
+        )
+        .file(&file.path)
+    }
 }
 
 /// A file at least this big is scanned in pieces on every core.
