@@ -4,7 +4,8 @@
 //! parentheses) and words (quotes respected, so `echo "--sourcemap"` is one argument of
 //! `echo`). Runners (`npx`, `bunx`, `pnpm exec`, `yarn`, `cross-env`, `env`, `FOO=1`) are
 //! skipped to find the tool; then each tool's own flags decide whether maps are on and
-//! whether they embed the sources (`../shared/research/sourcemaps.md` §1).
+//! whether they embed the sources (each bundler's CLI documentation; its options and defaults
+//! are listed in the team's source-map research notes, §1).
 
 /// Whether a map embeds the original sources (`sourcesContent`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
