@@ -113,10 +113,14 @@ pub(crate) fn ships_after_commit(
     if pkg.private {
         return Some(false);
     }
-    let rules = rules_files(ctx).ok()?;
-    let after = overlay(ctx, &rules, true);
-    let list = packlist::pack(&after, &pkg.dir, &PackOptions::default()).ok()?;
-    Some(list.files.iter().any(|f| f.source == path))
+    let mut cache = ctx.shipped_after.borrow_mut();
+    let shipped = cache.entry(pkg.dir.clone()).or_insert_with(|| {
+        let rules = rules_files(ctx).ok()?;
+        let after = overlay(ctx, &rules, true);
+        let list = packlist::pack(&after, &pkg.dir, &PackOptions::default()).ok()?;
+        Some(list.files.into_iter().map(|f| f.source).collect())
+    });
+    shipped.as_ref().map(|files| files.contains(path))
 }
 
 /// Adds the exposure delta of the staged change to `out`.

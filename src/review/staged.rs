@@ -125,6 +125,7 @@ pub fn review_staged_from(
         config,
         deny,
         packages: Default::default(),
+        shipped_after: Default::default(),
     };
     for change in view.changes() {
         if change.status == ChangeStatus::Unmerged {
@@ -145,6 +146,10 @@ pub(crate) struct Ctx<'a> {
     /// The denied-file globs, compiled once per run.
     pub(crate) deny: crate::checks::files::DenyList,
     packages: std::cell::RefCell<HashMap<String, Option<PackageCtx>>>,
+    /// Per package directory, the repository paths it ships after this commit (`None`: the
+    /// packlist can't be computed); filled by [`super::exposure::ships_after_commit`] so a
+    /// commit staging many maps packs each package once.
+    pub(crate) shipped_after: std::cell::RefCell<HashMap<String, Option<HashSet<String>>>>,
 }
 
 impl Ctx<'_> {
@@ -201,17 +206,13 @@ impl Ctx<'_> {
                 .get("name")
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
-            let lacks = |key: &str| {
-                !manifest
-                    .get(key)
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|v| !v.is_empty())
-            };
+            // The same verdict as the audit's: private, or no name or version.
+            let never_published = crate::workspace::package_from(dir, &manifest, dir.is_empty())
+                .unpublishable()
+                .is_some();
             PackageCtx {
                 dir: dir.to_string(),
-                private: manifest.get("private").and_then(|v| v.as_bool()) == Some(true)
-                    || lacks("name")
-                    || lacks("version"),
+                private: never_published,
                 visibility: self.config.visibility(dir, &manifest),
                 has_files: manifest.get("files").is_some(),
                 name,
