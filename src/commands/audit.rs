@@ -79,7 +79,9 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         audit_elsewhere(&dir, &config, &checks, &mut report)?;
     }
     if complete {
-        report.findings = config.apply_complete(std::mem::take(&mut report.findings));
+        report.findings = crate::report::repeats::fold(
+            config.apply_complete(std::mem::take(&mut report.findings)),
+        );
         super::output::emit(&report, globals, Mode::Command)?;
         return Ok(super::output::exit_for(&report));
     }
@@ -264,7 +266,8 @@ fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
 
 /// Applies the config, prints the report (as `mode` says) and picks the exit code.
 pub fn finish(mut report: Report, config: &Config, globals: &Globals, mode: Mode) -> CmdResult {
-    report.findings = config.apply(std::mem::take(&mut report.findings));
+    report.findings =
+        crate::report::repeats::fold(config.apply(std::mem::take(&mut report.findings)));
     super::output::emit(&report, globals, mode)?;
     Ok(super::output::exit_for(&report))
 }

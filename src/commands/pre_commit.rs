@@ -70,7 +70,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         eprintln!("  = note: {BYPASS}");
         return Ok(Exit::Usage);
     }
-    let mut findings = config.apply(review.findings);
+    let mut findings = crate::report::repeats::fold(config.apply(review.findings));
     staged::sort(&mut findings);
     let mut report = Report {
         findings,

@@ -129,6 +129,9 @@ fn finding(out: &mut String, f: &Finding, style: &Style, opts: Options) {
     if let Some(pkg) = &f.package {
         let _ = writeln!(out, "   {eq} package: {pkg}");
     }
+    if !f.also_at.is_empty() {
+        let _ = writeln!(out, "   {eq} also at: {}", also_at(&f.also_at));
+    }
     if let Some(ev) = &f.evidence {
         let _ = writeln!(out, "   {eq} evidence: {ev}");
     }
@@ -141,6 +144,22 @@ fn finding(out: &mut String, f: &Finding, style: &Style, opts: Options) {
         let _ = writeln!(out, "   {eq} {}: {help}", style.bold("help"));
     }
     out.push('\n');
+}
+
+/// `2:4, 3:4, 9:1` for the first few other places of a folded finding, then how many more.
+fn also_at(places: &[(u32, u32)]) -> String {
+    const LISTED: usize = 5;
+    let mut text = places
+        .iter()
+        .take(LISTED)
+        .map(|(l, c)| format!("{l}:{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if places.len() > LISTED {
+        let _ = write!(text, " and {} more", places.len() - LISTED);
+    }
+    let _ = write!(text, " ({} places in all)", places.len() + 1);
+    text
 }
 
 /// Renders a group of findings as one diagnostic: how many, a couple of example files,

@@ -5,6 +5,7 @@ pub mod group;
 pub mod human;
 pub mod json;
 pub mod redact;
+pub mod repeats;
 pub mod sarif;
 pub mod terminal;
 
@@ -81,6 +82,10 @@ pub struct Finding {
     /// the message, which already says it.
     #[serde(skip)]
     pub exposed: Option<u64>,
+    /// The other places (line, column) of the same hit in the same file, when
+    /// [`repeats::fold`] folded them into this finding (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<(u32, u32)>,
 }
 
 impl Finding {
@@ -103,6 +108,7 @@ impl Finding {
             fingerprint: None,
             repo_path: None,
             exposed: None,
+            also_at: Vec::new(),
         }
     }
 
@@ -154,6 +160,11 @@ impl Finding {
     pub fn exposes(mut self, bytes: u64) -> Self {
         self.exposed = Some(bytes);
         self
+    }
+
+    /// How many places this finding stands for (1 unless [`repeats::fold`] folded others in).
+    pub fn occurrences(&self) -> usize {
+        1 + self.also_at.len()
     }
 
     /// True when this finding blocks (exit code 1).

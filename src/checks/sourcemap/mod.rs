@@ -40,6 +40,20 @@ pub const RULES: &[Rule] = &[
             `inlineSourcesContent: false` in swc; Bun can't: don't ship Bun maps).",
     },
     Rule {
+        id: "sourcemap/sources-differ",
+        default_severity: Severity::Warning,
+        summary: "a shipped source map embeds an older revision of a file the package ships",
+        explanation: "The map embeds a source at a path the package also ships, with other \
+            content that shares most of its lines: an older revision of the same file, usually a \
+            map left over from an earlier build. The file itself ships, so this is not a leak of \
+            unpublished sources, but the map discloses code the package no longer ships and \
+            debuggers show the wrong text. Not an error, whatever the package's visibility; a \
+            map that embeds text unlike the shipped file at that path is judged as \
+            `sourcemap/sources-content`.",
+        fix: "Rebuild so maps and outputs come from the same build (clean the output directory \
+            first), or don't ship the map.",
+    },
+    Rule {
         id: "sourcemap/file",
         default_severity: Severity::Warning,
         summary: "a source map ships in the package",
@@ -148,6 +162,31 @@ impl<'a> PackageView<'a> {
             .get(&len)
             .is_some_and(|paths| paths.iter().any(|p| Some(p.as_str()) != hint && same(p)))
     }
+
+    /// True when the package ships `path` with other content that is recognisably an older
+    /// or newer revision of `content`: at least half of `content`'s non-blank lines appear in
+    /// the shipped file. The likeness test keeps a map from hiding original sources under
+    /// the name of some shipped file (its own bundle, say), which shares no lines with them.
+    fn ships_revision(&self, path: &str, content: &str) -> bool {
+        if !self.ships(path) {
+            return false;
+        }
+        let Some(shipped) = (self.read)(path) else {
+            return false;
+        };
+        let shipped = String::from_utf8_lossy(&shipped);
+        let shipped_lines: std::collections::HashSet<&str> = shipped
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let (mut total, mut shared) = (0usize, 0usize);
+        for line in content.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            total += 1;
+            shared += usize::from(shipped_lines.contains(line));
+        }
+        total > 0 && shared * 2 >= total
+    }
 }
 
 /// What kind of file a packed path is, for the source-map checks.
@@ -193,6 +232,16 @@ pub struct Embedded<'s> {
 
 /// An embedded source the package doesn't otherwise ship: its name and size in bytes.
 type Leaked = (String, usize);
+
+/// What one embedded source turned out to be.
+enum Verdict {
+    /// The same bytes ship anyway, or it is third-party code: nothing to say.
+    Public,
+    /// Another revision of a file the package ships at that path.
+    Differs(String),
+    /// Original source the package doesn't otherwise ship.
+    Leaked(Leaked),
+}
 
 /// What the caller runs on each embedded source (secrets, codenames): called from several
 /// threads at once, so it returns its findings instead of collecting them.
@@ -457,6 +506,13 @@ fn judge_map(
     let mut total_sources = 0usize;
     let mut any_content = false;
     let mut leaked: Vec<(String, usize)> = Vec::new();
+    let mut differs: Vec<String> = Vec::new();
+    // The file a map describes is never "another revision" of its own sources.
+    let generated: Vec<&str> = if inline {
+        vec![path]
+    } else {
+        path.strip_suffix(".map").into_iter().collect()
+    };
     let mut local: Vec<(String, &'static str)> = Vec::new();
     let mut roots_seen: Vec<String> = Vec::new();
     for (buf, top) in maps {
@@ -496,36 +552,47 @@ fn judge_map(
             any_content |= !jobs.is_empty();
             // Decoding and scanning ~1,900 embedded sources is most of a big map's cost:
             // spread it over the cores (the rest of the package is audited alongside).
-            let judged: Vec<(Option<Leaked>, Vec<Finding>)> = jobs
-                .par_iter()
-                .map(|(i, source, range)| {
-                    let text = scan::decode_string(&buf[(*range).clone()]);
-                    let resolved = source.as_deref().and_then(|s| {
-                        if url::has_scheme(s) {
-                            None
-                        } else {
-                            url::resolve(root_dir.as_deref().unwrap_or(base), s)
+            let judged: Vec<(Verdict, Vec<Finding>)> =
+                jobs.par_iter()
+                    .map(|(i, source, range)| {
+                        let text = scan::decode_string(&buf[(*range).clone()]);
+                        let resolved = source.as_deref().and_then(|s| {
+                            if url::has_scheme(s) {
+                                None
+                            } else {
+                                url::resolve(root_dir.as_deref().unwrap_or(base), s)
+                            }
+                        });
+                        if view.ships_content(resolved.as_deref(), text.as_bytes()) {
+                            return (Verdict::Public, Vec::new());
                         }
-                    });
-                    if view.ships_content(resolved.as_deref(), text.as_bytes()) {
-                        return (None, Vec::new());
-                    }
-                    let name = match (&resolved, source) {
-                        (Some(r), _) => r.clone(),
-                        (None, Some(s)) => url::display_source(s),
-                        (None, None) => format!("<source {i}>"),
-                    };
-                    let findings = embedded(Embedded {
-                        name: format!("{path}!{name}"),
-                        text: &text,
-                    });
-                    let leak = (!source.as_deref().is_some_and(is_third_party))
-                        .then_some((name, text.len()));
-                    (leak, findings)
-                })
-                .collect();
-            for (leak, findings) in judged {
-                leaked.extend(leak);
+                        let name = match (&resolved, source) {
+                            (Some(r), _) => r.clone(),
+                            (None, Some(s)) => url::display_source(s),
+                            (None, None) => format!("<source {i}>"),
+                        };
+                        let findings = embedded(Embedded {
+                            name: format!("{path}!{name}"),
+                            text: &text,
+                        });
+                        let verdict = if source.as_deref().is_some_and(is_third_party) {
+                            Verdict::Public
+                        } else if resolved.as_deref().is_some_and(|r| {
+                            !generated.contains(&r) && view.ships_revision(r, &text)
+                        }) {
+                            Verdict::Differs(name)
+                        } else {
+                            Verdict::Leaked((name, text.len()))
+                        };
+                        (verdict, findings)
+                    })
+                    .collect();
+            for (verdict, findings) in judged {
+                match verdict {
+                    Verdict::Public => {}
+                    Verdict::Differs(name) => differs.push(name),
+                    Verdict::Leaked(leak) => leaked.push(leak),
+                }
                 out.extend(findings);
             }
         }
@@ -585,6 +652,30 @@ fn judge_map(
                  build without sourcesContent (esbuild `sourcesContent: false`, webpack `nosources-`, \
                  Rollup/Vite `sourcemapExcludeSources`; Bun always embeds)"
             )),
+        );
+    }
+
+    if !differs.is_empty() {
+        let examples: Vec<&str> = differs.iter().take(3).map(String::as_str).collect();
+        let more = if differs.len() > 3 {
+            format!(", and {} more", thousands(differs.len() - 3))
+        } else {
+            String::new()
+        };
+        out.push(
+            Finding::new(
+                "sourcemap/sources-differ",
+                format!(
+                    "{subject} embeds {} source{} that differ{} from the file the package ships at \
+                     the same path (an older build?): {}{more}",
+                    thousands(differs.len()),
+                    if differs.len() == 1 { "" } else { "s" },
+                    if differs.len() == 1 { "s" } else { "" },
+                    examples.join(", ")
+                ),
+            )
+            .file(path)
+            .help("rebuild so the map and the shipped files come from one build, or don't ship the map"),
         );
     }
 

@@ -506,3 +506,77 @@ fn non_ascii_anywhere_is_judged_without_panicking() {
     assert_eq!(leak(&out).len(), 1, "{out:#?}");
     assert!(leak(&out)[0].message.contains("Ärger.ts"), "{out:#?}");
 }
+
+/// A package of in-memory files, judged like [`Pkg::run`].
+fn run_in_memory(files: &[(&str, &str)]) -> Vec<Finding> {
+    let settings = SourcemapSettings::default();
+    let owned: HashMap<String, Vec<u8>> = files
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    let view = PackageView::new(
+        Visibility::Proprietary,
+        &settings,
+        owned.iter().map(|(p, b)| (p.clone(), b.len() as u64)),
+        Box::new(|p: &str| owned.get(p).cloned()),
+    );
+    let mut out = Vec::new();
+    for (path, text) in files {
+        check_file(&view, path, text.as_bytes(), true, &mut out, &|_| {
+            Vec::new()
+        });
+    }
+    out
+}
+
+/// A map left from an earlier build embeds an older `lib/util.js`, and the package ships
+/// the newer one at that path: "differs", a warning, not a leak of unshipped sources.
+#[test]
+fn an_older_revision_of_a_shipped_file_differs_and_is_no_leak() {
+    let shipped = "export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n";
+    let older = "export function add(a, b) {\n  return a + b;\n}\n\nexport function sub(a, b) {\n  return b - a;\n}\n";
+    let map = |content: &str| {
+        format!(
+            r#"{{"version":3,"file":"util.min.js","sources":["util.js"],"sourcesContent":[{}],"mappings":""}}"#,
+            serde_json::to_string(content).unwrap()
+        )
+    };
+    let out = run_in_memory(&[
+        ("lib/util.js", shipped),
+        ("lib/util.min.js", "x"),
+        ("lib/util.min.js.map", &map(older)),
+    ]);
+    assert!(leak(&out).is_empty(), "{out:#?}");
+    let differs = rules(&out, "sourcemap/sources-differ");
+    assert_eq!(differs.len(), 1, "{out:#?}");
+    assert!(differs[0].contains("lib/util.js"), "{differs:?}");
+    let f = out
+        .iter()
+        .find(|f| f.rule == "sourcemap/sources-differ")
+        .unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+
+    // Near miss: text unlike the shipped file at that path (original sources hidden under a
+    // shipped name) is the leak it looks like.
+    let proprietary = "const secretAlgorithm = () => 42;\nmodule.exports = { secretAlgorithm };\n";
+    let out = run_in_memory(&[
+        ("lib/util.js", shipped),
+        ("lib/util.min.js", "x"),
+        ("lib/util.min.js.map", &map(proprietary)),
+    ]);
+    assert_eq!(leak(&out).len(), 1, "{out:#?}");
+    assert!(rules(&out, "sourcemap/sources-differ").is_empty());
+
+    // Near miss: a map's sources never count as a revision of the map's own bundle.
+    let out = run_in_memory(&[
+        ("lib/util.js", shipped),
+        (
+            "lib/util.js.map",
+            &format!(
+                r#"{{"version":3,"sources":["util.js"],"sourcesContent":[{}],"mappings":""}}"#,
+                serde_json::to_string(older).unwrap()
+            ),
+        ),
+    ]);
+    assert_eq!(leak(&out).len(), 1, "{out:#?}");
+}
