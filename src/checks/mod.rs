@@ -9,6 +9,7 @@ pub mod codename;
 pub mod drift;
 pub mod files;
 pub mod fix;
+pub mod origin;
 pub mod own_files;
 pub mod secrets;
 pub mod size;
@@ -205,6 +206,7 @@ pub fn audit_package(
     }
     fold_dangling(&mut findings);
     computed_help(snapshot, packlist, visibility, &mut findings);
+    origin::trace(snapshot, packlist, &mut findings);
     for check in &checks.packlist {
         findings.extend(check(packlist, config));
     }

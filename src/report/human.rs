@@ -124,7 +124,14 @@ fn finding(out: &mut String, f: &Finding, style: &Style, opts: Options) {
     let arrow = style.blue("-->");
     let eq = style.blue("=");
     if let Some(loc) = location(f) {
-        let _ = writeln!(out, "  {arrow} {loc}");
+        match &f.origin {
+            Some(origin) => {
+                let _ = writeln!(out, "  {arrow} {loc} (from {origin})");
+            }
+            None => {
+                let _ = writeln!(out, "  {arrow} {loc}");
+            }
+        }
     }
     if let Some(pkg) = &f.package {
         let _ = writeln!(out, "   {eq} package: {pkg}");
@@ -299,6 +306,7 @@ fn printable(report: &Report) -> Cow<'_, Report> {
                 || opt(&f.evidence)
                 || opt(&f.fingerprint)
                 || opt(&f.repo_path)
+                || opt(&f.origin)
         });
     if !dirty {
         return Cow::Borrowed(report);
@@ -318,6 +326,7 @@ fn printable(report: &Report) -> Cow<'_, Report> {
                 evidence: esc_opt(&f.evidence),
                 fingerprint: esc_opt(&f.fingerprint),
                 repo_path: esc_opt(&f.repo_path),
+                origin: esc_opt(&f.origin),
                 ..f.clone()
             })
             .collect(),

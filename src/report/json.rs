@@ -24,6 +24,12 @@ pub fn finding(f: &Finding) -> Value {
         "help": f.help,
         "evidence": f.evidence,
         "fingerprint": f.fingerprint,
+        "origin": f.origin,
+        "also_at": f
+            .also_at
+            .iter()
+            .map(|(line, column)| json!({ "line": line, "column": column }))
+            .collect::<Vec<_>>(),
     })
 }
 

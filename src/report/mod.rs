@@ -86,6 +86,10 @@ pub struct Finding {
     /// [`repeats::fold`] folded them into this finding (empty otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_at: Vec<(u32, u32)>,
+    /// Where the text at this location came from (`src/auth.ts:12`), when a source map of
+    /// the bundle places it (see `checks::origin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl Finding {
@@ -109,6 +113,7 @@ impl Finding {
             repo_path: None,
             exposed: None,
             also_at: Vec::new(),
+            origin: None,
         }
     }
 
