@@ -40,6 +40,9 @@ enum Command {
     /// Audit the packages a push touches (the pre-push hook).
     #[command(name = "pre-push")]
     PrePush(commands::pre_push::Args),
+    /// Apply the packaging fixes the audit offers (keep maps and denied files out), after
+    /// showing the diff.
+    Fix(commands::fix::Args),
     /// Write or update the expected-contents lock (leakgate.lock).
     Lock(commands::lock::Args),
     /// Register the pre-commit and pre-push hooks in a repository.
@@ -75,6 +78,7 @@ impl Command {
             Command::Files(_) => "files",
             Command::PreCommit(_) => "pre-commit",
             Command::PrePush(_) => "pre-push",
+            Command::Fix(_) => "fix",
             Command::Lock(_) => "lock",
             Command::Install(_) => "install",
             Command::Uninstall(_) => "uninstall",
@@ -116,6 +120,7 @@ fn main() {
         Command::Files(a) => commands::files::run(a, &globals),
         Command::PreCommit(a) => commands::pre_commit::run(a, &globals),
         Command::PrePush(a) => commands::pre_push::run(a, &globals),
+        Command::Fix(a) => commands::fix::run(a, &globals),
         Command::Lock(a) => commands::lock::run(a, &globals),
         Command::Install(a) => commands::install::run(a, &globals),
         Command::Uninstall(a) => commands::uninstall::run(a, &globals),

@@ -115,7 +115,7 @@ fn audit_elsewhere(
 }
 
 /// The package whose package.json is in `dir` of `snapshot` (a named directory).
-fn package_at(snapshot: &dyn Snapshot, dir: &str) -> anyhow::Result<Package> {
+pub(super) fn package_at(snapshot: &dyn Snapshot, dir: &str) -> anyhow::Result<Package> {
     match crate::workspace::read_manifest(snapshot, dir) {
         Ok(Some(v)) => Ok(crate::workspace::package_from(dir, &v, dir.is_empty())),
         Ok(None) => anyhow::bail!("{}: no package.json in this directory", show(dir)),
@@ -287,7 +287,7 @@ pub fn repo_root(cwd: &Path) -> PathBuf {
 
 /// `dir` (relative to `cwd`, or absolute) as a `/`-separated path relative to `root`;
 /// `None` when it lies outside `root` (another repository, or none).
-fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<Option<String>> {
+pub(super) fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Result<Option<String>> {
     let abs = cwd.join(dir);
     let abs = abs
         .canonicalize()

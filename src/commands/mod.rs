@@ -6,6 +6,7 @@ pub mod config;
 pub mod doctor;
 pub mod explain;
 pub mod files;
+pub mod fix;
 pub mod init;
 pub mod install;
 pub mod lock;
