@@ -247,7 +247,9 @@ fn computed_help(
     if !findings.iter().any(is_map_rule) {
         return;
     }
-    let packaging = fix::exclude_maps(snapshot, packlist);
+    // `leakgate fix` applies exactly this change (it runs the same check).
+    let packaging =
+        fix::exclude_maps(snapshot, packlist).map(|p| format!("{p}; `leakgate fix` applies it"));
     let bundler = fix::bundler_option(&packlist.manifest);
     for f in findings.iter_mut().filter(|f| is_map_rule(f)) {
         let map_file = f
