@@ -1,14 +1,18 @@
 //! leakgate: git hooks that stop npm package leaks before they reach CI or the registry.
 //!
-//! The crate is built from three nouns (see `DESIGN.md` in the shared folder):
+//! The crate is built from three nouns (see `docs/ARCHITECTURE.md`):
 //! a [`snapshot::Snapshot`] is a read-only tree of files (working tree, git tree,
 //! tarball, overlay); a [`packlist`] says which files of a package in a snapshot
 //! `npm pack` would ship; a [`report::Finding`] is what every check reports.
 //!
 //! Arrows point one way: `commands → review, checks → packlist, snapshot, config, report`.
-//! Only `commands` prints.
+//! Only `commands` prints: the lints below make that a rule the compiler checks.
+
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod checks;
+#[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod config;
 pub mod hooks;
