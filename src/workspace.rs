@@ -3,7 +3,7 @@
 //!
 //! Workspace patterns resolve like `@npmcli/map-workspaces` does (node-glob, case-sensitive,
 //! `*`/`**` skip dot directories, `node_modules` never searched, a match needs a
-//! `package.json`), so the packlist can reproduce npm's workspace behaviour (spec §9).
+//! `package.json`), so the packlist can reproduce npm's workspace behaviour (docs/npm-pack-rules.md §9).
 
 use crate::packlist::manifest::parse_json;
 use crate::packlist::PacklistError;
@@ -255,7 +255,7 @@ pub fn workspace_patterns(manifest: &Value) -> Vec<String> {
 }
 
 /// The workspace directories npm resolves for the package at `root` (arborist's
-/// `tree.workspaces`, spec §9.1), sorted.
+/// `tree.workspaces`, docs/npm-pack-rules.md §9.1), sorted.
 pub fn npm_workspaces(
     snapshot: &dyn Snapshot,
     root: &str,
@@ -268,7 +268,7 @@ pub fn npm_workspaces(
     resolve_patterns(snapshot, root, &patterns)
 }
 
-/// Implicit workspace detection (`@npmcli/config` `loadLocalPrefix`, spec §9.2): the
+/// Implicit workspace detection (`@npmcli/config` `loadLocalPrefix`, docs/npm-pack-rules.md §9.2): the
 /// nearest ancestor of `dir` whose package.json `workspaces` resolve to `dir`.
 /// Unreadable ancestor manifests are skipped, as npm skips them.
 pub fn enclosing_workspace_root(

@@ -79,7 +79,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             None => packages.iter().collect(),
         };
         // npm packs a member of the root's npm workspaces with the root's ancestor ignore
-        // files (spec §9.2); resolve them once instead of once per member.
+        // files (docs/npm-pack-rules.md §9.2); resolve them once instead of once per member.
         let root_manifest = workspace::read_manifest(&snap, &root_rel).ok().flatten();
         let npm_members = match &root_manifest {
             Some(m) => workspace::npm_workspaces(&snap, &root_rel, m).unwrap_or_default(),

@@ -1,4 +1,4 @@
-//! Bundled dependencies (spec §8): after a package is walked, each bundled dependency
+//! Bundled dependencies (docs/npm-pack-rules.md §8): after a package is walked, each bundled dependency
 //! that resolves node-style through `node_modules` is walked as its own package root,
 //! and so are its own production and optional dependencies, each at most once.
 

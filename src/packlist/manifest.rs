@@ -1,4 +1,4 @@
-//! The inputs npm-packlist takes from `package.json` (spec §4), normalized the way
+//! The inputs npm-packlist takes from `package.json` (docs/npm-pack-rules.md §4), normalized the way
 //! arborist and `@npmcli/package-json` normalize them before npm-packlist sees them.
 
 use super::PacklistError;
@@ -15,7 +15,7 @@ pub struct Manifest {
     pub main: Option<String>,
     /// `browser` stringified the JS way, when truthy.
     pub browser: Option<String>,
-    /// Normalized `bin` targets (spec §4), before `directories.bin` expansion.
+    /// Normalized `bin` targets (docs/npm-pack-rules.md §4), before `directories.bin` expansion.
     pub bin: Vec<String>,
     /// Whether `bin` is absent after normalization, so `directories.bin` may apply.
     pub bin_absent: bool,
@@ -134,7 +134,7 @@ fn rules_err(file: &str, message: &str) -> PacklistError {
 }
 
 /// `for (const file of files)`: a string yields its characters; an array must hold
-/// strings (npm crashes on anything else, spec §11).
+/// strings (npm crashes on anything else, docs/npm-pack-rules.md §11).
 fn files_entries(file: &str, v: &Value) -> Result<Vec<String>, PacklistError> {
     match v {
         Value::String(s) => Ok(s.chars().map(String::from).collect()),

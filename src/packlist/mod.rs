@@ -1,7 +1,7 @@
 //! Which files `npm pack` (npm 11.19, npm-packlist 10.0.4) would ship from a package
 //! directory of a snapshot. Pure: knows nothing of git or of checks.
 //!
-//! The spec is `research/npm-packlist-spec.md` in the shared folder.
+//! The rules are written down in `docs/npm-pack-rules.md`.
 
 pub mod bundle;
 pub mod manifest;
@@ -87,7 +87,7 @@ pub enum PacklistError {
 #[derive(Clone, Debug, Default)]
 pub struct PackOptions {
     /// The workspace root when the package is packed as a workspace member (`cd member &&
-    /// npm pack`): ancestor ignore files from this root down are applied (spec §9.2).
+    /// npm pack`): ancestor ignore files from this root down are applied (docs/npm-pack-rules.md §9.2).
     /// `None` lets [`pack`] detect it the way npm does.
     pub workspace_root: Option<String>,
     /// Don't detect an enclosing workspace root (like `npm pack ./dir` from elsewhere).
@@ -100,7 +100,7 @@ pub struct PackOptions {
 
 /// The files `npm pack --ignore-scripts` would ship from `dir` in `snapshot`.
 ///
-/// Follows npm 11.19 / npm-packlist 10.0.4 exactly (spec in the shared research folder):
+/// Follows npm 11.19 / npm-packlist 10.0.4 exactly (rules in `docs/npm-pack-rules.md`):
 /// the walk with its per-directory rule sets, the `files` field, forced and strict files,
 /// workspace quirks, bundled dependencies and node-tar's name rewriting.
 pub fn pack(
@@ -139,11 +139,11 @@ pub fn pack(
     expand_directories_bin(snapshot, dir, &mut m)?;
 
     // A root whose workspaces resolve reads every sub-directory's package.json as an
-    // ignore file (spec §9.1).
+    // ignore file (docs/npm-pack-rules.md §9.1).
     let ws = crate::workspace::npm_workspaces(snapshot, dir, &m.value).map_err(discover_err)?;
     let sub_kinds = if ws.is_empty() { walk::SUB } else { walk::FULL };
 
-    // Packed as a workspace member: the ancestors' ignore files join DEFAULT (spec §9.2).
+    // Packed as a workspace member: the ancestors' ignore files join DEFAULT (docs/npm-pack-rules.md §9.2).
     let ws_root = if options.standalone {
         None
     } else if let Some(r) = &options.workspace_root {

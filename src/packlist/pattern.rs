@@ -1,7 +1,7 @@
 //! Ignore-file patterns with npm's exact semantics: a port of the part of minimatch 10.2.5
 //! that npm-packlist 10.0.4 and ignore-walk 8 use, with their fixed options
 //! `{matchBase: true, dot: true, flipNegate: true, nocase: true}`, posix paths and the
-//! default optimisation level 1. The spec is section 6 of `research/npm-packlist-spec.md`.
+//! default optimisation level 1. The rules are §6 of `docs/npm-pack-rules.md`.
 //!
 //! Pipeline for one line (`Pattern::new`):
 //! 1. a leading run of `!` sets `negate` when its length is odd (`!!x` is positive, and

@@ -1,5 +1,5 @@
 //! Rule sets: compiled ignore-file lines and the synthetic sets npm-packlist injects
-//! (DEFAULT, STRICT and the `files`-derived `package.json` set; spec §5.4–5.6).
+//! (DEFAULT, STRICT and the `files`-derived `package.json` set; docs/npm-pack-rules.md §5.4–5.6).
 
 use super::pattern::Pattern;
 pub use super::prefilter::{Candidates, Passed};
@@ -190,7 +190,7 @@ fn shorten(s: &str) -> String {
     }
 }
 
-/// The inputs of a package walker's STRICT and `package.json` sets (spec §5.5).
+/// The inputs of a package walker's STRICT and `package.json` sets (docs/npm-pack-rules.md §5.5).
 pub struct PackageRules {
     /// The `package.json` rule set (`*` + inverted dir/pattern entries), if `files` exists.
     pub files_set: Option<Vec<String>>,

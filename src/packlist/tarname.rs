@@ -1,4 +1,4 @@
-//! The name node-tar writes for a packed path (spec §10): `stripAbsolutePath` removes
+//! The name node-tar writes for a packed path (docs/npm-pack-rules.md §10): `stripAbsolutePath` removes
 //! Windows roots (`C:`, `C:/`, `\`, `\\server\share\`) and leading `/` repeatedly.
 
 fn is_sep(b: u8) -> bool {

@@ -1,5 +1,5 @@
 //! The directory walk: ignore-walk's `Walker` as npm-packlist's `PackWalker` subclasses it
-//! (spec §5), run with an explicit stack so depth cannot overflow ours.
+//! (docs/npm-pack-rules.md §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
 use super::rules::{package_rules, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
@@ -73,7 +73,7 @@ pub struct PackageWalk<'m> {
     pub root_kinds: &'static [SetKind],
     /// Sub-directory walkers' rule sets (FULL under a root with workspaces).
     pub sub_kinds: &'static [SetKind],
-    /// Extra DEFAULT lines for the root walker (ancestor ignore files, spec §9.2).
+    /// Extra DEFAULT lines for the root walker (ancestor ignore files, docs/npm-pack-rules.md §9.2).
     pub extra_defaults: Vec<String>,
     /// Whether this is a bundled dependency (its `package.json` is read for rules).
     pub is_bundle: bool,
@@ -393,7 +393,7 @@ fn read_rules(
     RuleSet::cached(path, &text)
 }
 
-/// What `lstat(join(pkgdir, file))` says, through the snapshot (spec §5.5).
+/// What `lstat(join(pkgdir, file))` says, through the snapshot (docs/npm-pack-rules.md §5.5).
 fn lstat_files_entry(snap: &dyn Snapshot, dir: &str, file: &str) -> Target {
     let joined = manifest::posix_normalize(&format!("/{file}"));
     let trailing = joined.len() > 1 && joined.ends_with('/');

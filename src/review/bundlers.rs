@@ -4,7 +4,7 @@
 //! Each kind of file is read for real (JSON, JSONC, TOML, shell words, JS tokens), its
 //! source-map settings extracted for HEAD's and for the staged text, and a setting is
 //! reported when the staged text has it on (or embedding sources) and HEAD's didn't.
-//! The table of options is `research/sourcemaps.md` §1.
+//! The table of options, for people: `docs/bundler-sourcemaps.md`.
 
 use super::js::{self, PropValue};
 use super::json::{line_col, Doc, Node, Value};

@@ -22,7 +22,7 @@ use crate::report::{Finding, Severity};
 use crate::snapshot::{ChangeStatus, Overlay, Replacement, Snapshot, Worktree};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// package.json fields npm's file selection reads (spec §4–§8).
+/// package.json fields npm's file selection reads (docs/npm-pack-rules.md §4–§8).
 const PACKLIST_FIELDS: &[&str] = &[
     "files",
     "main",

@@ -2,7 +2,7 @@
 //!
 //! npm reads, per directory, `.npmignore` if present, else `.gitignore` (an empty
 //! .npmignore still wins), and neither at the package root when package.json has `files`
-//! (`research/npm-packlist-spec.md` §2). The review compares what HEAD's rules and the
+//! (`docs/npm-pack-rules.md` §2). The review compares what HEAD's rules and the
 //! staged rules keep out, on sample paths of each risky kind (maps, sources, env files,
 //! keys), so a reordered or rewritten file is judged by its effect, not by its text.
 

@@ -1,7 +1,7 @@
 //! The seeded randomized differential test: random package trees (dotfiles, case
 //! variants, depths, symlinks), random `files`, `main`/`bin` and ignore files, all made
 //! members of one workspace root so one `npm pack --workspaces` call answers a batch.
-//! Members packed that way get the ancestor-ignore semantics of spec §9.2, so the root and
+//! Members packed that way get the ancestor-ignore semantics of docs/npm-pack-rules.md §9.2, so the root and
 //! `packages/` never hold ignore files and leakgate packs each member with the same
 //! workspace context. `LEAKGATE_PACKLIST_SEED=<n>` replays a run, `LEAKGATE_PACKLIST_CASES`
 //! sets its size (default 320).
