@@ -20,6 +20,7 @@ pub mod packlist;
 pub mod report;
 pub mod review;
 pub mod snapshot;
+pub mod text;
 pub mod workspace;
 
 #[cfg(test)]

@@ -16,10 +16,11 @@
 //! `leakgate lock` (no lock on disk yet) differ from the second. So `lock` records, and
 //! `pack/drift` judges, the root package without its `leakgate.lock` ([`is_lock_itself`]).
 
-use crate::config::{line_col, Config};
+use crate::config::Config;
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::text::line_col;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -139,8 +140,8 @@ impl Lock {
             let (line, column) = offset.map_or((1, 1), |o| line_col(text, o));
             LockError {
                 file: file.display().to_string(),
-                line,
-                column,
+                line: line as usize,
+                column: column as usize,
                 message,
             }
         };
@@ -322,7 +323,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
                 format!(
                     "{} ships but is not in {LOCK_FILE} ({})",
                     f.path,
-                    super::size::human_size(f.size)
+                    crate::text::human_bytes(f.size)
                 ),
             )
             .package(&package)
@@ -339,7 +340,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
                 format!(
                     "and {} more paths not in {LOCK_FILE} ({})",
                     rest.len(),
-                    super::size::human_size(bytes)
+                    crate::text::human_bytes(bytes)
                 ),
             )
             .package(&package)
@@ -355,8 +356,8 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
                 format!(
                     "the package grew {:.1}x since {LOCK_FILE} ({} → {}), over [drift] max-growth = {limit}",
                     total as f64 / locked.size as f64,
-                    super::size::human_size(locked.size),
-                    super::size::human_size(total)
+                    crate::text::human_bytes(locked.size),
+                    crate::text::human_bytes(total)
                 ),
             )
             .package(&package)

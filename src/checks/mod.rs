@@ -413,7 +413,7 @@ pub fn scan_outside(
 /// JSON: embedded sources are `sourcemap/sources-content` (by the package's visibility, as
 /// for any map), none seen is `sourcemap/file`.
 fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds: bool) -> Finding {
-    let size = sourcemap::human_bytes(file.size);
+    let size = crate::text::human_bytes(file.size);
     if embeds {
         let severity = match view.visibility {
             crate::config::Visibility::Proprietary => crate::report::Severity::Error,
@@ -635,7 +635,7 @@ fn fold_dangling(findings: &mut Vec<Finding>) {
     if let Some(mut f) = first {
         f.message = format!(
             "{} files point at source maps the package does not ship, e.g. {}",
-            sourcemap::thousands(n),
+            crate::text::thousands(n),
             f.message
         );
         findings.push(f);

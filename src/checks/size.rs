@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::packlist::Packlist;
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::text::human_bytes;
 
 /// The size rule.
 pub const RULES: &[Rule] = &[Rule {
@@ -25,21 +26,6 @@ pub const RULES: &[Rule] = &[Rule {
     fix: "Find the unexpected file with `leakgate files DIR` and keep it out of the package \
         (`files` or .npmignore), or raise the limit in leakgate.toml if the growth is intended.",
 }];
-
-/// Bytes as `59.8 MB` / `812.0 kB` / `12 B` (decimal units, like npm's pack summary).
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
 
 /// `pack/size` findings for one package: each file over `max-file`, then the package
 /// if its total unpacked size is over `max-package`.
@@ -57,8 +43,8 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                     format!(
                         "{} is {}, over the {} per-file limit",
                         f.path,
-                        human_size(f.size),
-                        human_size(max)
+                        human_bytes(f.size),
+                        human_bytes(max)
                     ),
                 )
                 .package(&package)
@@ -75,16 +61,16 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 .files
                 .iter()
                 .max_by_key(|f| f.size)
-                .map(|f| format!("; largest file {} ({})", f.path, human_size(f.size)))
+                .map(|f| format!("; largest file {} ({})", f.path, human_bytes(f.size)))
                 .unwrap_or_default();
             out.push(
                 Finding::new(
                     "pack/size",
                     format!(
                         "the package unpacks to {} in {} files, over the {} limit{largest}",
-                        human_size(total),
+                        human_bytes(total),
                         packlist.files.len(),
-                        human_size(max)
+                        human_bytes(max)
                     ),
                 )
                 .package(&package)
@@ -150,8 +136,8 @@ mod tests {
 
     #[test]
     fn human_sizes() {
-        assert_eq!(human_size(12), "12 B");
-        assert_eq!(human_size(812_000), "812.0 kB");
-        assert_eq!(human_size(59_800_000), "59.8 MB");
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(812_000), "812.0 kB");
+        assert_eq!(human_bytes(59_800_000), "59.8 MB");
     }
 }

@@ -172,7 +172,7 @@ fn audit_tarball(
             .unwrap_or_default(),
         tgz.display(),
         crate::report::count(packlist.files.len(), "file"),
-        checks::sourcemap::human_bytes(packlist.total_size())
+        crate::text::human_bytes(packlist.total_size())
     ));
     report.findings.extend(findings);
     Ok(())
@@ -232,7 +232,7 @@ pub fn audit_packages(
             checks::package_label(&packlist),
             show(dir),
             crate::report::count(packlist.files.len(), "file"),
-            checks::sourcemap::human_bytes(packlist.total_size())
+            crate::text::human_bytes(packlist.total_size())
         ));
         report.findings.extend(findings);
     }

@@ -100,7 +100,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             out,
             "recorded {label}: {}, {}",
             crate::report::count(*files, "file"),
-            crate::checks::size::human_size(*size)
+            crate::text::human_bytes(*size)
         )?;
     }
     writeln!(out, "wrote {LOCK_FILE} ({} packages)", lock.packages.len())?;

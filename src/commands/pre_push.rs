@@ -399,7 +399,7 @@ fn check_commits(
                     if embeds {
                         let what = format!(
                             "{path} is a committed source map embedding original sources ({}, judged streaming)",
-                            checks::sourcemap::human_bytes(size)
+                            crate::text::human_bytes(size)
                         );
                         let ships = ships_now(worktree, all, path, &mut shipped);
                         let visibility = visibility_of(worktree, packages, path, config);
@@ -477,8 +477,8 @@ fn check_commits(
             "{} pushed file version{} not read (over {} each or {} in all): {}",
             unread.len(),
             if unread.len() == 1 { "" } else { "s" },
-            checks::sourcemap::human_bytes(checks::WHOLE_FILE_LIMIT),
-            checks::sourcemap::human_bytes(MAX_HISTORY_BYTES),
+            crate::text::human_bytes(checks::WHOLE_FILE_LIMIT),
+            crate::text::human_bytes(MAX_HISTORY_BYTES),
             unread
                 .iter()
                 .take(5)

@@ -408,18 +408,6 @@ pub fn is_kebab(s: &str) -> bool {
         })
 }
 
-/// 1-based line and column of byte offset `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 /// How a path is shown in errors: relative to the current directory when it is below it
 /// (`leakgate.toml:3:1`, not `/home/…/leakgate.toml:3:1`).
 pub fn shown_path(path: &Path) -> PathBuf {

@@ -148,17 +148,17 @@ impl<'a> Reader<'a> {
     }
 
     fn err(&mut self, span: &Span, message: impl Into<String>) {
-        let (line, column) = super::line_col(self.text, span.start);
+        let (line, column) = crate::text::line_col(self.text, span.start);
         self.errors.push(ConfigError {
             file: self.file.display().to_string(),
-            line,
-            column,
+            line: line as usize,
+            column: column as usize,
             message: message.into(),
         });
     }
 
     fn line_of(&self, span: &Span) -> usize {
-        super::line_col(self.text, span.start).0
+        crate::text::line_col(self.text, span.start).0 as usize
     }
 
     /// Parses the whole document. Returns `None` when there was any error (see `errors`).

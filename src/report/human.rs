@@ -193,7 +193,7 @@ fn group(out: &mut String, g: &Group, style: &Style) {
         )
     };
     if let Some(bytes) = g.exposed() {
-        let _ = write!(what, " ({} exposed)", bytes_text(bytes));
+        let _ = write!(what, " ({} exposed)", crate::text::human_bytes(bytes));
     }
     if !files.is_empty() {
         let _ = write!(what, ": {}", examples(&files));
@@ -232,17 +232,6 @@ fn examples(files: &[String]) -> String {
             files[..SHOWN].join(", "),
             files.len() - SHOWN
         ),
-    }
-}
-
-/// `276 B`, `4.6 kB`, `60.1 MB`: decimal units, like npm's pack summary and the checks'
-/// own messages.
-fn bytes_text(n: u64) -> String {
-    match n {
-        0..=999 => format!("{n} B"),
-        1_000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1} MB", n as f64 / 1e6),
-        _ => format!("{:.1} GB", n as f64 / 1e9),
     }
 }
 

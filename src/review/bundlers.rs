@@ -454,7 +454,8 @@ fn collect_ts_options(
             if !(base.starts_with("./") || base.starts_with("../")) {
                 continue;
             }
-            let Some(resolved) = resolve(parent_dir(path), base) else {
+            let Some(resolved) = crate::checks::sourcemap::url::resolve(parent_dir(path), base)
+            else {
                 continue;
             };
             let candidates = if resolved.ends_with(".json") {
@@ -482,21 +483,6 @@ fn collect_ts_options(
             }
         }
     }
-}
-
-/// Resolves `rel` against `dir` (repository-relative); `None` when it leaves the repository.
-fn resolve(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn bunfig_settings(path: &str, text: &str) -> Result<Vec<Setting>, ReviewError> {

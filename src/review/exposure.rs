@@ -14,12 +14,13 @@ use super::probes::Probes;
 use super::staged::{Ctx, Options, StagedError, StagedReview};
 use super::{file_name, parent_dir, PackageCtx};
 use crate::checks::secrets::{is_binary, Scanner};
-use crate::checks::sourcemap::{human_bytes, scan, thousands};
+use crate::checks::sourcemap::scan;
 use crate::checks::{codename, own_files};
 use crate::config::Visibility;
 use crate::packlist::{self, PackOptions, PackedFile, PacklistError};
 use crate::report::{Finding, Severity};
 use crate::snapshot::{ChangeStatus, Overlay, Replacement, Snapshot, Worktree};
+use crate::text::{human_bytes, thousands};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// package.json fields npm's file selection reads (docs/npm-pack-rules.md §4–§8).

@@ -166,18 +166,7 @@ impl Doc {
 /// `leakgate audit` skip it, so the reviews do too.
 const BOM: &str = "\u{feff}";
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    // A byte-order mark is invisible in editors: it is no column.
-    let before = text[..offset].trim_start_matches('\u{feff}');
-    let line = before.matches('\n').count() + 1;
-    let last = before.rsplit('\n').next().unwrap_or("");
-    (line as u32, column(last, last.len(), line == 1) as u32)
-}
+pub use crate::text::line_col;
 
 /// 1-based column, in characters, of byte `byte` of `line_text`; on the first line a
 /// byte-order mark is not a column (editors don't show it).

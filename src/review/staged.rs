@@ -418,9 +418,9 @@ fn review_content(
             if count > 0 {
                 let what = format!(
                     "{path} is staged and embeds {} original source{} ({})",
-                    crate::checks::sourcemap::thousands(count),
+                    crate::text::thousands(count),
                     if count == 1 { "" } else { "s" },
-                    crate::checks::sourcemap::human_bytes(size as u64)
+                    crate::text::human_bytes(size as u64)
                 );
                 // A map no package ships (a test fixture, a private app's build) exposes
                 // nothing the repository doesn't already hold: a note, not a block.
@@ -508,7 +508,7 @@ fn review_big_blob(
         })
     })?;
     if marker.found() {
-        let human = crate::checks::sourcemap::human_bytes(size);
+        let human = crate::text::human_bytes(size);
         let finding = match super::exposure::ships_after_commit(ctx, pkg, path) {
             Some(false) => Finding::new(
                 "staged/sourcemap",

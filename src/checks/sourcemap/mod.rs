@@ -14,6 +14,7 @@ pub mod url;
 use crate::config::{SourcemapSettings, Visibility};
 use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::text::{human_bytes, thousands};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use url::Target;
@@ -703,29 +704,6 @@ fn is_third_party(source: &str) -> bool {
     source.contains("node_modules/")
         || name.starts_with("webpack/")
         || name.starts_with("(webpack)")
-}
-
-/// `1906` → `1,906`.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `60123456` → `60.1 MB` (decimal units, like npm's pack summary).
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        0..=999 => format!("{n} B"),
-        1_000..=999_999 => format!("{:.1} kB", n as f64 / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1} MB", n as f64 / 1e6),
-        _ => format!("{:.1} GB", n as f64 / 1e9),
-    }
 }
 
 #[cfg(test)]
