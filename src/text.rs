@@ -50,6 +50,21 @@ pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
     )
 }
 
+/// Input leakgate can't read, at a place in a file: a config, a lock, a staged
+/// package.json. Printed `file:line:column: message`, as editors and terminals link it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct InputError {
+    /// The file, as the user should read it (relative where that is shorter).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,18 +72,7 @@ pub struct Lock {
 }
 
 /// A lock that can't be read, naming the file and, for syntax errors, line and column.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct LockError {
-    /// The lock file.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+pub type LockError = crate::text::InputError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -266,18 +266,7 @@ pub struct Config {
 }
 
 /// A configuration error, naming the file and position.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct ConfigError {
-    /// The config file.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What was wrong and what was expected.
-    pub message: String,
-}
+pub type ConfigError = crate::text::InputError;
 
 /// A codename from `codenames`: plaintext, or a salted sha256 for names that are secret
 /// themselves (`sha256:SALT:HEX`, HEX = sha256 of SALT followed by the lowercased name).

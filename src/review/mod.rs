@@ -227,18 +227,7 @@ impl PackageCtx {
 }
 
 /// A staged file leakgate can't read: a package.json or tsconfig that doesn't parse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct ReviewError {
-    /// The repository-relative path.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// The parser's message.
-    pub message: String,
-}
+pub type ReviewError = crate::text::InputError;
 
 impl ReviewError {
     /// Wraps a JSON error for `file`.
