@@ -25,8 +25,9 @@ pub struct Args {
     #[arg(long)]
     pub workspaces: bool,
     /// Audit a real tarball (from `npm pack`, or downloaded from the registry) instead.
+    /// Repeat it to audit several in one report (`npm pack --workspaces`' tarballs).
     #[arg(long, value_name = "FILE.tgz", conflicts_with_all = ["dirs", "workspaces"])]
-    pub tarball: Option<PathBuf>,
+    pub tarball: Vec<PathBuf>,
     /// With --tarball: the package's directory in the repository, so findings (and SARIF
     /// locations) name repository paths (`packages/foo/dist/x.js`). Default: the package of
     /// the repository with the tarball's name, if there is one.
@@ -61,7 +62,13 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let root = repo_root(&cwd);
     let config = Config::discover(&root, globals.config.as_deref())?;
     let mut report = Report::default();
-    if let Some(tgz) = &args.tarball {
+    if !args.tarball.is_empty() {
+        if args.package_dir.is_some() && args.tarball.len() > 1 {
+            anyhow::bail!(
+                "--package-dir names the directory of one tarball; with several, leave it out \
+                 (each tarball maps to the repository's package of the same name)"
+            );
+        }
         let dir = match &args.package_dir {
             Some(d) => Some(
                 relative_dir(&root, &cwd, d)?
@@ -69,7 +76,9 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             ),
             None => None,
         };
-        audit_tarball(tgz, &root, dir, &config, &mut report)?;
+        for tgz in &args.tarball {
+            audit_tarball(tgz, &root, dir.clone(), &config, &mut report)?;
+        }
         return finish(report, &config, globals, Mode::Command);
     }
     let checks = checks_for(&root, &config)?;
