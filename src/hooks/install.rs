@@ -73,6 +73,16 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
     let mut state = State::load(&repo.common_dir)?;
     let mut out = Outcome::new(&repo, &manager);
     let result = (|| -> Result<()> {
+        // First: a package.json leakgate can't edit stops install before any hook changes.
+        if let Some(dir) = &opts.publish_guard {
+            let path = dir.join("package.json");
+            let message = super::publish_guard::install(&path, &mut state)?;
+            out.steps.push(Step {
+                what: "publish guard",
+                path,
+                message,
+            });
+        }
         match &manager {
             Manager::Plain | Manager::PreCommit { .. } => {
                 for hook in Hook::ALL {
@@ -159,15 +169,6 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                     out.manual = Some((config.clone(), manual));
                 }
             }
-        }
-        if let Some(dir) = &opts.publish_guard {
-            let path = dir.join("package.json");
-            let message = super::publish_guard::install(&path, &mut state)?;
-            out.steps.push(Step {
-                what: "publish guard",
-                path,
-                message,
-            });
         }
         if let Some(note) = npm::install_note(&repo.work_tree) {
             out.notes.push(note);
