@@ -109,7 +109,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                     out.notes.push(format!(
                         "{} uses the pre-commit framework; leakgate chained its hook scripts. \
                          To run leakgate from the framework instead, add the `leakgate` and \
-                         `leakgate-pre-push` hooks to it (see the README) and run \
+                         `leakgate-pre-push` hooks to it (`leakgate help hooks`) and run \
                          `leakgate uninstall`.",
                         repo.display(config)
                     ));
