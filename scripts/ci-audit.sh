@@ -77,7 +77,7 @@ if [ "$workspaces" = true ]; then
 else
   set --
 fi
-echo "ci-audit: npm pack $* (into a temporary directory)" >&2
+echo "ci-audit: npm pack${*:+ $*} (into a temporary directory)" >&2
 # npm prints the tarball names on stdout; the tarballs themselves are what counts.
 if ! npm pack "$@" --pack-destination "$packs" >/dev/null; then
   echo "ci-audit: npm pack failed (is the project built and installed?)" >&2
@@ -86,10 +86,16 @@ fi
 set --
 for tgz in "$packs"/*.tgz; do
   [ -f "$tgz" ] || continue
+  # npm packs a private workspace but never publishes it: not part of the release.
+  if tar -xzOf "$tgz" package/package.json 2>/dev/null |
+    node -e 'process.exit(JSON.parse(require("fs").readFileSync(0, "utf8")).private === true ? 0 : 1)' 2>/dev/null; then
+    echo "ci-audit: skipped $(basename "$tgz"): a private package, which npm never publishes" >&2
+    continue
+  fi
   set -- "$@" --tarball "$tgz"
 done
 if [ $# -eq 0 ]; then
-  echo "ci-audit: npm pack made no tarball" >&2
+  echo "ci-audit: npm pack made no tarball of a publishable package" >&2
   exit 2
 fi
 

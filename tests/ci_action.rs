@@ -34,6 +34,16 @@ fn monorepo(leak: bool) -> TempRepo {
         r#"{"version":3,"sources":["../src/x.ts"],"mappings":"AAAA","names":[]}"#
     };
     repo.write("packages/foo/dist/x.js.map", map);
+    // A private workspace (an example app) npm packs but never publishes: its leaking map
+    // is no part of the release.
+    repo.write(
+        "packages/example/package.json",
+        r#"{ "name": "example-app", "version": "0.0.0", "private": true }"#,
+    );
+    repo.write(
+        "packages/example/app.js.map",
+        r#"{"version":3,"sources":["app.ts"],"sourcesContent":["secret business logic"],"mappings":"AAAA"}"#,
+    );
     repo.commit_all("init");
     repo
 }
@@ -85,6 +95,11 @@ fn npm_ci_audit_passes_a_clean_pack_with_a_valid_sarif_log() {
     let results = run["results"].as_array().unwrap();
     assert!(results.iter().all(|r| r["level"] != "error"), "{results:?}");
     assert!(outputs.contains("exit-code=0"), "{outputs}");
+    assert!(
+        text(&out).contains("skipped example-app-0.0.0.tgz: a private package"),
+        "{}",
+        text(&out)
+    );
     assert!(
         outputs.contains(&format!("sarif={}", repo.join("out.sarif").display())),
         "{outputs}"
