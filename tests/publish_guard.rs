@@ -2,7 +2,8 @@
 //! runs and in what order (the reason the guard is a `postpack` script), that a failing
 //! postpack stops the publish, and that `leakgate install --publish-guard` blocks a
 //! leaking package's publish, lets a clean one through, and goes away on uninstall leaving
-//! package.json byte for byte as it was. Needs npm.
+//! package.json byte for byte as it was. Needs npm. (`--dry-run` still asks the registry
+//! whether the version exists: the packages are named in a scope nobody publishes to.)
 
 mod common;
 
@@ -47,8 +48,7 @@ fn npm_publish_dry_run_runs_postpack_last_before_the_upload() {
         .iter()
         .map(|n| (n.to_string(), log(n).into()))
         .collect();
-    let manifest =
-        serde_json::json!({ "name": "lc-order-probe", "version": "1.0.0", "scripts": scripts });
+    let manifest = serde_json::json!({ "name": "@leakgate-tests/lc-order-probe", "version": "1.0.0", "scripts": scripts });
     std::fs::write(dir.path().join("package.json"), manifest.to_string()).unwrap();
     let out = publish_dry_run(dir.path());
     assert!(out.status.success(), "{}", text(&out));
@@ -89,7 +89,7 @@ fn package(leak: bool) -> TempRepo {
     ));
     repo.write(
         "package.json",
-        "{\n    \"name\": \"guarded-pkg\",\n    \"version\": \"1.0.0\",\n    \"files\": [\"dist\"],\n    \"scripts\": {\n        \"prepack\": \"node build.js\",\n        \"postpack\": \"node -e \\\"console.log('cleanup')\\\"\"\n    }\n}\n",
+        "{\n    \"name\": \"@leakgate-tests/guarded-pkg\",\n    \"version\": \"1.0.0\",\n    \"files\": [\"dist\"],\n    \"scripts\": {\n        \"prepack\": \"node build.js\",\n        \"postpack\": \"node -e \\\"console.log('cleanup')\\\"\"\n    }\n}\n",
     );
     repo.write(".gitignore", "dist/\nnode_modules/\n");
     repo.commit_all("init");
@@ -126,7 +126,10 @@ fn npm_publish_guard_blocks_a_leaking_publish_and_passes_a_clean_one() {
         all.contains("the publish guard stopped `npm publish`"),
         "{all}"
     );
-    assert!(!all.contains("+ guarded-pkg@1.0.0"), "{all}");
+    assert!(
+        !all.contains("+ @leakgate-tests/guarded-pkg@1.0.0"),
+        "{all}"
+    );
 
     let clean = package(false);
     clean
@@ -139,7 +142,7 @@ fn npm_publish_guard_blocks_a_leaking_publish_and_passes_a_clean_one() {
     assert!(out.status.success(), "{all}");
     // The previous postpack still ran, after the guard.
     assert!(all.contains("cleanup"), "{all}");
-    assert!(all.contains("+ guarded-pkg@1.0.0"), "{all}");
+    assert!(all.contains("+ @leakgate-tests/guarded-pkg@1.0.0"), "{all}");
 
     // Uninstall puts package.json back byte for byte.
     leaking.leakgate().arg("uninstall").assert().success();
