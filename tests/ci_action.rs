@@ -224,3 +224,75 @@ fn action_yml_is_a_thin_wrapper_of_the_script() {
         assert_ne!(mode & 0o111, 0);
     }
 }
+
+/// A tarball whose package no longer matches a repository package by name: its findings
+/// keep the tarball's paths unless `--package-dir` says where it lives; several
+/// tarballs make one report, and `--package-dir` with several is a usage error.
+#[test]
+fn npm_tarball_paths_follow_package_dir() {
+    require_npm();
+    let repo = monorepo(true);
+    let packs = tempfile::tempdir().unwrap();
+    let out = Command::new("npm")
+        .args(["pack", "--pack-destination"])
+        .arg(packs.path())
+        .current_dir(repo.join("packages/foo"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let tgz = packs.path().join("acme-foo-1.0.0.tgz");
+    // The package is renamed in the repository: the name no longer finds its directory.
+    repo.write(
+        "packages/foo/package.json",
+        r#"{ "name": "@acme/renamed", "version": "1.0.0", "files": ["dist"] }"#,
+    );
+    let uri = |extra: &[&str]| {
+        let out = common::leakgate()
+            .current_dir(repo.path())
+            .args(["audit", "--format", "sarif", "--tarball"])
+            .arg(&tgz)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Unmapped: the path inside the tarball, as before.
+    assert_eq!(uri(&[]), "package/dist/x.js.map");
+    assert_eq!(
+        uri(&["--package-dir", "packages/foo"]),
+        "packages/foo/dist/x.js.map"
+    );
+
+    // Two tarballs, one report (the same tarball twice: twice the findings).
+    let out = common::leakgate()
+        .current_dir(repo.path())
+        .args(["audit", "--format", "json", "--tarball"])
+        .arg(&tgz)
+        .arg("--tarball")
+        .arg(&tgz)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let leaks = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "sourcemap/sources-content")
+        .count();
+    assert_eq!(leaks, 2, "{doc}");
+    let out = common::leakgate()
+        .current_dir(repo.path())
+        .args(["audit", "--package-dir", "packages/foo", "--tarball"])
+        .arg(&tgz)
+        .arg("--tarball")
+        .arg(&tgz)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("--package-dir names the directory of one tarball"));
+}
