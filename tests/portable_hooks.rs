@@ -408,3 +408,55 @@ fn amend_is_detected_without_proc() {
     let out = amend(&[("PATH", &path), ("LEAKGATE_AMEND", "1")]);
     assert!(!out.status.success(), "{}", text(&out));
 }
+
+/// The lefthook entries `leakgate install` writes run under POSIX shells too (lefthook runs
+/// `run:` with `sh`, Git for Windows' included): the project's own leakgate first.
+#[test]
+fn lefthook_run_commands_work_under_posix_shells() {
+    let repo = repo();
+    repo.write(
+        "lefthook.yml",
+        "pre-commit:\n  commands:\n    lint:\n      run: echo lint\n",
+    );
+    repo.leakgate().arg("install").assert().success();
+    let yml = String::from_utf8(repo.read("lefthook.yml")).unwrap();
+    let run = yml
+        .lines()
+        .map(str::trim)
+        .find(|l| {
+            l.starts_with("run: if [ -x node_modules/.bin/leakgate ]") && l.contains("pre-commit")
+        })
+        .unwrap_or_else(|| panic!("no leakgate run line in\n{yml}"))
+        .trim_start_matches("run: ")
+        .to_string();
+    let bin_dir = repo.join("node_modules/.bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    std::os::unix::fs::symlink(bin(), bin_dir.join("leakgate")).unwrap();
+    repo.write(".gitignore", "node_modules/\n");
+    for shell in shells() {
+        let sh = |cmd: &str| {
+            Command::new(shell[0])
+                .args(&shell[1..])
+                .arg("-c")
+                .arg(cmd)
+                .current_dir(repo.path())
+                .env("NO_COLOR", "1")
+                .env("PATH", path_without_leakgate())
+                .output()
+                .unwrap()
+        };
+        repo.git(&["reset", "-q", "--hard"]);
+        repo.write(".gitignore", "node_modules/\n");
+        repo.stage_all();
+        let out = sh(&run);
+        assert_eq!(out.status.code(), Some(0), "{shell:?}: {}", text(&out));
+        risky(&repo);
+        let out = sh(&run);
+        assert_eq!(out.status.code(), Some(1), "{shell:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("bundler/sourcemap-enabled"),
+            "{}",
+            text(&out)
+        );
+    }
+}
