@@ -7,7 +7,14 @@ use std::path::PathBuf;
 /// Stops npm package leaks (source maps, secrets, denied files, codenames) before they
 /// reach CI or the registry.
 #[derive(Parser, Debug)]
-#[command(name = "leakgate", version, about, propagate_version = true)]
+#[command(
+    name = "leakgate",
+    version,
+    about,
+    propagate_version = true,
+    disable_help_subcommand = true,
+    after_help = "Reference pages: leakgate help TOPIC (config, ci, hooks, checks, …; `leakgate help` lists them)"
+)]
 struct Cli {
     /// Use this config file instead of `leakgate.toml` at the repository root.
     #[arg(long, global = true, value_name = "PATH")]
@@ -60,6 +67,17 @@ enum Command {
     /// Print the shell completion script (e.g. `leakgate completions bash >
     /// ~/.local/share/bash-completion/completions/leakgate`).
     Completions(CompletionsArgs),
+    /// Print a reference page (`leakgate help config`) or a command's help; no argument
+    /// lists the topics.
+    Help(HelpArgs),
+}
+
+/// Arguments of `leakgate help`.
+#[derive(clap::Args, Debug)]
+struct HelpArgs {
+    /// A topic (config, schema, ci, hooks, checks, packlist, json, install, performance) or a
+    /// command name.
+    topic: Option<String>,
 }
 
 /// Arguments of `leakgate completions`.
@@ -87,6 +105,7 @@ impl Command {
             Command::Explain(_) => "explain",
             Command::Config(_) => "config",
             Command::Completions(_) => "completions",
+            Command::Help(_) => "help",
         }
     }
 }
@@ -134,6 +153,7 @@ fn main() {
             clap_complete::generate(a.shell, &mut Cli::command(), "leakgate", &mut out);
             Ok(Exit::Clean)
         }
+        Command::Help(a) => help(a.topic.as_deref()),
     };
     let exit = match result {
         Ok(exit) => exit,
@@ -151,6 +171,30 @@ fn main() {
         }
     };
     std::process::exit(exit.code());
+}
+
+/// `leakgate help [TOPIC]`: a page compiled in, a command's help, or the list of both.
+fn help(topic: Option<&str>) -> anyhow::Result<Exit> {
+    use std::io::Write;
+    let mut cmd = Cli::command();
+    let text = match topic {
+        None => format!("{}\n{}", cmd.render_long_help(), commands::help::list()),
+        Some(name) => match commands::help::find(name) {
+            Some(t) => t.text.to_string(),
+            None => match cmd.find_subcommand_mut(name) {
+                Some(sub) => sub
+                    .clone()
+                    .bin_name(format!("leakgate {name}"))
+                    .render_long_help()
+                    .to_string(),
+                None => anyhow::bail!(
+                    "no help topic or command `{name}`; `leakgate help` lists the topics"
+                ),
+            },
+        },
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
 }
 
 /// A panic is a bug in leakgate, never a verdict: after Rust's own message (and backtrace,

@@ -25,18 +25,60 @@ pub struct Args {
     #[arg(long)]
     pub workspaces: bool,
     /// Audit a real tarball (from `npm pack`, or downloaded from the registry) instead.
+    /// Repeat it to audit several in one report (`npm pack --workspaces`' tarballs).
     #[arg(long, value_name = "FILE.tgz", conflicts_with_all = ["dirs", "workspaces"])]
-    pub tarball: Option<PathBuf>,
+    pub tarball: Vec<PathBuf>,
+    /// With --tarball: the package's directory in the repository, so findings (and SARIF
+    /// locations) name repository paths (`packages/foo/dist/x.js`). Default: the package of
+    /// the repository with the tarball's name, if there is one.
+    #[arg(long, value_name = "DIR", requires = "tarball")]
+    pub package_dir: Option<PathBuf>,
+    /// Audit the package in the current directory as npm would pack it now: the publish
+    /// guard's command (`leakgate install --publish-guard`), run by npm's postpack script.
+    #[arg(long, conflicts_with_all = ["dirs", "workspaces", "tarball"])]
+    pub packed: bool,
 }
 
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
+    if args.packed {
+        let mut here = args.clone();
+        here.packed = false;
+        here.dirs = vec![PathBuf::from(".")];
+        let exit = run(&here, globals)?;
+        // Under npm's postpack, say what stopped the publish (npm then prints its own error).
+        if exit == super::Exit::Blocked
+            && std::env::var("npm_lifecycle_event").as_deref() == Ok("postpack")
+        {
+            eprintln!(
+                "leakgate: the publish guard stopped `npm {}`: fix the findings above, or \
+                 allow them in leakgate.toml with a reason (`leakgate explain RULE`)",
+                std::env::var("npm_command").unwrap_or_else(|_| "publish".into())
+            );
+        }
+        return Ok(exit);
+    }
     let cwd = std::env::current_dir().context("current directory")?;
     let root = repo_root(&cwd);
     let config = Config::discover(&root, globals.config.as_deref())?;
     let mut report = Report::default();
-    if let Some(tgz) = &args.tarball {
-        audit_tarball(tgz, &root, &config, &mut report)?;
+    if !args.tarball.is_empty() {
+        if args.package_dir.is_some() && args.tarball.len() > 1 {
+            anyhow::bail!(
+                "--package-dir names the directory of one tarball; with several, leave it out \
+                 (each tarball maps to the repository's package of the same name)"
+            );
+        }
+        let dir = match &args.package_dir {
+            Some(d) => Some(
+                relative_dir(&root, &cwd, d)?
+                    .with_context(|| format!("{}: not inside the repository", d.display()))?,
+            ),
+            None => None,
+        };
+        for tgz in &args.tarball {
+            audit_tarball(tgz, &root, dir.clone(), &config, &mut report)?;
+        }
         return finish(report, &config, globals, Mode::Command);
     }
     let checks = checks_for(&root, &config)?;
@@ -135,9 +177,14 @@ pub(super) fn package_at(snapshot: &dyn Snapshot, dir: &str) -> anyhow::Result<P
 /// Scripts already ran when it was packed, so `pack/lifecycle-scripts` does not apply.
 /// The repository's lock, when it has one, applies to the package of the same name (a
 /// tarball has no directory in the repository); a tarball of another package is not drift.
+///
+/// Findings name repository paths when the tarball's package directory is known (`dir`, or
+/// the repository's package of the same name): `package/dist/x.js` of the tarball is
+/// `packages/foo/dist/x.js`, what code scanning and `[[allow]] path` expect.
 fn audit_tarball(
     tgz: &Path,
     root: &Path,
+    dir: Option<String>,
     config: &Config,
     report: &mut Report,
 ) -> anyhow::Result<()> {
@@ -162,6 +209,21 @@ fn audit_tarball(
             .map(|(dir, _)| dir.clone());
         if let Some(dir) = locked_dir {
             findings.extend(checks::drift::check(&packlist, &dir, &lock, config));
+        }
+    }
+    let dir = dir.or_else(|| {
+        let name = packlist.name()?;
+        let packages = crate::workspace::discover(&Worktree::new(root)).ok()?;
+        let found = packages
+            .into_iter()
+            .find(|p| p.name.as_deref() == Some(name))?;
+        Some(found.dir)
+    });
+    if let Some(dir) = &dir {
+        for f in &mut findings {
+            if let Some(file) = &f.file {
+                f.repo_path = Some(crate::snapshot::join(dir, file));
+            }
         }
     }
     report.notes.push(format!(

@@ -17,16 +17,27 @@ pub struct Args {
     /// detected.
     #[arg(long)]
     pub plain: bool,
+    /// Also add the publish guard to the package.json in the current directory: a
+    /// `postpack` script running `leakgate audit --packed`, which stops `npm publish` when
+    /// the package leaks (an existing postpack is kept, after it; `leakgate uninstall` puts
+    /// it back).
+    #[arg(long)]
+    pub publish_guard: bool,
 }
 
 /// Runs the command.
 pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let dir = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
+    let publish_guard = match args.publish_guard {
+        true => Some(package_dir()?),
+        false => None,
+    };
     let outcome = install::install(
         &dir,
         Options {
             force: args.force,
             plain: args.plain,
+            publish_guard,
         },
     )?;
     print_outcome("install", &outcome, globals);
@@ -38,6 +49,20 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         return Ok(Exit::Usage);
     }
     Ok(Exit::Clean)
+}
+
+/// The current directory, which must hold the package.json the publish guard goes in.
+pub(crate) fn package_dir() -> anyhow::Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    if !cwd.join("package.json").is_file() {
+        anyhow::bail!(
+            "{}: no package.json here; run `leakgate install --publish-guard` in the directory \
+             of the package you publish",
+            cwd.display()
+        );
+    }
+    Ok(cwd)
 }
 
 /// Prints what install or uninstall did, one line per file, then the notes.
@@ -58,7 +83,7 @@ pub(crate) fn print_outcome(verb: &str, outcome: &Outcome, globals: &Globals) {
     for step in &outcome.steps {
         println!(
             "  {:<10} {}: {}",
-            step.hook.name(),
+            step.what,
             repo.display(&step.path),
             step.message
         );

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod explain;
 pub mod files;
 pub mod fix;
+pub mod help;
 pub mod init;
 pub mod install;
 pub mod lock;
@@ -32,7 +33,7 @@ pub enum Format {
     /// rustc/ruff-style diagnostics.
     #[default]
     Human,
-    /// Versioned JSON (see docs/json-format.md).
+    /// Versioned JSON (`leakgate help json`).
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,

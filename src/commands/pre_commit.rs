@@ -10,7 +10,13 @@
 //! looks at the processes above it (`/proc/<pid>/cmdline`, up to 8 levels, which covers
 //! shims, `sh -c` and the pre-commit framework): the first `git … commit` process found
 //! decides, amend when it carries `--amend` (or an unambiguous prefix like `--am`).
-//! `LEAKGATE_AMEND=1`/`0` and `--amend` on the command line override the detection.
+//! Where there is no `/proc` (macOS, the BSDs, Git for Windows), one `ps -A -o pid= -o
+//! ppid= -o args=` gives the same walk (its arguments are joined by spaces, so a message
+//! holding ` --amend ` reads as an amend: the stricter review). When neither works (Git for
+//! Windows' `ps` has no `-o`), the review is against HEAD and an `unchecked:` note says so
+//! and how to say it is an amend. `LEAKGATE_AMEND=1`/`0` and `--amend` on the command line
+//! override the detection. `LEAKGATE_TEST_NO_PROC=1` makes leakgate act as if `/proc` were
+//! missing (the tests of the fallback).
 
 use super::{output, CmdResult, Exit, Globals};
 use crate::config::{Config, OnError};
@@ -41,7 +47,12 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     // git reads the index while leakgate looks for `--amend`, opens the repository and
     // loads its config (an amend, rare, throws that answer away).
     let mut pending = (!args.amend).then(|| PendingDiff::start(&cwd)).flatten();
-    let amend = args.amend || detect_amend();
+    let detected = if args.amend {
+        Amend::Yes
+    } else {
+        detect_amend()
+    };
+    let amend = detected == Amend::Yes;
     if amend {
         if let Some(p) = pending.take() {
             p.discard();
@@ -76,6 +87,13 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         findings,
         notes: review.notes,
     };
+    if detected == Amend::Unknown {
+        report.notes.push(crate::report::unchecked(
+            "leakgate could not tell whether this is `git commit --amend` (no /proc, and `ps` \
+             does not list parent processes here), so it reviewed the change against HEAD; \
+             when amending, commit with LEAKGATE_AMEND=1 to review it against HEAD^",
+        ));
+    }
     if report.has_blocking() {
         report.notes.push(BYPASS.to_string());
     }
@@ -102,29 +120,85 @@ fn internal(e: anyhow::Error, on_error: OnError) -> CmdResult {
     }
 }
 
-/// True when the commit being made is `git commit --amend` (see the module docs).
-pub fn detect_amend() -> bool {
+/// Whether the commit being made amends HEAD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Amend {
+    /// `git commit --amend` (or `--amend` given, or `LEAKGATE_AMEND=1`).
+    Yes,
+    /// A new commit (or no `git commit` among the parent processes).
+    No,
+    /// The parent processes could not be read (no `/proc`, no usable `ps`).
+    Unknown,
+}
+
+/// Whether the commit being made is `git commit --amend` (see the module docs).
+pub fn detect_amend() -> Amend {
     match std::env::var("LEAKGATE_AMEND").as_deref() {
-        Ok("1") | Ok("true") => return true,
-        Ok("0") | Ok("false") => return false,
+        Ok("1") | Ok("true") => return Amend::Yes,
+        Ok("0") | Ok("false") => return Amend::No,
         _ => {}
     }
+    let no_proc = std::env::var_os("LEAKGATE_TEST_NO_PROC").is_some_and(|v| v == "1")
+        || !std::path::Path::new("/proc/self/stat").exists();
+    let table = if no_proc {
+        match ps_table() {
+            Some(t) => Some(t),
+            None => return Amend::Unknown,
+        }
+    } else {
+        None
+    };
+    let info = |pid: u32| -> Option<(u32, Option<Vec<String>>)> {
+        match &table {
+            Some(t) => t.get(&pid).map(|(ppid, args)| (*ppid, Some(args.clone()))),
+            None => parent_pid(pid).map(|ppid| (ppid, None)),
+        }
+    };
     let mut pid = std::process::id();
     for _ in 0..8 {
-        let Some(ppid) = parent_pid(pid) else {
-            return false;
+        let Some((ppid, _)) = info(pid) else {
+            return Amend::No;
         };
         if ppid <= 1 {
-            return false;
+            return Amend::No;
         }
-        if let Some(args) = cmdline(ppid) {
-            if let Some(amend) = git_commit_amend(&args) {
-                return amend;
-            }
+        let args = match &table {
+            Some(_) => info(ppid).and_then(|(_, a)| a),
+            None => cmdline(ppid),
+        };
+        if let Some(amend) = args.as_deref().and_then(git_commit_amend) {
+            return if amend { Amend::Yes } else { Amend::No };
         }
         pid = ppid;
     }
-    false
+    Amend::No
+}
+
+/// Every process's parent and arguments from one `ps` run (POSIX options: macOS, the
+/// BSDs, Linux without /proc mounted); `None` when `ps` is missing or refuses them.
+fn ps_table() -> Option<std::collections::HashMap<u32, (u32, Vec<String>)>> {
+    let out = std::process::Command::new("ps")
+        .args(["-A", "-o", "pid=", "-o", "ppid=", "-o", "args="])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let table = parse_ps(&String::from_utf8_lossy(&out.stdout));
+    (!table.is_empty()).then_some(table)
+}
+
+/// Parses `ps -o pid= -o ppid= -o args=` lines: `  PID  PPID ARGS…`.
+fn parse_ps(text: &str) -> std::collections::HashMap<u32, (u32, Vec<String>)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let pid = words.next()?.parse().ok()?;
+            let ppid = words.next()?.parse().ok()?;
+            Some((pid, (ppid, words.map(str::to_string).collect())))
+        })
+        .collect()
 }
 
 /// For a `git … commit …` argument list, whether it amends; `None` for other processes.
@@ -236,6 +310,14 @@ mod tests {
         assert_eq!(git_commit_amend(&v(&["git", "commit", "-a"])), Some(false));
         assert_eq!(git_commit_amend(&v(&["git", "push"])), None);
         assert_eq!(git_commit_amend(&v(&["sh", "-c", "commit --amend"])), None);
+    }
+
+    #[test]
+    fn ps_lines_give_parent_and_arguments() {
+        let t = parse_ps("  1 0 /sbin/init\n 42   1 git commit --amend -m x\nPID PPID ARGS\n");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[&42].0, 1);
+        assert_eq!(git_commit_amend(&t[&42].1), Some(true));
     }
 
     #[test]

@@ -190,6 +190,7 @@ fn entry(
         created_dir: false,
         newline_added,
         header: if created { header } else { None },
+        publish_guard: None,
     }
 }
 

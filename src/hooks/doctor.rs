@@ -402,14 +402,16 @@ pub fn binary(work_tree: &Path, this_version: &str) -> Vec<Check> {
     let Some((bin, source)) = hook_binary(work_tree) else {
         let how = match &project {
             Some(p) if p.listed.spec().is_some() => format!(
-                "package.json lists leakgate: run `{}` (or ./install.sh in a leakgate checkout)",
+                "package.json lists leakgate: run `{}` (other ways: `leakgate help install`)",
                 p.manager.install()
             ),
             Some(p) => format!(
-                "`{}` (or ./install.sh in a leakgate checkout)",
+                "`{}` (other ways: `leakgate help install`)",
                 p.manager.add_dev()
             ),
-            None => "run ./install.sh in a leakgate checkout".to_string(),
+            None => "install it with `npm i -g leakgate`, or put it on PATH or in \
+                     LEAKGATE_BIN (`leakgate help install` says where to get it)"
+                .to_string(),
         };
         return vec![check(
             Status::Fail,

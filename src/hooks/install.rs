@@ -9,19 +9,22 @@ use super::{husky, lefthook, npm, shim, Hook, HookError, Result};
 use std::path::{Path, PathBuf};
 
 /// Options of `install`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Overwrite a shim or block somebody edited.
     pub force: bool,
     /// Write plain shims into git's hooks dir even when a hook manager is detected.
     pub plain: bool,
+    /// Also add the publish guard to the package.json of this directory
+    /// ([`super::publish_guard`]).
+    pub publish_guard: Option<PathBuf>,
 }
 
 /// One thing done (or found) for one file.
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// The hook concerned.
-    pub hook: Hook,
+    /// What it is about: a hook's name, or `publish guard`.
+    pub what: &'static str,
     /// The file.
     pub path: PathBuf,
     /// What happened, for the user.
@@ -70,12 +73,22 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
     let mut state = State::load(&repo.common_dir)?;
     let mut out = Outcome::new(&repo, &manager);
     let result = (|| -> Result<()> {
+        // First: a package.json leakgate can't edit stops install before any hook changes.
+        if let Some(dir) = &opts.publish_guard {
+            let path = dir.join("package.json");
+            let message = super::publish_guard::install(&path, &mut state)?;
+            out.steps.push(Step {
+                what: "publish guard",
+                path,
+                message,
+            });
+        }
         match &manager {
             Manager::Plain | Manager::PreCommit { .. } => {
                 for hook in Hook::ALL {
                     let message = shim::install(hook, &repo.hooks_dir, &mut state, opts.force)?;
                     out.steps.push(Step {
-                        hook,
+                        what: hook.name(),
                         path: repo.hooks_dir.join(hook.name()),
                         message,
                     });
@@ -96,7 +109,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                     out.notes.push(format!(
                         "{} uses the pre-commit framework; leakgate chained its hook scripts. \
                          To run leakgate from the framework instead, add the `leakgate` and \
-                         `leakgate-pre-push` hooks to it (see the README) and run \
+                         `leakgate-pre-push` hooks to it (`leakgate help hooks`) and run \
                          `leakgate uninstall`.",
                         repo.display(config)
                     ));
@@ -110,7 +123,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                 for hook in Hook::ALL {
                     let message = husky::install(hook, dir, *legacy, &mut state, opts.force)?;
                     out.steps.push(Step {
-                        hook,
+                        what: hook.name(),
                         path: dir.join(hook.name()),
                         message,
                     });
@@ -130,7 +143,7 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
                 for hook in Hook::ALL {
                     match lefthook::install(hook, config, &mut state, opts.force) {
                         Ok(message) => out.steps.push(Step {
-                            hook,
+                            what: hook.name(),
                             path: config.clone(),
                             message,
                         }),
@@ -168,8 +181,10 @@ pub fn install(dir: &Path, opts: Options) -> Result<Outcome> {
     Ok(out)
 }
 
-/// Removes what install added in the repository containing `dir` and restores chained hooks.
-pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
+/// Removes what install added in the repository containing `dir` and restores chained hooks
+/// and the package.json scripts the publish guard was chained to. `publish_guard` names a
+/// package directory whose guard goes even when this clone's install did not add it.
+pub fn uninstall(dir: &Path, force: bool, publish_guard: Option<&Path>) -> Result<Outcome> {
     let repo = Repo::discover(dir)?;
     let _lock = InstallLock::acquire(&repo.common_dir)?;
     let manager = manager::detect(&repo);
@@ -194,6 +209,25 @@ pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
                 targets.push((Kind::LefthookBlock, hook, config.clone()));
             }
         }
+        let mut guards: Vec<PathBuf> = state
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::PublishGuard)
+            .map(|e| e.path.clone())
+            .collect();
+        let named = publish_guard.map(|d| d.join("package.json"));
+        guards.extend(named.clone());
+        guards.dedup();
+        for path in guards {
+            let stateless = named.as_ref() == Some(&path);
+            if let Some(message) = super::publish_guard::uninstall(&path, &mut state, stateless)? {
+                out.steps.push(Step {
+                    what: "publish guard",
+                    path,
+                    message,
+                });
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         for (kind, hook, path) in targets {
             if !seen.insert((hook, path.clone())) {
@@ -209,10 +243,11 @@ pub fn uninstall(dir: &Path, force: bool) -> Result<Outcome> {
                     husky::uninstall(hook, dir, &mut state, force)?
                 }
                 Kind::LefthookBlock => lefthook::uninstall(hook, &path, &mut state, force)?,
+                Kind::PublishGuard => None,
             };
             if let Some(message) = done {
                 out.steps.push(Step {
-                    hook,
+                    what: hook.name(),
                     path,
                     message,
                 });

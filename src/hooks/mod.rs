@@ -24,6 +24,7 @@ pub mod lock;
 pub mod manager;
 pub mod npm;
 pub mod previous;
+pub mod publish_guard;
 pub mod repo;
 pub mod shim;
 pub mod state;
@@ -130,6 +131,18 @@ pub enum HookError {
         /// The git arguments.
         args: String,
         /// git's stderr, or why it could not run.
+        message: String,
+    },
+    /// A file leakgate must edit does not parse (or is not shaped as expected).
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// What is wrong.
         message: String,
     },
     /// The install state file could not be parsed.

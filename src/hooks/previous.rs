@@ -28,8 +28,16 @@ const SHIMS: &[(Hook, &str)] = &[
         "0bca85f60a9a62c290e2a0eaae1763193c6c435cfc0b0efda7a3ab7c5ea98772",
     ),
     (
+        Hook::PreCommit,
+        "9147ebb6bcd417e7a6ddca5f2d017f0f83275c0b82da53e5b7fd43c9ca20f263",
+    ),
+    (
         Hook::PrePush,
         "8edcf56ea3df50373e6649065f1f245dd504cf597185585fba083d452526ab47",
+    ),
+    (
+        Hook::PrePush,
+        "a677b2f6d194dc082c2d47694ee5040793e8eb3315f39ce2a10725892c6d8a6a",
     ),
     (
         Hook::PrePush,
@@ -49,8 +57,16 @@ const HUSKY_BLOCKS: &[(Hook, &str)] = &[
         "aaaf7b94f8ecd050b35b175d641fc6455e78b554f3e8998d185d34927b511163",
     ),
     (
+        Hook::PreCommit,
+        "98e0c6ca948a9de955e9f867076d6ad1bf6b080d43ff82130963e80dd046a91b",
+    ),
+    (
         Hook::PrePush,
         "14e516752e09c91bef000d800b5810c38b90925b69db4b7810fa154e8ed6bda1",
+    ),
+    (
+        Hook::PrePush,
+        "eb483c6f276b5406224c538bb33484aeb6b4d6d5ec3755c57f07051916c38248",
     ),
 ];
 

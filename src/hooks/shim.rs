@@ -78,6 +78,7 @@ pub fn install(hook: Hook, dir: &Path, state: &mut State, force: bool) -> Result
         created_dir,
         newline_added: false,
         header: None,
+        publish_guard: None,
     };
     let chained_now = exists(&chained).then(|| chained.clone());
 

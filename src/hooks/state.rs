@@ -18,6 +18,8 @@ pub enum Kind {
     HuskyBlock,
     /// A marked block in a lefthook config file.
     LefthookBlock,
+    /// The publish guard in a package.json (`hook` is `postpack`).
+    PublishGuard,
 }
 
 /// One change install made.
@@ -47,6 +49,9 @@ pub struct Entry {
     /// Install wrote this header (shebang, husky.sh line) when it created the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+    /// How the publish guard was added to package.json, so uninstall reverses exactly that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_guard: Option<super::publish_guard::Added>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -148,10 +148,28 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         "locations": locations(f),
         "properties": Value::Object(props),
     });
+    let mut fingerprints = Map::new();
+    fingerprints.insert("leakgate/v1".into(), json!(identity(f)));
     if let Some(fp) = &f.fingerprint {
-        r["partialFingerprints"] = json!({ "leakgate/matchSha256": fp });
+        fingerprints.insert("leakgate/matchSha256".into(), json!(fp));
     }
+    r["partialFingerprints"] = Value::Object(fingerprints);
     r
+}
+
+/// A finding's identity across runs, for code scanning to match alerts: the rule, the
+/// package, the file in the package (embedded path included) and the matched bytes'
+/// fingerprint. Not the line (an edit above must not make a new alert), not the message
+/// (it carries sizes), not the repository path (a tarball audited without knowing its
+/// directory names the same file).
+fn identity(f: &Finding) -> String {
+    let parts = [
+        f.rule.as_str(),
+        f.package.as_deref().unwrap_or(""),
+        f.file.as_deref().or(f.repo_path.as_deref()).unwrap_or(""),
+        f.fingerprint.as_deref().unwrap_or(""),
+    ];
+    crate::report::redact::fingerprint(parts.join("\0").as_bytes())
 }
 
 /// The whole report as a SARIF log value.
@@ -235,6 +253,42 @@ mod tests {
         assert_eq!(phys["artifactLocation"]["uri"], "dist/a%20b.js");
         assert_eq!(phys["region"]["startLine"], 3);
         assert_eq!(phys["region"]["startColumn"], 4);
+        // Every result has a stable identity, even without matched bytes.
+        let id = res["partialFingerprints"]["leakgate/v1"].as_str().unwrap();
+        assert_eq!(id.len(), 64);
+        assert!(res["partialFingerprints"]
+            .get("leakgate/matchSha256")
+            .is_none());
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_but_not_files_or_rules() {
+        let id = |f: Finding| {
+            let v = parse(&Report {
+                findings: vec![f],
+                notes: vec![],
+            });
+            v["runs"][0]["results"][0]["partialFingerprints"]["leakgate/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let base = || Finding::new("sourcemap/sources-content", "m").package("a");
+        let one = id(base().file("dist/x.js.map").at(1, 1));
+        assert_eq!(one, id(base().file("dist/x.js.map").at(40, 2)));
+        assert_eq!(
+            one,
+            id(base()
+                .file("dist/x.js.map")
+                .repo_path("packages/a/dist/x.js.map"))
+        );
+        assert_ne!(one, id(base().file("dist/y.js.map")));
+        assert_ne!(
+            one,
+            id(Finding::new("sourcemap/file", "m")
+                .package("a")
+                .file("dist/x.js.map"))
+        );
     }
 
     #[test]
