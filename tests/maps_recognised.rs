@@ -182,3 +182,44 @@ fn a_localhost_map_url_is_no_external_url() {
     );
     assert!(text.contains("sourcemap/external-url"), "{text}");
 }
+
+/// A token inside an embedded source of a staged map is reported where the audit reports
+/// it: `MAP!SOURCE:line:col` in the source, not a column of the map's one-line JSON. A map
+/// rebuilt around a token HEAD's map already held says nothing new about it.
+#[test]
+fn a_staged_map_names_secrets_at_their_embedded_source() {
+    let token = fake_ghp();
+    let map = |extra: &str| {
+        format!(
+            "{{\"version\":3,\"sources\":[\"../src/auth.ts\"],\"sourcesContent\":[\"// auth\\n{extra}export const t = \\\"{token}\\\";\\n\"],\"names\":[],\"mappings\":\"AAAA\"}}"
+        )
+    };
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/cli","version":"1.0.0","license":"UNLICENSED","files":["dist"]}"#,
+    )
+    .commit_all("init");
+    repo.write("dist/cli.js.map", map("")).stage_all();
+    let out = repo.leakgate().arg("pre-commit").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("--> dist/cli.js.map!src/auth.ts:2:19"),
+        "{text}"
+    );
+    let audit = repo.leakgate().arg("audit").output().unwrap();
+    let audit = String::from_utf8_lossy(&audit.stdout).into_owned();
+    assert!(
+        audit.contains("--> dist/cli.js.map!src/auth.ts:2:19"),
+        "the audit names the same place: {audit}"
+    );
+
+    // Near miss: HEAD's map already embeds the token; the new build adds a comment line
+    // above it. The token's line is not new, so the commit adds no secret.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "map"]);
+    repo.write("dist/cli.js.map", map("// more\\n")).stage_all();
+    let out = repo.leakgate().arg("pre-commit").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("secret/github-token"), "{text}");
+}

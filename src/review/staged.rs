@@ -398,9 +398,15 @@ fn review_content(
     }
     // A map under any name (a `cli.js` that is a map's JSON) is what a consumer reads.
     let named_map = path.to_ascii_lowercase().ends_with(".map");
-    if named_map || scan::might_be_map(&bytes) {
-        let parsed = scan::parse(&bytes).map(|m| (named_map || m.looks_like_map()).then_some(m));
-        if let Ok(Some(map)) = parsed {
+    let staged_map = if named_map || scan::might_be_map(&bytes) {
+        scan::parse(&bytes)
+            .ok()
+            .filter(|m| named_map || m.looks_like_map())
+    } else {
+        None
+    };
+    {
+        if let Some(map) = &staged_map {
             let mut count = 0usize;
             let mut size = 0usize;
             for leaf in map.leaves() {
@@ -460,7 +466,16 @@ fn review_content(
     if scanner.is_none() {
         *scanner = Some(Scanner::new(ctx.config)?);
     }
-    let found = scanner.as_ref().unwrap().findings(path, &bytes);
+    let scanner = scanner.as_ref().unwrap();
+    if let Some(map) = &staged_map {
+        // As the audit reads a map: each embedded source on its own, at its own lines
+        // (`dist/cli.js.map!src/auth.ts:12:7`), and the rest of the JSON around them.
+        for f in map_secrets(path, &bytes, map, &old, scanner) {
+            out.findings.push(tag(f));
+        }
+        return Ok(());
+    }
+    let found = scanner.findings(path, &bytes);
     if found.is_empty() {
         return Ok(());
     }
@@ -471,6 +486,76 @@ fn review_content(
         }
     }
     Ok(())
+}
+
+/// Secrets a staged map adds: in each embedded source, the lines that the same source in
+/// HEAD's map didn't have (all of them for a new source), named `MAP!SOURCE` at the
+/// source's own line and column, as `leakgate audit` names them; outside the sources, the
+/// lines of the map's JSON that HEAD's map didn't have.
+fn map_secrets(
+    path: &str,
+    bytes: &[u8],
+    map: &scan::SourceMap,
+    old: &[u8],
+    scanner: &Scanner,
+) -> Vec<Finding> {
+    let sources = |buf: &[u8], map: &scan::SourceMap| -> Vec<(String, String)> {
+        let base = crate::checks::sourcemap::url::dir_of(path);
+        let mut out = Vec::new();
+        for leaf in map.leaves() {
+            let n = leaf
+                .sources
+                .len()
+                .max(leaf.sources_content.as_ref().map_or(0, Vec::len));
+            for i in 0..n {
+                let Some(range) = leaf.content(i) else {
+                    continue;
+                };
+                let source = leaf.sources.get(i).cloned().flatten();
+                let name = match &source {
+                    Some(s) if !crate::checks::sourcemap::url::has_scheme(s) => {
+                        crate::checks::sourcemap::url::resolve(base, s)
+                            .unwrap_or_else(|| crate::checks::sourcemap::url::display_source(s))
+                    }
+                    Some(s) => crate::checks::sourcemap::url::display_source(s),
+                    None => format!("<source {i}>"),
+                };
+                out.push((name, scan::decode_string(&buf[range.clone()])));
+            }
+        }
+        out
+    };
+    let old_map = scan::parse(old).ok();
+    let old_sources: std::collections::HashMap<String, String> = old_map
+        .as_ref()
+        .map(|m| sources(old, m).into_iter().collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (name, text) in sources(bytes, map) {
+        let embedded = crate::checks::embedded_text(&text);
+        let found = scanner.findings(&format!("{path}!{name}"), &embedded);
+        if found.is_empty() {
+            continue;
+        }
+        let before = old_sources.get(&name).map_or(&b""[..], |t| t.as_bytes());
+        let added = added_lines(before, text.as_bytes());
+        out.extend(
+            found
+                .into_iter()
+                .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
+        );
+    }
+    let outside =
+        crate::checks::scan_outside(bytes, &map.masked, &|piece| scanner.findings(path, piece));
+    if !outside.is_empty() {
+        let added = added_lines(old, bytes);
+        out.extend(
+            outside
+                .into_iter()
+                .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
+        );
+    }
+    out
 }
 
 /// A staged blob too big to read whole, streamed: secrets anywhere in it (its lines can't
