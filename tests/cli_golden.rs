@@ -8,22 +8,13 @@
 
 mod common;
 
-use common::TempRepo;
+use common::{fixture, TempRepo};
 use std::path::{Path, PathBuf};
 
 fn golden(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden/cli")
         .join(name)
-}
-
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/sourcemaps")
-            .join(rel),
-    )
-    .unwrap()
 }
 
 /// The output with what differs between runs made stable: the temp directory and the

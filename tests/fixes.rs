@@ -4,17 +4,7 @@
 
 mod common;
 
-use common::TempRepo;
-use std::path::Path;
-
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/sourcemaps")
-            .join(rel),
-    )
-    .unwrap()
-}
+use common::{fixture, TempRepo};
 
 fn audit(repo: &TempRepo) -> (i32, String) {
     let out = repo.leakgate().args(["audit", "-v"]).output().unwrap();

@@ -3,17 +3,7 @@
 
 mod common;
 
-use common::TempRepo;
-use std::path::Path;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/sourcemaps")
-            .join(name),
-    )
-    .unwrap()
-}
+use common::{fixture, TempRepo};
 
 /// A proprietary package shipping esbuild's minified bundle of the fixture CLI; the map
 /// stays home (`files` takes only `*.js`) but is on disk, and `codenames` names the

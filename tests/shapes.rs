@@ -10,17 +10,9 @@
 
 mod common;
 
-use common::TempRepo;
+use common::{fixture, TempRepo};
 use serde_json::json;
 use std::path::Path;
-
-/// A source-map fixture (`tests/fixtures/sourcemaps/README.md`).
-fn fixture(rel: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/sourcemaps")
-        .join(rel);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// esbuild's bundle of the fixture CLI without a map (what a build without maps writes).
 fn bundle_without_map() -> Vec<u8> {

@@ -5,17 +5,7 @@
 
 mod common;
 
-use common::TempRepo;
-use std::path::Path;
-
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/sourcemaps")
-            .join(rel),
-    )
-    .unwrap()
-}
+use common::{fixture, TempRepo};
 
 fn both(o: &std::process::Output) -> String {
     format!(

@@ -123,6 +123,15 @@ pub fn require_npm() {
     );
 }
 
+/// The bytes of `rel` under `tests/fixtures/sourcemaps/` (real bundler outputs, see its
+/// README), e.g. `fixture("esbuild-linked/index.js.map")`.
+pub fn fixture(rel: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sourcemaps")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// A generated GitHub-token-shaped string (never a real credential), different per `seed`.
 pub fn fake_ghp(seed: u64) -> String {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
