@@ -79,6 +79,8 @@ pub struct PackageWalk<'m> {
     pub is_bundle: bool,
     /// List directories by name and kind only (sizes and modes of found files are 0).
     pub names_only: bool,
+    /// pnpm's walk: symlinks ship as entries, names holding `*` are not skipped.
+    pub pnpm: bool,
 }
 
 /// One file found by the walk, relative to the walked package.
@@ -660,9 +662,13 @@ fn enter(
     let mut entries: Vec<&Entry> = listing.iter().collect();
     entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for e in entries {
-        match e.kind {
+        let kind = match e.kind {
+            EntryKind::Symlink if spec.pnpm => EntryKind::File,
+            k => k,
+        };
+        match kind {
             EntryKind::File => {
-                if e.name.contains('*') {
+                if e.name.contains('*') && !spec.pnpm {
                     continue;
                 }
                 probe.set_name(&e.name);
@@ -676,7 +682,7 @@ fn enter(
                 }
             }
             EntryKind::Dir => {
-                if e.name.contains('*') {
+                if e.name.contains('*') && !spec.pnpm {
                     continue;
                 }
                 probe.set_name(&e.name);
