@@ -174,7 +174,7 @@ fn read_ignore(
         Err(crate::snapshot::SnapshotError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let text = String::from_utf8_lossy(&bytes);
+    let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes));
     let mut pats = Vec::new();
     let mut has_rel_path = false;
     for line in text.split('\n').filter(|l| !l.is_empty()) {
@@ -204,27 +204,31 @@ fn read_ignore(
     }))
 }
 
-/// bun's `isExcluded` for an entry of a folder at `depth`.
+/// bun's `isExcluded` for an entry of a folder at `depth`: `Some(true)` excluded,
+/// `Some(false)` not; `None` excluded for good (`.git`, `.hg`, `.npmrc`, root lockfiles: no
+/// `!` brings them back, so such a folder is not entered). `inherited`: the entry sits in an
+/// excluded folder, so it stays out unless a `!` line names it.
 fn excluded(
     name: &str,
     subpath: &str,
     is_dir: bool,
     depth: usize,
     ignores: &[&IgnoreFile],
-) -> bool {
+    inherited: bool,
+) -> Option<bool> {
     if depth == 1 {
         if unconditional(name) || special_or_variant(name, "CHANGELOG") {
-            return false;
+            return Some(false);
         }
         if ROOT_LOCKFILES.contains(&name) {
-            return true;
+            return None;
         }
     }
-    let mut ignored = false;
+    let mut ignored = inherited;
     for (glob, can_override) in defaults() {
         if glob.is_match(name) {
             if !can_override {
-                return true;
+                return None;
             }
             ignored = true;
             break;
@@ -243,13 +247,17 @@ fn excluded(
             if p.dirs_only && !is_dir {
                 continue;
             }
-            let target = if p.rel_path { rel } else { name };
+            let target = if p.rel_path && !p.leading_globstar {
+                rel
+            } else {
+                name
+            };
             if p.glob.is_match(target) {
                 ignored = !p.negated;
             }
         }
     }
-    ignored
+    Some(ignored)
 }
 
 /// Why bun refuses to pack.
@@ -295,9 +303,79 @@ pub fn pack_list(
         }
     }
     gather_bundled(snap, dir, &bundled, &mut out)?;
+    add_bins(snap, dir, manifest, &mut out)?;
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// bun ships its `bin` targets (a string, or an object's string values) whatever `files`
+/// and the ignore files say; without `bin`, every file below `directories.bin`.
+fn add_bins(
+    snap: &dyn Snapshot,
+    dir: &str,
+    manifest: &Value,
+    out: &mut Vec<String>,
+) -> Result<(), PacklistError> {
+    let push_file = |rel: String, out: &mut Vec<String>| -> Result<(), PacklistError> {
+        if rel.is_empty() {
+            return Ok(());
+        }
+        if snap.lstat(&super::join_path(dir, &rel))?.map(|e| e.kind) == Some(EntryKind::File) {
+            out.push(rel);
+        }
+        Ok(())
+    };
+    match manifest.get("bin") {
+        Some(Value::String(s)) => return push_file(rooted(s), out),
+        Some(Value::Object(m)) => {
+            for v in m.values().filter_map(Value::as_str) {
+                push_file(rooted(v), out)?;
+            }
+            return Ok(());
+        }
+        Some(_) => return Ok(()),
+        None => {}
+    }
+    let Some(bin_dir) = manifest
+        .get("directories")
+        .and_then(|d| d.get("bin"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let base = rooted(bin_dir);
+    let mut stack = vec![base];
+    while let Some(folder) = stack.pop() {
+        let path = super::join_path(dir, &folder);
+        let Ok(entries) = snap.read_dir(&path) else {
+            continue;
+        };
+        for e in entries.iter() {
+            let sub = super::join_path(&folder, &e.name);
+            match e.kind {
+                EntryKind::File => out.push(sub),
+                EntryKind::Dir => stack.push(sub),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A manifest path resolved from the package root (`../x` stays inside: `x`).
+fn rooted(p: &str) -> String {
+    let mut segs: Vec<&str> = Vec::new();
+    for s in p.split('/') {
+        match s {
+            "" | "." => {}
+            ".." => {
+                segs.pop();
+            }
+            s => segs.push(s),
+        }
+    }
+    segs.join("/")
 }
 
 /// bun's posix `normalizeBuf`: `.` segments and doubled slashes go, `..` pops a segment, a
@@ -347,9 +425,10 @@ fn walk_all(
 ) -> Result<(), PacklistError> {
     // (folder, depth, ignore files in force)
     let mut owned: Vec<IgnoreFile> = Vec::new();
-    let mut stack: Vec<(String, usize, Vec<usize>)> = vec![(rel.to_string(), depth, Vec::new())];
+    let mut stack: Vec<(String, usize, Vec<usize>, bool)> =
+        vec![(rel.to_string(), depth, Vec::new(), false)];
     let start_depth = depth;
-    while let Some((folder, d, scope)) = stack.pop() {
+    while let Some((folder, d, scope, inherited)) = stack.pop() {
         let path = super::join_path(dir, &folder);
         let entries = snap.read_dir(&path)?;
         let mut scope = scope;
@@ -376,17 +455,18 @@ fn walk_all(
             if d == start_depth && !is_project_root && is_dir && e.name == "node_modules" {
                 continue;
             }
-            if excluded(&e.name, &sub, is_dir, d, &ignores) {
+            let Some(out_now) = excluded(&e.name, &sub, is_dir, d, &ignores, inherited) else {
                 continue;
-            }
+            };
             if is_dir {
-                subdirs.push(sub);
-            } else {
+                // An excluded folder is still entered: a `!` line may name a file in it.
+                subdirs.push((sub, out_now));
+            } else if !out_now {
                 out.push(sub);
             }
         }
-        for s in subdirs {
-            stack.push((s, d + 1, scope.clone()));
+        for (s, out_now) in subdirs {
+            stack.push((s, d + 1, scope.clone(), out_now));
         }
     }
     Ok(())
@@ -610,7 +690,7 @@ fn walk_bundle(
                 continue;
             }
             let path = join(&folder, &e.name);
-            if excluded(&e.name, &path, is_dir, d, &[]) {
+            if excluded(&e.name, &path, is_dir, d, &[], false) != Some(false) {
                 continue;
             }
             if is_dir {

@@ -65,6 +65,9 @@ fn translate(pat: &str, out: &mut String, depth: usize) -> Result<(), String> {
                     }
                     out.push_str("(?:/.*)?");
                 }
+                // Right after the root of an absolute pattern (`/**/x`), micromatch wants
+                // at least one folder: `/**/x` does not match `/x`.
+                (false, false) if i == 1 && segs[0].is_empty() => out.push_str("(?:[^/]*/)+"),
                 (false, false) => out.push_str("(?:[^/]*/)*"),
             }
             continue;
@@ -298,7 +301,8 @@ mod tests {
         assert!(yarn("/lib/**", "/lib"));
         assert!(yarn("/lib/**", "/lib/a/b.js"));
         assert!(!yarn("/lib/**", "/library"));
-        assert!(yarn("/**/*.map", "/a.map"));
+        assert!(!yarn("/**/*.map", "/a.map"));
+        assert!(yarn("/a/**/*.map", "/a/b.map"));
         assert!(yarn("/**/*.map", "/x/y/A.MAP"));
         assert!(!yarn("/*", "/a/b"));
         assert!(yarn("*.js", ".x.js"));

@@ -158,8 +158,9 @@ pub fn pack(
     }
     let pnpm = options.publisher == Publisher::Pnpm;
     let mut m = manifest::read(&manifest_path, value)?;
+    let mut forced = Vec::new();
     if pnpm {
-        pnpm_manifest(&mut m);
+        forced = pnpm_manifest(&mut m);
     } else {
         expand_directories_bin(snapshot, dir, &mut m)?;
     }
@@ -219,7 +220,7 @@ pub fn pack(
     walk::walk_package(snapshot, shared, &spec, &mut |f| files.push(packed(f)))?;
     let mut bundled: Vec<PackedFile> = Vec::new();
     if pnpm {
-        pnpm_forced(snapshot, dir, &m, &mut files, options)?;
+        pnpm_forced(snapshot, dir, &forced, &mut files, options)?;
         pnpm_bundled(snapshot, dir, &m.value, &mut bundled, options)?;
     } else {
         bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
@@ -275,24 +276,31 @@ fn other_tool_list(
     })
 }
 
-/// pnpm forces `main` and `bin` in after the walk (below), never `browser` or globs.
-fn pnpm_manifest(m: &mut manifest::Manifest) {
+/// pnpm forces `main`, `bin` and `browser` in after the walk (exact paths, `./` dropped),
+/// never through the walk's rules; a `files` that is not an array is no `files` at all.
+/// Returns the forced paths and clears them from the manifest the walk sees.
+fn pnpm_manifest(m: &mut manifest::Manifest) -> Vec<String> {
     let strip = |s: &str| s.strip_prefix("./").unwrap_or(s).to_string();
-    m.main = m
-        .value
-        .get("main")
-        .and_then(|v| v.as_str())
-        .map(|s| strip(s));
-    m.bin = match m.value.get("bin") {
-        Some(serde_json::Value::String(s)) => vec![strip(s)],
-        Some(serde_json::Value::Object(o)) => o
-            .values()
-            .filter_map(|v| v.as_str())
-            .map(|s| strip(s))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut forced = Vec::new();
+    for key in ["main", "browser"] {
+        if let Some(s) = m.value.get(key).and_then(|v| v.as_str()) {
+            forced.push(strip(s));
+        }
+    }
+    match m.value.get("bin") {
+        Some(serde_json::Value::String(s)) => forced.push(strip(s)),
+        Some(serde_json::Value::Object(o)) => {
+            forced.extend(o.values().filter_map(|v| v.as_str()).map(strip))
+        }
+        _ => {}
+    }
+    if !m.value.get("files").is_some_and(|f| f.is_array()) {
+        m.files = None;
+    }
+    m.main = None;
+    m.bin = Vec::new();
     m.browser = None;
+    forced
 }
 
 /// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, logs, VCS folders,
@@ -320,12 +328,11 @@ fn pnpm_always_excluded(rel: &str) -> bool {
 fn pnpm_forced(
     snapshot: &dyn Snapshot,
     dir: &str,
-    m: &manifest::Manifest,
+    forced: &[String],
     files: &mut Vec<PackedFile>,
     options: &PackOptions,
 ) -> Result<(), PacklistError> {
-    let targets = m.main.iter().chain(m.bin.iter());
-    for t in targets {
+    for t in forced {
         let rel = t.trim_start_matches('/');
         if rel.is_empty()
             || rel.contains('\\')

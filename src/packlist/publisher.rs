@@ -170,6 +170,17 @@ pub fn yarn_context(snap: &dyn Snapshot, dir: &str) -> super::yarn::YarnContext 
     }
     let project = project.unwrap_or_else(|| dir.to_string());
     let mut rejected = Vec::new();
+    let lock = super::join_path(&project, "yarn.lock");
+    let unreadable_lockfile = match snap.read(&lock) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let readable = text.trim().is_empty()
+                || text.contains("__metadata:")
+                || text.contains("# yarn lockfile v1");
+            (!readable).then_some(lock)
+        }
+        Err(_) => None,
+    };
     if project == dir {
         for p in [
             "yarn.lock",
@@ -212,7 +223,10 @@ pub fn yarn_context(snap: &dyn Snapshot, dir: &str) -> super::yarn::YarnContext 
             }
         }
     }
-    super::yarn::YarnContext { rejected }
+    super::yarn::YarnContext {
+        rejected,
+        unreadable_lockfile,
+    }
 }
 
 #[cfg(test)]

@@ -618,7 +618,11 @@ fn enter(
                 m.main.as_deref(),
                 m.browser.as_deref(),
                 &m.bin,
-                |f| lstat_files_entry(snap, &spec.dir, f),
+                |f| match lstat_files_entry(snap, &spec.dir, f) {
+                    // pnpm packs a symlink a `files` entry names, as a link.
+                    Target::Other if spec.pnpm => Target::File,
+                    t => t,
+                },
             );
             let source = path.clone();
             if let Some(set) = &rules.files_set {

@@ -29,6 +29,8 @@ pub struct YarnContext {
     /// because they are the project's own files (lockfile, `.yarn/cache`, ...) or other
     /// workspaces inside the package.
     pub rejected: Vec<String>,
+    /// The project's yarn.lock when it is neither empty nor a lockfile yarn can parse.
+    pub unreadable_lockfile: Option<String>,
 }
 
 /// One pattern list (yarn's `{accept, reject}` pair).
@@ -41,7 +43,11 @@ struct Lists {
 /// One pattern: negated or not, matched against the basename or the whole path.
 struct Pat {
     negated: bool,
+    /// A second leading `!` that micromatch itself reads: the match is inverted.
+    invert: bool,
     basename: bool,
+    /// The text as given to micromatch (which first tries plain equality).
+    text: String,
     glob: Glob,
 }
 
@@ -59,25 +65,27 @@ impl Pat {
             (true, rest.to_string())
         };
         // micromatch reads one more leading `!` as its own negation.
-        let (inner_neg, text) = match text.strip_prefix('!') {
+        let (invert, text) = match text.strip_prefix('!') {
             Some(t) if basename => (true, t.to_string()),
             _ => (false, text),
         };
         let glob = Glob::new(&text, Dialect::Yarn)?;
         Ok(Pat {
-            negated: negated ^ inner_neg,
+            negated,
+            invert,
             basename,
+            text,
             glob,
         })
     }
 
     fn matches(&self, path: &str) -> bool {
-        if self.basename {
-            let name = path.rsplit('/').next().unwrap_or(path);
-            self.glob.is_match(name)
+        let target = if self.basename {
+            path.rsplit('/').next().unwrap_or(path)
         } else {
-            self.glob.is_match(path)
-        }
+            path
+        };
+        (target == self.text || self.glob.is_match(target)) != self.invert
     }
 }
 
@@ -149,7 +157,8 @@ fn ignored(path: &str, global: &Lists, lists: Option<&[&Lists]>) -> bool {
     false
 }
 
-/// The string values of a `bin`/`browser`-like field.
+/// The string values of a `bin`/`browser`-like field (an array reads as an object keyed by
+/// index, as `Object.entries` sees it).
 fn strings_of(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
@@ -157,8 +166,44 @@ fn strings_of(v: Option<&Value>) -> Vec<String> {
             .values()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
+}
+
+/// yarn reads each `bin` key as a package ident (`name` or `@scope/name`) and refuses the
+/// manifest when one is not.
+fn check_bin_keys(manifest: &Value, source: &str) -> Result<(), PacklistError> {
+    let Some(Value::Object(m)) = manifest.get("bin") else {
+        return Ok(());
+    };
+    for key in m.keys() {
+        let (scope, name) = match key.strip_prefix('@') {
+            Some(rest) => match rest.split_once('/') {
+                Some((s, n)) => (Some(s), n),
+                None => (None, key.as_str()),
+            },
+            None => (None, key.as_str()),
+        };
+        let ok = scope.map_or(true, |s| !s.is_empty() && !s.contains('/'))
+            && !name.is_empty()
+            && !name.contains('/')
+            && !name.contains('@');
+        if !ok {
+            return Err(PacklistError::Manifest {
+                file: source.to_string(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "`bin` key `{key}` is not a package name (yarn pack: Invalid ident)"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The files `yarn pack` would ship from `dir`, relative to it, sorted bytewise. Symlinks
@@ -170,6 +215,13 @@ pub fn pack_list(
     ctx: &YarnContext,
 ) -> Result<Vec<(String, EntryKind)>, PacklistError> {
     let source = join(dir, "package.json");
+    check_bin_keys(manifest, &source)?;
+    if let Some(lock) = &ctx.unreadable_lockfile {
+        return Err(PacklistError::Rules {
+            file: lock.clone(),
+            message: "not a lockfile yarn can read (yarn pack stops here)".into(),
+        });
+    }
     let mut global = Lists::default();
     for p in [
         "/package.json",
@@ -199,15 +251,18 @@ pub fn pack_list(
         add(&mut global.reject, p, "/", "<yarn>")?;
     }
     for r in &ctx.rejected {
+        let text = format!("/{r}");
         let pat = Pat {
             negated: false,
+            invert: false,
             basename: false,
-            glob: Glob::new(&glob_escape(&format!("/{r}")), Dialect::Yarn).map_err(|message| {
+            glob: Glob::new(&glob_escape(&text), Dialect::Yarn).map_err(|message| {
                 PacklistError::Rules {
                     file: source.clone(),
                     message,
                 }
             })?,
+            text,
         };
         global.reject.push(pat);
     }
@@ -339,7 +394,9 @@ fn abs_dir(rel: &str) -> String {
 fn literal(abs: &str, source: &str) -> Result<Pat, PacklistError> {
     Ok(Pat {
         negated: false,
+        invert: false,
         basename: false,
+        text: abs.to_string(),
         glob: Glob::new(abs, Dialect::Yarn).map_err(|message| PacklistError::Rules {
             file: source.to_string(),
             message,

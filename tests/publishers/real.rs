@@ -119,7 +119,7 @@ pub fn bun(bun: &Path, dir: &Path) -> Answer {
         .unwrap_or_else(|| panic!("bun made no tarball in {}", dir.display()))
         .path();
     let list = Command::new("tar")
-        .arg("-tzf")
+        .args(["--quoting-style=literal", "-tzf"])
         .arg(&tgz)
         .output()
         .expect("run tar");
