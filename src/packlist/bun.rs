@@ -459,8 +459,14 @@ fn walk_all(
                 continue;
             };
             if is_dir {
-                // An excluded folder is still entered: a `!` line may name a file in it.
-                subdirs.push((sub, out_now));
+                // An excluded folder is still entered when a `!` line with a path could
+                // name something in it.
+                let reopen = ignores
+                    .iter()
+                    .any(|ig| ig.pats.iter().any(|p| p.negated && p.rel_path));
+                if !out_now || reopen {
+                    subdirs.push((sub, out_now));
+                }
             } else if !out_now {
                 out.push(sub);
             }
@@ -491,6 +497,10 @@ fn walk_files(
                 _ => continue,
             };
             let sub = join(&folder, &e.name);
+            // `.git`, `.hg`, `.npmrc` and the root lockfiles stay out even when named.
+            if excluded(&e.name, &sub, is_dir, d, &[], false).is_none() {
+                continue;
+            }
             let mut included = false;
             let mut always = false;
             if d == 1 {

@@ -161,6 +161,7 @@ pub fn pack(
     let mut forced = Vec::new();
     if pnpm {
         forced = pnpm_manifest(&mut m);
+        m.bin = pnpm_strict_targets(snapshot, dir, &forced)?;
     } else {
         expand_directories_bin(snapshot, dir, &mut m)?;
     }
@@ -301,6 +302,34 @@ fn pnpm_manifest(m: &mut manifest::Manifest) -> Vec<String> {
     m.bin = Vec::new();
     m.browser = None;
     forced
+}
+
+/// The forced paths pnpm's walk also treats as named (so a folder an ignore file drops is
+/// reopened for them, as npm does): those that exist as regular files at exactly that
+/// path and are not always excluded.
+fn pnpm_strict_targets(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    forced: &[String],
+) -> Result<Vec<String>, PacklistError> {
+    let mut out = Vec::new();
+    for t in forced {
+        let rel = t.trim_start_matches('/');
+        if rel.is_empty()
+            || rel.contains('\\')
+            || rel
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..")
+            || pnpm_always_excluded(rel)
+            || rel.contains(['*', '?', '[', ']', '{', '}', '!', '(', ')', '+', '@'])
+        {
+            continue;
+        }
+        if snapshot.lstat(&join_path(dir, rel))?.map(|e| e.kind) == Some(EntryKind::File) {
+            out.push(rel.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, logs, VCS folders,

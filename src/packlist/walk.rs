@@ -2,7 +2,7 @@
 //! (spec §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
-use super::rules::{package_rules, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
+use super::rules::{package_rules_as, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
 use rayon::prelude::*;
@@ -439,6 +439,21 @@ fn required_for_child(required: &[String], entry: &str) -> Vec<String> {
     out
 }
 
+/// pnpm hands every explicitly named file below `entry` down to its walker (npm only the
+/// direct children), relative to it.
+fn required_below(required: &[String], entry: &str) -> Vec<String> {
+    required
+        .iter()
+        .filter_map(|f| {
+            let f = f.trim_start_matches('/');
+            f.strip_prefix(entry)
+                .and_then(|r| r.strip_prefix('/'))
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 /// Walks one package and calls `emit` for every file it would pack.
 pub fn walk_package(
     snap: &dyn Snapshot,
@@ -560,12 +575,24 @@ fn child_level(
             ),
         });
     }
-    let required = required_for_child(&parent.required, name);
+    let required = if spec.pnpm {
+        required_below(&parent.required, name)
+    } else {
+        required_for_child(&parent.required, name)
+    };
     let strict = if required.is_empty() {
         shared.plain_strict.clone()
     } else {
         let mut lines = vec!["/.git".to_string()];
-        lines.extend(required.iter().map(|f| format!("!{f}")));
+        // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
+        // below).
+        let anchor = if spec.pnpm { "/" } else { "" };
+        lines.extend(
+            required
+                .iter()
+                .filter(|f| !spec.pnpm || !f.contains('/'))
+                .map(|f| format!("!{anchor}{f}")),
+        );
         RuleSet::cached_lines("<npm strict>", &lines)?
     };
     Ok(Level {
@@ -613,7 +640,7 @@ fn enter(
         if kind == PackageJson && is_root {
             // processPackage: `files` → the package.json set, plus STRICT.
             let m = spec.manifest;
-            let rules = package_rules(
+            let rules = package_rules_as(
                 m.files.as_deref(),
                 m.main.as_deref(),
                 m.browser.as_deref(),
@@ -623,6 +650,7 @@ fn enter(
                     Target::Other if spec.pnpm => Target::File,
                     t => t,
                 },
+                spec.pnpm,
             );
             let source = path.clone();
             if let Some(set) = &rules.files_set {
@@ -687,6 +715,10 @@ fn enter(
             }
             EntryKind::Dir => {
                 if e.name.contains('*') && !spec.pnpm {
+                    continue;
+                }
+                // pnpm never enters a version-control folder (exact names).
+                if spec.pnpm && matches!(e.name.as_str(), ".git" | ".svn" | ".hg" | "CVS") {
                     continue;
                 }
                 probe.set_name(&e.name);
