@@ -169,3 +169,189 @@ fn publisher_yarn_every_fixture_matches_real_yarn() {
 fn publisher_bun_every_fixture_matches_real_bun() {
     run_fixtures(Publisher::Bun);
 }
+
+// ---------------------------------------------------------------------------------------
+// The seeded random packages (the npm differential's generator) against each tool.
+
+/// The seed CI runs; `LEAKGATE_PACKLIST_SEED=<n>|random` explores.
+const DEFAULT_SEED: u64 = 20_261_207;
+
+fn seed_and_cases() -> (u64, usize) {
+    let seed: u64 = match std::env::var("LEAKGATE_PACKLIST_SEED").as_deref() {
+        Ok("random") => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+        Ok(s) => s
+            .trim()
+            .parse()
+            .expect("LEAKGATE_PACKLIST_SEED: a number or `random`"),
+        Err(_) => DEFAULT_SEED,
+    };
+    let cases = std::env::var("LEAKGATE_PUBLISHER_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(240);
+    (seed, cases)
+}
+
+/// `yarn workspaces foreach pack` over a project whose workspaces are `packages/*`: one
+/// node process answers the whole batch. Returns (package folder name, files).
+fn yarn_batch(yarn: &Path, root: &Path) -> Vec<(String, Vec<String>)> {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("node");
+        cmd.arg(yarn).args(args).current_dir(root);
+        for (k, v) in [
+            ("HOME", home.path().to_str().unwrap()),
+            ("YARN_IGNORE_PATH", "1"),
+            ("YARN_ENABLE_TELEMETRY", "0"),
+            ("YARN_ENABLE_GLOBAL_CACHE", "0"),
+            ("NO_COLOR", "1"),
+        ] {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("CI");
+        let out = cmd.output().expect("run yarn");
+        assert!(
+            out.status.success(),
+            "yarn {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["install"]);
+    let text = run(&[
+        "workspaces",
+        "foreach",
+        "-A",
+        "--no-private",
+        "pack",
+        "--dry-run",
+        "--json",
+    ]);
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if let Some(base) = v["base"].as_str() {
+            let name = base.rsplit('/').next().unwrap_or_default().to_string();
+            out.push((name, Vec::new()));
+        } else if let (Some(p), Some(last)) = (v["location"].as_str(), out.last_mut()) {
+            last.1.push(p.to_string());
+        }
+    }
+    for (_, files) in &mut out {
+        files.sort();
+    }
+    out
+}
+
+fn run_random(publisher: Publisher) {
+    let Some(tools) = common::publisher_tools() else {
+        return;
+    };
+    let (seed, cases) = seed_and_cases();
+    // yarn packs each workspace in a node process of its own: half the batch keeps the
+    // run near a minute.
+    let cases = if publisher == Publisher::Yarn {
+        cases.div_ceil(2)
+    } else {
+        cases
+    };
+    eprintln!("random {publisher} differential: LEAKGATE_PACKLIST_SEED={seed} ({cases} cases)");
+    let mut rng = random::Rng::new(seed);
+    let members: Vec<Fixture> = (0..cases)
+        .map(|i| random::random_package(&mut rng, &format!("c{i:04}")))
+        .collect();
+    let dir = tempfile::Builder::new()
+        .prefix("leakgate-pub-rand-")
+        .tempdir()
+        .unwrap();
+    let mut failures = Vec::new();
+    let mut check = |fx: &Fixture, rel: &str, answer: &Answer| {
+        if let Some(why) = compare(dir.path(), rel, publisher, answer) {
+            failures.push(format!("{}\n{why}", random::describe(fx)));
+        }
+    };
+    if publisher == Publisher::Yarn {
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("yarn.lock"), "").unwrap();
+        for fx in &members {
+            let at = dir.path().join("packages").join(&fx.name);
+            fx.materialize(&at);
+            // A member's own yarn.lock makes it a project of its own, and yarn refuses one
+            // it can't parse (the generator writes the path as content): keep it empty.
+            if at.join("yarn.lock").is_file() {
+                std::fs::write(at.join("yarn.lock"), "").unwrap();
+            }
+        }
+        let answers = yarn_batch(&tools.yarn, dir.path());
+        for fx in &members {
+            let answer = match answers.iter().find(|(n, _)| *n == fx.name) {
+                Some((_, files)) => Answer::Files(files.clone()),
+                None => Answer::Refused("yarn did not pack it".into()),
+            };
+            check(fx, &format!("packages/{}", fx.name), &answer);
+        }
+    } else {
+        for fx in &members {
+            fx.materialize(&dir.path().join(&fx.name));
+        }
+        let per = cases.div_ceil(2).max(1);
+        let halves: Vec<&[Fixture]> = members.chunks(per).collect();
+        let root = dir.path();
+        let answers: Vec<(usize, Answer)> = std::thread::scope(|s| {
+            let handles: Vec<_> = halves
+                .iter()
+                .enumerate()
+                .map(|(h, half)| {
+                    let half: &[Fixture] = half;
+                    s.spawn(move || {
+                        half.iter()
+                            .enumerate()
+                            .map(|(i, fx)| {
+                                (h * per + i, ask(tools, publisher, &root.join(&fx.name)))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("tool thread"))
+                .collect()
+        });
+        for (i, answer) in answers {
+            check(&members[i], &members[i].name, &answer);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "LEAKGATE_PACKLIST_SEED={seed}: {} of {cases} random packages differ from the real \
+         {publisher} (each printed as a fixture for tests/fixtures/packlist.txt):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn publisher_pnpm_random_packages_match_real_pnpm() {
+    run_random(Publisher::Pnpm);
+}
+
+#[test]
+fn publisher_yarn_random_packages_match_real_yarn() {
+    run_random(Publisher::Yarn);
+}
+
+#[test]
+fn publisher_bun_random_packages_match_real_bun() {
+    run_random(Publisher::Bun);
+}

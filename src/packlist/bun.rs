@@ -318,7 +318,11 @@ fn add_bins(
     out: &mut Vec<String>,
 ) -> Result<(), PacklistError> {
     let push_file = |rel: String, out: &mut Vec<String>| -> Result<(), PacklistError> {
-        if rel.is_empty() {
+        // Forced, but never out of `.git`/`.hg` or an `.npmrc`.
+        if rel.is_empty()
+            || rel.split('/').any(|s| s == ".git" || s == ".hg")
+            || rel.rsplit('/').next() == Some(".npmrc")
+        {
             return Ok(());
         }
         if snap.lstat(&super::join_path(dir, &rel))?.map(|e| e.kind) == Some(EntryKind::File) {

@@ -158,9 +158,8 @@ pub fn pack(
     }
     let pnpm = options.publisher == Publisher::Pnpm;
     let mut m = manifest::read(&manifest_path, value)?;
-    let mut forced = Vec::new();
     if pnpm {
-        forced = pnpm_manifest(&mut m);
+        let forced = pnpm_manifest(&mut m);
         m.bin = pnpm_strict_targets(snapshot, dir, &forced)?;
     } else {
         expand_directories_bin(snapshot, dir, &mut m)?;
@@ -221,7 +220,6 @@ pub fn pack(
     walk::walk_package(snapshot, shared, &spec, &mut |f| files.push(packed(f)))?;
     let mut bundled: Vec<PackedFile> = Vec::new();
     if pnpm {
-        pnpm_forced(snapshot, dir, &forced, &mut files, options)?;
         pnpm_bundled(snapshot, dir, &m.value, &mut bundled, options)?;
     } else {
         bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
@@ -321,12 +319,22 @@ fn pnpm_strict_targets(
                 .split('/')
                 .any(|s| s.is_empty() || s == "." || s == "..")
             || pnpm_always_excluded(rel)
-            || rel.contains(['*', '?', '[', ']', '{', '}', '!', '(', ')', '+', '@'])
         {
             continue;
         }
         if snapshot.lstat(&join_path(dir, rel))?.map(|e| e.kind) == Some(EntryKind::File) {
-            out.push(rel.to_string());
+            // A literal path: glob characters are escaped for the walk's matcher.
+            let mut lit = String::with_capacity(rel.len());
+            for c in rel.chars() {
+                if matches!(
+                    c,
+                    '*' | '?' | '[' | ']' | '{' | '}' | '(' | ')' | '!' | '+' | '@'
+                ) {
+                    lit.push('\\');
+                }
+                lit.push(c);
+            }
+            out.push(lit);
         }
     }
     Ok(out)
@@ -339,7 +347,6 @@ fn pnpm_always_excluded(rel: &str) -> bool {
     [
         ".npmrc",
         "npm-debug.log",
-        ".DS_Store",
         "package-lock.json",
         "yarn.lock",
         "pnpm-lock.yaml",
@@ -351,46 +358,6 @@ fn pnpm_always_excluded(rel: &str) -> bool {
         || base.ends_with(".orig")
         || rel == "node_modules"
         || rel.starts_with("node_modules/")
-}
-
-/// pnpm's `main` and `bin` targets: regular files at exactly that path.
-fn pnpm_forced(
-    snapshot: &dyn Snapshot,
-    dir: &str,
-    forced: &[String],
-    files: &mut Vec<PackedFile>,
-    options: &PackOptions,
-) -> Result<(), PacklistError> {
-    for t in forced {
-        let rel = t.trim_start_matches('/');
-        if rel.is_empty()
-            || rel.contains('\\')
-            || rel
-                .split('/')
-                .any(|s| s.is_empty() || s == "." || s == "..")
-            || pnpm_always_excluded(rel)
-            || files.iter().any(|f| f.path == rel)
-        {
-            continue;
-        }
-        let source = join_path(dir, rel);
-        if let Some(e) = snapshot.lstat(&source)? {
-            if e.kind == EntryKind::File {
-                let (size, mode) = if options.names_only {
-                    (0, 0)
-                } else {
-                    (e.size, e.mode)
-                };
-                files.push(PackedFile {
-                    path: rel.to_string(),
-                    source,
-                    size,
-                    mode,
-                });
-            }
-        }
-    }
-    Ok(())
 }
 
 /// pnpm's bundled dependencies: every name of `bundleDependencies` (an array, or `true`

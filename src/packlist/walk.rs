@@ -587,12 +587,7 @@ fn child_level(
         // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
         // below).
         let anchor = if spec.pnpm { "/" } else { "" };
-        lines.extend(
-            required
-                .iter()
-                .filter(|f| !spec.pnpm || !f.contains('/'))
-                .map(|f| format!("!{anchor}{f}")),
-        );
+        lines.extend(required.iter().map(|f| format!("!{anchor}{f}")));
         RuleSet::cached_lines("<npm strict>", &lines)?
     };
     Ok(Level {
