@@ -95,11 +95,18 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
     ("bun", "bundled-symlinked"),
 ];
 
+/// The named traps of `tests/fixtures/publishers.txt`.
+fn traps() -> Vec<Fixture> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/publishers.txt");
+    fixture::parse(&std::fs::read_to_string(path).expect("read publisher traps"))
+}
+
 fn run_fixtures(publisher: Publisher) {
     let Some(tools) = common::publisher_tools() else {
         return;
     };
-    let all = fixture::all();
+    let mut all = fixture::all();
+    all.extend(traps());
     // Two threads: the tools start slowly (yarn is a node process of its own per call).
     let halves: Vec<Vec<Fixture>> = all
         .chunks(all.len().div_ceil(2))

@@ -509,7 +509,11 @@ fn ships_now(
         return Some(false);
     }
     let list = lists.entry(dir.to_string()).or_insert_with(|| {
-        packlist::pack(worktree, dir, &PackOptions::default())
+        let options = PackOptions {
+            publisher: publisher_of(worktree),
+            ..PackOptions::default()
+        };
+        packlist::pack(worktree, dir, &options)
             .ok()
             .map(|l| l.files.into_iter().map(|f| f.source).collect())
     });
@@ -659,4 +663,10 @@ mod tests {
         assert_eq!(package_for_path(&pk, "packages/cli-x/a.js"), Some(""));
         assert_eq!(package_for_path(&pk[1..], "README.md"), None);
     }
+}
+
+/// The repository's publisher as detected from the worktree (`[publish] tool` is applied by
+/// the audit of touched packages; this is for the shipped-or-not test of pushed files).
+fn publisher_of(worktree: &Worktree) -> packlist::Publisher {
+    packlist::publisher::detect(worktree, "").0
 }

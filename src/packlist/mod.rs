@@ -175,8 +175,18 @@ pub fn pack(
     let sub_kinds = if ws.is_empty() { walk::SUB } else { walk::FULL };
 
     // Packed as a workspace member: the ancestors' ignore files join DEFAULT (spec §9.2).
-    // pnpm reads no ignore file above the package.
-    let ws_root = if options.standalone || pnpm {
+    // pnpm reads the ignore files from its workspace root (`pnpm-workspace.yaml`) down,
+    // unless the member has its own .npmignore or a `files` list.
+    let ws_root = if pnpm {
+        if options.standalone
+            || m.files.is_some()
+            || snapshot.kind(&join_path(dir, ".npmignore"))?.is_some()
+        {
+            None
+        } else {
+            pnpm_workspace_root(snapshot, dir)?
+        }
+    } else if options.standalone {
         None
     } else if let Some(r) = &options.workspace_root {
         Some(r.trim_matches('/').to_string())
@@ -188,7 +198,11 @@ pub fn pack(
         _ => Vec::new(),
     };
 
-    let shared = walk::Shared::get();
+    let shared = if pnpm {
+        walk::Shared::get_pnpm()
+    } else {
+        walk::Shared::get()
+    };
     let spec = walk::PackageWalk {
         dir: dir.to_string(),
         manifest: &m,
@@ -220,6 +234,7 @@ pub fn pack(
     walk::walk_package(snapshot, shared, &spec, &mut |f| files.push(packed(f)))?;
     let mut bundled: Vec<PackedFile> = Vec::new();
     if pnpm {
+        pnpm_root_license(snapshot, dir, &mut files, options)?;
         pnpm_bundled(snapshot, dir, &m.value, &mut bundled, options)?;
     } else {
         bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
@@ -358,6 +373,82 @@ fn pnpm_always_excluded(rel: &str) -> bool {
         || base.ends_with(".orig")
         || rel == "node_modules"
         || rel.starts_with("node_modules/")
+}
+
+/// The nearest folder above `dir` holding `pnpm-workspace.yaml`.
+fn pnpm_workspace_root(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+) -> Result<Option<String>, PacklistError> {
+    let mut cur = dir.to_string();
+    while !cur.is_empty() {
+        cur = match cur.rfind('/') {
+            Some(i) => cur[..i].to_string(),
+            None => String::new(),
+        };
+        if snapshot
+            .kind(&join_path(&cur, "pnpm-workspace.yaml"))?
+            .is_some()
+        {
+            return Ok(Some(cur));
+        }
+    }
+    Ok(None)
+}
+
+/// pnpm packs a workspace member that has no license file of its own with the workspace
+/// root's (the nearest folder above holding `pnpm-workspace.yaml`), under the root's name.
+fn pnpm_root_license(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    files: &mut Vec<PackedFile>,
+    options: &PackOptions,
+) -> Result<(), PacklistError> {
+    let is_license = |name: &str| {
+        let l = name.to_ascii_lowercase();
+        l.starts_with("license") || l.starts_with("licence")
+    };
+    if dir.is_empty()
+        || files
+            .iter()
+            .any(|f| !f.path.contains('/') && is_license(&f.path))
+    {
+        return Ok(());
+    }
+    let mut cur = dir.to_string();
+    while !cur.is_empty() {
+        cur = match cur.rfind('/') {
+            Some(i) => cur[..i].to_string(),
+            None => String::new(),
+        };
+        if snapshot
+            .kind(&join_path(&cur, "pnpm-workspace.yaml"))?
+            .is_none()
+        {
+            continue;
+        }
+        let mut entries: Vec<_> = snapshot
+            .read_dir(&cur)?
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File && is_license(&e.name))
+            .collect();
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(e) = entries.into_iter().next() {
+            let (size, mode) = if options.names_only {
+                (0, 0)
+            } else {
+                (e.size, e.mode)
+            };
+            files.push(PackedFile {
+                path: e.name.clone(),
+                source: join_path(&cur, &e.name),
+                size,
+                mode,
+            });
+        }
+        break;
+    }
+    Ok(())
 }
 
 /// pnpm's bundled dependencies: every name of `bundleDependencies` (an array, or `true`

@@ -93,7 +93,11 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Config => f.write_str("[publish] tool in leakgate.toml"),
-            Source::PackageManager(v) => write!(f, "packageManager \"{v}\""),
+            Source::PackageManager(v) => {
+                // `pnpm@11.19.0+sha512.<88 chars>`: the hash says nothing to a reader.
+                let short = v.split('+').next().unwrap_or(v);
+                write!(f, "packageManager \"{short}\"")
+            }
             Source::Lockfile(name) => write!(f, "{name}"),
             Source::Default => f.write_str("no packageManager field or lockfile of another tool"),
         }
@@ -138,6 +142,29 @@ pub fn detect(snap: &dyn Snapshot, root: &str) -> (Publisher, Source) {
         return (Publisher::Bun, Source::Lockfile("bun.lockb"));
     }
     (Publisher::Npm, Source::Default)
+}
+
+/// The publisher of the repository at `root`: `[publish] tool` when the config sets one,
+/// else [`detect`].
+pub fn for_repository(
+    snap: &dyn Snapshot,
+    root: &str,
+    configured: Option<Publisher>,
+) -> (Publisher, Source) {
+    match configured {
+        Some(p) => (p, Source::Config),
+        None => detect(snap, root),
+    }
+}
+
+/// The line reports print: `publisher: pnpm 12.26 (from pnpm-lock.yaml)`.
+pub fn describe(p: Publisher, source: &Source) -> String {
+    format!(
+        "publisher: {} {} (from {source}); judged: what `{}` would ship",
+        p.name(),
+        p.version(),
+        p.pack_command()
+    )
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {

@@ -236,7 +236,13 @@ pub fn package_rules_as(
     mut lstat: impl FnMut(&str) -> Target,
     pnpm: bool,
 ) -> PackageRules {
-    let mut strict: Vec<String> = PACKAGE_STRICT.iter().map(|s| s.to_string()).collect();
+    // pnpm matches `.git` and `.npmrc` by exact name elsewhere, not through these rules.
+    let mut strict: Vec<String> = PACKAGE_STRICT
+        .iter()
+        .filter(|l| !pnpm || !matches!(**l, "/.git" | ".npmrc"))
+        .map(|s| s.to_string())
+        .collect();
+    let base_len = strict.len();
     let mut required = Vec::new();
     // pnpm: a named file's later `!` still wins (its exclusions follow its inclusions).
     let mut negated_files: Vec<String> = Vec::new();
@@ -282,7 +288,7 @@ pub fn package_rules_as(
             .iter()
             .any(|n| n.trim_start_matches('!').trim_start_matches('/') == r)
     });
-    let firsts = strict.len() - PACKAGE_STRICT.len();
+    let firsts = strict.len() - base_len;
     for (k, line) in negated_files.into_iter().enumerate() {
         strict.insert(firsts + k, line);
     }

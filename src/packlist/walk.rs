@@ -43,7 +43,14 @@ pub struct Shared {
     pub default: Arc<RuleSet>,
     /// The STRICT of a sub-directory without required files (`/.git`).
     pub plain_strict: Arc<RuleSet>,
+    /// The lines of DEFAULT (npm's, or pnpm's).
+    pub default_lines: Vec<&'static str>,
+    /// The first line of every sub-directory STRICT (`/.git`; none for pnpm).
+    pub strict_head: Vec<String>,
 }
+
+/// npm's defaults pnpm matches by exact name instead (it ships `.Git/HEAD`, `.NPMRC`).
+const PNPM_EXACT: &[&str] = &["**/.git", "**/.git/**", "**/.npmrc"];
 
 impl Shared {
     /// The shared sets of this process, compiled on first use (a workspace run packs
@@ -59,6 +66,30 @@ impl Shared {
         Ok(Shared {
             default: Arc::new(RuleSet::from_lines("<npm defaults>", DEFAULT_RULES)?),
             plain_strict: Arc::new(RuleSet::from_lines("<npm strict>", &["/.git"])?),
+            default_lines: DEFAULT_RULES.to_vec(),
+            strict_head: vec!["/.git".to_string()],
+        })
+    }
+
+    /// pnpm's shared sets: npm's defaults without the ones it matches by exact name.
+    pub fn get_pnpm() -> &'static Shared {
+        static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let lines: Vec<&'static str> = DEFAULT_RULES
+                .iter()
+                .copied()
+                .filter(|l| !PNPM_EXACT.contains(l))
+                .collect();
+            Shared {
+                default: Arc::new(
+                    RuleSet::from_lines("<pnpm defaults>", &lines).expect("pnpm's rules compile"),
+                ),
+                plain_strict: Arc::new(
+                    RuleSet::from_lines::<&str>("<pnpm strict>", &[]).expect("empty set"),
+                ),
+                default_lines: lines,
+                strict_head: Vec::new(),
+            }
         })
     }
 }
@@ -439,6 +470,28 @@ fn required_for_child(required: &[String], entry: &str) -> Vec<String> {
     out
 }
 
+/// Whether a symlink in folder `rel` (of the package) with target `target` points inside
+/// the package, judged on the path alone.
+fn stays_inside(rel: &str, target: &str) -> bool {
+    if target.starts_with('/') {
+        return false;
+    }
+    let mut depth = rel.split('/').filter(|s| !s.is_empty()).count() as isize;
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    true
+}
+
 /// pnpm hands every explicitly named file below `entry` down to its walker (npm only the
 /// direct children), relative to it.
 fn required_below(required: &[String], entry: &str) -> Vec<String> {
@@ -464,7 +517,7 @@ pub fn walk_package(
     let root_default = if spec.extra_defaults.is_empty() {
         shared.default.clone()
     } else {
-        let mut lines: Vec<String> = DEFAULT_RULES.iter().map(|s| s.to_string()).collect();
+        let mut lines: Vec<String> = shared.default_lines.iter().map(|s| s.to_string()).collect();
         lines.extend(spec.extra_defaults.iter().cloned());
         RuleSet::cached_lines(
             &format!("{} (with workspace ancestors' ignore files)", spec.dir),
@@ -583,7 +636,7 @@ fn child_level(
     let strict = if required.is_empty() {
         shared.plain_strict.clone()
     } else {
-        let mut lines = vec!["/.git".to_string()];
+        let mut lines = shared.strict_head.clone();
         // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
         // below).
         let anchor = if spec.pnpm { "/" } else { "" };
@@ -690,11 +743,19 @@ fn enter(
     entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for e in entries {
         let kind = match e.kind {
-            EntryKind::Symlink if spec.pnpm => EntryKind::File,
+            // pnpm packs a symlink as a link, unless it points out of the package.
+            EntryKind::Symlink if spec.pnpm => match snap.read_link(&join(&dir, &e.name)) {
+                Ok(t) if stays_inside(&level.rel, &t) => EntryKind::File,
+                _ => continue,
+            },
             k => k,
         };
         match kind {
             EntryKind::File => {
+                // pnpm drops these by exact name (npm by any case).
+                if spec.pnpm && matches!(e.name.as_str(), ".npmrc" | ".git") {
+                    continue;
+                }
                 if e.name.contains('*') && !spec.pnpm {
                     continue;
                 }
