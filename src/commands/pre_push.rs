@@ -603,6 +603,12 @@ fn visibility_of(
     Some(config.visibility(dir, &manifest))
 }
 
+/// The repository's publisher as detected from the worktree (`[publish] tool` is applied by
+/// the audit of touched packages; this is for the shipped-or-not test of pushed files).
+fn publisher_of(worktree: &Worktree) -> packlist::Publisher {
+    packlist::publisher::detect(worktree, "").0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -663,10 +669,4 @@ mod tests {
         assert_eq!(package_for_path(&pk, "packages/cli-x/a.js"), Some(""));
         assert_eq!(package_for_path(&pk[1..], "README.md"), None);
     }
-}
-
-/// The repository's publisher as detected from the worktree (`[publish] tool` is applied by
-/// the audit of touched packages; this is for the shipped-or-not test of pushed files).
-fn publisher_of(worktree: &Worktree) -> packlist::Publisher {
-    packlist::publisher::detect(worktree, "").0
 }

@@ -625,15 +625,14 @@ impl<'a> Reader<'a> {
         for e in self.table(node, "publish", schema::PUBLISH).unwrap_or(&[]) {
             if e.key == "tool" {
                 let expected = "one of \"npm\", \"pnpm\", \"yarn\", \"bun\"";
-                match self.string(&e.node, "publish.tool", expected).as_deref() {
-                    Some(name) => match crate::packlist::Publisher::parse(name) {
+                if let Some(name) = self.string(&e.node, "publish.tool", expected) {
+                    match crate::packlist::Publisher::parse(&name) {
                         Some(t) => p.tool = Some(t),
                         None => self.err(
                             &e.node.span,
                             format!("unknown `publish.tool` value `{name}`; expected {expected}"),
                         ),
-                    },
-                    None => {}
+                    }
                 }
             }
         }
