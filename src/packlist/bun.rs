@@ -352,7 +352,7 @@ fn add_bins(
     let mut stack = vec![base];
     while let Some(folder) = stack.pop() {
         let path = super::join_path(dir, &folder);
-        let Ok(entries) = snap.read_dir(&path) else {
+        let Ok(entries) = snap.read_dir_kinds(&path) else {
             continue;
         };
         for e in entries.iter() {
@@ -434,7 +434,7 @@ fn walk_all(
     let start_depth = depth;
     while let Some((folder, d, scope, inherited)) = stack.pop() {
         let path = super::join_path(dir, &folder);
-        let entries = snap.read_dir(&path)?;
+        let entries = snap.read_dir_kinds(&path)?;
         let mut scope = scope;
         if let Some(ig) = read_ignore(snap, &path, &entries, d)? {
             owned.push(ig);
@@ -493,7 +493,7 @@ fn walk_files(
     let mut included_dirs: Vec<(String, usize)> = Vec::new();
     let mut stack: Vec<(String, usize)> = vec![(String::new(), 1)];
     while let Some((folder, d)) = stack.pop() {
-        let entries = snap.read_dir(&super::join_path(dir, &folder))?;
+        let entries = snap.read_dir_kinds(&super::join_path(dir, &folder))?;
         for e in entries.iter() {
             let is_dir = match e.kind {
                 EntryKind::File => false,
@@ -693,7 +693,7 @@ fn walk_bundle(
 ) -> Result<(), PacklistError> {
     let mut stack = vec![(sub.to_string(), depth)];
     while let Some((folder, d)) = stack.pop() {
-        let entries = snap.read_dir(&super::join_path(dir, &folder))?;
+        let entries = snap.read_dir_kinds(&super::join_path(dir, &folder))?;
         for e in entries.iter() {
             let is_dir = match e.kind {
                 EntryKind::File => false,

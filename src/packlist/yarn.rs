@@ -48,7 +48,14 @@ struct Pat {
     basename: bool,
     /// The text as given to micromatch (which first tries plain equality).
     text: String,
+    /// No glob characters: matching is a case-insensitive comparison (no regex run).
+    literal: bool,
     glob: Glob,
+}
+
+/// Whether micromatch would read `s` as a plain string (no glob or escape characters).
+fn is_literal(s: &str) -> bool {
+    !s.contains(['*', '?', '[', ']', '{', '}', '(', ')', '!', '+', '@', '\\'])
 }
 
 impl Pat {
@@ -74,6 +81,7 @@ impl Pat {
             negated,
             invert,
             basename,
+            literal: is_literal(&text),
             text,
             glob,
         })
@@ -85,7 +93,12 @@ impl Pat {
         } else {
             path
         };
-        (target == self.text || self.glob.is_match(target)) != self.invert
+        let hit = if self.literal && target.is_ascii() && self.text.is_ascii() {
+            target.eq_ignore_ascii_case(&self.text)
+        } else {
+            target == self.text || self.glob.is_match(target)
+        };
+        hit != self.invert
     }
 }
 
@@ -262,6 +275,7 @@ pub fn pack_list(
                     message,
                 }
             })?,
+            literal: false,
             text,
         };
         global.reject.push(pat);
@@ -321,20 +335,16 @@ pub fn pack_list(
 
     let mut out = Vec::new();
     // (path relative to the package, list stack: innermost first)
-    let mut stack: Vec<(String, Vec<std::sync::Arc<Lists>>)> =
-        vec![(String::new(), vec![std::sync::Arc::new(own)])];
-    while let Some((rel, lists)) = stack.pop() {
+    // (path, kind from the parent's listing, lists): no stat per entry.
+    let mut stack: Vec<(String, EntryKind, Vec<std::sync::Arc<Lists>>)> = vec![(
+        String::new(),
+        EntryKind::Dir,
+        vec![std::sync::Arc::new(own)],
+    )];
+    while let Some((rel, kind, lists)) = stack.pop() {
         let abs = format!("/{rel}");
         let snap_path = super::join_path(dir, &rel);
         let is_root = rel.is_empty();
-        let kind = if is_root {
-            EntryKind::Dir
-        } else {
-            match snap.lstat(&snap_path)? {
-                Some(e) => e.kind,
-                None => continue,
-            }
-        };
         let refs: Vec<&Lists> = lists.iter().map(|l| l.as_ref()).collect();
         let judged = if kind == EntryKind::Dir {
             None
@@ -346,7 +356,7 @@ pub fn pack_list(
         }
         match kind {
             EntryKind::Dir => {
-                let entries = snap.read_dir(&snap_path)?;
+                let entries = snap.read_dir_kinds(&snap_path)?;
                 let has = |n: &str| (!explicit || !is_root) && entries.iter().any(|e| e.name == n);
                 let file = if has(".npmignore") {
                     Some(".npmignore")
@@ -373,7 +383,7 @@ pub fn pack_list(
                     next.push(std::sync::Arc::new(all));
                 }
                 for e in entries.iter() {
-                    stack.push((join(&rel, &e.name), next.clone()));
+                    stack.push((join(&rel, &e.name), e.kind, next.clone()));
                 }
             }
             EntryKind::File | EntryKind::Symlink => out.push((rel, kind)),
@@ -397,6 +407,7 @@ fn literal(abs: &str, source: &str) -> Result<Pat, PacklistError> {
         invert: false,
         basename: false,
         text: abs.to_string(),
+        literal: is_literal(abs),
         glob: Glob::new(abs, Dialect::Yarn).map_err(|message| PacklistError::Rules {
             file: source.to_string(),
             message,
