@@ -178,6 +178,7 @@ fn bench_package() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("package.json")).unwrap()).unwrap();
     let packlist = Packlist {
+        publisher: leakgate::packlist::Publisher::Npm,
         dir: String::new(),
         manifest,
         files,

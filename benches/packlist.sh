@@ -113,6 +113,13 @@ hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/big-fast.md" \
   -n "find, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -print" \
   -n "leakgate files --json (big)" "$LG files --json $BIG" \
   -n "find -printf size+mode, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -printf '%s %m %p\\n'"
+# Every publisher's packlist on the same tree, against the same floor (docs/publishers.md).
+hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/big-publishers.md" \
+  -n "find, skipping node_modules (big)" "find $BIG -name node_modules -prune -o -type f -print" \
+  -n "leakgate files --publisher npm (big)" "$LG files --publisher npm $BIG" \
+  -n "leakgate files --publisher pnpm (big)" "$LG files --publisher pnpm $BIG" \
+  -n "leakgate files --publisher yarn (big)" "$LG files --publisher yarn $BIG" \
+  -n "leakgate files --publisher bun (big)" "$LG files --publisher bun $BIG"
 hyperfine --runs 3 --export-markdown "$WORK/big-npm.md" \
   -n "npm-packlist via node (big)" "node $WORK/packlist.js $BIG" \
   -n "npm pack --dry-run (big)" "cd $BIG && npm pack --dry-run --json --ignore-scripts >/dev/null 2>&1"
@@ -123,8 +130,14 @@ hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/mono-fast.md" \
   -n "find, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -print" \
   -n "leakgate files --workspaces --json (mono)" "$LG files --workspaces --json $MONO" \
   -n "find -printf size+mode, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -printf '%s %m %p\\n'"
+hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$WORK/mono-publishers.md" \
+  -n "find, skipping node_modules (mono)" "find $MONO -name node_modules -prune -o -type f -print" \
+  -n "leakgate files --publisher npm, the root (mono)" "$LG files --publisher npm $MONO" \
+  -n "leakgate files --publisher pnpm, the root (mono)" "$LG files --publisher pnpm $MONO" \
+  -n "leakgate files --publisher yarn, the root (mono)" "$LG files --publisher yarn $MONO" \
+  -n "leakgate files --publisher bun, the root (mono)" "$LG files --publisher bun $MONO"
 hyperfine --runs 2 --export-markdown "$WORK/mono-npm.md" \
   -n "npm-packlist via node, every member (mono)" "node $WORK/packlist.js $MONO/packages/*" \
   -n "npm pack --dry-run --workspaces (mono)" "cd $MONO && npm pack --dry-run --json --ignore-scripts --workspaces >/dev/null 2>&1"
 
-cat "$WORK"/big-fast.md "$WORK"/big-npm.md "$WORK"/mono-fast.md "$WORK"/mono-npm.md
+cat "$WORK"/big-fast.md "$WORK"/big-publishers.md "$WORK"/big-npm.md "$WORK"/mono-fast.md "$WORK"/mono-publishers.md "$WORK"/mono-npm.md

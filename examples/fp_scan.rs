@@ -53,6 +53,7 @@ fn main() {
         walk(root, root, &mut list);
         list.sort_by(|a, b| a.path.cmp(&b.path));
         let packlist = Packlist {
+            publisher: leakgate::packlist::Publisher::Npm,
             dir: dir.clone(),
             manifest,
             files: list,

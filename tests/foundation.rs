@@ -733,6 +733,9 @@ on-error = "allow"
 require-binary = false
 warnings = "full"
 
+[publish]
+tool = "pnpm"
+
 [[package]]
 name = "@acme/*"
 path = "packages/*"
@@ -758,6 +761,10 @@ fn a_full_example_sets_every_key_and_parses() {
     assert_eq!(config.drift.max_growth, 2.0);
     assert!(!config.hooks.require_binary);
     assert_eq!(config.hooks.warnings, leakgate::config::HookWarnings::Full);
+    assert_eq!(
+        config.publish.tool,
+        Some(leakgate::packlist::Publisher::Pnpm)
+    );
     assert_eq!(config.allow[0].expires.as_deref(), Some("2030-12-31"));
     // Every key of the parser appears in the example.
     let mut keys = BTreeSet::new();

@@ -363,6 +363,7 @@ mod tests {
 
     fn packlist(dir: &str, files: &[(&str, u64)]) -> Packlist {
         Packlist {
+            publisher: crate::packlist::Publisher::Npm,
             dir: dir.into(),
             manifest: serde_json::json!({"name": "@acme/cli", "version": "1.0.0"}),
             files: files

@@ -309,6 +309,7 @@ mod tests {
 
     fn packlist(paths: &[&str]) -> Packlist {
         Packlist {
+            publisher: crate::packlist::Publisher::Npm,
             dir: "pkg".into(),
             manifest: serde_json::json!({"name": "@acme/cli", "version": "1.0.0"}),
             files: paths

@@ -765,6 +765,7 @@ mod tests {
         let mut names = 0;
         for i in 0..3 {
             let p = Packlist {
+                publisher: crate::packlist::Publisher::Npm,
                 dir: format!("p{i}"),
                 manifest: serde_json::json!({"name": format!("p{i}"), "version": "1.0.0"}),
                 files: vec![PackedFile {
@@ -868,6 +869,7 @@ mod tests {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Packlist {
+            publisher: crate::packlist::Publisher::Npm,
             dir: String::new(),
             manifest,
             files,

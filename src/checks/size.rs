@@ -88,6 +88,7 @@ mod tests {
 
     fn packlist(files: &[(&str, u64)]) -> Packlist {
         Packlist {
+            publisher: crate::packlist::Publisher::Npm,
             dir: "".into(),
             manifest: serde_json::json!({"name": "big", "version": "1.0.0"}),
             files: files

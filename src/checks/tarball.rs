@@ -101,6 +101,7 @@ pub fn packlist(tarball: &Tarball) -> Result<Packlist, TarballError> {
         dir,
         manifest,
         files,
+        publisher: crate::packlist::Publisher::Npm,
     })
 }
 

@@ -260,6 +260,18 @@ pub fn audit_packages(
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let mut skipped: Vec<String> = Vec::new();
+    // Judge what the repository's publisher would ship (`[publish] tool`, else detected).
+    let (publisher, source) =
+        packlist::publisher::for_repository(snapshot, "", config.publish.tool);
+    if !packages.is_empty() {
+        report
+            .notes
+            .push(packlist::publisher::describe(publisher, &source));
+    }
+    let options = PackOptions {
+        publisher,
+        ..PackOptions::default()
+    };
     for package in packages {
         let dir = &package.dir;
         if config.skips(package.name.as_deref(), dir) {
@@ -287,7 +299,7 @@ pub fn audit_packages(
             });
             continue;
         }
-        let packlist = packlist::pack(snapshot, dir, &PackOptions::default())?;
+        let packlist = packlist::pack(snapshot, dir, &options)?;
         let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
         report.notes.push(format!(
             "audited {} ({}): {}, {}",

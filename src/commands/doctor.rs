@@ -22,6 +22,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let mut checks = doctor::hooks(&repo);
     checks.extend(doctor::binary(&repo.work_tree, env!("CARGO_PKG_VERSION")));
     checks.push(config_check(&repo, globals));
+    checks.push(publisher_check(&repo, globals));
     let fails = checks.iter().filter(|c| c.status == Status::Fail).count();
     let warns = checks.iter().filter(|c| c.status == Status::Warn).count();
     println!("leakgate doctor: {}", repo.work_tree.display());
@@ -38,6 +39,25 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     } else {
         println!("{}, {}", plural(fails, "problem"), plural(warns, "warning"));
         Ok(Exit::Blocked)
+    }
+}
+
+/// Which tool publishes this repository, and so whose pack leakgate reproduces.
+fn publisher_check(repo: &Repo, globals: &Globals) -> Check {
+    let configured = Config::discover(&repo.work_tree, globals.config.as_deref())
+        .ok()
+        .and_then(|c| c.publish.tool);
+    let snap = crate::snapshot::Worktree::new(&repo.work_tree);
+    let (p, source) = crate::packlist::publisher::for_repository(&snap, "", configured);
+    Check {
+        status: Status::Ok,
+        topic: "publisher".into(),
+        detail: format!(
+            "{} {} (from {source}): leakgate judges what `{}` ships",
+            p.name(),
+            p.version(),
+            p.pack_command()
+        ),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `leakgate files`: the files `npm pack` would ship, computed natively.
 
 use super::{CmdResult, Exit, Format, Globals};
-use crate::packlist::{pack, PackOptions, Packlist};
+use crate::packlist::{pack, PackOptions, Packlist, Publisher};
 use crate::snapshot::memo::Memo;
 use crate::snapshot::worktree::Worktree;
 use crate::workspace::{self, Package};
@@ -24,6 +24,9 @@ pub struct Args {
     /// Only the workspace package with this name (or directory).
     #[arg(short = 'w', long = "workspace", value_name = "NAME")]
     pub workspace: Option<String>,
+    /// Whose pack to reproduce: npm 11.19, pnpm 12.26, yarn 4.18 (berry) or bun 1.4.
+    #[arg(long, value_enum, default_value_t = Publisher::Npm)]
+    pub publisher: Publisher,
 }
 
 /// Runs the command.
@@ -98,6 +101,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
                 workspace_root: npm_members.contains(&dir).then(|| root_rel.clone()),
                 standalone: false,
                 names_only: !as_json,
+                publisher: args.publisher,
             };
             pack(&snap, &dir, &options)
                 .map(Some)
@@ -135,6 +139,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     // reports sizes and modes, so its walk stats every entry it lists.
     let options = PackOptions {
         names_only: !as_json,
+        publisher: args.publisher,
         ..PackOptions::default()
     };
     let list = pack(&snap, &rel(&dir), &options)

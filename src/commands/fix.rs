@@ -64,13 +64,18 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         named
     };
 
+    let (publisher, _) = packlist::publisher::for_repository(&snapshot, "", config.publish.tool);
+    let options = PackOptions {
+        publisher,
+        ..PackOptions::default()
+    };
     let mut planned: Vec<Planned> = Vec::new();
     let mut unfixed: Vec<String> = Vec::new();
     for package in packages.iter().filter(|p| p.unpublishable().is_none()) {
         if config.skips(package.name.as_deref(), &package.dir) {
             continue;
         }
-        let packlist = packlist::pack(&snapshot, &package.dir, &PackOptions::default())?;
+        let packlist = packlist::pack(&snapshot, &package.dir, &options)?;
         let findings = config.apply(checks::audit_package(
             &snapshot, &packlist, &config, &checks,
         )?);

@@ -31,7 +31,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let root = repo_root(&cwd);
     // The config is read so that a broken leakgate.toml is reported here too (exit 2).
-    crate::config::Config::discover(&root, globals.config.as_deref())?;
+    let config = crate::config::Config::discover(&root, globals.config.as_deref())?;
     let lock_path = root.join(LOCK_FILE);
     let old = Lock::load(&lock_path)?;
     let explicit = !args.dirs.is_empty();
@@ -50,9 +50,16 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         Lock::default()
     };
     let mut recorded = Vec::new();
+    let (publisher, source) =
+        packlist::publisher::for_repository(&snapshot, "", config.publish.tool);
+    eprintln!("{}", packlist::publisher::describe(publisher, &source));
+    let options = PackOptions {
+        publisher,
+        ..PackOptions::default()
+    };
     for dir in &dirs {
         let pack_dir = if dir == "." { "" } else { dir.as_str() };
-        let list = packlist::pack(&snapshot, pack_dir, &PackOptions::default())
+        let list = packlist::pack(&snapshot, pack_dir, &options)
             .with_context(|| format!("cannot compute what {dir} would ship"))?;
         let private = list.manifest.get("private").and_then(|v| v.as_bool()) == Some(true);
         if private && !explicit {

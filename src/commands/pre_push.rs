@@ -509,7 +509,11 @@ fn ships_now(
         return Some(false);
     }
     let list = lists.entry(dir.to_string()).or_insert_with(|| {
-        packlist::pack(worktree, dir, &PackOptions::default())
+        let options = PackOptions {
+            publisher: publisher_of(worktree),
+            ..PackOptions::default()
+        };
+        packlist::pack(worktree, dir, &options)
             .ok()
             .map(|l| l.files.into_iter().map(|f| f.source).collect())
     });
@@ -597,6 +601,12 @@ fn visibility_of(
     // As npm reads it (a byte-order mark skipped): an unreadable manifest says nothing.
     let manifest = crate::packlist::manifest::parse_json(dir, &bytes).ok()?;
     Some(config.visibility(dir, &manifest))
+}
+
+/// The repository's publisher as detected from the worktree (`[publish] tool` is applied by
+/// the audit of touched packages; this is for the shipped-or-not test of pushed files).
+fn publisher_of(worktree: &Worktree) -> packlist::Publisher {
+    packlist::publisher::detect(worktree, "").0
 }
 
 #[cfg(test)]

@@ -161,6 +161,26 @@ impl Default for DriftSettings {
     }
 }
 
+/// `[publish]`.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PublishSettings {
+    /// The tool that publishes this repository's packages, overriding detection
+    /// (`packageManager`, lockfiles); `None` = detect.
+    #[serde(serialize_with = "ser_tool")]
+    pub tool: Option<crate::packlist::Publisher>,
+}
+
+fn ser_tool<S: serde::Serializer>(
+    t: &Option<crate::packlist::Publisher>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(p) => s.serialize_str(p.name()),
+        None => s.serialize_none(),
+    }
+}
+
 /// `[hooks]`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -255,6 +275,8 @@ pub struct Config {
     pub drift: DriftSettings,
     /// Hook behaviour.
     pub hooks: HookSettings,
+    /// Which tool publishes (`[publish] tool`).
+    pub publish: PublishSettings,
     /// Per-package settings.
     #[serde(rename = "package")]
     pub packages: Vec<PackageSettings>,

@@ -10,8 +10,8 @@ use super::date::Date;
 use super::schema::{self, expect, Key};
 use super::{
     pathglob, AllowEntry, Codename, Config, ConfigError, DriftSettings, FileSettings, HookSettings,
-    HookWarnings, Level, OnError, PackageSettings, SecretPattern, SecretSettings, SizeLimits,
-    SourcemapSettings, Visibility,
+    HookWarnings, Level, OnError, PackageSettings, PublishSettings, SecretPattern, SecretSettings,
+    SizeLimits, SourcemapSettings, Visibility,
 };
 use crate::report::catalog;
 use std::collections::BTreeMap;
@@ -362,6 +362,7 @@ impl<'a> Reader<'a> {
                 "size" => c.size = self.size(n),
                 "drift" => c.drift = self.drift(n),
                 "hooks" => c.hooks = self.hooks(n),
+                "publish" => c.publish = self.publish(n),
                 "package" => c.packages = self.packages(n, &custom),
                 "allow" => c.allow = self.allows(n, &custom),
                 _ => {} // reported by `table`
@@ -617,6 +618,25 @@ impl<'a> Reader<'a> {
             }
         }
         d
+    }
+
+    fn publish(&mut self, node: &Node) -> PublishSettings {
+        let mut p = PublishSettings::default();
+        for e in self.table(node, "publish", schema::PUBLISH).unwrap_or(&[]) {
+            if e.key == "tool" {
+                let expected = "one of \"npm\", \"pnpm\", \"yarn\", \"bun\"";
+                if let Some(name) = self.string(&e.node, "publish.tool", expected) {
+                    match crate::packlist::Publisher::parse(&name) {
+                        Some(t) => p.tool = Some(t),
+                        None => self.err(
+                            &e.node.span,
+                            format!("unknown `publish.tool` value `{name}`; expected {expected}"),
+                        ),
+                    }
+                }
+            }
+        }
+        p
     }
 
     fn hooks(&mut self, node: &Node) -> HookSettings {

@@ -81,6 +81,9 @@ pub const SIZE: &[Key] = &[v("max-file", expect::SIZE), v("max-package", expect:
 /// `[drift]`.
 pub const DRIFT: &[Key] = &[v("max-growth", "a number >= 1.0 (1.5 = 50% growth)")];
 
+/// `[publish]`.
+pub const PUBLISH: &[Key] = &[v("tool", "one of \"npm\", \"pnpm\", \"yarn\", \"bun\"")];
+
 /// `[hooks]`.
 pub const HOOKS: &[Key] = &[
     v("on-error", "one of \"block\", \"allow\""),
@@ -146,6 +149,10 @@ pub const ROOT: &[Key] = &[
     Key {
         name: "hooks",
         kind: Kind::Table(HOOKS),
+    },
+    Key {
+        name: "publish",
+        kind: Kind::Table(PUBLISH),
     },
     Key {
         name: "package",

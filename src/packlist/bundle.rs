@@ -69,6 +69,7 @@ pub fn gather(
                 extra_defaults: Vec::new(),
                 is_bundle: true,
                 names_only: false,
+                pnpm: false,
             };
             let prefix = relative_to(root_dir, &dep_dir);
             walk::walk_package(snap, shared, &spec, &mut |f| {

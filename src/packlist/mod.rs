@@ -3,13 +3,19 @@
 //!
 //! The rules are written down in `docs/npm-pack-rules.md`.
 
+pub mod bun;
 pub mod bundle;
+pub mod glob;
 pub mod manifest;
 pub mod pattern;
 pub mod prefilter;
+pub mod publisher;
 pub mod rules;
 pub mod tarname;
 pub mod walk;
+pub mod yarn;
+
+pub use publisher::Publisher;
 
 use crate::snapshot::{join, EntryKind, Snapshot, SnapshotError};
 use std::collections::HashSet;
@@ -36,6 +42,8 @@ pub struct Packlist {
     pub manifest: serde_json::Value,
     /// Files, sorted bytewise by `path`.
     pub files: Vec<PackedFile>,
+    /// Whose pack this is: a fix checked by packing again must pack the same way.
+    pub publisher: Publisher,
 }
 
 impl Packlist {
@@ -96,6 +104,8 @@ pub struct PackOptions {
     /// directories without a stat per entry, and every [`PackedFile`]'s `size` and `mode`
     /// are left 0. Bundled dependencies are still listed fully.
     pub names_only: bool,
+    /// Whose pack to reproduce (npm unless said otherwise).
+    pub publisher: Publisher,
 }
 
 /// The files `npm pack --ignore-scripts` would ship from `dir` in `snapshot`.
@@ -135,16 +145,50 @@ pub fn pack(
             });
         }
     }
+    match options.publisher {
+        Publisher::Npm | Publisher::Pnpm => {}
+        Publisher::Yarn => {
+            let ctx = publisher::yarn_context(snapshot, dir);
+            let list = yarn::pack_list(snapshot, dir, &value, &ctx)?;
+            let paths = list.into_iter().map(|(p, _)| p).collect();
+            return other_tool_list(snapshot, dir, value, paths, options);
+        }
+        Publisher::Bun => {
+            let paths = bun::pack_list(snapshot, dir, &value)?;
+            return other_tool_list(snapshot, dir, value, paths, options);
+        }
+    }
+    let pnpm = options.publisher == Publisher::Pnpm;
     let mut m = manifest::read(&manifest_path, value)?;
-    expand_directories_bin(snapshot, dir, &mut m)?;
+    if pnpm {
+        let forced = pnpm_manifest(&mut m);
+        m.bin = pnpm_strict_targets(snapshot, dir, &forced)?;
+    } else {
+        expand_directories_bin(snapshot, dir, &mut m)?;
+    }
 
     // A root whose workspaces resolve reads every sub-directory's package.json as an
     // ignore file (docs/npm-pack-rules.md §9.1).
-    let ws = crate::workspace::npm_workspaces(snapshot, dir, &m.value).map_err(discover_err)?;
+    let ws = if pnpm {
+        Vec::new()
+    } else {
+        crate::workspace::npm_workspaces(snapshot, dir, &m.value).map_err(discover_err)?
+    };
     let sub_kinds = if ws.is_empty() { walk::SUB } else { walk::FULL };
 
     // Packed as a workspace member: the ancestors' ignore files join DEFAULT (docs/npm-pack-rules.md §9.2).
-    let ws_root = if options.standalone {
+    // pnpm reads the ignore files from its workspace root (`pnpm-workspace.yaml`) down,
+    // unless the member has its own .npmignore or a `files` list.
+    let ws_root = if pnpm {
+        if options.standalone
+            || m.files.is_some()
+            || snapshot.kind(&join_path(dir, ".npmignore"))?.is_some()
+        {
+            None
+        } else {
+            pnpm_workspace_root(snapshot, dir)?
+        }
+    } else if options.standalone {
         None
     } else if let Some(r) = &options.workspace_root {
         Some(r.trim_matches('/').to_string())
@@ -156,7 +200,11 @@ pub fn pack(
         _ => Vec::new(),
     };
 
-    let shared = walk::Shared::get();
+    let shared = if pnpm {
+        walk::Shared::get_pnpm()
+    } else {
+        walk::Shared::get()
+    };
     let spec = walk::PackageWalk {
         dir: dir.to_string(),
         manifest: &m,
@@ -165,12 +213,14 @@ pub fn pack(
         extra_defaults,
         is_bundle: false,
         names_only: options.names_only,
+        pnpm,
     };
     let packed = |f: walk::Found| {
         let source = join(dir, &f.rel);
         // node-tar only ever strips a prefix: the same length means the same name, so the
-        // path the walk built is moved rather than copied.
+        // path the walk built is moved rather than copied. pnpm writes names as they are.
         let path = match tarname::tar_name(&f.rel) {
+            _ if pnpm => f.rel,
             same if same.len() == f.rel.len() => f.rel,
             rewritten => rewritten.to_string(),
         };
@@ -185,7 +235,12 @@ pub fn pack(
     let mut files: Vec<PackedFile> = Vec::new();
     walk::walk_package(snapshot, shared, &spec, &mut |f| files.push(packed(f)))?;
     let mut bundled: Vec<PackedFile> = Vec::new();
-    bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
+    if pnpm {
+        pnpm_root_license(snapshot, dir, &mut files, options)?;
+        pnpm_bundled(snapshot, dir, &m.value, &mut bundled, options)?;
+    } else {
+        bundle::gather(snapshot, shared, dir, &m, &mut |f| bundled.push(packed(f)))?;
+    }
     if !bundled.is_empty() {
         let mut seen: HashSet<String> = files.iter().map(|f| f.source.clone()).collect();
         files.extend(
@@ -199,7 +254,297 @@ pub fn pack(
         dir: dir.to_string(),
         manifest: m.value,
         files,
+        publisher: options.publisher,
     })
+}
+
+/// A list another tool computed (paths relative to `dir`), as a [`Packlist`]: sizes and
+/// modes from the snapshot unless only names are wanted.
+fn other_tool_list(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    manifest: serde_json::Value,
+    paths: Vec<String>,
+    options: &PackOptions,
+) -> Result<Packlist, PacklistError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let source = join_path(dir, &path);
+        let (size, mode) = if options.names_only {
+            (0, 0)
+        } else {
+            match snapshot.lstat(&source)? {
+                Some(e) => (e.size, e.mode),
+                None => (0, 0),
+            }
+        };
+        files.push(PackedFile {
+            path,
+            source,
+            size,
+            mode,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Packlist {
+        dir: dir.to_string(),
+        manifest,
+        files,
+        publisher: options.publisher,
+    })
+}
+
+/// pnpm forces `main`, `bin` and `browser` in after the walk (exact paths, `./` dropped),
+/// never through the walk's rules; a `files` that is not an array is no `files` at all.
+/// Returns the forced paths and clears them from the manifest the walk sees.
+fn pnpm_manifest(m: &mut manifest::Manifest) -> Vec<String> {
+    let strip = |s: &str| s.strip_prefix("./").unwrap_or(s).to_string();
+    let mut forced = Vec::new();
+    for key in ["main", "browser"] {
+        if let Some(s) = m.value.get(key).and_then(|v| v.as_str()) {
+            forced.push(strip(s));
+        }
+    }
+    match m.value.get("bin") {
+        Some(serde_json::Value::String(s)) => forced.push(strip(s)),
+        Some(serde_json::Value::Object(o)) => {
+            forced.extend(o.values().filter_map(|v| v.as_str()).map(strip))
+        }
+        _ => {}
+    }
+    if !m.value.get("files").is_some_and(|f| f.is_array()) {
+        m.files = None;
+    }
+    m.main = None;
+    m.bin = Vec::new();
+    m.browser = None;
+    forced
+}
+
+/// The forced paths pnpm's walk also treats as named (so a folder an ignore file drops is
+/// reopened for them, as npm does): those that exist as regular files at exactly that
+/// path and are not always excluded.
+fn pnpm_strict_targets(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    forced: &[String],
+) -> Result<Vec<String>, PacklistError> {
+    let mut out = Vec::new();
+    for t in forced {
+        let rel = t.trim_start_matches('/');
+        if rel.is_empty()
+            || rel.contains('\\')
+            || rel
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == "..")
+            || pnpm_always_excluded(rel)
+        {
+            continue;
+        }
+        if snapshot.lstat(&join_path(dir, rel))?.map(|e| e.kind) == Some(EntryKind::File) {
+            // A literal path: glob characters are escaped for the walk's matcher.
+            let mut lit = String::with_capacity(rel.len());
+            for c in rel.chars() {
+                if matches!(
+                    c,
+                    '*' | '?' | '[' | ']' | '{' | '}' | '(' | ')' | '!' | '+' | '@'
+                ) {
+                    lit.push('\\');
+                }
+                lit.push(c);
+            }
+            out.push(lit);
+        }
+    }
+    Ok(out)
+}
+
+/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, logs, VCS folders,
+/// `*.orig`, `node_modules`.
+fn pnpm_always_excluded(rel: &str) -> bool {
+    let base = rel.rsplit('/').next().unwrap_or(rel);
+    [
+        ".npmrc",
+        "npm-debug.log",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+    ]
+    .contains(&base)
+        || rel
+            .split('/')
+            .any(|s| [".git", ".svn", ".hg", "CVS"].contains(&s))
+        || base.ends_with(".orig")
+        || rel == "node_modules"
+        || rel.starts_with("node_modules/")
+}
+
+/// The nearest folder above `dir` holding `pnpm-workspace.yaml`.
+fn pnpm_workspace_root(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+) -> Result<Option<String>, PacklistError> {
+    let mut cur = dir.to_string();
+    while !cur.is_empty() {
+        cur = match cur.rfind('/') {
+            Some(i) => cur[..i].to_string(),
+            None => String::new(),
+        };
+        if snapshot
+            .kind(&join_path(&cur, "pnpm-workspace.yaml"))?
+            .is_some()
+        {
+            return Ok(Some(cur));
+        }
+    }
+    Ok(None)
+}
+
+/// pnpm packs a workspace member that has no license file of its own with the workspace
+/// root's (the nearest folder above holding `pnpm-workspace.yaml`), under the root's name.
+fn pnpm_root_license(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    files: &mut Vec<PackedFile>,
+    options: &PackOptions,
+) -> Result<(), PacklistError> {
+    let is_license = |name: &str| {
+        let l = name.to_ascii_lowercase();
+        l.starts_with("license") || l.starts_with("licence")
+    };
+    if dir.is_empty()
+        || files
+            .iter()
+            .any(|f| !f.path.contains('/') && is_license(&f.path))
+    {
+        return Ok(());
+    }
+    let mut cur = dir.to_string();
+    while !cur.is_empty() {
+        cur = match cur.rfind('/') {
+            Some(i) => cur[..i].to_string(),
+            None => String::new(),
+        };
+        if snapshot
+            .kind(&join_path(&cur, "pnpm-workspace.yaml"))?
+            .is_none()
+        {
+            continue;
+        }
+        let mut entries: Vec<_> = snapshot
+            .read_dir(&cur)?
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File && is_license(&e.name))
+            .collect();
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(e) = entries.into_iter().next() {
+            let (size, mode) = if options.names_only {
+                (0, 0)
+            } else {
+                (e.size, e.mode)
+            };
+            files.push(PackedFile {
+                path: e.name.clone(),
+                source: join_path(&cur, &e.name),
+                size,
+                mode,
+            });
+        }
+        break;
+    }
+    Ok(())
+}
+
+/// pnpm's bundled dependencies: every name of `bundleDependencies` (an array, or `true`
+/// for all `dependencies`) found in a `node_modules` from the package up to the package
+/// itself, with their own `dependencies` and `optionalDependencies`, each packed as a
+/// package of its own.
+fn pnpm_bundled(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    manifest: &serde_json::Value,
+    out: &mut Vec<PackedFile>,
+    options: &PackOptions,
+) -> Result<(), PacklistError> {
+    let raw = manifest
+        .get("bundleDependencies")
+        .or_else(|| manifest.get("bundledDependencies"));
+    let names: Vec<String> = match raw {
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(serde_json::Value::Bool(true)) => manifest
+            .get("dependencies")
+            .and_then(|d| d.as_object())
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut queue: std::collections::VecDeque<(String, String)> =
+        names.into_iter().map(|n| (n, String::new())).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut depth = 0usize;
+    while let Some((name, from)) = queue.pop_front() {
+        depth += 1;
+        if depth > 10_000 || name.is_empty() || name.split('/').any(|s| s == ".." || s.is_empty()) {
+            continue;
+        }
+        // Resolve like node: from `from` up to the package root.
+        let mut cur = from.clone();
+        let found = loop {
+            let cand = join_path(&cur, &format!("node_modules/{name}"));
+            let pj = join_path(dir, &join_path(&cand, "package.json"));
+            if snapshot.kind(&pj)? == Some(EntryKind::File) {
+                break Some(cand);
+            }
+            if cur.is_empty() {
+                break None;
+            }
+            cur = match cur.rfind("/node_modules/") {
+                Some(i) => cur[..i].to_string(),
+                None => String::new(),
+            };
+        };
+        let Some(rel) = found else { continue };
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let dep_dir = join_path(dir, &rel);
+        let dep_manifest = snapshot
+            .read(&join(&dep_dir, "package.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .unwrap_or(serde_json::Value::Null);
+        if let Ok(list) = pack(
+            snapshot,
+            &dep_dir,
+            &PackOptions {
+                standalone: true,
+                names_only: options.names_only,
+                publisher: Publisher::Pnpm,
+                workspace_root: None,
+            },
+        ) {
+            for f in list.files {
+                if f.path.starts_with("node_modules/") {
+                    continue;
+                }
+                out.push(PackedFile {
+                    path: format!("{rel}/{}", f.path),
+                    ..f
+                });
+            }
+        }
+        for group in ["dependencies", "optionalDependencies"] {
+            if let Some(o) = dep_manifest.get(group).and_then(|d| d.as_object()) {
+                for k in o.keys() {
+                    queue.push_back((k.clone(), rel.clone()));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Joins two snapshot paths, either of which may be `""` (unlike `snapshot::join`, whose

@@ -220,10 +220,32 @@ pub fn package_rules(
     main: Option<&str>,
     browser: Option<&str>,
     bin: &[String],
-    mut lstat: impl FnMut(&str) -> Target,
+    lstat: impl FnMut(&str) -> Target,
 ) -> PackageRules {
-    let mut strict: Vec<String> = PACKAGE_STRICT.iter().map(|s| s.to_string()).collect();
+    package_rules_as(files, main, browser, bin, lstat, false)
+}
+
+/// [`package_rules`] for npm (`pnpm: false`) or pnpm, which reads `files` with its `!`
+/// entries last (a negation always wins), names explicit files anchored to the package
+/// root (`!/x.js`, not any `x.js` below), and does not normalize `.`/`..` segments.
+pub fn package_rules_as(
+    files: Option<&[String]>,
+    main: Option<&str>,
+    browser: Option<&str>,
+    bin: &[String],
+    mut lstat: impl FnMut(&str) -> Target,
+    pnpm: bool,
+) -> PackageRules {
+    // pnpm matches `.git` and `.npmrc` by exact name elsewhere, not through these rules.
+    let mut strict: Vec<String> = PACKAGE_STRICT
+        .iter()
+        .filter(|l| !pnpm || !matches!(**l, "/.git" | ".npmrc"))
+        .map(|s| s.to_string())
+        .collect();
+    let base_len = strict.len();
     let mut required = Vec::new();
+    // pnpm: a named file's later `!` still wins (its exclusions follow its inclusions).
+    let mut negated_files: Vec<String> = Vec::new();
     let files_set = files.map(|files| {
         let mut ignores = Vec::new();
         for entry in files {
@@ -235,7 +257,14 @@ pub fn package_rules(
                 file.push('*');
             }
             let inverse = format!("!{file}");
-            match lstat(file.trim_start_matches('!')) {
+            let target = file.trim_start_matches('!');
+            let odd = pnpm && target.split('/').any(|s| s == "." || s == "..");
+            match if odd { Target::Missing } else { lstat(target) } {
+                Target::File if pnpm && !file.starts_with('!') => {
+                    strict.insert(0, format!("!/{}", file.trim_start_matches('/')));
+                    required.push(file.strip_prefix('/').unwrap_or(&file).to_string());
+                }
+                Target::File if pnpm => negated_files.push(inverse),
                 Target::File => {
                     strict.insert(0, inverse);
                     required.push(file.strip_prefix('/').unwrap_or(&file).to_string());
@@ -252,6 +281,17 @@ pub fn package_rules(
         set.extend(ignores);
         set
     });
+    // A named file a `!` entry also names is not handed down as required either.
+    required.retain(|r: &String| {
+        let r = r.trim_start_matches('/');
+        !negated_files
+            .iter()
+            .any(|n| n.trim_start_matches('!').trim_start_matches('/') == r)
+    });
+    let firsts = strict.len() - base_len;
+    for (k, line) in negated_files.into_iter().enumerate() {
+        strict.insert(firsts + k, line);
+    }
     if let Some(b) = browser {
         strict.push(format!("!/{b}"));
     }

@@ -2,7 +2,7 @@
 //! (docs/npm-pack-rules.md §5), run with an explicit stack so depth cannot overflow ours.
 
 use super::manifest::{self, Manifest};
-use super::rules::{package_rules, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
+use super::rules::{package_rules_as, Candidates, Passed, RuleSet, Target, DEFAULT_RULES};
 use super::PacklistError;
 use crate::snapshot::{join, Entry, EntryKind, Snapshot};
 use rayon::prelude::*;
@@ -43,7 +43,14 @@ pub struct Shared {
     pub default: Arc<RuleSet>,
     /// The STRICT of a sub-directory without required files (`/.git`).
     pub plain_strict: Arc<RuleSet>,
+    /// The lines of DEFAULT (npm's, or pnpm's).
+    pub default_lines: Vec<&'static str>,
+    /// The first line of every sub-directory STRICT (`/.git`; none for pnpm).
+    pub strict_head: Vec<String>,
 }
+
+/// npm's defaults pnpm matches by exact name instead (it ships `.Git/HEAD`, `.NPMRC`).
+const PNPM_EXACT: &[&str] = &["**/.git", "**/.git/**", "**/.npmrc"];
 
 impl Shared {
     /// The shared sets of this process, compiled on first use (a workspace run packs
@@ -59,6 +66,30 @@ impl Shared {
         Ok(Shared {
             default: Arc::new(RuleSet::from_lines("<npm defaults>", DEFAULT_RULES)?),
             plain_strict: Arc::new(RuleSet::from_lines("<npm strict>", &["/.git"])?),
+            default_lines: DEFAULT_RULES.to_vec(),
+            strict_head: vec!["/.git".to_string()],
+        })
+    }
+
+    /// pnpm's shared sets: npm's defaults without the ones it matches by exact name.
+    pub fn get_pnpm() -> &'static Shared {
+        static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| {
+            let lines: Vec<&'static str> = DEFAULT_RULES
+                .iter()
+                .copied()
+                .filter(|l| !PNPM_EXACT.contains(l))
+                .collect();
+            Shared {
+                default: Arc::new(
+                    RuleSet::from_lines("<pnpm defaults>", &lines).expect("pnpm's rules compile"),
+                ),
+                plain_strict: Arc::new(
+                    RuleSet::from_lines::<&str>("<pnpm strict>", &[]).expect("empty set"),
+                ),
+                default_lines: lines,
+                strict_head: Vec::new(),
+            }
         })
     }
 }
@@ -79,6 +110,8 @@ pub struct PackageWalk<'m> {
     pub is_bundle: bool,
     /// List directories by name and kind only (sizes and modes of found files are 0).
     pub names_only: bool,
+    /// pnpm's walk: symlinks ship as entries, names holding `*` are not skipped.
+    pub pnpm: bool,
 }
 
 /// One file found by the walk, relative to the walked package.
@@ -437,6 +470,43 @@ fn required_for_child(required: &[String], entry: &str) -> Vec<String> {
     out
 }
 
+/// Whether a symlink in folder `rel` (of the package) with target `target` points inside
+/// the package, judged on the path alone.
+fn stays_inside(rel: &str, target: &str) -> bool {
+    if target.starts_with('/') {
+        return false;
+    }
+    let mut depth = rel.split('/').filter(|s| !s.is_empty()).count() as isize;
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    true
+}
+
+/// pnpm hands every explicitly named file below `entry` down to its walker (npm only the
+/// direct children), relative to it.
+fn required_below(required: &[String], entry: &str) -> Vec<String> {
+    required
+        .iter()
+        .filter_map(|f| {
+            let f = f.trim_start_matches('/');
+            f.strip_prefix(entry)
+                .and_then(|r| r.strip_prefix('/'))
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
 /// Walks one package and calls `emit` for every file it would pack.
 pub fn walk_package(
     snap: &dyn Snapshot,
@@ -447,7 +517,7 @@ pub fn walk_package(
     let root_default = if spec.extra_defaults.is_empty() {
         shared.default.clone()
     } else {
-        let mut lines: Vec<String> = DEFAULT_RULES.iter().map(|s| s.to_string()).collect();
+        let mut lines: Vec<String> = shared.default_lines.iter().map(|s| s.to_string()).collect();
         lines.extend(spec.extra_defaults.iter().cloned());
         RuleSet::cached_lines(
             &format!("{} (with workspace ancestors' ignore files)", spec.dir),
@@ -558,12 +628,19 @@ fn child_level(
             ),
         });
     }
-    let required = required_for_child(&parent.required, name);
+    let required = if spec.pnpm {
+        required_below(&parent.required, name)
+    } else {
+        required_for_child(&parent.required, name)
+    };
     let strict = if required.is_empty() {
         shared.plain_strict.clone()
     } else {
-        let mut lines = vec!["/.git".to_string()];
-        lines.extend(required.iter().map(|f| format!("!{f}")));
+        let mut lines = shared.strict_head.clone();
+        // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
+        // below).
+        let anchor = if spec.pnpm { "/" } else { "" };
+        lines.extend(required.iter().map(|f| format!("!{anchor}{f}")));
         RuleSet::cached_lines("<npm strict>", &lines)?
     };
     Ok(Level {
@@ -611,12 +688,17 @@ fn enter(
         if kind == PackageJson && is_root {
             // processPackage: `files` → the package.json set, plus STRICT.
             let m = spec.manifest;
-            let rules = package_rules(
+            let rules = package_rules_as(
                 m.files.as_deref(),
                 m.main.as_deref(),
                 m.browser.as_deref(),
                 &m.bin,
-                |f| lstat_files_entry(snap, &spec.dir, f),
+                |f| match lstat_files_entry(snap, &spec.dir, f) {
+                    // pnpm packs a symlink a `files` entry names, as a link.
+                    Target::Other if spec.pnpm => Target::File,
+                    t => t,
+                },
+                spec.pnpm,
             );
             let source = path.clone();
             if let Some(set) = &rules.files_set {
@@ -660,9 +742,21 @@ fn enter(
     let mut entries: Vec<&Entry> = listing.iter().collect();
     entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     for e in entries {
-        match e.kind {
+        let kind = match e.kind {
+            // pnpm packs a symlink as a link, unless it points out of the package.
+            EntryKind::Symlink if spec.pnpm => match snap.read_link(&join(&dir, &e.name)) {
+                Ok(t) if stays_inside(&level.rel, &t) => EntryKind::File,
+                _ => continue,
+            },
+            k => k,
+        };
+        match kind {
             EntryKind::File => {
-                if e.name.contains('*') {
+                // pnpm drops these by exact name (npm by any case).
+                if spec.pnpm && matches!(e.name.as_str(), ".npmrc" | ".git") {
+                    continue;
+                }
+                if e.name.contains('*') && !spec.pnpm {
                     continue;
                 }
                 probe.set_name(&e.name);
@@ -676,7 +770,11 @@ fn enter(
                 }
             }
             EntryKind::Dir => {
-                if e.name.contains('*') {
+                if e.name.contains('*') && !spec.pnpm {
+                    continue;
+                }
+                // pnpm never enters a version-control folder (exact names).
+                if spec.pnpm && matches!(e.name.as_str(), ".git" | ".svn" | ".hg" | "CVS") {
                     continue;
                 }
                 probe.set_name(&e.name);

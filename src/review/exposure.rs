@@ -118,7 +118,11 @@ pub(crate) fn ships_after_commit(
     let shipped = cache.entry(pkg.dir.clone()).or_insert_with(|| {
         let rules = rules_files(ctx).ok()?;
         let after = overlay(ctx, &rules, true);
-        let list = packlist::pack(&after, &pkg.dir, &PackOptions::default()).ok()?;
+        let options = PackOptions {
+            publisher: publisher_of(ctx, &after),
+            ..PackOptions::default()
+        };
+        let list = packlist::pack(&after, &pkg.dir, &options).ok()?;
         Some(list.files.into_iter().map(|f| f.source).collect())
     });
     shipped.as_ref().map(|files| files.contains(path))
@@ -171,7 +175,10 @@ pub(crate) fn review(
         };
         probes.apply(&mut before);
         probes.apply(&mut after);
-        let opts_pack = PackOptions::default();
+        let opts_pack = PackOptions {
+            publisher: publisher_of(ctx, &after),
+            ..PackOptions::default()
+        };
         // The two packs are independent walks of the same package: run them side by side
         // (the hook's wall time is what makes people `--no-verify` it).
         let (new_res, old_res) = std::thread::scope(|s| {
@@ -636,4 +643,10 @@ fn finding(
         f = f.package(label);
     }
     Some(f)
+}
+
+/// The repository's publisher (`[publish] tool`, else detected from the staged tree): the
+/// exposure delta is what *it* would ship before and after the commit.
+fn publisher_of(ctx: &Ctx<'_>, after: &dyn Snapshot) -> packlist::Publisher {
+    packlist::publisher::for_repository(after, "", ctx.config.publish.tool).0
 }

@@ -146,3 +146,58 @@ pub fn fake_ghp(seed: u64) -> String {
         .collect();
     format!("ghp_{body}")
 }
+
+/// The real publishers installed by `scripts/publishers.sh` (pnpm 12.26, yarn 4.18 as
+/// `@yarnpkg/cli-dist`, bun 1.4), once per test binary; the script's lock file lets several
+/// binaries ask at once. Tests named `publisher_*` need them: they fail when the tools can't
+/// be installed, except that they may skip (loudly) when the registry is unreachable and
+/// `CI` is unset. `None` = skip.
+pub fn publisher_tools() -> Option<&'static PublisherTools> {
+    static TOOLS: std::sync::OnceLock<Option<PublisherTools>> = std::sync::OnceLock::new();
+    TOOLS
+        .get_or_init(|| {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/publishers.sh");
+            let out = std::process::Command::new("bash")
+                .arg(&script)
+                .output()
+                .expect("run scripts/publishers.sh");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            match out.status.code() {
+                Some(0) => {}
+                Some(3) if std::env::var_os("CI").is_none() => {
+                    eprintln!(
+                        "\n*** SKIPPING publisher differential: the package registry is \
+                         unreachable and CI is unset ***\n{stderr}"
+                    );
+                    return None;
+                }
+                _ => panic!(
+                    "scripts/publishers.sh could not install pnpm, yarn and bun ({}):\n{stderr}",
+                    out.status
+                ),
+            }
+            let text = String::from_utf8_lossy(&out.stdout);
+            let get = |name: &str| -> PathBuf {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| panic!("scripts/publishers.sh printed no {name}: {text}"))
+            };
+            Some(PublisherTools {
+                pnpm: get("pnpm"),
+                yarn: get("yarn"),
+                bun: get("bun"),
+            })
+        })
+        .as_ref()
+}
+
+/// Paths of the real publishers (see [`publisher_tools`]).
+pub struct PublisherTools {
+    /// The pnpm executable.
+    pub pnpm: PathBuf,
+    /// yarn berry's `yarn.js` (run with node).
+    pub yarn: PathBuf,
+    /// The bun executable.
+    pub bun: PathBuf,
+}

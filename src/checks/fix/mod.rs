@@ -92,7 +92,15 @@ pub fn exclusion(
     let works = |path: &str, bytes: &[u8]| -> bool {
         let mut overlay = Overlay::new(snapshot);
         overlay.set(path, file(bytes.to_vec()));
-        packlist::pack(&overlay, dir, &PackOptions::default()).is_ok_and(|list| {
+        packlist::pack(
+            &overlay,
+            dir,
+            &PackOptions {
+                publisher: packlist.publisher,
+                ..PackOptions::default()
+            },
+        )
+        .is_ok_and(|list| {
             list.files
                 .iter()
                 .map(|f| f.path.as_str())
