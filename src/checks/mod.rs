@@ -6,6 +6,7 @@
 //! the packlist-level rules, and labels every finding with package, file and repository path.
 
 pub mod codename;
+pub mod dev_certs;
 pub mod drift;
 pub mod files;
 pub mod fix;
@@ -212,6 +213,7 @@ pub fn audit_package(
         findings.extend(drift::check(packlist, &packlist.dir, lock, config));
     }
     findings.extend(lifecycle_scripts(packlist));
+    dev_certs::downgrade_dev_keys(snapshot, packlist, &mut findings);
     for f in &mut findings {
         f.package.get_or_insert_with(|| package.clone());
         if f.repo_path.is_none() {

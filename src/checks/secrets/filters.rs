@@ -68,6 +68,10 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     // Slack API docs ("Token types").
     "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    // The signature of jwt.io's sample token (`{"sub":"1234567890","name":"John Doe",…}`).
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Azure storage emulator (Azurite) account key, published for local development.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
 
 /// True for a documented example credential (exact list, plus AWS's `EXAMPLE` convention).
@@ -107,7 +111,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "abcdefgh",
     "12345678",
     "****",
-    "....",
+    "...",
+    "…",
     "•",
     "${",
     "{{",
@@ -160,8 +165,11 @@ pub(crate) fn connection_password(value: &[u8]) -> bool {
         b"pw",
         b"p",
         b"x",
+        // The Redis documentation's example password.
+        b"foobared",
     ];
-    if DEFAULTS.contains(&lower.as_slice()) {
+    // `mypassword`, `randompassword`, `yourPassword123`: templates, not credentials.
+    if DEFAULTS.contains(&lower.as_slice()) || contains(&lower, b"password") {
         return false;
     }
     !is_placeholder(value) && !value.iter().all(|b| *b == b'*' || *b == b'x' || *b == b'.')
@@ -356,7 +364,11 @@ pub(crate) fn prefix_is_metadata(prefix: &[u8]) -> bool {
 /// that vendors and RFCs publish as samples in their documentation, and that SDKs copy into
 /// their doc comments and tests. Matched by fingerprint, not by the word "example" nearby:
 /// a real key next to the word "example" is still a key.
-const PUBLISHED_SAMPLE_KEYS: &[&str] = &[];
+const PUBLISHED_SAMPLE_KEYS: &[&str] = &[
+    // The RSA key of the custom-certificate examples in Cloudflare's API reference, copied
+    // into the JSDoc of the Cloudflare SDK (and into every CLI that bundles it).
+    "86206a453c3f597011cba09b088e22396da0223c51b97e99a1708409a3c58a6a",
+];
 
 /// The base64 key material of a PEM block (header, footer, `Key: value` lines, line breaks
 /// and `\n` escapes removed).
@@ -398,23 +410,13 @@ fn key_material(block: &[u8]) -> Vec<u8> {
 
 /// True for a private key block that is one of the [`PUBLISHED_SAMPLE_KEYS`].
 pub(crate) fn is_published_sample_key(block: &[u8]) -> bool {
-    if PUBLISHED_SAMPLE_KEYS.is_empty() {
-        return false;
-    }
-    let print = crate::report::redact::fingerprint(&key_material(block));
-    PUBLISHED_SAMPLE_KEYS.contains(&print.as_str())
+    key_in(block, PUBLISHED_SAMPLE_KEYS)
 }
 
-/// True when a certificate's base64 body (line breaks or `\n` escapes allowed) decodes to a
-/// certificate that names `localhost` (its subject or alternative names).
-pub(crate) fn certificate_names_localhost(body: &[u8]) -> bool {
-    use base64::Engine;
-    let mut wrapped = b"-----BEGIN X-----\n".to_vec();
-    wrapped.extend_from_slice(body);
-    let material = key_material(&wrapped);
-    base64::engine::general_purpose::STANDARD
-        .decode(&material)
-        .is_ok_and(|der| contains(&der, b"localhost"))
+/// True when the key material of `block` has one of the `fingerprints`.
+fn key_in(block: &[u8], fingerprints: &[&str]) -> bool {
+    let print = crate::report::redact::fingerprint(&key_material(block));
+    fingerprints.contains(&print.as_str())
 }
 
 /// The vendor kind of a value assigned to a name that names the vendor, when the value has
@@ -465,19 +467,45 @@ pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// True when the code just before the key at `at` (200 bytes) names Google Maps
+/// (`GOOGLE_MAPS_API_KEY = 'AIza…'`, `maps.googleapis.com/…?key=`).
+pub(crate) fn maps_key_context(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(200);
+    let near = bytes[from..at].to_ascii_lowercase();
+    contains(&near, b"maps")
+}
+
+/// True when the key at `at` sits in a Firebase web config: `authDomain` and `projectId`
+/// within 400 bytes.
+pub(crate) fn in_firebase_web_config(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(400);
+    let to = (at + 400).min(bytes.len());
+    let near = &bytes[from..to];
+    contains(near, b"authDomain") && contains(near, b"projectId")
+}
+
 /// Public identifiers that sit under secret-sounding names: blockchain addresses and hashes
-/// (`tokenAddress: "0x…"`) and AWS ARNs.
+/// (`tokenAddress: "0x…"`), AWS ARNs and PostHog project keys.
 pub(crate) fn is_public_identifier(value: &[u8]) -> bool {
     let hex_after_0x =
         value.len() > 2 && value.starts_with(b"0x") && value[2..].iter().all(u8::is_ascii_hexdigit);
-    hex_after_0x || value.starts_with(b"arn:")
+    // `phc_`: PostHog project keys, which only ingest events and ship in every client.
+    hex_after_0x || value.starts_with(b"arn:") || value.starts_with(b"phc_")
 }
 
 /// Why a value is public by its name, when the name says so: `publicKey`, `publishableKey`,
 /// `anonKey`, `defaultApiKey` (a key an SDK ships to every user), `demoToken`, `sharedSecret`
 /// of a public service. `name` is lowercase.
 pub(crate) fn public_by_name(name: &[u8]) -> Option<&'static str> {
-    const PUBLIC: &[&str] = &["public", "publishable", "anon", "browser", "client_side"];
+    const PUBLIC: &[&str] = &[
+        "public",
+        "publishable",
+        "anon",
+        "browser",
+        "client_side",
+        "clienttoken",
+        "client_token",
+    ];
     const SHARED: &[&str] = &["default", "demo", "shared", "sandbox", "guest"];
     if PUBLIC.iter().any(|w| contains(name, w.as_bytes())) {
         return Some("its name says it is public: a key meant for browsers and clients");
@@ -492,6 +520,9 @@ pub(crate) fn public_by_name(name: &[u8]) -> Option<&'static str> {
 
 /// Telemetry, analytics and error-reporting vendors whose client keys only send events in.
 const TELEMETRY: &[&str] = &[
+    // Tunnels a dev CLI opens with its own shared account.
+    "ngrok",
+    "localtunnel",
     "amplitude",
     "segment",
     "posthog",
@@ -518,8 +549,9 @@ pub(crate) fn public_by_context(bytes: &[u8], at: usize) -> Option<&'static str>
     let near = bytes[from..to].to_ascii_lowercase();
     if TELEMETRY.iter().any(|w| contains(&near, w.as_bytes())) {
         return Some(
-            "a telemetry or error-reporting client key (the code around it names the vendor): \
-            such keys only send events and ship in every client",
+            "a telemetry, error-reporting or dev-tunnel client key (the code around it names \
+            the vendor): such keys only send events or open a shared tunnel, and ship in every \
+            client",
         );
     }
     if contains(&near, b"public") || contains(&near, b"publishable") {
@@ -710,6 +742,26 @@ mod tests {
             b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         ));
         assert!(!is_known_example(b"AKIAZ7QK3LMN4PQRS2TU"));
+    }
+
+    #[test]
+    fn published_sample_keys_match_by_fingerprint_of_their_material() {
+        let body = "MIIEpAIBAAKCAQEAq8Zr2LmP4vN7xT1kW9sB3dF6hJ0cY5gAq8Zr2LmP4vN7xT1k";
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        let print = crate::report::redact::fingerprint(body.as_bytes());
+        assert!(key_in(pem.as_bytes(), &[print.as_str()]));
+        // The same material escaped in a JS string, in a doc comment's one line.
+        let escaped = pem.replace('\n', "\\n");
+        assert!(key_in(escaped.as_bytes(), &[print.as_str()]));
+        // Near miss: one character changed.
+        let other = pem.replace("q8Zr", "q8Zs");
+        assert!(!key_in(other.as_bytes(), &[print.as_str()]));
+        for f in PUBLISHED_SAMPLE_KEYS {
+            assert!(
+                f.len() == 64 && f.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{f}"
+            );
+        }
     }
 
     #[test]

@@ -124,6 +124,10 @@ impl Place {
     }
 }
 
+/// Why a database URL or Google key in documentation is a warning.
+const WHY_DOCS: &str = "in documentation, where such URLs and browser keys are usually \
+    examples; if it is a real one, rotate it";
+
 /// What a test fixture's key is called in messages.
 const WHY_FIXTURE: &str = "under a test or fixture path: test suites ship such keys on purpose; \
     if it is a real one, rotate it";
@@ -419,9 +423,16 @@ impl Scanner {
                         };
                         if let Some(h) = confirm_builtin(b, rule.regex.get(), bytes, at) {
                             let ri = h.kind.map_or(ri, |k| self.kind_index(k));
+                            let doc_sample = matches!(
+                                self.rules[ri].id.as_str(),
+                                "secret/connection-string" | "secret/google-api-key"
+                            );
                             let (severity, why) = match (h.severity, place) {
                                 (Severity::Error, Place::Fixture) => {
                                     (Severity::Warning, Some(WHY_FIXTURE))
+                                }
+                                (Severity::Error, Place::Docs) if doc_sample => {
+                                    (Severity::Warning, Some(WHY_DOCS))
                                 }
                                 _ => (h.severity, h.why),
                             };
@@ -619,7 +630,23 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
         return None;
     }
     match b.validate {
-        Validate::Token => (!filters::is_placeholder(secret)).then(|| Hit::error(range)),
+        Validate::Token => {
+            if filters::is_placeholder(secret) {
+                return None;
+            }
+            // A Firebase web app's config ships its API key to every browser by design;
+            // access is governed by security rules, not by the key.
+            if b.kind == "google-api-key" && filters::in_firebase_web_config(bytes, at) {
+                return Some(Hit {
+                    severity: Severity::Note,
+                    ..Hit::warning(range, WHY_FIREBASE)
+                });
+            }
+            if b.kind == "google-api-key" && filters::maps_key_context(bytes, at) {
+                return Some(Hit::warning(range, WHY_MAPS));
+            }
+            Some(Hit::error(range))
+        }
         Validate::AwsSecret => {
             let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
             let mut name = ident_before(bytes, at).to_ascii_lowercase();
@@ -656,7 +683,15 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
             let quote = caps.name("q").map_or(&b""[..], |m| m.as_bytes());
             let before = ident_before(bytes, at);
-            if filters::name_is_metadata(rest)
+            // An unquoted value with an `=` inside (not base64 padding) is a chain of
+            // assignments in minified code (`a.Password=_.Message=…`), not an env value.
+            let inner_eq = quote.is_empty()
+                && secret
+                    .iter()
+                    .rposition(|&b| b != b'=')
+                    .is_some_and(|last| secret[..last].contains(&b'='));
+            if inner_eq
+                || filters::name_is_metadata(rest)
                 || filters::prefix_is_metadata(before)
                 || !generic_shape(bytes, at, quote, range.end)
             {
@@ -676,7 +711,9 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             if let Some(kind) = filters::vendor_kind(&name, secret) {
                 return Some(Hit::error(range).kind(kind));
             }
-            if !filters::generic_value_is_secret(secret, password_like)
+            // A JWT-looking value the jwt kind didn't take is truncated or unsigned.
+            if secret.starts_with(b"eyJ")
+                || !filters::generic_value_is_secret(secret, password_like)
                 || filters::is_public_identifier(secret)
                 || filters::is_docsearch_key(bytes, at)
             {
@@ -684,6 +721,9 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             }
             if let Some(why) = filters::public_by_name(&name) {
                 return Some(Hit::warning(range, why));
+            }
+            if ternary_fallback(bytes, at - before.len()) {
+                return Some(Hit::warning(range, WHY_FALLBACK));
             }
             if let Some(why) = filters::public_by_context(bytes, at) {
                 return Some(Hit::warning(range, why));
@@ -700,6 +740,11 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             Jwt::Credential => Hit::error(range),
             Jwt::ServiceRole => Hit::error(range).kind("supabase-service-key"),
             Jwt::Expired => Hit::warning(range, "expired: its `exp` claim is in the past"),
+            Jwt::NoClaims => Hit::warning(
+                range,
+                "it carries no registered claim (no issuer, subject, audience, expiry or \
+                role): a sample or locally emulated token, not one an identity provider issued",
+            ),
         }),
         Validate::AzureKey => {
             let ok = !filters::is_placeholder(secret) && filters::shannon_entropy(secret) >= 4.5;
@@ -718,6 +763,27 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
         Validate::PrivateKey | Validate::ServiceAccount => unreachable!("handled above"),
     }
 }
+
+/// Why a default in a conditional is a warning.
+const WHY_FALLBACK: &str = "the default a conditional falls back to when the caller passes no \
+    key (`key ? key : '…'`): an SDK's shared key that every user of the package gets";
+
+/// True when the name starting at `name_start` is the second branch of a conditional
+/// (`isValid(t) ? t : '…'`): the `:` is no assignment and the literal is a fallback.
+fn ternary_fallback(bytes: &[u8], name_start: usize) -> bool {
+    let from = name_start.saturating_sub(200);
+    let before = bytes[from..name_start].trim_ascii_end();
+    before.last() == Some(&b'?')
+}
+
+/// Why a Google Maps key is a warning.
+const WHY_MAPS: &str = "a Google Maps key (the code around it names Maps): Maps JavaScript keys \
+    ship to every browser by design; make sure it is restricted by HTTP referrer";
+
+/// Why a Firebase web config's API key is a note.
+const WHY_FIREBASE: &str = "the `apiKey` of a Firebase web config (authDomain and projectId \
+    beside it): public by design, every browser gets it; restrict it by HTTP referrer and \
+    guard the data with security rules";
 
 /// Why a Google OAuth client secret next to its client id is not blocking.
 const WHY_INSTALLED_APP: &str = "the client secret of an OAuth installed application, next to \
@@ -741,6 +807,8 @@ enum Jwt {
     ServiceRole,
     /// Its `exp` lies in the past.
     Expired,
+    /// No registered claim at all: a sample or an emulator's token.
+    NoClaims,
 }
 
 /// A JWT is a credential when its header and payload decode to JSON objects, the header
@@ -781,6 +849,28 @@ fn judge_jwt(token: &[u8]) -> Option<Jwt> {
             return Some(Jwt::Expired);
         }
     }
+    const REGISTERED: &[&str] = &[
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "jti",
+        "role",
+        "scope",
+        "scp",
+        "azp",
+        "client_id",
+        "uid",
+        "user_id",
+        "email",
+        "tid",
+        "oid",
+    ];
+    if !REGISTERED.iter().any(|c| claims.contains_key(*c)) {
+        return Some(Jwt::NoClaims);
+    }
     Some(if role == Some("service_role") {
         Jwt::ServiceRole
     } else {
@@ -804,18 +894,29 @@ fn service_account_key(bytes: &[u8], at: usize) -> Option<Range<usize>> {
 }
 
 /// Why a private key block is a development certificate's key shipped on purpose, when it
-/// is: a `localhost` certificate beside it (a dev server's self-signed HTTPS pair).
+/// is: a self-signed certificate, or one naming `localhost`, within 8 KiB of it (a dev
+/// server's or test client's HTTPS pair).
 fn dev_certificate_key(bytes: &[u8], key: &Range<usize>) -> Option<&'static str> {
     let from = key.start.saturating_sub(8192);
     let to = (key.end + 8192).min(bytes.len());
     let near = &bytes[from..to];
-    let cert = memchr::memmem::find(near, b"-----BEGIN CERTIFICATE-----")?;
-    let body_start = from + cert + 27;
-    let body_end = body_start + memchr::memmem::find(&bytes[body_start..to], b"-----END")?;
-    filters::certificate_names_localhost(&bytes[body_start..body_end]).then_some(
-        "the key of a self-signed `localhost` certificate shipped beside it: a development \
-        server's HTTPS pair that secures nothing outside this machine",
-    )
+    if !filters::contains(near, b"-----BEGIN CERTIFICATE-----") {
+        return None;
+    }
+    let certs = crate::checks::dev_certs::pem_certificates(near);
+    if certs
+        .iter()
+        .any(|d| crate::checks::dev_certs::is_self_signed(d))
+    {
+        return Some(crate::checks::dev_certs::WHY_SELF_SIGNED);
+    }
+    certs
+        .iter()
+        .any(|d| filters::contains(d, b"localhost"))
+        .then_some(
+            "the key of a `localhost` certificate shipped beside it: a development \
+            server's HTTPS pair that secures nothing outside this machine",
+        )
 }
 
 /// The URL scheme right before the `://` at `at` (`mongodb+srv`), at most 16 bytes; empty
@@ -1355,7 +1456,7 @@ pub const RULES: &[Rule] = &[
         "secret/datadog-key",
         "a Datadog API or application key (32/40 hex under a datadog or DD_-named variable)",
         "API keys submit data to the organisation; application keys read it through the API. \
-        Browser client tokens (`pub…`) are public by design and not reported.",
+        Browser client tokens (`pub…`, under a `clientToken` name) are public by design: a warning.",
         ROTATE
     ),
     secret_rule!(
@@ -1391,3 +1492,7 @@ pub const RULES: &[Rule] = &[
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_public;
+#[cfg(test)]
+mod tests_vendors;

@@ -222,7 +222,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         what: "Google API key",
         keywords: &["AIza"],
         regex: r"(?P<s>AIza[0-9A-Za-z_-]{35})",
-        left: is_base64,
+        left: is_base64_body,
         right: is_base64,
         window: 40,
         back: 0,
