@@ -34,7 +34,10 @@ pub const RULES: &[Rule] = &[
             name for this rule: leakgate.toml entries that use it still work. `.npmrc` is judged by \
             content instead (settings and `${NPM_TOKEN}` references are fine; a literal token is \
             `secret/npmrc-auth-token`). Once a file is published, every version stays downloadable \
-            from the registry and its mirrors.",
+            from the registry and its mirrors. In a package, key files shipped on purpose are \
+            warnings that say why: under a test or fixture path, Android's `debug.keystore`, a \
+            `localhost` certificate, or a key whose directory ships a self-signed certificate \
+            (a development server's HTTPS pair).",
         fix: "Keep the file out of the package (`files` in package.json, or a line in \
             .npmignore) and out of git (.gitignore; `git restore --staged FILE` before a commit, \
             `git rebase -i` before a push). Credentials inside it are judged by content, as \

@@ -1255,8 +1255,10 @@ pub const RULES: &[Rule] = &[
         "a private key block (PEM, OpenSSH, PGP) with real key material",
         "A `-----BEGIN … PRIVATE KEY-----` block whose body is base64 key material, up to its END \
         marker. Anyone with the file can impersonate the key's owner (TLS server, SSH user, JWT \
-        issuer, signer). Headers alone (in regexes or key-parsing code) and dummy bodies are not \
-        reported.",
+        issuer, signer). Headers alone (in regexes or key-parsing code), dummy bodies and the sample \
+        keys vendors publish in their API references (matched by the fingerprint of the key \
+        material) are not reported. A key beside a self-signed or `localhost` certificate (a \
+        dev tool's HTTPS pair) or under a test or fixture path is a warning that says so.",
         "Remove the key from the package, replace it (generate a new key pair and revoke the old \
         certificate or authorized_keys entry), and load keys from a file outside the package or a \
         secret store."
