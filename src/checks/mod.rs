@@ -275,20 +275,21 @@ fn computed_help(
         };
         // The proprietary verdict is an inference: say how to declare the package open
         // when its sources are public anyway (a commercial licence, code published).
-        let declare = (visibility == crate::config::Visibility::Proprietary
-            && f.rule == "sourcemap/sources-content")
-            .then(|| {
-                let dir = if packlist.dir.is_empty() {
-                    "."
-                } else {
-                    &packlist.dir
-                };
-                format!(
-                    ". Or, {}",
-                    crate::config::declare_open_help(packlist.name(), dir)
-                )
-            })
-            .unwrap_or_default();
+        let declare = if visibility == crate::config::Visibility::Proprietary
+            && f.rule == "sourcemap/sources-content"
+        {
+            let dir = if packlist.dir.is_empty() {
+                "."
+            } else {
+                &packlist.dir
+            };
+            format!(
+                ". Or, {}",
+                crate::config::declare_open_help(packlist.name(), dir)
+            )
+        } else {
+            String::new()
+        };
         f.help = Some(format!("{help}{declare}"));
     }
 }

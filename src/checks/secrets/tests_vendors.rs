@@ -411,7 +411,7 @@ fn every_token_kind_in_every_assignment_form() {
             format!("x={t}"),
             format!("fetch(url, {{ headers: {{ Authorization: `Bearer {t}` }} }})"),
         ] {
-            assert_hit(&text, rule, &t);
+            assert_hit(&text, rule, t);
         }
     }
 }
