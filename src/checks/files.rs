@@ -34,7 +34,10 @@ pub const RULES: &[Rule] = &[
             name for this rule: leakgate.toml entries that use it still work. `.npmrc` is judged by \
             content instead (settings and `${NPM_TOKEN}` references are fine; a literal token is \
             `secret/npmrc-auth-token`). Once a file is published, every version stays downloadable \
-            from the registry and its mirrors.",
+            from the registry and its mirrors. In a package, key files shipped on purpose are \
+            warnings that say why: under a test or fixture path, Android's `debug.keystore`, a \
+            `localhost` certificate, or a key whose directory ships a self-signed certificate \
+            (a development server's HTTPS pair).",
         fix: "Keep the file out of the package (`files` in package.json, or a line in \
             .npmignore) and out of git (.gitignore; `git restore --staged FILE` before a commit, \
             `git rebase -i` before a push). Credentials inside it are judged by content, as \
@@ -170,6 +173,30 @@ pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
     DenyList::new(config).reason(path)
 }
 
+/// Why a denied key file in a package is shipped on purpose, when its path says so: a test
+/// suite's fixture, Android's debug keystore (created by the SDK with the published password
+/// `android`), or a dev server's `localhost` certificate. Still a warning: a reviewer should
+/// see it, but it is no credential leak. Content rules judge what is inside separately.
+fn shipped_on_purpose(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if name == "debug.keystore" {
+        return Some(
+            "Android's debug keystore: created by the SDK with a published password, it signs \
+            only debug builds",
+        );
+    }
+    if name.contains("localhost") {
+        return Some(
+            "a `localhost` development certificate: it secures nothing outside this machine",
+        );
+    }
+    if crate::checks::secrets::is_fixture_path(path) {
+        return Some("under a test or fixture path: test suites ship such files on purpose");
+    }
+    None
+}
+
 /// Top-level directories whose sources are the package's own whatever their names.
 const SOURCE_DIRS: &[&str] = &["src", "source"];
 
@@ -237,8 +264,13 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
     let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &packlist.files {
         if let Some(reason) = deny.reason(&f.path) {
+            let (severity, why) = match shipped_on_purpose(&f.path) {
+                Some(why) => (Severity::Warning, format!(" ({why})")),
+                None => (Severity::Error, String::new()),
+            };
             out.push(
-                Finding::new("file/denied", format!("{} ships: {reason}", f.path))
+                Finding::new("file/denied", format!("{} ships: {reason}{why}", f.path))
+                    .severity(severity)
                     .package(&package)
                     .file(&f.path)
                     .help("keep it out of the package (`files` in package.json or .npmignore)"),
@@ -288,15 +320,28 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 shown.join(", ")
             )
         };
+        let mut help = format!(
+            "Restrict `files` in package.json to the build output, or add `{}` to .npmignore.",
+            if n == 1 {
+                files[0].to_string()
+            } else {
+                format!("{top}/")
+            }
+        );
+        if sources_severity == Severity::Error {
+            help.push_str(" Or, ");
+            help.push_str(&crate::config::declare_open_help(
+                packlist.name(),
+                &packlist.dir,
+            ));
+            help.push('.');
+        }
         out.push(
             Finding::new("file/sources", what)
                 .severity(sources_severity)
                 .package(&package)
                 .file(files[0])
-                .help(format!(
-                    "Restrict `files` in package.json to the build output, or add `{}` to .npmignore.",
-                    if n == 1 { files[0].to_string() } else { format!("{top}/") }
-                )),
+                .help(help),
         );
     }
     out
@@ -408,6 +453,52 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Error);
         assert_eq!(f[1].severity, Severity::Warning);
         assert_eq!(f[0].package.as_deref(), Some("@acme/cli"));
+    }
+
+    #[test]
+    fn key_files_shipped_on_purpose_are_warnings_that_say_why() {
+        let f = check(
+            &packlist(&[
+                "test/fixtures/id_rsa",
+                "android/debug.keystore",
+                "dev/certs/localhost-key.pem",
+                "certs/server.pem",
+                "android/release.keystore",
+            ]),
+            &Config::default(),
+        );
+        let by_file = |p: &str| f.iter().find(|x| x.file.as_deref() == Some(p)).unwrap();
+        for (path, why) in [
+            ("test/fixtures/id_rsa", "test or fixture"),
+            ("android/debug.keystore", "debug keystore"),
+            ("dev/certs/localhost-key.pem", "localhost"),
+        ] {
+            let x = by_file(path);
+            assert_eq!(x.severity, Severity::Warning, "{path}");
+            assert!(x.message.contains(why), "{}", x.message);
+        }
+        // Near misses: a server key and a release keystore block.
+        assert_eq!(by_file("certs/server.pem").severity, Severity::Error);
+        assert_eq!(
+            by_file("android/release.keystore").severity,
+            Severity::Error
+        );
+    }
+
+    #[test]
+    fn proprietary_sources_say_how_to_declare_the_package_open() {
+        let mut p = packlist(&["dist/index.js", "src/index.ts"]);
+        p.manifest = serde_json::json!({"name": "@acme/cli", "license": "SEE LICENSE IN EULA"});
+        let f = check(&p, &Config::default());
+        let help = f[0].help.as_deref().unwrap();
+        assert_eq!(f[0].severity, Severity::Error);
+        let line = crate::config::open_declaration(Some("@acme/cli"), "pkg");
+        assert!(help.contains(&line), "{help}");
+        // Pasting it makes the same package's sources a note.
+        let config = Config::parse(&line, std::path::Path::new("leakgate.toml")).unwrap();
+        let f = check(&p, &config);
+        assert_eq!(f[0].severity, Severity::Note);
+        assert!(!f[0].help.as_deref().unwrap().contains("visibility"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the packlist-level rules, and labels every finding with package, file and repository path.
 
 pub mod codename;
+pub mod dev_certs;
 pub mod drift;
 pub mod files;
 pub mod fix;
@@ -214,6 +215,7 @@ pub fn audit_package(
         findings.extend(drift::check(packlist, &packlist.dir, lock, config));
     }
     findings.extend(lifecycle_scripts(packlist));
+    dev_certs::downgrade_dev_keys(snapshot, packlist, &mut findings);
     for f in &mut findings {
         f.package.get_or_insert_with(|| package.clone());
         if f.repo_path.is_none() {
@@ -275,7 +277,24 @@ fn computed_help(
             (_, false, _) => format!("inline map: {build}, or build without source maps"),
             (None, true, _) => build,
         };
-        f.help = Some(help);
+        // The proprietary verdict is an inference: say how to declare the package open
+        // when its sources are public anyway (a commercial licence, code published).
+        let declare = if visibility == crate::config::Visibility::Proprietary
+            && f.rule == "sourcemap/sources-content"
+        {
+            let dir = if packlist.dir.is_empty() {
+                "."
+            } else {
+                &packlist.dir
+            };
+            format!(
+                ". Or, {}",
+                crate::config::declare_open_help(packlist.name(), dir)
+            )
+        } else {
+            String::new()
+        };
+        f.help = Some(format!("{help}{declare}"));
     }
 }
 

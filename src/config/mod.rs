@@ -16,7 +16,9 @@ pub mod schema;
 pub mod visibility;
 
 pub use date::Date;
-pub use visibility::{infer_visibility, is_osi_license, license_of};
+pub use visibility::{
+    declare_open_help, infer_visibility, is_osi_license, license_of, open_declaration,
+};
 
 use crate::report::catalog::Rule;
 use crate::report::Severity;

@@ -25,6 +25,35 @@ pub fn infer_visibility(manifest: &serde_json::Value) -> Visibility {
     }
 }
 
+/// The `leakgate.toml` line that declares a package open source: the one-line form of a
+/// `[[package]]` table (a TOML array of inline tables), so it can be pasted as it is.
+/// Matched by `name` when the package has one, else by its directory (`path`).
+pub fn open_declaration(name: Option<&str>, dir: &str) -> String {
+    let quote = |v: &str| serde_json::Value::String(v.to_string()).to_string();
+    match name {
+        Some(n) => format!(
+            "package = [{{ name = {}, visibility = \"open\" }}]",
+            quote(n)
+        ),
+        None => format!(
+            "package = [{{ path = {}, visibility = \"open\" }}]",
+            quote(dir)
+        ),
+    }
+}
+
+/// The help sentence for a proprietary-looking package blocked for shipping its sources:
+/// how to declare it open when its sources are public anyway (a commercial or custom
+/// licence whose code is published elsewhere). The rule stays conservative: only the team
+/// can say the code is public.
+pub fn declare_open_help(name: Option<&str>, dir: &str) -> String {
+    format!(
+        "if the sources are public anyway, declare the package open in leakgate.toml: {} \
+         (in a file that already has `[[package]]` tables, add one with the same keys)",
+        open_declaration(name, dir)
+    )
+}
+
 /// The licence expression of a manifest: the `license` string, the legacy
 /// `license: { "type": ... }` object, or the legacy `licenses: [{ "type": ... }]` array
 /// (all joined with `OR`, since any of them may be chosen).
@@ -118,6 +147,33 @@ pub fn is_osi_license(expr: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_open_declaration_pastes_into_leakgate_toml_and_makes_the_package_open() {
+        let manifest = json!({"name": "@acme/cli", "license": "SEE LICENSE IN LICENSE.md"});
+        assert_eq!(infer_visibility(&manifest), Visibility::Proprietary);
+        for (name, dir) in [(Some("@acme/cli"), "packages/cli"), (None, "packages/cli")] {
+            let line = open_declaration(name, dir);
+            assert!(declare_open_help(name, dir).contains(&line));
+            let config = crate::config::Config::parse(
+                &format!("{line}\n"),
+                std::path::Path::new("leakgate.toml"),
+            )
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
+            assert_eq!(
+                config.visibility("packages/cli", &manifest),
+                Visibility::Open,
+                "{line}"
+            );
+            // Near miss: another package stays proprietary.
+            let other = json!({"name": "@acme/other", "license": "UNLICENSED"});
+            assert_eq!(
+                config.visibility("packages/other", &other),
+                Visibility::Proprietary,
+                "{line}"
+            );
+        }
+    }
 
     fn vis(m: serde_json::Value) -> Visibility {
         infer_visibility(&m)

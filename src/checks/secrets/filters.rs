@@ -68,6 +68,10 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
     // Slack API docs ("Token types").
     "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    // The signature of jwt.io's sample token (`{"sub":"1234567890","name":"John Doe",…}`).
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Azure storage emulator (Azurite) account key, published for local development.
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
 ];
 
 /// True for a documented example credential (exact list, plus AWS's `EXAMPLE` convention).
@@ -107,7 +111,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "abcdefgh",
     "12345678",
     "****",
-    "....",
+    "...",
+    "…",
     "•",
     "${",
     "{{",
@@ -160,8 +165,11 @@ pub(crate) fn connection_password(value: &[u8]) -> bool {
         b"pw",
         b"p",
         b"x",
+        // The Redis documentation's example password.
+        b"foobared",
     ];
-    if DEFAULTS.contains(&lower.as_slice()) {
+    // `mypassword`, `randompassword`, `yourPassword123`: templates, not credentials.
+    if DEFAULTS.contains(&lower.as_slice()) || contains(&lower, b"password") {
         return false;
     }
     !is_placeholder(value) && !value.iter().all(|b| *b == b'*' || *b == b'x' || *b == b'.')
@@ -302,6 +310,10 @@ const NAME_SUFFIX_NOT_SECRET: &[&str] = &[
     "service",
     "manager",
     "arn",
+    "address",
+    "addr",
+    "contract",
+    "mint",
 ];
 
 /// True when the part of a name after the keyword (`Type` in `tokenType`) shows the value
@@ -346,6 +358,230 @@ pub(crate) fn prefix_is_metadata(prefix: &[u8]) -> bool {
     NAME_PREFIX_NOT_SECRET
         .iter()
         .any(|s| contains(&lower, s.as_bytes()))
+}
+
+/// sha256 (hex) of the key material (the base64 body, without line breaks) of private keys
+/// that vendors and RFCs publish as samples in their documentation, and that SDKs copy into
+/// their doc comments and tests. Matched by fingerprint, not by the word "example" nearby:
+/// a real key next to the word "example" is still a key.
+const PUBLISHED_SAMPLE_KEYS: &[&str] = &[
+    // The RSA key of the custom-certificate examples in Cloudflare's API reference, copied
+    // into the JSDoc of the Cloudflare SDK (and into every CLI that bundles it).
+    "86206a453c3f597011cba09b088e22396da0223c51b97e99a1708409a3c58a6a",
+];
+
+/// The base64 key material of a PEM block (header, footer, `Key: value` lines, line breaks
+/// and `\n` escapes removed).
+fn key_material(block: &[u8]) -> Vec<u8> {
+    let body_start = memchr::memmem::find(block, b"-----BEGIN ")
+        .and_then(|b| memchr::memmem::find(&block[b + 11..], b"-----").map(|e| b + 11 + e + 5))
+        .unwrap_or(0);
+    let body_end = memchr::memmem::find(&block[body_start..], b"-----END ")
+        .map_or(block.len(), |e| body_start + e);
+    let text = &block[body_start..body_end];
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    let mut line: Vec<u8> = Vec::new();
+    let flush = |line: &mut Vec<u8>, out: &mut Vec<u8>| {
+        if !line.contains(&b':') {
+            out.extend(
+                line.iter()
+                    .filter(|b| is_base64(**b) && **b != b'-' && **b != b'_'),
+            );
+        }
+        line.clear();
+    };
+    while i < text.len() {
+        if text[i] == b'\\' && matches!(text.get(i + 1), Some(b'n' | b'r')) {
+            flush(&mut line, &mut out);
+            i += 2;
+            continue;
+        }
+        if text[i] == b'\n' {
+            flush(&mut line, &mut out);
+        } else {
+            line.push(text[i]);
+        }
+        i += 1;
+    }
+    flush(&mut line, &mut out);
+    out
+}
+
+/// True for a private key block that is one of the [`PUBLISHED_SAMPLE_KEYS`].
+pub(crate) fn is_published_sample_key(block: &[u8]) -> bool {
+    key_in(block, PUBLISHED_SAMPLE_KEYS)
+}
+
+/// True when the key material of `block` has one of the `fingerprints`.
+fn key_in(block: &[u8], fingerprints: &[&str]) -> bool {
+    let print = crate::report::redact::fingerprint(&key_material(block));
+    fingerprints.contains(&print.as_str())
+}
+
+/// The vendor kind of a value assigned to a name that names the vendor, when the value has
+/// that vendor's key format: `TWILIO_AUTH_TOKEN=<32 hex>`, `DD_API_KEY=<32 hex>`,
+/// `MAILGUN_API_KEY=key-<32 hex>`, `HEROKU_API_KEY=<uuid>`, `CLOUDFLARE_API_TOKEN=<40>`,
+/// `VERCEL_TOKEN=<24>`. `name` is lowercase.
+pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
+    let hex = |n: usize| value.len() == n && value.iter().all(u8::is_ascii_hexdigit);
+    let alnum = |n: usize| value.len() == n && value.iter().all(u8::is_ascii_alphanumeric);
+    let has = |w: &str| contains(name, w.as_bytes());
+    if is_placeholder(value) || shannon_entropy(value) < 3.0 {
+        return None;
+    }
+    if has("twilio") && (hex(32) || alnum(32)) {
+        return Some("twilio-key");
+    }
+    if (has("datadog") || name.starts_with(b"dd_")) && (hex(32) || hex(40)) {
+        return Some("datadog-key");
+    }
+    if has("mailgun") {
+        let legacy = value.len() == 36
+            && value.starts_with(b"key-")
+            && value[4..].iter().all(u8::is_ascii_hexdigit);
+        let current = value.len() == 50
+            && value.iter().enumerate().all(|(i, &b)| match i {
+                32 | 41 => b == b'-',
+                _ => b.is_ascii_hexdigit(),
+            });
+        if legacy || current {
+            return Some("mailgun-key");
+        }
+    }
+    if has("heroku") && is_uuid(value) {
+        return Some("heroku-key");
+    }
+    if has("cloudflare") || name.starts_with(b"cf_") {
+        let token = value.len() == 40
+            && value
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+        if token || hex(37) {
+            return Some("cloudflare-token");
+        }
+    }
+    if has("vercel") && alnum(24) {
+        return Some("vercel-token");
+    }
+    None
+}
+
+/// True when the code just before the key at `at` (200 bytes) names Google Maps
+/// (`GOOGLE_MAPS_API_KEY = 'AIza…'`, `maps.googleapis.com/…?key=`).
+pub(crate) fn maps_key_context(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(200);
+    let near = bytes[from..at].to_ascii_lowercase();
+    contains(&near, b"maps")
+}
+
+/// True when the key at `at` sits in a Firebase web config: `authDomain` and `projectId`
+/// within 400 bytes.
+pub(crate) fn in_firebase_web_config(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(400);
+    let to = (at + 400).min(bytes.len());
+    let near = &bytes[from..to];
+    contains(near, b"authDomain") && contains(near, b"projectId")
+}
+
+/// Public identifiers that sit under secret-sounding names: blockchain addresses and hashes
+/// (`tokenAddress: "0x…"`), AWS ARNs and PostHog project keys.
+pub(crate) fn is_public_identifier(value: &[u8]) -> bool {
+    let hex_after_0x =
+        value.len() > 2 && value.starts_with(b"0x") && value[2..].iter().all(u8::is_ascii_hexdigit);
+    // `phc_`: PostHog project keys, which only ingest events and ship in every client.
+    hex_after_0x || value.starts_with(b"arn:") || value.starts_with(b"phc_")
+}
+
+/// Why a value is public by its name, when the name says so: `publicKey`, `publishableKey`,
+/// `anonKey`, `defaultApiKey` (a key an SDK ships to every user), `demoToken`, `sharedSecret`
+/// of a public service. `name` is lowercase.
+pub(crate) fn public_by_name(name: &[u8]) -> Option<&'static str> {
+    const PUBLIC: &[&str] = &[
+        "public",
+        "publishable",
+        "anon",
+        "browser",
+        "client_side",
+        "clienttoken",
+        "client_token",
+    ];
+    const SHARED: &[&str] = &["default", "demo", "shared", "sandbox", "guest"];
+    if PUBLIC.iter().any(|w| contains(name, w.as_bytes())) {
+        return Some("its name says it is public: a key meant for browsers and clients");
+    }
+    if SHARED.iter().any(|w| contains(name, w.as_bytes())) {
+        return Some(
+            "its name says it is a default or shared key that the code hands to every user",
+        );
+    }
+    None
+}
+
+/// Telemetry, analytics and error-reporting vendors whose client keys only send events in.
+const TELEMETRY: &[&str] = &[
+    // Tunnels a dev CLI opens with its own shared account.
+    "ngrok",
+    "localtunnel",
+    "amplitude",
+    "segment",
+    "posthog",
+    "mixpanel",
+    "bugsnag",
+    "rollbar",
+    "notifier",
+    "telemetry",
+    "analytics",
+    "heap.io",
+    "logrocket",
+    "honeybadger",
+    "launchdarkly",
+    "statsig",
+    "ingest",
+];
+
+/// Why a value is a telemetry or error-reporting client key, when the code around it (300
+/// bytes either side) names such a vendor or calls the key public: write-only keys that
+/// every installed copy sends events with.
+pub(crate) fn public_by_context(bytes: &[u8], at: usize) -> Option<&'static str> {
+    let from = at.saturating_sub(300);
+    let to = (at + 300).min(bytes.len());
+    let near = bytes[from..to].to_ascii_lowercase();
+    if TELEMETRY.iter().any(|w| contains(&near, w.as_bytes())) {
+        return Some(
+            "a telemetry, error-reporting or dev-tunnel client key (the code around it names \
+            the vendor): such keys only send events or open a shared tunnel, and ship in every \
+            client",
+        );
+    }
+    if contains(&near, b"public") || contains(&near, b"publishable") {
+        return Some("the code around it calls the key public");
+    }
+    None
+}
+
+/// Why a generic value is a warning rather than an error.
+pub(crate) const WHY_WEAK: &str = "the value is too short or too regular to judge: \
+    a secret-like name alone is not enough to block";
+
+/// Strong evidence for a generic assignment: a long, random, mixed value (generated keys),
+/// a long hex or base64 string, or a password of 10+ characters from three classes.
+/// [`generic_value_is_secret`] values that fall short are warnings.
+pub(crate) fn generic_value_is_strong(value: &[u8], password_like: bool) -> bool {
+    let lower = value.iter().any(u8::is_ascii_lowercase);
+    let upper = value.iter().any(u8::is_ascii_uppercase);
+    let digit = value.iter().any(u8::is_ascii_digit);
+    let other = value.iter().any(|b| !b.is_ascii_alphanumeric());
+    let entropy = shannon_entropy(value);
+    if password_like {
+        let classes = [lower, upper, digit, other].iter().filter(|&&c| c).count();
+        return value.len() >= 10 && classes >= 3 && entropy >= 3.0;
+    }
+    let hex = value.iter().all(u8::is_ascii_hexdigit);
+    if hex {
+        return value.len() >= 32 && entropy >= 3.5;
+    }
+    value.len() >= 20 && entropy >= 4.0 && lower && upper && digit
 }
 
 /// `8-4-4-4-12` hex: request ids and idempotency keys far more often than credentials in
@@ -506,6 +742,26 @@ mod tests {
             b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
         ));
         assert!(!is_known_example(b"AKIAZ7QK3LMN4PQRS2TU"));
+    }
+
+    #[test]
+    fn published_sample_keys_match_by_fingerprint_of_their_material() {
+        let body = "MIIEpAIBAAKCAQEAq8Zr2LmP4vN7xT1kW9sB3dF6hJ0cY5gAq8Zr2LmP4vN7xT1k";
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        let print = crate::report::redact::fingerprint(body.as_bytes());
+        assert!(key_in(pem.as_bytes(), &[print.as_str()]));
+        // The same material escaped in a JS string, in a doc comment's one line.
+        let escaped = pem.replace('\n', "\\n");
+        assert!(key_in(escaped.as_bytes(), &[print.as_str()]));
+        // Near miss: one character changed.
+        let other = pem.replace("q8Zr", "q8Zs");
+        assert!(!key_in(other.as_bytes(), &[print.as_str()]));
+        for f in PUBLISHED_SAMPLE_KEYS {
+            assert!(
+                f.len() == 64 && f.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{f}"
+            );
+        }
     }
 
     #[test]

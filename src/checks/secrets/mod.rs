@@ -49,7 +49,88 @@ pub struct SecretMatch {
     pub column: u32,
     /// Byte range of the secret itself (not the variable name around it) in the buffer.
     pub range: Range<usize>,
+    /// `Error` for a credential; `Warning` when the value is public by design, a fixture or
+    /// too weak to judge (then [`why`](Self::why) says which).
+    pub severity: Severity,
+    /// Why a match is not blocking, for the message (`None` for errors).
+    pub why: Option<&'static str>,
 }
+
+/// A confirmed candidate: where, which kind (when the rule that found it reports it under
+/// a more specific one), how serious and why.
+struct Hit {
+    range: Range<usize>,
+    kind: Option<&'static str>,
+    severity: Severity,
+    why: Option<&'static str>,
+}
+
+impl Hit {
+    fn error(range: Range<usize>) -> Hit {
+        Hit {
+            range,
+            kind: None,
+            severity: Severity::Error,
+            why: None,
+        }
+    }
+
+    fn warning(range: Range<usize>, why: &'static str) -> Hit {
+        Hit {
+            range,
+            kind: None,
+            severity: Severity::Warning,
+            why: Some(why),
+        }
+    }
+
+    fn kind(mut self, kind: &'static str) -> Hit {
+        self.kind = Some(kind);
+        self
+    }
+}
+
+/// One raw match: rule index, range, line, column, severity, why.
+struct Raw {
+    rule: usize,
+    range: Range<usize>,
+    line: u32,
+    column: u32,
+    severity: Severity,
+    why: Option<&'static str>,
+}
+
+/// Where a buffer sits, for the rules that judge by place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Code and configuration: every rule at full strength.
+    Code,
+    /// Documentation, examples and type declarations: `generic-secret` is off.
+    Docs,
+    /// Tests and fixtures: `generic-secret` is off and the other kinds are warnings (test
+    /// suites ship key fixtures on purpose).
+    Fixture,
+}
+
+impl Place {
+    fn of(path: &str) -> Place {
+        if is_fixture_path(path) {
+            Place::Fixture
+        } else if is_sample_path(path) {
+            Place::Docs
+        } else {
+            Place::Code
+        }
+    }
+}
+
+/// Why a database URL or Google key in documentation is a warning.
+const WHY_DOCS: &str = "in documentation, where such URLs and browser keys are usually \
+    examples; if it is a real one, rotate it";
+
+/// What a test fixture's key is called in messages.
+const WHY_FIXTURE: &str = "under a test or fixture path: test suites ship such keys on purpose; \
+    if it is a real one, rotate it";
 
 /// A `[[secrets.patterns]]` entry leakgate can't use; names the config file and the entry.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +203,8 @@ pub struct Scanner {
     triggers: Vec<Vec<(usize, usize)>>,
     /// Index of the `generic-secret` rule (switched off in docs, tests and examples).
     generic: usize,
+    /// Rule index of each built-in kind, for hits reported under a more specific kind.
+    kinds: Vec<(&'static str, usize)>,
     /// Custom rules without keywords: searched over every text buffer.
     unanchored: Vec<usize>,
 }
@@ -239,11 +322,17 @@ impl Scanner {
             .iter()
             .position(|r| r.id == "secret/generic-secret")
             .expect("generic-secret is built in");
+        let kinds = BUILTINS
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.kind, i))
+            .collect();
         Ok(Scanner {
             rules,
             prefilter,
             triggers,
             generic,
+            kinds,
             unanchored,
         })
     }
@@ -253,7 +342,7 @@ impl Scanner {
     /// Binary buffers ([`is_binary`]) return nothing. Overlapping matches of several kinds
     /// are reported once, as the most specific kind.
     pub fn scan(&self, bytes: &[u8]) -> Vec<SecretMatch> {
-        self.to_matches(self.scan_raw(bytes, true))
+        self.to_matches(self.scan_raw(bytes, Place::Code))
     }
 
     /// [`scan`](Self::scan) for a file at `path` (relative, `/`-separated; for an embedded
@@ -261,18 +350,21 @@ impl Scanner {
     /// fixtures and type declarations (`README.md`, `test/`, `*.spec.ts`, `examples/`,
     /// `*.examples.json`, `*.d.ts`) the heuristic `generic-secret` kind is off: values there
     /// are samples. Every vendor-token kind still applies: a real `ghp_` token in a README
-    /// is still a leak. The pre-commit review and the audit both call this.
+    /// is still a leak; under a test or fixture path (`test/`, `fixtures/`, `*.test.js`) it
+    /// is a warning that says so. The pre-commit review and the audit both call this.
     pub fn scan_file(&self, path: &str, bytes: &[u8]) -> Vec<SecretMatch> {
-        self.to_matches(self.scan_raw(bytes, !is_sample_path(path)))
+        self.to_matches(self.scan_raw(bytes, Place::of(path)))
     }
 
-    fn to_matches(&self, raw: Vec<(usize, Range<usize>, u32, u32)>) -> Vec<SecretMatch> {
+    fn to_matches(&self, raw: Vec<Raw>) -> Vec<SecretMatch> {
         raw.into_iter()
-            .map(|(rule, range, line, column)| SecretMatch {
-                rule: self.rules[rule].id.clone(),
-                line,
-                column,
-                range,
+            .map(|r| SecretMatch {
+                rule: self.rules[r.rule].id.clone(),
+                line: r.line,
+                column: r.column,
+                range: r.range,
+                severity: r.severity,
+                why: r.why,
             })
             .collect()
     }
@@ -282,29 +374,37 @@ impl Scanner {
     /// the fingerprint `[[allow]]` entries take. Package and repository path are left to
     /// the caller.
     pub fn findings(&self, file: &str, bytes: &[u8]) -> Vec<Finding> {
-        self.scan_raw(bytes, !is_sample_path(file))
+        self.scan_raw(bytes, Place::of(file))
             .into_iter()
-            .map(|(rule, range, line, column)| {
-                let r = &self.rules[rule];
+            .map(|m| {
+                let r = &self.rules[m.rule];
                 let help = crate::report::catalog::find(&r.id)
                     .map(|c| c.fix)
                     .unwrap_or(CUSTOM_FIX);
-                Finding::new(&r.id, format!("{} in {file}", r.what))
+                let message = match m.why {
+                    Some(why) => format!("{} in {file} ({why})", r.what),
+                    None => format!("{} in {file}", r.what),
+                };
+                Finding::new(&r.id, message)
+                    .severity(m.severity)
                     .file(file)
-                    .at(line, column)
+                    .at(m.line, m.column)
                     .help(help)
-                    .evidence(&bytes[range])
+                    .evidence(&bytes[m.range])
             })
             .collect()
     }
 
-    /// Raw matches: (rule index, range, line, column), deduplicated and sorted.
-    fn scan_raw(&self, bytes: &[u8], generic: bool) -> Vec<(usize, Range<usize>, u32, u32)> {
+    /// Raw matches, deduplicated and sorted.
+    fn scan_raw(&self, bytes: &[u8], place: Place) -> Vec<Raw> {
         if bytes.is_empty() || is_binary(bytes) {
             return Vec::new();
         }
+        let generic = place == Place::Code;
         let skip = mappings_ranges(bytes);
         let mut found: Vec<(usize, Range<usize>)> = Vec::new();
+        // Severity and reason of the built-in hits, by position in `found`.
+        let mut judged: Vec<(Severity, Option<&'static str>)> = Vec::new();
         // Custom rules scan a window per hit; remember how far each has looked.
         let mut custom_seen: Vec<usize> = vec![0; self.rules.len()];
         for hit in self.prefilter.find_iter(bytes) {
@@ -315,15 +415,34 @@ impl Scanner {
                 if ri == self.generic && !generic {
                     continue;
                 }
-                let at = hit.start() + offset;
                 let rule = &self.rules[ri];
                 match rule.check {
                     Check::BuiltIn(b) => {
-                        if let Some(range) = confirm_builtin(b, rule.regex.get(), bytes, at) {
-                            found.push((ri, range));
+                        let Some(at) = (hit.start() + offset).checked_sub(b.back) else {
+                            continue;
+                        };
+                        if let Some(h) = confirm_builtin(b, rule.regex.get(), bytes, at) {
+                            let ri = h.kind.map_or(ri, |k| self.kind_index(k));
+                            let doc_sample = matches!(
+                                self.rules[ri].id.as_str(),
+                                "secret/connection-string" | "secret/google-api-key"
+                            );
+                            let (severity, why) = match (h.severity, place) {
+                                (Severity::Error, Place::Fixture) => {
+                                    (Severity::Warning, Some(WHY_FIXTURE))
+                                }
+                                (Severity::Error, Place::Docs) if doc_sample => {
+                                    (Severity::Warning, Some(WHY_DOCS))
+                                }
+                                _ => (h.severity, h.why),
+                            };
+                            judged.resize(found.len(), (Severity::Error, None));
+                            judged.push((severity, why));
+                            found.push((ri, h.range));
                         }
                     }
                     Check::Custom => {
+                        let at = hit.start() + offset;
                         if at < custom_seen[ri] {
                             continue;
                         }
@@ -343,21 +462,43 @@ impl Scanner {
                 &mut found,
             );
         }
+        judged.resize(found.len(), (Severity::Error, None));
+        let mut found: Vec<(usize, Range<usize>, Severity, Option<&'static str>)> = found
+            .into_iter()
+            .zip(judged)
+            .map(|((ri, r), (sev, why))| (ri, r, sev, why))
+            .collect();
         // Most specific first at equal positions; drop anything overlapping a kept match.
-        found.sort_by_key(|(ri, r)| (r.start, *ri, std::cmp::Reverse(r.end)));
-        let mut kept: Vec<(usize, Range<usize>)> = Vec::new();
-        for (ri, r) in found {
-            if kept.last().is_some_and(|(_, last)| r.start < last.end) {
+        found.sort_by_key(|(ri, r, _, _)| (r.start, *ri, std::cmp::Reverse(r.end)));
+        let mut kept: Vec<(usize, Range<usize>, Severity, Option<&'static str>)> = Vec::new();
+        for m in found {
+            if kept.last().is_some_and(|last| m.1.start < last.1.end) {
                 continue;
             }
-            kept.push((ri, r));
+            kept.push(m);
         }
-        let starts: Vec<usize> = kept.iter().map(|(_, r)| r.start).collect();
+        let starts: Vec<usize> = kept.iter().map(|m| m.1.start).collect();
         line_columns(bytes, &starts)
             .into_iter()
             .zip(kept)
-            .map(|((line, column), (ri, r))| (ri, r, line, column))
+            .map(|((line, column), (rule, range, severity, why))| Raw {
+                rule,
+                range,
+                line,
+                column,
+                severity,
+                why,
+            })
             .collect()
+    }
+
+    /// The rule index of the built-in kind `kind`.
+    fn kind_index(&self, kind: &str) -> usize {
+        self.kinds
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, i)| *i)
+            .expect("kinds named by validation are built in")
     }
 }
 
@@ -447,13 +588,8 @@ const CUSTOM_FIX: &str =
     "Remove the credential from the file, rotate it (treat it as leaked once it \
     has been pushed or published), and load it from the environment or a secret store at run time.";
 
-/// Runs a built-in kind at a keyword hit; returns the secret's range if it is one.
-fn confirm_builtin(
-    b: &rules::BuiltIn,
-    regex: &Regex,
-    bytes: &[u8],
-    at: usize,
-) -> Option<Range<usize>> {
+/// Runs a built-in kind at a keyword hit; returns the secret if it is one.
+fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -> Option<Hit> {
     if at > 0 && (b.left)(bytes[at - 1]) {
         return None;
     }
@@ -472,7 +608,17 @@ fn confirm_builtin(
     let caps = regex.captures(window)?;
     if b.validate == Validate::PrivateKey {
         let header_end = at + caps.get(0)?.end();
-        return private_key_block(bytes, at, header_end);
+        let range = private_key_block(bytes, at, header_end)?;
+        if filters::is_published_sample_key(&bytes[range.clone()]) {
+            return None;
+        }
+        return Some(match dev_certificate_key(bytes, &range) {
+            Some(why) => Hit::warning(range, why),
+            None => Hit::error(range),
+        });
+    }
+    if b.validate == Validate::ServiceAccount {
+        return service_account_key(bytes, at).map(Hit::error);
     }
     let s = caps.name("s")?;
     let range = at + s.start()..at + s.end();
@@ -483,39 +629,294 @@ fn confirm_builtin(
     if filters::is_known_example(secret) {
         return None;
     }
-    let ok = match b.validate {
-        Validate::Token => !filters::is_placeholder(secret),
+    match b.validate {
+        Validate::Token => {
+            if filters::is_placeholder(secret) {
+                return None;
+            }
+            // A Firebase web app's config ships its API key to every browser by design;
+            // access is governed by security rules, not by the key.
+            if b.kind == "google-api-key" && filters::in_firebase_web_config(bytes, at) {
+                return Some(Hit {
+                    severity: Severity::Note,
+                    ..Hit::warning(range, WHY_FIREBASE)
+                });
+            }
+            if b.kind == "google-api-key" && filters::maps_key_context(bytes, at) {
+                return Some(Hit::warning(range, WHY_MAPS));
+            }
+            Some(Hit::error(range))
+        }
         Validate::AwsSecret => {
             let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
             let mut name = ident_before(bytes, at).to_ascii_lowercase();
             name.extend(rest.iter().map(u8::to_ascii_lowercase));
-            (filters::contains(&name, b"aws") || filters::contains(&name, b"access"))
+            let ok = (filters::contains(&name, b"aws") || filters::contains(&name, b"access"))
                 && !filters::is_placeholder(secret)
                 && secret.iter().any(u8::is_ascii_lowercase)
                 && secret.iter().any(u8::is_ascii_uppercase)
-                && filters::shannon_entropy(secret) >= 4.0
+                && filters::shannon_entropy(secret) >= 4.0;
+            ok.then(|| Hit::error(range))
         }
-        Validate::Npmrc => npmrc_line(bytes, at) && npmrc_value(secret),
+        Validate::Npmrc => {
+            (npmrc_line(bytes, at) && npmrc_value(secret)).then(|| Hit::error(range))
+        }
         Validate::ConnString => {
             let host = caps.name("host").map_or(&b""[..], |m| m.as_bytes());
-            filters::is_database_scheme(scheme_before(bytes, at))
-                && filters::connection_password(secret)
-                && !filters::is_local_host(host)
+            let user = caps.name("user").map_or(&b""[..], |m| m.as_bytes());
+            let scheme = scheme_before(bytes, at);
+            if filters::is_local_host(host) || !filters::connection_password(secret) {
+                return None;
+            }
+            if filters::is_database_scheme(scheme) {
+                return Some(Hit::error(range));
+            }
+            // A Sentry DSN with its secret key: `https://<32 hex>:<32 hex>@host/project`.
+            // The public DSN (no `:secret`) never matches the regex.
+            let hex32 = |v: &[u8]| v.len() == 32 && v.iter().all(u8::is_ascii_hexdigit);
+            let web = scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"http");
+            (web && hex32(user) && hex32(secret)).then(|| Hit::error(range).kind("sentry-dsn"))
         }
         Validate::Generic => {
             let keyword = &bytes[at..at + 4];
             let password_like = keyword.eq_ignore_ascii_case(b"pass");
             let rest = caps.name("rest").map_or(&b""[..], |m| m.as_bytes());
             let quote = caps.name("q").map_or(&b""[..], |m| m.as_bytes());
-            !filters::name_is_metadata(rest)
-                && !filters::prefix_is_metadata(ident_before(bytes, at))
-                && generic_shape(bytes, at, quote, range.end)
-                && filters::generic_value_is_secret(secret, password_like)
-                && !filters::is_docsearch_key(bytes, at)
+            let before = ident_before(bytes, at);
+            // An unquoted value with an `=` inside (not base64 padding) is a chain of
+            // assignments in minified code (`a.Password=_.Message=…`), not an env value.
+            let inner_eq = quote.is_empty()
+                && secret
+                    .iter()
+                    .rposition(|&b| b != b'=')
+                    .is_some_and(|last| secret[..last].contains(&b'='));
+            if inner_eq
+                || filters::name_is_metadata(rest)
+                || filters::prefix_is_metadata(before)
+                || !generic_shape(bytes, at, quote, range.end)
+            {
+                return None;
+            }
+            // The whole name: `twilio_auth` + `token` + `_prod`.
+            let keyword_end = caps.name("rest").map_or(0, |m| m.start());
+            let mut name = before.to_ascii_lowercase();
+            name.extend(
+                bytes[at..at + keyword_end]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            name.extend(rest.iter().map(u8::to_ascii_lowercase));
+            // A vendor in the name and the vendor's key format: that vendor's kind, whatever
+            // the generic value tests say (a Heroku key is a UUID).
+            if let Some(kind) = filters::vendor_kind(&name, secret) {
+                return Some(Hit::error(range).kind(kind));
+            }
+            // A JWT-looking value the jwt kind didn't take is truncated or unsigned.
+            if secret.starts_with(b"eyJ")
+                || !filters::generic_value_is_secret(secret, password_like)
+                || filters::is_public_identifier(secret)
+                || filters::is_docsearch_key(bytes, at)
+            {
+                return None;
+            }
+            if let Some(why) = filters::public_by_name(&name) {
+                return Some(Hit::warning(range, why));
+            }
+            if ternary_fallback(bytes, at - before.len()) {
+                return Some(Hit::warning(range, WHY_FALLBACK));
+            }
+            if let Some(why) = filters::public_by_context(bytes, at) {
+                return Some(Hit::warning(range, why));
+            }
+            if near_installed_app_client_id(bytes, at) {
+                return Some(Hit::warning(range, WHY_INSTALLED_APP));
+            }
+            if !filters::generic_value_is_strong(secret, password_like) {
+                return Some(Hit::warning(range, filters::WHY_WEAK));
+            }
+            Some(Hit::error(range))
         }
-        Validate::PrivateKey => unreachable!("handled above"),
+        Validate::Jwt => judge_jwt(secret).map(|j| match j {
+            Jwt::Credential => Hit::error(range),
+            Jwt::ServiceRole => Hit::error(range).kind("supabase-service-key"),
+            Jwt::Expired => Hit::warning(range, "expired: its `exp` claim is in the past"),
+            Jwt::NoClaims => Hit::warning(
+                range,
+                "it carries no registered claim (no issuer, subject, audience, expiry or \
+                role): a sample or locally emulated token, not one an identity provider issued",
+            ),
+        }),
+        Validate::AzureKey => {
+            let ok = !filters::is_placeholder(secret) && filters::shannon_entropy(secret) >= 4.5;
+            ok.then(|| Hit::error(range))
+        }
+        Validate::OAuthSecret => {
+            if filters::is_placeholder(secret) {
+                return None;
+            }
+            Some(if near_installed_app_client_id(bytes, at) {
+                Hit::warning(range, WHY_INSTALLED_APP)
+            } else {
+                Hit::error(range)
+            })
+        }
+        Validate::PrivateKey | Validate::ServiceAccount => unreachable!("handled above"),
+    }
+}
+
+/// Why a default in a conditional is a warning.
+const WHY_FALLBACK: &str = "the default a conditional falls back to when the caller passes no \
+    key (`key ? key : '…'`): an SDK's shared key that every user of the package gets";
+
+/// True when the name starting at `name_start` is the second branch of a conditional
+/// (`isValid(t) ? t : '…'`): the `:` is no assignment and the literal is a fallback.
+fn ternary_fallback(bytes: &[u8], name_start: usize) -> bool {
+    let from = name_start.saturating_sub(200);
+    let before = bytes[from..name_start].trim_ascii_end();
+    before.last() == Some(&b'?')
+}
+
+/// Why a Google Maps key is a warning.
+const WHY_MAPS: &str = "a Google Maps key (the code around it names Maps): Maps JavaScript keys \
+    ship to every browser by design; make sure it is restricted by HTTP referrer";
+
+/// Why a Firebase web config's API key is a note.
+const WHY_FIREBASE: &str = "the `apiKey` of a Firebase web config (authDomain and projectId \
+    beside it): public by design, every browser gets it; restrict it by HTTP referrer and \
+    guard the data with security rules";
+
+/// Why a Google OAuth client secret next to its client id is not blocking.
+const WHY_INSTALLED_APP: &str = "the client secret of an OAuth installed application, next to \
+    its `.apps.googleusercontent.com` client id: Google documents that installed apps cannot \
+    keep it confidential and it grants nothing without a user's consent; if this is a web \
+    server's client, rotate it";
+
+/// True when a Google OAuth client id (`….apps.googleusercontent.com`) sits within 1 KiB of
+/// `at`: a CLI's or desktop app's client, whose secret ships to every user by design.
+fn near_installed_app_client_id(bytes: &[u8], at: usize) -> bool {
+    let from = at.saturating_sub(1024);
+    let to = (at + 1024).min(bytes.len());
+    filters::contains(&bytes[from..to], b".apps.googleusercontent.com")
+}
+
+/// What a JWT candidate turned out to be.
+enum Jwt {
+    /// A signed token: a bearer credential until it expires.
+    Credential,
+    /// A Supabase `service_role` key: bypasses row-level security.
+    ServiceRole,
+    /// Its `exp` lies in the past.
+    Expired,
+    /// No registered claim at all: a sample or an emulator's token.
+    NoClaims,
+}
+
+/// A JWT is a credential when its header and payload decode to JSON objects, the header
+/// names a signing algorithm other than `none`, and the signature is long enough to be one
+/// (the shortest, HS256, is 43 characters). Truncated documentation tokens (`eyJhbGci…`,
+/// `….abc`), the widely copied jwt.io sample and Supabase `anon` keys (public by design:
+/// they ship in every browser bundle) are not.
+fn judge_jwt(token: &[u8]) -> Option<Jwt> {
+    use base64::Engine;
+    let mut parts = token.split(|&b| b == b'.');
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if signature.len() < 32 || filters::is_placeholder(signature) {
+        return None;
+    }
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let decode = |part: &[u8]| -> Option<serde_json::Map<String, serde_json::Value>> {
+        let raw = engine.decode(part).ok()?;
+        match serde_json::from_slice(&raw).ok()? {
+            serde_json::Value::Object(o) => Some(o),
+            _ => None,
+        }
     };
-    ok.then_some(range)
+    let header = decode(header)?;
+    let claims = decode(payload)?;
+    let alg = header.get("alg")?.as_str()?;
+    if alg.eq_ignore_ascii_case("none") || filters::is_known_example(signature) {
+        return None;
+    }
+    let role = claims.get("role").and_then(|r| r.as_str());
+    if role == Some("anon") {
+        return None;
+    }
+    if let Some(exp) = claims.get("exp").and_then(|e| e.as_f64()) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        if exp < now {
+            return Some(Jwt::Expired);
+        }
+    }
+    const REGISTERED: &[&str] = &[
+        "iss",
+        "sub",
+        "aud",
+        "exp",
+        "nbf",
+        "iat",
+        "jti",
+        "role",
+        "scope",
+        "scp",
+        "azp",
+        "client_id",
+        "uid",
+        "user_id",
+        "email",
+        "tid",
+        "oid",
+    ];
+    if !REGISTERED.iter().any(|c| claims.contains_key(*c)) {
+        return Some(Jwt::NoClaims);
+    }
+    Some(if role == Some("service_role") {
+        Jwt::ServiceRole
+    } else {
+        Jwt::Credential
+    })
+}
+
+/// The private key of a Google service-account JSON around the `service_account` at `at`:
+/// a `"private_key"` field within the same few KiB whose value is a real PEM block.
+fn service_account_key(bytes: &[u8], at: usize) -> Option<Range<usize>> {
+    let from = at.saturating_sub(4096);
+    let to = (at + 4096).min(bytes.len());
+    let near = &bytes[from..to];
+    let field = memchr::memmem::find(near, b"private_key\"")
+        .or_else(|| memchr::memmem::find(near, b"private_key\\\""))?;
+    let begin = from + field + memchr::memmem::find(&near[field..], b"-----BEGIN ")?;
+    let header = &bytes[begin..bytes.len().min(begin + 64)];
+    let header_end = begin + memchr::memmem::find(&header[11..], b"-----")? + 11 + 5;
+    let range = private_key_block(bytes, begin, header_end)?;
+    (!filters::is_published_sample_key(&bytes[range.clone()])).then_some(range)
+}
+
+/// Why a private key block is a development certificate's key shipped on purpose, when it
+/// is: a self-signed certificate, or one naming `localhost`, within 8 KiB of it (a dev
+/// server's or test client's HTTPS pair).
+fn dev_certificate_key(bytes: &[u8], key: &Range<usize>) -> Option<&'static str> {
+    let from = key.start.saturating_sub(8192);
+    let to = (key.end + 8192).min(bytes.len());
+    let near = &bytes[from..to];
+    if !filters::contains(near, b"-----BEGIN CERTIFICATE-----") {
+        return None;
+    }
+    let certs = crate::checks::dev_certs::pem_certificates(near);
+    if certs
+        .iter()
+        .any(|d| crate::checks::dev_certs::is_self_signed(d))
+    {
+        return Some(crate::checks::dev_certs::WHY_SELF_SIGNED);
+    }
+    certs
+        .iter()
+        .any(|d| filters::contains(d, b"localhost"))
+        .then_some(
+            "the key of a `localhost` certificate shipped beside it: a development \
+            server's HTTPS pair that secures nothing outside this machine",
+        )
 }
 
 /// The URL scheme right before the `://` at `at` (`mongodb+srv`), at most 16 bytes; empty
@@ -541,6 +942,31 @@ fn ident_before(bytes: &[u8], at: usize) -> &[u8] {
         .rposition(|&b| !(filters::is_word(b) || b == b'-' || b == b'.'))
         .map_or(from, |i| from + i + 1);
     &bytes[start..at]
+}
+
+/// True for paths of tests and fixtures (`test/`, `__fixtures__/`, `*.test.js`,
+/// `*.spec.ts`), where test suites keep keys and tokens on purpose.
+pub fn is_fixture_path(path: &str) -> bool {
+    let path = path.rsplit('!').next().unwrap_or(path).to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or(&path);
+    const DIRS: &[&str] = &[
+        "test",
+        "tests",
+        "__tests__",
+        "__mocks__",
+        "__fixtures__",
+        "spec",
+        "specs",
+        "fixtures",
+        "fixture",
+        "testdata",
+        "test-data",
+        "e2e",
+    ];
+    [".test.", ".spec.", "-test.", "_test."]
+        .iter()
+        .any(|p| name.contains(p))
+        || path.split('/').rev().skip(1).any(|d| DIRS.contains(&d))
 }
 
 /// True for paths of documentation, tests, examples, fixtures and type declarations,
@@ -829,8 +1255,10 @@ pub const RULES: &[Rule] = &[
         "a private key block (PEM, OpenSSH, PGP) with real key material",
         "A `-----BEGIN … PRIVATE KEY-----` block whose body is base64 key material, up to its END \
         marker. Anyone with the file can impersonate the key's owner (TLS server, SSH user, JWT \
-        issuer, signer). Headers alone (in regexes or key-parsing code) and dummy bodies are not \
-        reported.",
+        issuer, signer). Headers alone (in regexes or key-parsing code), dummy bodies and the sample \
+        keys vendors publish in their API references (matched by the fingerprint of the key \
+        material) are not reported. A key beside a self-signed or `localhost` certificate (a \
+        dev tool's HTTPS pair) or under a test or fixture path is a warning that says so.",
         "Remove the key from the package, replace it (generate a new key pair and revoke the old \
         certificate or authorized_keys entry), and load keys from a file outside the package or a \
         secret store."
@@ -930,16 +1358,143 @@ pub const RULES: &[Rule] = &[
         ROTATE
     ),
     secret_rule!(
+        "secret/gcp-service-account",
+        "a Google Cloud / Firebase Admin service-account key file (JSON with a private key)",
+        "A service-account key file: `\"type\": \"service_account\"` and, in the same JSON \
+        object, a `private_key` with real key material (Firebase Admin SDK credentials are the \
+        same file, with a `firebase-adminsdk` client email). It acts as the service account on \
+        every Google Cloud API the account may use, with no user in the loop.",
+        "Delete the key in the Google Cloud console (IAM → Service accounts → Keys), remove the \
+        file from the package, and use workload identity or a key read from a secret store at \
+        run time."
+    ),
+    secret_rule!(
+        "secret/jwt",
+        "a signed JSON Web Token (header and payload decode, real signature)",
+        "A `header.payload.signature` token whose header and payload decode to JSON and whose \
+        signature is long enough to be real: a bearer credential for whatever issued it until \
+        it expires. Truncated documentation tokens, unsigned (`alg: none`) tokens, the jwt.io \
+        sample and Supabase `anon` keys (public by design) are not reported; expired tokens \
+        are a warning.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/supabase-service-key",
+        "a Supabase service-role key (JWT with role service_role) or secret key (sb_secret_…)",
+        "Service-role keys bypass row-level security: whoever holds one reads and writes every \
+        table. The `anon` and `sb_publishable_` keys are public by design and not reported.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/azure-storage-key",
+        "an Azure storage account or Service Bus key in a connection string (AccountKey=…)",
+        "The `AccountKey=` of a storage connection string or the `SharedAccessKey=` of a \
+        Service Bus / Event Hubs one: full access to the account or namespace. The storage \
+        emulator's published development key is not reported.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/sendgrid-key",
+        "a SendGrid API key (SG.…)",
+        "SendGrid keys send mail as your domain (phishing with your reputation) and read \
+        contact lists, depending on their scopes.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/digitalocean-token",
+        "a DigitalOcean personal, OAuth or refresh token (dop_v1_, doo_v1_, dor_v1_)",
+        "DigitalOcean API tokens create, read and destroy droplets, databases and volumes.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/heroku-key",
+        "a Heroku API key (HRKU-…, or a UUID assigned to a heroku-named variable)",
+        "Heroku API keys deploy, scale and read the config vars (often every other secret) of \
+        the owner's apps.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/sentry-token",
+        "a Sentry auth token (sntryu_…, sntrys_…)",
+        "User and organisation auth tokens of Sentry's API: they read events (with whatever \
+        personal data they hold) and upload releases and source maps.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/sentry-dsn",
+        "a Sentry DSN with its secret key (https://public:secret@host/project)",
+        "The legacy DSN form whose user-info holds the project's secret key next to the public \
+        one. The usual public DSN (`https://<key>@o1.ingest.sentry.io/1`) carries no secret, \
+        ships in every browser bundle on purpose and is not reported.",
+        "Regenerate the project's client keys in Sentry and use the public DSN (without the \
+        `:secret` part) in code that ships."
+    ),
+    secret_rule!(
+        "secret/vercel-token",
+        "a Vercel token or API key (vcp_, vci_, vca_, vck_, or a vercel-named 24-character token)",
+        "Vercel tokens deploy and read the environment variables of the owner's projects.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/google-oauth-secret",
+        "a Google OAuth client secret (GOCSPX-…)",
+        "The secret of an OAuth client. A web server's client secret must stay on the server. \
+        Next to an `.apps.googleusercontent.com` client id (a CLI's or desktop app's \
+        installed-application client) it is a warning: Google documents that installed \
+        applications cannot keep it confidential, and it grants nothing without a user's \
+        consent.",
+        "For a web server's client: reset the secret in the Google Cloud console and read it \
+        from the environment. For an installed application: allow it with an [[allow]] entry \
+        (its fingerprint and the reason)."
+    ),
+    secret_rule!(
+        "secret/twilio-key",
+        "a Twilio auth token or API key secret (32 characters under a twilio-named variable)",
+        "Twilio credentials send SMS and place calls billed to the account, and read message \
+        logs.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/datadog-key",
+        "a Datadog API or application key (32/40 hex under a datadog or DD_-named variable)",
+        "API keys submit data to the organisation; application keys read it through the API. \
+        Browser client tokens (`pub…`, under a `clientToken` name) are public by design: a warning.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/mailgun-key",
+        "a Mailgun API key (key-… or the current 32-8-8 hex form under a mailgun-named variable)",
+        "Mailgun private API keys send mail from the account's domains and read its logs.",
+        ROTATE
+    ),
+    secret_rule!(
+        "secret/cloudflare-token",
+        "a Cloudflare API token or global API key (under a cloudflare- or CF_-named variable)",
+        "Cloudflare API tokens and global keys change DNS, Workers and firewall settings of \
+        the account's zones.",
+        ROTATE
+    ),
+    secret_rule!(
         "secret/generic-secret",
         "a high-entropy value assigned to a password/secret/token/api_key-like name",
         "A quoted (or env-file) value assigned to a name containing password, secret, token, \
         api_key, access_key or auth_key, long and random enough to be a credential (mixed \
         characters, Shannon entropy ≥ 3.5 bits per character; passwords: 8+ characters of three \
         classes). Names about a secret (`tokenType`, `passwordField`), references \
-        (`process.env.X`, `${VAR}`), paths, URLs and placeholders are not reported.",
+        (`process.env.X`, `${VAR}`), paths, URLs, placeholders and public identifiers \
+        (`tokenAddress: \"0x…\"`, ARNs) are not reported. A name is weak evidence, so only a \
+        strong value blocks (20+ random characters of mixed case and digits, 32+ hex, or a \
+        10+ character password of three classes); a weaker one is a warning, and so is a key \
+        the code calls public, a default or shared key an SDK hands to every user, and a \
+        telemetry or error-reporting client key (the vendor named around it). With a vendor \
+        in the name and that vendor's key format it is reported as that vendor's kind.",
         ROTATE
     ),
 ];
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_public;
+#[cfg(test)]
+mod tests_vendors;

@@ -21,8 +21,17 @@ pub(crate) enum Validate {
     /// A password in a `scheme://user:password@host` URL: not a reference, not a
     /// placeholder, not a local development host.
     ConnString,
-    /// A high-entropy value assigned to a secret-like name.
+    /// A high-entropy value assigned to a secret-like name (or, with a vendor in the name
+    /// and the vendor's key format, that vendor's kind).
     Generic,
+    /// A JWT: header and payload decode to JSON objects, a signature long enough to be one.
+    Jwt,
+    /// An Azure storage / Service Bus key in a connection string (`AccountKey=…`).
+    AzureKey,
+    /// A Google service-account JSON (`"type": "service_account"`) with its private key.
+    ServiceAccount,
+    /// A Google OAuth client secret (`GOCSPX-…`): a warning next to an installed-app client id.
+    OAuthSecret,
 }
 
 /// One built-in kind.
@@ -41,6 +50,9 @@ pub(crate) struct BuiltIn {
     pub right: fn(u8) -> bool,
     /// How far past the keyword the regex may look.
     pub window: usize,
+    /// How many bytes before the keyword the regex starts (a shared keyword in the middle
+    /// of several prefixes: `_v1_` of `dop_v1_`/`doo_v1_`/`dor_v1_`); 0 for most kinds.
+    pub back: usize,
     /// Extra validation.
     pub validate: Validate,
 }
@@ -79,6 +91,19 @@ const GENERIC_KEYWORDS: &[&str] = &[
 /// earlier one is reported.
 pub(crate) const BUILTINS: &[BuiltIn] = &[
     BuiltIn {
+        kind: "gcp-service-account",
+        what: "Google Cloud / Firebase Admin service-account key",
+        // The JSON key file: `"type": "service_account"` and, in the same object, a
+        // `private_key` with a real PEM body (that body is the reported secret).
+        keywords: &["service_account"],
+        regex: r"service_account",
+        left: never,
+        right: never,
+        window: 16,
+        back: 0,
+        validate: Validate::ServiceAccount,
+    },
+    BuiltIn {
         kind: "private-key",
         what: "private key",
         keywords: &["-----BEGIN "],
@@ -86,6 +111,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: never,
         right: never,
         window: 64,
+        back: 0,
         validate: Validate::PrivateKey,
     },
     BuiltIn {
@@ -97,6 +123,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_base64_body,
         right: is_base64,
         window: 24,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -109,6 +136,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: never,
         right: is_base64,
         window: 120,
+        back: 0,
         validate: Validate::AwsSecret,
     },
     BuiltIn {
@@ -119,16 +147,18 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_word,
         right: is_word,
         window: 100,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
         kind: "gitlab-token",
         what: "GitLab token",
-        keywords: &["glpat-", "glptt-", "gldt-", "glrt-"],
+        keywords: &["glp", "gldt-", "glrt-"],
         regex: r"(?P<s>gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?)",
         left: is_token,
         right: is_token,
         window: 100,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -139,6 +169,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_word,
         right: is_word,
         window: 48,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -149,6 +180,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_word,
         right: never,
         window: 560,
+        back: 0,
         validate: Validate::Npmrc,
     },
     BuiltIn {
@@ -159,18 +191,19 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: never,
         right: is_word,
         window: 200,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
         kind: "slack-token",
         what: "Slack token",
-        keywords: &[
-            "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xapp-",
-        ],
+        // `xox` covers the six `xox?-` kinds (one keyword each would crowd the prefilter).
+        keywords: &["xox", "xapp-"],
         regex: r"(?P<s>xox[abprse]-(?:[0-9]{6,}-){1,3}[A-Za-z0-9]{16,64}|xapp-[0-9]-[A-Z0-9]{8,}-[0-9]{8,}-[a-z0-9]{32,})",
         left: is_token,
         right: is_token,
         window: 200,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -181,6 +214,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_word,
         right: is_word,
         window: 260,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -188,9 +222,10 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         what: "Google API key",
         keywords: &["AIza"],
         regex: r"(?P<s>AIza[0-9A-Za-z_-]{35})",
-        left: is_base64,
+        left: is_base64_body,
         right: is_base64,
         window: 40,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -201,6 +236,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_token,
         right: is_token,
         window: 240,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -211,6 +247,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: is_token,
         right: is_token,
         window: 280,
+        back: 0,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -224,6 +261,172 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: never,
         right: never,
         window: 700,
+        back: 0,
+        validate: Validate::ConnString,
+    },
+    BuiltIn {
+        kind: "jwt",
+        what: "JSON Web Token",
+        keywords: &["eyJ"],
+        // header.payload.signature, base64url; both JSON parts start with `{"` (`eyJ`).
+        regex: r"(?P<s>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
+        left: is_token,
+        right: is_token,
+        window: 8192,
+        back: 0,
+        validate: Validate::Jwt,
+    },
+    BuiltIn {
+        kind: "supabase-service-key",
+        what: "Supabase service-role or secret key",
+        // `sb_secret_…`; service-role JWTs are found by the jwt kind and reported here.
+        keywords: &["sb_secret_"],
+        regex: r"(?P<s>sb_secret_[A-Za-z0-9_-]{24,80})",
+        left: is_word,
+        right: is_token,
+        window: 100,
+        back: 0,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "azure-storage-key",
+        what: "Azure storage or Service Bus key",
+        keywords: &["AccountKey=", "SharedAccessKey="],
+        regex: r"(?:AccountKey|SharedAccessKey)=(?P<s>[A-Za-z0-9+/]{40,100}={0,2})",
+        left: is_word,
+        right: is_base64,
+        window: 140,
+        back: 0,
+        validate: Validate::AzureKey,
+    },
+    BuiltIn {
+        kind: "sendgrid-key",
+        what: "SendGrid API key",
+        keywords: &["SG."],
+        regex: r"(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})",
+        left: is_token,
+        right: is_token,
+        window: 72,
+        back: 0,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "digitalocean-token",
+        what: "DigitalOcean token",
+        // `dop_v1_` (personal), `doo_v1_` (OAuth), `dor_v1_` (refresh): one keyword, the
+        // regex starts three bytes before it.
+        keywords: &["_v1_"],
+        regex: r"(?P<s>do[opr]_v1_[a-f0-9]{64})",
+        left: is_word,
+        right: is_word,
+        window: 80,
+        back: 3,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "heroku-key",
+        what: "Heroku API key",
+        // `HRKU-AA…`; the older UUID keys are found by name (`HEROKU_API_KEY=…`).
+        keywords: &["HRKU-"],
+        regex: r"(?P<s>HRKU-AA[0-9A-Za-z_-]{58})",
+        left: is_token,
+        right: is_token,
+        window: 80,
+        back: 0,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "sentry-token",
+        what: "Sentry auth token",
+        // User tokens (`sntryu_` + 64 hex) and organisation tokens (`sntrys_` + base64 JSON
+        // claims + `_` + 43 characters).
+        keywords: &["sntry"],
+        regex: r"(?P<s>sntryu_[a-f0-9]{64}|sntrys_eyJ[A-Za-z0-9+/=]{20,600}_[A-Za-z0-9+/]{43})",
+        left: is_word,
+        right: is_word,
+        window: 720,
+        back: 0,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "vercel-token",
+        what: "Vercel token or API key",
+        // Personal (`vcp_`), integration (`vci_`), app access (`vca_`) tokens and API keys
+        // (`vck_`); older unprefixed tokens are found by name (`VERCEL_TOKEN=…`).
+        keywords: &["vcp_", "vck_", "vci_", "vca_"],
+        regex: r"(?P<s>vc[pkia]_[A-Za-z0-9]{24,80})",
+        left: is_word,
+        right: is_word,
+        window: 90,
+        back: 0,
+        validate: Validate::Token,
+    },
+    BuiltIn {
+        kind: "google-oauth-secret",
+        what: "Google OAuth client secret",
+        keywords: &["GOCSPX-"],
+        regex: r"(?P<s>GOCSPX-[A-Za-z0-9_-]{28})",
+        left: is_token,
+        right: is_token,
+        window: 40,
+        back: 0,
+        validate: Validate::OAuthSecret,
+    },
+    BuiltIn {
+        kind: "twilio-key",
+        what: "Twilio auth token or API key secret",
+        // Found by name only (`TWILIO_AUTH_TOKEN=<32 hex>`): see `Validate::Generic`.
+        keywords: &[],
+        regex: r"(?P<s>x)",
+        left: never,
+        right: never,
+        window: 0,
+        back: 0,
+        validate: Validate::Generic,
+    },
+    BuiltIn {
+        kind: "datadog-key",
+        what: "Datadog API or application key",
+        keywords: &[],
+        regex: r"(?P<s>x)",
+        left: never,
+        right: never,
+        window: 0,
+        back: 0,
+        validate: Validate::Generic,
+    },
+    BuiltIn {
+        kind: "mailgun-key",
+        what: "Mailgun API key",
+        keywords: &[],
+        regex: r"(?P<s>x)",
+        left: never,
+        right: never,
+        window: 0,
+        back: 0,
+        validate: Validate::Generic,
+    },
+    BuiltIn {
+        kind: "cloudflare-token",
+        what: "Cloudflare API token or key",
+        keywords: &[],
+        regex: r"(?P<s>x)",
+        left: never,
+        right: never,
+        window: 0,
+        back: 0,
+        validate: Validate::Generic,
+    },
+    BuiltIn {
+        kind: "sentry-dsn",
+        what: "Sentry DSN with its secret key",
+        // Found by the connection-string kind: `https://<public>:<secret>@host/project`.
+        keywords: &[],
+        regex: r"(?P<s>x)",
+        left: never,
+        right: never,
+        window: 0,
+        back: 0,
         validate: Validate::ConnString,
     },
     BuiltIn {
@@ -236,6 +439,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         left: never,
         right: never,
         window: 320,
+        back: 0,
         validate: Validate::Generic,
     },
 ];
@@ -251,7 +455,7 @@ mod tests {
             .collect();
         all.sort();
         all.dedup();
-        assert!(all.len() <= 56, "{} keywords", all.len());
+        assert!(all.len() <= 64, "{} keywords", all.len());
     }
 
     use super::*;
@@ -262,7 +466,8 @@ mod tests {
             let re = regex::bytes::Regex::new(&format!("^(?:{})", b.regex)).unwrap();
             let names: Vec<_> = re.capture_names().flatten().collect();
             assert!(
-                b.validate == Validate::PrivateKey || names.contains(&"s"),
+                matches!(b.validate, Validate::PrivateKey | Validate::ServiceAccount)
+                    || names.contains(&"s"),
                 "{}",
                 b.kind
             );

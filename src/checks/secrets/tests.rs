@@ -4,12 +4,12 @@
 
 use super::*;
 
-const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+pub(super) const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+pub(super) const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+pub(super) const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `n` pseudo-random characters of `alphabet` (deterministic per `seed`).
-fn rand(alphabet: &[u8], n: usize, seed: u64) -> String {
+pub(super) fn rand(alphabet: &[u8], n: usize, seed: u64) -> String {
     let mut x = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -23,12 +23,12 @@ fn rand(alphabet: &[u8], n: usize, seed: u64) -> String {
         .collect()
 }
 
-fn scanner() -> Scanner {
+pub(super) fn scanner() -> Scanner {
     Scanner::new(&Config::default()).unwrap()
 }
 
 /// Rule ids found in `text`.
-fn kinds(text: &str) -> Vec<String> {
+pub(super) fn kinds(text: &str) -> Vec<String> {
     scanner()
         .scan(text.as_bytes())
         .into_iter()
@@ -36,17 +36,23 @@ fn kinds(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn assert_hit(text: &str, rule: &str, secret: &str) {
+/// `text` holds `secret`, reported as `rule` at error severity (blocking).
+pub(super) fn assert_hit(text: &str, rule: &str, secret: &str) {
+    assert_severity(text, rule, secret, Severity::Error);
+}
+
+/// `text` holds `secret`, reported as `rule` at `severity`.
+pub(super) fn assert_severity(text: &str, rule: &str, secret: &str, severity: Severity) {
     let found = scanner().scan(text.as_bytes());
     assert!(
-        found
-            .iter()
-            .any(|m| m.rule == rule && &text.as_bytes()[m.range.clone()] == secret.as_bytes()),
-        "expected {rule} = {secret:?} in {text:?}, found {found:?}"
+        found.iter().any(|m| m.rule == rule
+            && &text.as_bytes()[m.range.clone()] == secret.as_bytes()
+            && m.severity == severity),
+        "expected {rule} = {secret:?} ({severity}) in {text:?}, found {found:?}"
     );
 }
 
-fn assert_clean(text: &str) {
+pub(super) fn assert_clean(text: &str) {
     let found = kinds(text);
     assert!(
         found.is_empty(),
@@ -138,6 +144,18 @@ fn connection_string_hit_and_near_miss() {
     assert_clean(&format!("postgres://app:{pw}@127.0.0.1/app"));
     assert_clean(&format!("mongodb://app:{pw}@db.example.com/app"));
     assert_clean(&format!("redis://:{pw}@host.docker.internal:6379"));
+    // Template passwords in CLIs that scaffold a project, and the Redis docs' example.
+    assert_clean("mongodb+srv://root:randompassword@cluster0.ab1cd.mongodb.net/mydb");
+    assert_clean("redis://alice:foobared@awesome.redis.server:6380");
+    assert_clean("postgres://app:MyPassword123@db.acme.io/app");
+    // In documentation, a real-looking one is a warning that says where it is.
+    let doc = format!("DATABASE_URL=postgres://app:{pw}@db.acme-internal.net/app\n");
+    let f = &scanner().findings("docs/deploy.md", doc.as_bytes())[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        scanner().findings("deploy/env.sh", doc.as_bytes())[0].severity,
+        Severity::Error
+    );
     // Not a scheme: glued into a longer word.
     assert_clean(&format!("xpostgres://app:{pw}@db.acme.io/app"));
 }
@@ -318,7 +336,7 @@ fn anthropic_and_openai_hit_and_near_miss() {
     assert_clean("ANTHROPIC_API_KEY=sk-ant-api03-your-key-here\n");
 }
 
-fn pem_body(seed: u64) -> String {
+pub(super) fn pem_body(seed: u64) -> String {
     let raw = rand(B64, 64 * 10, seed);
     raw.as_bytes()
         .chunks(64)
