@@ -1151,3 +1151,117 @@ fn pre_push_with_a_separate_git_dir_and_work_tree() {
         "{text}"
     );
 }
+
+/// A blobless partial clone (`git clone --filter=blob:none`) lacks the blobs of old commits
+/// until git fetches them on demand. Pushing its history to a new remote must judge those
+/// blobs (fetched from the promisor, as `git push` itself would), not stop on "object not
+/// found"; a repository that is merely missing objects gets a plain message, exit 2.
+#[test]
+fn pre_push_in_a_partial_clone_fetches_missing_blobs_and_judges_them() {
+    let origin = TempRepo::new();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    origin.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    clean_package(&origin);
+    origin.write(
+        "scripts/deploy.sh",
+        format!("export GITHUB_TOKEN={}\n", common::fake_ghp(41)),
+    );
+    origin.commit_all("deploy script");
+    origin.remove("scripts/deploy.sh");
+    origin.commit_all("remove it");
+
+    let clone_dir = tempfile::tempdir().unwrap();
+    let dst = clone_dir.path().join("partial");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none"])
+        .arg(format!("file://{}", origin.path().display()))
+        .arg(&dst)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(&dst)
+            .output()
+            .unwrap()
+    };
+    // The token's blob is not in the clone yet.
+    let blob = String::from_utf8(git(&["rev-parse", "HEAD~1:scripts/deploy.sh"]).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let listed =
+        String::from_utf8(git(&["rev-list", "--objects", "--all", "--missing=print"]).stdout)
+            .unwrap();
+    assert!(
+        listed.contains(&format!("?{blob}")),
+        "blob should be missing: {listed}"
+    );
+
+    let public = tempfile::tempdir().unwrap();
+    let bare = public.path().join("pub.git");
+    assert!(std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&bare)
+        .status()
+        .unwrap()
+        .success());
+    assert!(git(&["remote", "add", "public", &bare.to_string_lossy()])
+        .status
+        .success());
+    let head = String::from_utf8(git(&["rev-parse", "HEAD"]).stdout).unwrap();
+    let line = format!(
+        "refs/heads/main {} refs/heads/main {}\n",
+        head.trim(),
+        "0".repeat(40)
+    );
+    let out = common::leakgate()
+        .current_dir(&dst)
+        .args(["pre-push", "public", &bare.to_string_lossy()])
+        .write_stdin(line.clone())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("secret/github-token"), "{text}");
+    assert!(text.contains("scripts/deploy.sh"), "{text}");
+
+    // Near miss: the same clone with the promisor forgotten is just missing objects.
+    let broken = clone_dir.path().join("broken");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--filter=blob:none"])
+        .arg(format!("file://{}", origin.path().display()))
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for key in [
+        "remote.origin.promisor",
+        "extensions.partialclone",
+        "remote.origin.partialclonefilter",
+    ] {
+        let _ = std::process::Command::new("git")
+            .args(["config", "--unset", key])
+            .current_dir(&broken)
+            .output();
+    }
+    let out = common::leakgate()
+        .current_dir(&broken)
+        .args(["pre-push", "public", &bare.to_string_lossy()])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("object missing from this repository"), "{err}");
+    assert!(err.contains("--no-verify"), "{err}");
+}

@@ -322,20 +322,74 @@ impl GitRepo {
 
     /// The size of blob `oid` in bytes, read from the object header (not the content).
     pub fn blob_size(&self, oid: &str) -> Result<u64> {
-        self.pool.with(|repo| {
+        let found = self.pool.with(|repo| {
             let id = Oid::from_str(oid).map_err(|e| git_err(oid, e))?;
             let odb = repo.odb().map_err(|e| git_err(oid, e))?;
-            let (size, _) = odb.read_header(id).map_err(|e| git_err(oid, e))?;
-            Ok(size as u64)
-        })
+            match odb.read_header(id) {
+                Ok((size, _)) => Ok(Some(size as u64)),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(git_err(oid, e)),
+            }
+        })?;
+        match found {
+            Some(size) => Ok(size),
+            None => {
+                let out = self.missing_object(oid, &["cat-file", "-s", oid])?;
+                String::from_utf8_lossy(&out)
+                    .trim()
+                    .parse()
+                    .map_err(|_| SnapshotError::Other(format!("{oid}: git cat-file -s: no size")))
+            }
+        }
     }
 
     /// The bytes of blob `oid`.
     pub fn blob(&self, oid: &str) -> Result<Vec<u8>> {
-        self.pool.with(|repo| {
+        let found = self.pool.with(|repo| {
             let id = Oid::from_str(oid).map_err(|e| git_err(oid, e))?;
-            RepoPool::blob_bytes(repo, id, oid)
-        })
+            match repo.find_blob(id) {
+                Ok(blob) => Ok(Some(blob.content().to_vec())),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(git_err(oid, e)),
+            }
+        })?;
+        match found {
+            Some(bytes) => Ok(bytes),
+            None => self.missing_object(oid, &["cat-file", "blob", oid]),
+        }
+    }
+
+    /// An object this clone doesn't hold. A partial clone (`git clone --filter=blob:none`,
+    /// common in big monorepos) fetches it from its promisor remote when git itself asks, as
+    /// `git push` would: so ask git. Anything else is a damaged or incomplete repository,
+    /// said plainly rather than as libgit2's "cannot read header".
+    fn missing_object(&self, oid: &str, args: &[&str]) -> Result<Vec<u8>> {
+        if self.is_partial_clone() {
+            return self.git(args);
+        }
+        Err(SnapshotError::Other(format!(
+            "{oid}: object missing from this repository (an incomplete or damaged clone: \
+             `git fsck` lists what is missing; fetch it again from a complete copy)"
+        )))
+    }
+
+    /// True for a partial clone: `extensions.partialClone` or a remote marked `promisor`.
+    fn is_partial_clone(&self) -> bool {
+        self.pool
+            .with(|repo| {
+                let config = repo.config().map_err(|e| git_err("config", e))?;
+                if config.get_string("extensions.partialclone").is_ok() {
+                    return Ok(true);
+                }
+                let mut promisor = false;
+                if let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) {
+                    while let Some(Ok(entry)) = entries.next() {
+                        promisor |= entry.value() == Some("true");
+                    }
+                }
+                Ok(promisor)
+            })
+            .unwrap_or(false)
     }
 
     /// The file at `path` in revision `rev`: its git filemode and (for a file or symlink)
