@@ -39,6 +39,13 @@ pub(super) fn to_mm_pattern(segment: &str) -> Result<MmPattern, String> {
         ));
     }
     let src = ast.regexp_source(ROOT, None);
+    if ast.too_big || src.re.len() > MAX_COPIED {
+        return Err(format!(
+            "negated extglobs that expand past {MAX_COPIED} copied parts (each `!(…)` copies \
+             the rest of the segment into its alternatives: minimatch builds a regular \
+             expression of millions of characters, which takes it minutes)"
+        ));
+    }
     // With nocase, any character that has case makes it a regex.
     let cased = segment.to_uppercase() != segment.to_lowercase();
     if !(src.has_magic || ast.nodes[ROOT].has_magic == Some(true) || cased) {
@@ -49,6 +56,13 @@ pub(super) fn to_mm_pattern(segment: &str) -> Result<MmPattern, String> {
         unicode: src.uflag,
     })
 }
+
+/// How many nodes and UTF-16 units `fill_negs` may copy (and how long the regex source may
+/// grow) before a segment is refused. A negated extglob copies everything after it into each
+/// of its alternatives, and copies nest: a 664-byte line of 27 `!(…)` made minimatch build a
+/// 16.6-million-character regex (25 s) and this port run out of memory (found by the
+/// `pattern` fuzz target). Real patterns copy a few dozen.
+const MAX_COPIED: usize = 1 << 18;
 
 /// How deep extglobs may nest. node 20 with its default stack throws "Maximum call stack
 /// size exceeded" somewhere between 858 (`*(`) and 1528 (`?(`) levels, depending on the
@@ -98,6 +112,10 @@ struct Ast {
     /// Current extglob nesting while parsing, and whether it ever passed `MAX_NESTING`.
     nesting: usize,
     too_deep: bool,
+    /// Nodes and units copied by `fill_negs` so far, and whether that passed `MAX_COPIED`
+    /// (copying stops then).
+    copied: usize,
+    too_big: bool,
 }
 
 struct Source {
@@ -160,6 +178,8 @@ impl Ast {
             filled_negs: false,
             nesting: 0,
             too_deep: false,
+            copied: 0,
+            too_big: false,
         };
         ast.new_node(None, None);
         ast
@@ -529,6 +549,16 @@ impl Ast {
     }
 
     fn copy_in(&mut self, id: usize, part: &Part) {
+        self.copied += match part {
+            Part::Str(s) => s.len() + 1,
+            Part::Node(_) => 1,
+        };
+        if self.copied > MAX_COPIED {
+            self.too_big = true;
+        }
+        if self.too_big {
+            return;
+        }
         match part {
             Part::Str(s) => self.push(id, Part::Str(s.clone())),
             Part::Node(n) => {
@@ -555,6 +585,9 @@ impl Ast {
         }
         self.filled_negs = true;
         while let Some(n) = self.negs.pop() {
+            if self.too_big {
+                return;
+            }
             if self.nodes[n].ty != Some(u('!')) {
                 continue;
             }
