@@ -11,6 +11,8 @@
 pub mod checks;
 pub mod commands;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hooks;
 pub mod packlist;
 pub mod report;
