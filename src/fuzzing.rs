@@ -17,8 +17,12 @@ use crate::review::{self, js, shell, PackageCtx};
 use crate::snapshot::tar_reader::TarReader;
 use std::path::Path;
 
-/// The fuzz targets by name, for the replay test (`fuzz/corpus/<name>/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's body.
+pub type Body = fn(&[u8]);
+
+/// The fuzz targets by name, for the replay test (`fuzz/seeds/<name>/`,
+/// `fuzz/regressions/<name>/`).
+pub const TARGETS: &[(&str, Body)] = &[
     ("package_json", package_json),
     ("pattern", pattern),
     ("sourcemap", sourcemap),
