@@ -4,7 +4,7 @@
 //! Run: `cargo bench --bench pattern`. Prints compile time per rule, and time per
 //! `matches` call for each kind of rule (literal, `*.ext`, anchored, globstar, braces,
 //! extglob), for the whole rule list against a generated package tree, and how long two
-//! hostile brace lines take to compile.
+//! hostile brace lines and lines of unclosed `[` classes take to compile.
 
 use leakgate::packlist::pattern::{parse_rules, Pattern};
 use std::hint::black_box;
@@ -162,6 +162,25 @@ fn main() {
             t.elapsed().as_secs_f64() * 1e3,
             p.expansions().len()
         );
+    }
+
+    // Unclosed classes (issue 13): every `[` used to scan to the end of the line looking for
+    // its `]`, so `[[[[…` and `[a[a[a…` were quadratic (64 Ki of them: minutes). Linear now:
+    // the time per character stays flat as the line grows.
+    for (name, unit) in [("[", "["), ("[a", "[a"), ("[!", "[!"), ("[\\[", "[\\[")] {
+        for len in [4_096usize, 16_384, 65_536] {
+            let line = unit.repeat(len / unit.len());
+            let t = Instant::now();
+            let p = single(&line);
+            let took = t.elapsed();
+            black_box(p.matches(&line, false));
+            println!(
+                "{:<44} {:>9.2} ms ({:>6.1} ns/char)",
+                format!("compile unclosed {name} x {}", len / unit.len()),
+                took.as_secs_f64() * 1e3,
+                took.as_nanos() as f64 / len as f64
+            );
+        }
     }
 
     // ignore-walk's first two probes for every entry and every rule: "/entry" and "entry".

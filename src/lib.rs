@@ -15,6 +15,8 @@ pub mod checks;
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub mod commands;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hooks;
 pub mod packlist;
 pub mod report;

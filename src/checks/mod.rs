@@ -580,53 +580,112 @@ pub fn stream_chunks(
 }
 
 /// Whether a source map's raw JSON, fed chunk by chunk, embeds at least one source: a
-/// `"sourcesContent"` key whose array holds a string. For maps too big to parse whole; the
-/// last bytes of each chunk are kept so a key cut by a chunk boundary is still seen.
+/// `"sourcesContent"` key whose array holds a string. For maps too big to parse whole.
+///
+/// A state machine over the bytes, so the answer doesn't depend on where the chunks are
+/// cut: it used to look at a 64-byte carry and the next chunk's first 256 bytes only, so
+/// an array opening with a few dozen `null`s across a chunk boundary (`[null, null, …,
+/// "src"]`) was read as holding no source, and a map embedding its sources passed as one
+/// without (found by the `sourcemap` fuzz target).
 #[derive(Default)]
 pub struct SourcesMarker {
-    carry: Vec<u8>,
+    phase: MarkerPhase,
     found: bool,
 }
+
+/// Where [`SourcesMarker`] is in the text.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum MarkerPhase {
+    /// Looking for the key; this many of its bytes were the end of the last chunk.
+    #[default]
+    Key0,
+    Key(usize),
+    /// After the key: blanks, then `:`.
+    Colon,
+    /// After the `:`: blanks, then `[`.
+    Bracket,
+    /// Inside the array: a `"` before the `]` is an embedded source.
+    Array,
+}
+
+const SOURCES_KEY: &[u8] = b"\"sourcesContent\"";
 
 impl SourcesMarker {
     /// Feeds the next chunk.
     pub fn feed(&mut self, chunk: &[u8]) {
-        if self.found {
-            return;
+        let mut i = 0;
+        while i < chunk.len() && !self.found {
+            let c = chunk[i];
+            match self.phase {
+                MarkerPhase::Key0 => {
+                    let rest = &chunk[i..];
+                    match memchr::memmem::find(rest, SOURCES_KEY) {
+                        Some(at) => {
+                            i += at + SOURCES_KEY.len();
+                            self.phase = MarkerPhase::Colon;
+                        }
+                        None => {
+                            // The key's only `"`s are its first and last bytes: a cut key
+                            // starts at the chunk's last `"`.
+                            if let Some(q) = memchr::memrchr(b'"', rest) {
+                                let tail = &rest[q..];
+                                if tail.len() < SOURCES_KEY.len() && SOURCES_KEY.starts_with(tail) {
+                                    self.phase = MarkerPhase::Key(tail.len());
+                                }
+                            }
+                            i = chunk.len();
+                        }
+                    }
+                }
+                MarkerPhase::Key(matched) => {
+                    if c == SOURCES_KEY[matched] {
+                        i += 1;
+                        self.phase = if matched + 1 == SOURCES_KEY.len() {
+                            MarkerPhase::Colon
+                        } else {
+                            MarkerPhase::Key(matched + 1)
+                        };
+                    } else {
+                        // No key can start inside the matched part (it has no other `"`):
+                        // look again from this byte.
+                        self.phase = MarkerPhase::Key0;
+                    }
+                }
+                MarkerPhase::Colon | MarkerPhase::Bracket => {
+                    let want = if self.phase == MarkerPhase::Colon {
+                        b':'
+                    } else {
+                        b'['
+                    };
+                    if c.is_ascii_whitespace() {
+                        i += 1;
+                    } else if c == want {
+                        i += 1;
+                        self.phase = if want == b':' {
+                            MarkerPhase::Bracket
+                        } else {
+                            MarkerPhase::Array
+                        };
+                    } else {
+                        self.phase = MarkerPhase::Key0; // this byte may open another key
+                    }
+                }
+                MarkerPhase::Array => match memchr::memchr2(b'"', b']', &chunk[i..]) {
+                    // The first entries may be `null`: any string before the array ends counts.
+                    Some(at) if chunk[i + at] == b'"' => self.found = true,
+                    Some(at) => {
+                        i += at + 1;
+                        self.phase = MarkerPhase::Key0;
+                    }
+                    None => i = chunk.len(),
+                },
+            }
         }
-        let mut text = std::mem::take(&mut self.carry);
-        text.extend_from_slice(&chunk[..chunk.len().min(256)]);
-        self.found = Self::holds(&text) || Self::holds(chunk);
-        let keep = chunk.len().min(64);
-        self.carry = chunk[chunk.len() - keep..].to_vec();
     }
 
     /// Whether any chunk so far showed an embedded source.
     pub fn found(&self) -> bool {
         self.found
-    }
-
-    fn holds(bytes: &[u8]) -> bool {
-        memchr::memmem::find_iter(bytes, b"\"sourcesContent\"").any(|at| {
-            let rest = &bytes[at + 16..];
-            let mut it = rest.iter().copied().skip_while(u8::is_ascii_whitespace);
-            if it.next() != Some(b':') {
-                return false;
-            }
-            let mut it = it.skip_while(u8::is_ascii_whitespace);
-            if it.next() != Some(b'[') {
-                return false;
-            }
-            // The first entries may be `null`: any string before the array ends counts.
-            for b in it {
-                match b {
-                    b'"' => return true,
-                    b']' => return false,
-                    _ => {}
-                }
-            }
-            false
-        })
     }
 }
 
@@ -1034,6 +1093,61 @@ mod tests {
             let mut m = SourcesMarker::default();
             m.feed(text);
             assert!(!m.found(), "{}", String::from_utf8_lossy(text));
+        }
+    }
+
+    /// Regression (fuzz target `sourcemap`): an array that opens with many `null`s, cut by a
+    /// chunk boundary inside them, was read as holding no source.
+    #[test]
+    fn sources_marker_sees_a_source_after_nulls_across_a_chunk_boundary() {
+        let nulls = "null, ".repeat(40);
+        let text = format!(r#"{{"sourcesContent" : [ {nulls}"x"], "sources":[], "mappings":""}}"#);
+        let cut = text.find("null").unwrap() + 3 * 6;
+        let mut m = SourcesMarker::default();
+        m.feed(&text.as_bytes()[..cut]);
+        m.feed(&text.as_bytes()[cut..]);
+        assert!(m.found());
+        // The near miss: the same nulls and no string before the array ends.
+        let text =
+            format!(r#"{{"sourcesContent" : [ {nulls}null], "sources":["x"], "mappings":""}}"#);
+        let mut m = SourcesMarker::default();
+        m.feed(&text.as_bytes()[..cut]);
+        m.feed(&text.as_bytes()[cut..]);
+        assert!(!m.found());
+    }
+
+    /// Wherever the stream is cut (every one- and two-cut split), the answer is the
+    /// one-chunk answer, on texts where the key, the blanks, the `:`/`[` or the first
+    /// string sit at the boundary, and on texts that almost hold a source.
+    #[test]
+    fn sources_marker_answer_does_not_depend_on_the_cuts() {
+        let texts: [(&[u8], bool); 8] = [
+            (br#"{"sourcesContent"  :  [ null ,"a"]}"#, true),
+            (
+                br#"{"sourcesContent":[null],"x":"sourcesContent","y":["s"]}"#,
+                false,
+            ),
+            (br#""sourcesContent" "sourcesContent": ["a"]"#, true),
+            (br#""sourcesContent": "sourcesContent": ["a"]"#, true),
+            (br#""sourcesConten"sourcesContent":["a"]"#, true),
+            (br#""sourcesContent"x:["a"]"#, false),
+            (br#""sourcesContent":["#, false),
+            (br#"[]"sourcesContent"][:["a"]"#, false),
+        ];
+        for (text, want) in texts {
+            let shown = String::from_utf8_lossy(text);
+            let mut whole = SourcesMarker::default();
+            whole.feed(text);
+            assert_eq!(whole.found(), want, "{shown}");
+            for a in 0..=text.len() {
+                for b in a..=text.len() {
+                    let mut m = SourcesMarker::default();
+                    m.feed(&text[..a]);
+                    m.feed(&text[a..b]);
+                    m.feed(&text[b..]);
+                    assert_eq!(m.found(), want, "{shown} cut at {a}, {b}");
+                }
+            }
         }
     }
 }

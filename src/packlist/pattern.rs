@@ -18,8 +18,10 @@
 //!
 //! Known differences from minimatch, all unreachable in practice: a pathological segment
 //! that needs more than two million backtracking steps is reported as not matching (node
-//! would keep going), numeric brace sequences beyond 1e21 print differently, and Unicode
-//! tables follow Rust's Unicode version rather than node's ICU.
+//! would keep going), numeric brace sequences beyond 1e21 print differently, Unicode
+//! tables follow Rust's Unicode version rather than node's ICU, and a segment whose negated
+//! extglobs copy more than 262,144 parts into each other is a pattern error (minimatch
+//! spends minutes building a regex of millions of characters; leakgate ran out of memory).
 
 mod ast;
 mod braces;

@@ -207,10 +207,14 @@ fn registry_keys(doc: &Doc) -> Vec<String> {
 }
 
 fn is_scope_registry_key(key: &str) -> bool {
-    key.starts_with('@') && key.len() > ":registry".len() + 1 && {
-        let tail = &key[key.len() - ":registry".len()..];
-        tail.eq_ignore_ascii_case(":registry")
-    }
+    // Bytes, not `&key[..]`: the cut may fall inside a character (`@acme:registry-ӌ…`
+    // panicked; found by the `package_json` fuzz target). JavaScript's `/i` without `u`
+    // folds no non-ASCII letter to ASCII, so comparing bytes ignoring ASCII case is exact.
+    let suffix = b":registry";
+    let key = key.as_bytes();
+    key.first() == Some(&b'@')
+        && key.len() > suffix.len() + 1
+        && key[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 /// The scope of a package name (`@acme` of `@acme/cli`).
@@ -603,5 +607,24 @@ mod tests {
         assert_eq!(err.file, "pkg/package.json");
         assert_eq!(err.line, 3);
         assert!(err.to_string().starts_with("pkg/package.json:3:"));
+    }
+}
+
+#[cfg(test)]
+mod registry_key_tests {
+    use super::is_scope_registry_key;
+
+    /// Regression (fuzz target `package_json`): a key whose last nine bytes start inside a
+    /// character panicked (exit 101) instead of being read as no registry key.
+    #[test]
+    fn scope_registry_keys_with_non_ascii_text() {
+        assert!(!is_scope_registry_key(
+            "@acme:registry-\u{4cc}\u{688}rcemap"
+        ));
+        assert!(!is_scope_registry_key("@acme\u{4cc}:registr\u{e9}"));
+        assert!(is_scope_registry_key("@\u{e9}cme:REGISTRY"));
+        assert!(is_scope_registry_key("@acme:registry"));
+        // JavaScript's `/i` without `u` folds no non-ASCII letter to ASCII: `ſ` is not `s`.
+        assert!(!is_scope_registry_key("@acme:regi\u{17f}try"));
     }
 }

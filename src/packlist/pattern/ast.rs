@@ -39,6 +39,13 @@ pub(super) fn to_mm_pattern(segment: &str) -> Result<MmPattern, String> {
         ));
     }
     let src = ast.regexp_source(ROOT, None);
+    if ast.too_big || src.re.len() > MAX_COPIED {
+        return Err(format!(
+            "negated extglobs that expand past {MAX_COPIED} copied parts (each `!(…)` copies \
+             the rest of the segment into its alternatives: minimatch builds a regular \
+             expression of millions of characters, which takes it minutes)"
+        ));
+    }
     // With nocase, any character that has case makes it a regex.
     let cased = segment.to_uppercase() != segment.to_lowercase();
     if !(src.has_magic || ast.nodes[ROOT].has_magic == Some(true) || cased) {
@@ -49,6 +56,13 @@ pub(super) fn to_mm_pattern(segment: &str) -> Result<MmPattern, String> {
         unicode: src.uflag,
     })
 }
+
+/// How many nodes and UTF-16 units `fill_negs` may copy (and how long the regex source may
+/// grow) before a segment is refused. A negated extglob copies everything after it into each
+/// of its alternatives, and copies nest: a 664-byte line of 27 `!(…)` made minimatch build a
+/// 16.6-million-character regex (25 s) and this port run out of memory (found by the
+/// `pattern` fuzz target). Real patterns copy a few dozen.
+const MAX_COPIED: usize = 1 << 18;
 
 /// How deep extglobs may nest. node 20 with its default stack throws "Maximum call stack
 /// size exceeded" somewhere between 858 (`*(`) and 1528 (`?(`) levels, depending on the
@@ -98,6 +112,10 @@ struct Ast {
     /// Current extglob nesting while parsing, and whether it ever passed `MAX_NESTING`.
     nesting: usize,
     too_deep: bool,
+    /// Nodes and units copied by `fill_negs` so far, and whether that passed `MAX_COPIED`
+    /// (copying stops then).
+    copied: usize,
+    too_big: bool,
 }
 
 struct Source {
@@ -160,6 +178,8 @@ impl Ast {
             filled_negs: false,
             nesting: 0,
             too_deep: false,
+            copied: 0,
+            too_big: false,
         };
         ast.new_node(None, None);
         ast
@@ -529,6 +549,16 @@ impl Ast {
     }
 
     fn copy_in(&mut self, id: usize, part: &Part) {
+        self.copied += match part {
+            Part::Str(s) => s.len() + 1,
+            Part::Node(_) => 1,
+        };
+        if self.copied > MAX_COPIED {
+            self.too_big = true;
+        }
+        if self.too_big {
+            return;
+        }
         match part {
             Part::Str(s) => self.push(id, Part::Str(s.clone())),
             Part::Node(n) => {
@@ -555,6 +585,9 @@ impl Ast {
         }
         self.filled_negs = true;
         while let Some(n) = self.negs.pop() {
+            if self.too_big {
+                return;
+            }
             if self.nodes[n].ty != Some(u('!')) {
                 continue;
             }
@@ -796,6 +829,7 @@ fn parse_glob(glob: &[u16], has_magic: Option<bool>, no_empty: bool) -> Source {
     let mut in_star = false;
     let mut magic = has_magic.unwrap_or(false);
     let all_stars = !glob.is_empty() && glob.iter().all(|&c| c == u('*'));
+    let mut dead = DeadEnds::new(glob.len());
     let mut i = 0;
     while i < glob.len() {
         let c = glob[i];
@@ -832,7 +866,7 @@ fn parse_glob(glob: &[u16], has_magic: Option<bool>, no_empty: bool) -> Source {
             continue;
         }
         if c == u('[') {
-            let class = parse_class(glob, i);
+            let class = parse_class(glob, i, &mut dead);
             if class.consumed > 0 {
                 re.extend(class.src);
                 uflag = uflag || class.uflag;
@@ -890,13 +924,57 @@ fn brace_escape_push(out: &mut U16s, c: u16) {
     out.push(c);
 }
 
+/// `lit` (ASCII) at `s[at..]`, compared unit by unit: it runs at every `[` and `-` of a
+/// class, so it allocates nothing.
 fn starts_with_at(s: &[u16], at: usize, lit: &str) -> bool {
-    let lit = s16(lit);
-    s.get(at..).is_some_and(|rest| rest.starts_with(&lit))
+    s.get(at..at + lit.len()).is_some_and(|rest| {
+        rest.iter()
+            .zip(lit.bytes())
+            .all(|(&a, b)| a == u16::from(b))
+    })
+}
+
+/// The scan states of [`parse_class`] known to lead to the end of the glob without a
+/// closing `]`, so that a later `[` whose scan reaches one of them stops there.
+///
+/// minimatch (and this port, before) scans from every `[` to the end of the glob when the
+/// class is unclosed, so `[[[[…` or `[a[a[a…` took quadratic time: 64 Ki of them was
+/// billions of steps. Past its first character, a class scan's future depends only on its
+/// position, whether an escape is pending and whether a range is open (not on where it
+/// started), so a state one failed scan went through fails for every scan: each state is
+/// walked by at most one failed scan, and the parse is linear.
+struct DeadEnds {
+    /// Bit `escaping | range_open << 1` of position `i`.
+    bits: Vec<u8>,
+}
+
+impl DeadEnds {
+    fn new(len: usize) -> DeadEnds {
+        DeadEnds {
+            bits: vec![0; len + 1],
+        }
+    }
+
+    fn bit(escaping: bool, range_open: bool) -> u8 {
+        1 << (usize::from(escaping) | usize::from(range_open) << 1)
+    }
+
+    fn contains(&self, i: usize, escaping: bool, range_open: bool) -> bool {
+        self.bits
+            .get(i)
+            .is_some_and(|b| b & Self::bit(escaping, range_open) != 0)
+    }
+
+    fn insert(&mut self, i: usize, escaping: bool, range_open: bool) {
+        if let Some(b) = self.bits.get_mut(i) {
+            *b |= Self::bit(escaping, range_open);
+        }
+    }
 }
 
 /// `parseClass`: a `[…]` at `pos` to regex source, or `consumed == 0` when unclosed.
-fn parse_class(glob: &[u16], pos: usize) -> Class {
+/// `dead` is shared by every call on the same glob (see [`DeadEnds`]).
+fn parse_class(glob: &[u16], pos: usize, dead: &mut DeadEnds) -> Class {
     let mut ranges: Vec<U16s> = Vec::new();
     let mut negs: Vec<U16s> = Vec::new();
     let mut i = pos + 1;
@@ -912,7 +990,23 @@ fn parse_class(glob: &[u16], pos: usize) -> Class {
         consumed: len - pos,
         magic: true,
     };
+    // The states this scan went through (past its first character), marked dead if it
+    // turns out unclosed.
+    let mut visited: Vec<(usize, bool, bool)> = Vec::new();
+    let unclosed = Class {
+        src: U16s::new(),
+        uflag: false,
+        consumed: 0,
+        magic: false,
+    };
     'outer: while i < glob.len() {
+        if saw_start && i > pos + 1 {
+            let state = (i, escaping, range_start.is_some());
+            if dead.contains(state.0, state.1, state.2) {
+                break;
+            }
+            visited.push(state);
+        }
         let c = glob[i];
         if (c == u('!') || c == u('^')) && i == pos + 1 {
             negate = true;
@@ -979,13 +1073,11 @@ fn parse_class(glob: &[u16], pos: usize) -> Class {
         ranges.push(r);
         i += 1;
     }
-    if end_pos < i {
-        return Class {
-            src: U16s::new(),
-            uflag: false,
-            consumed: 0,
-            magic: false,
-        };
+    if end_pos <= pos {
+        for (at, escaping, range_open) in visited {
+            dead.insert(at, escaping, range_open);
+        }
+        return unclosed;
     }
     if ranges.is_empty() && negs.is_empty() {
         return poisoned(glob.len());
@@ -1101,6 +1193,75 @@ mod tests {
                 )
             }
         }
+    }
+
+    /// `parse_class` with the dead ends of earlier scans gives exactly what a fresh scan
+    /// gives, at every `[` of many generated globs (the dead-end memo only ever stops a scan
+    /// that would have found no `]`).
+    #[test]
+    fn shared_dead_ends_never_change_a_class() {
+        const ATOMS: &[&str] = &[
+            "[",
+            "[",
+            "]",
+            "\\",
+            "!",
+            "^",
+            "-",
+            "a",
+            "z",
+            "[:alpha:]",
+            ":",
+            "/",
+            "é",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut unclosed = 0;
+        for _ in 0..20_000 {
+            let len = 1 + (next() % 16) as usize;
+            let text: String = (0..len)
+                .map(|_| ATOMS[(next() % ATOMS.len() as u64) as usize])
+                .collect();
+            let glob = s16(&text);
+            let mut shared = DeadEnds::new(glob.len());
+            for pos in (0..glob.len()).filter(|&p| glob[p] == u('[')) {
+                let fresh = parse_class(&glob, pos, &mut DeadEnds::new(glob.len()));
+                let memo = parse_class(&glob, pos, &mut shared);
+                assert_eq!(
+                    (fresh.consumed, &fresh.src, fresh.magic, fresh.uflag),
+                    (memo.consumed, &memo.src, memo.magic, memo.uflag),
+                    "{text:?} at {pos}"
+                );
+                unclosed += usize::from(fresh.consumed == 0);
+            }
+        }
+        assert!(unclosed > 10_000, "only {unclosed} unclosed classes tried");
+    }
+
+    /// An unclosed `[` is a literal character, as in minimatch, however many there are (a
+    /// line of 65,536 of them used to take minutes: every `[` scanned to the end).
+    #[test]
+    fn unclosed_classes_are_literal() {
+        for line in ["[".repeat(65_536), "[!".repeat(32_768)] {
+            match to_mm_pattern(&line).expect("compiles") {
+                MmPattern::Str(s) => assert!(s == line, "not the line itself"),
+                MmPattern::Regex { .. } => panic!("no magic, no case: a plain string"),
+            }
+        }
+        // A cased letter makes it a case-insensitive regex, of escaped (literal) brackets.
+        let line = "[a".repeat(32_768);
+        let MmPattern::Regex { source, .. } = to_mm_pattern(&line).expect("compiles") else {
+            panic!("a cased letter makes a regex");
+        };
+        let src = String::from_utf16_lossy(&source);
+        assert!(src.ends_with(&r"\[a".repeat(32_768)), "{}", &src[..80]);
+        assert_eq!(src.matches('[').count(), src.matches(r"\[").count());
     }
 
     #[test]

@@ -297,3 +297,40 @@ fn plain_literals_compile_as_minimatch_does() {
     assert!(plain_literal("a+(b)").is_none());
     assert!(plain_literal("a*").is_none());
 }
+
+/// Regression (fuzz target `pattern`): a 664-byte line of 27 nested `!(…)` made each negated
+/// extglob copy the rest of the segment into its alternatives, copies of copies, until the
+/// process ran out of memory (minimatch builds a 16.6-million-character regex from it in
+/// 25 s). It is a pattern error now, quickly; a line with a few negated extglobs still
+/// compiles and matches as minimatch does.
+#[test]
+fn runaway_negated_extglob_copies_are_a_pattern_error() {
+    // The fuzzer's input, as found.
+    let line = concat!(
+        "+(a|*\u{0}\u{0}\\\u{0}#\u{0}\\\u{0}))?!(x).@+(b|c9)!(x).@(sj|t.NPMIGNO*(a|*(",
+        "b|c))?!(x).@+(b|c9))?!(x).@+(b|c9b\u{1}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}.j",
+        "s.NPMIGmd\u{1}\u{0}|*(b|c))?!(x).@+(b|c9))?!(x).@+(b|c9)!(x).@(sj|t.NPMIGmd",
+        "\u{1}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}-z^?!(x).@(sj|t.NPMIGN\u{0}\u{0}\u{0}]|*(",
+        "b|c))?!(x).@+(b|c9))?!(x).@+(b|+(a|*\u{0}\u{0}\\\u{0}#\u{0}\\\u{0}))?!(x).@+",
+        "(b|c9)!(x).@(sj|t.NPMIGNO*(a|*(b|c))?!(x).@+(b|c9))?!(x).@+(b|c9)!(x).@(sj|t",
+        ".NPMIGmd\u{1}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}-z^?!(x).@(sj|t.NPMIGNO*(a|*",
+        "(b|c))?!(x).@+(b|c9))?!(x).@+(b|+(a|*\u{0}\u{0}\\\u{0}#\u{0}\\\u{0}))?!(x).@",
+        "+(b|c9)!(x).@(sj|t.NPMIGNO*(a|*(b|c))?!(x).@+(b|c8))?!(x).@+(b|c9)!(x).@(sj|",
+        "t.NPMIGmd\u{1}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}-z^?!(x).@(sj|t.NPMIGNO*(a|*(b|c",
+        "))?!(x).@+(b|c9))?!(x).@+(b|c9)!c9)!(x).@(sj|t.NP\u{d}IGmd\u{1}.NPMI////////",
+        "////////////////////////////GNRE[\u{0}}\u{0}bbbc.js",
+    );
+    let started = std::time::Instant::now();
+    let err = Pattern::new(line).expect_err("too many copies");
+    assert!(err.to_string().contains("negated extglobs"), "{err}");
+    // Bounded work, not minutes (generous: debug build, shared machine).
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+
+    // Near miss: the same shapes a few times compile, and match like minimatch:
+    // `x!(a|b)y` matches `xcy`, not `xay`.
+    let p = Pattern::new("x!(a|b)y!(c)z").expect("compiles");
+    assert!(p.matches("xcydz", false));
+    assert!(!p.matches("xaydz", false));
+    assert!(!p.matches("xcycz", false));
+    Pattern::new("+(a|*(b|c))?!(x).@+(b|c9)!(x).@(sj|t)").expect("a few copies compile");
+}

@@ -1,0 +1,5 @@
+//! Fuzz target `pattern`: the body is `leakgate::fuzzing::pattern`, shared with the corpus replay
+//! test (tests/fuzz_replay.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| leakgate::fuzzing::pattern(data));
