@@ -1265,3 +1265,38 @@ fn pre_push_in_a_partial_clone_fetches_missing_blobs_and_judges_them() {
     assert!(err.contains("object missing from this repository"), "{err}");
     assert!(err.contains("--no-verify"), "{err}");
 }
+
+/// A denied file under a test or fixture path is judged as it is in a package: a warning
+/// that says why, at commit and at push; the same file elsewhere still blocks both.
+#[test]
+fn test_fixture_env_files_warn_at_commit_and_push_and_others_block() {
+    let (repo, _remote) = repo_with_remote();
+    clean_package(&repo);
+    repo.commit_all("init");
+    assert!(push(&repo, &["-q", "origin", "main"]).status.success());
+
+    repo.write(
+        "packages/app/test/fixtures/.env",
+        "PUBLIC_URL=http://localhost\n",
+    )
+    .stage_all();
+    let out = repo.leakgate().args(["pre-commit", "-v"]).output().unwrap();
+    let text = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning[file/denied]"), "{text}");
+    assert!(text.contains("test or fixture path"), "{text}");
+    repo.git(&["commit", "-q", "--no-verify", "-m", "fixture"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", both(&out));
+
+    // Near miss: the same file beside the app's code blocks.
+    repo.write("packages/app/.env", "PUBLIC_URL=http://localhost\n")
+        .stage_all();
+    let out = repo.leakgate().arg("pre-commit").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    repo.git(&["commit", "-q", "--no-verify", "-m", "env"]);
+    let out = push(&repo, &["-q", "origin", "main"]);
+    let text = both(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("error[file/denied]"), "{text}");
+}

@@ -177,7 +177,7 @@ pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
 /// suite's fixture, Android's debug keystore (created by the SDK with the published password
 /// `android`), or a dev server's `localhost` certificate. Still a warning: a reviewer should
 /// see it, but it is no credential leak. Content rules judge what is inside separately.
-fn shipped_on_purpose(path: &str) -> Option<&'static str> {
+pub fn shipped_on_purpose(path: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     if name == "debug.keystore" {

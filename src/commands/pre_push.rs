@@ -382,10 +382,18 @@ fn check_commits(
             f
         };
         if let Some(reason) = deny.reason(path) {
+            // The same judgement as in a package: a test suite's fixture or a dev tool's
+            // certificate is there on purpose (a warning that says so; content rules still
+            // judge what it holds).
+            let (severity, why) = match checks::files::shipped_on_purpose(path) {
+                Some(why) => (Severity::Warning, format!("; {why}")),
+                None => (Severity::Error, String::new()),
+            };
             out.push(tag(Finding::new(
                 "file/denied",
-                format!("{path} is pushed: {reason}"),
+                format!("{path} is pushed: {reason}{why}"),
             )
+            .severity(severity)
             .file(path.as_str())
             .help("remove it from the pushed commits before pushing (`git rebase -i`, or `git filter-repo` for older history)")));
         }

@@ -364,10 +364,16 @@ fn review_content(
     };
     // The audit's and the pre-push hook's rule id: one `[[allow]]` covers the file at all three.
     if let Some(reason) = ctx.deny.reason(path) {
+        // As in a package and at push: a test fixture or a dev certificate is on purpose.
+        let (severity, why) = match crate::checks::files::shipped_on_purpose(path) {
+            Some(why) => (Severity::Warning, format!("; {why}")),
+            None => (Severity::Error, String::new()),
+        };
         out.findings.push(tag(Finding::new(
             "file/denied",
-            format!("{path} is staged: {reason}"),
+            format!("{path} is staged: {reason}{why}"),
         )
+        .severity(severity)
         .file(path)
         .help(format!(
             "unstage it (`git restore --staged {path}`) and add it to .gitignore"
