@@ -45,6 +45,11 @@ pub const TOPICS: &[Topic] = &[
         text: include_str!("../../docs/packlist.md"),
     },
     Topic {
+        name: "publishers",
+        summary: "what pnpm, yarn and bun pack, and how the publisher is detected",
+        text: include_str!("../../docs/publishers.md"),
+    },
+    Topic {
         name: "json",
         summary: "the --format json document",
         text: include_str!("../../docs/json-format.md"),
