@@ -1322,3 +1322,43 @@ fn read_dir_kinds_agrees_with_read_dir() {
     memo.read_dir_kinds("").unwrap();
     assert_eq!(memo.lstat("a.js").unwrap().unwrap().size, 5);
 }
+
+/// The same file written twice under one extracted name (`package/./dist/x.js` and
+/// `package/dist/x.js`, as some publishing tools write it) is no warning: both extract to
+/// the same bytes. Different bytes under one name stay a warning (the later entry replaces
+/// what a reviewer saw first).
+#[test]
+fn tarball_duplicates_with_the_same_bytes_are_no_warning() {
+    use tar::EntryType as T;
+    let build = |second: &[u8]| {
+        let mut b = tar::Builder::new(Vec::new());
+        raw_entry(&mut b, "package/package.json", T::Regular, b"{}", None);
+        raw_entry(
+            &mut b,
+            "package/./dist/x.js",
+            T::Regular,
+            b"let x = 1;\n",
+            None,
+        );
+        raw_entry(&mut b, "package/dist/x.js", T::Regular, second, None);
+        gzip(&b.into_inner().unwrap())
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same.tgz");
+    std::fs::write(&same, build(b"let x = 1;\n")).unwrap();
+    let t = Tarball::open(&same).unwrap();
+    assert!(t.warnings().is_empty(), "{:?}", t.warnings());
+    assert_eq!(t.read("package/dist/x.js").unwrap(), b"let x = 1;\n");
+
+    let other = dir.path().join("other.tgz");
+    std::fs::write(&other, build(b"let x = 2;\n")).unwrap();
+    let t = Tarball::open(&other).unwrap();
+    assert!(
+        t.warnings()
+            .iter()
+            .any(|w| w.contains("duplicate entry `package/dist/x.js`")),
+        "{:?}",
+        t.warnings()
+    );
+    assert_eq!(t.read("package/dist/x.js").unwrap(), b"let x = 2;\n");
+}

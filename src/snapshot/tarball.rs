@@ -371,9 +371,18 @@ impl Tarball {
                 ));
                 return;
             }
-            self.warnings.push(format!(
-                "duplicate entry `{path}`: the last one wins, as extraction would"
-            ));
+            // The same file written twice (`package/./dist/x.js` beside `package/dist/x.js`,
+            // as some publishing tools do) extracts to the same bytes: nothing to report.
+            // Different content under one name is how a reviewed file gets replaced.
+            let same = match (&old.data, &node.data) {
+                (Data::Memory(a), Data::Memory(b)) => old.kind == node.kind && a == b,
+                _ => false,
+            };
+            if !same {
+                self.warnings.push(format!(
+                    "duplicate entry `{path}`: the last one wins, as extraction would"
+                ));
+            }
         }
         self.children
             .entry(super::parent(&path).to_string())
