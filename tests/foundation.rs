@@ -586,6 +586,8 @@ fn json_report_has_the_documented_shape() {
         "help",
         "evidence",
         "fingerprint",
+        "origin",
+        "also_at",
     ];
     for f in findings {
         let obj = f.as_object().unwrap();

@@ -162,9 +162,21 @@ impl DenyList {
         if let Some(r) = builtin_reason(name) {
             return Some(r);
         }
-        (!pathglob::matches(&self.globs, path).is_empty())
-            .then_some("matches a `[files] deny` glob in leakgate.toml")
+        (!pathglob::matches(&self.globs, path).is_empty()).then_some(TEAM_GLOB)
     }
+}
+
+/// The reason given for a path the team's `[files] deny` globs name.
+const TEAM_GLOB: &str = "matches a `[files] deny` glob in leakgate.toml";
+
+/// Why a denied file (denied for `reason`) is there on purpose (see [`shipped_on_purpose`]),
+/// unless the team denied it by name: an explicit `[files] deny` glob is never excused by
+/// where the file sits.
+pub fn excused(path: &str, reason: &str) -> Option<&'static str> {
+    if reason == TEAM_GLOB {
+        return None;
+    }
+    shipped_on_purpose(path)
 }
 
 /// Why `path` must not ship (built-in list or the team's `[files] deny` globs), or `None`.
@@ -177,7 +189,7 @@ pub fn denied_reason(path: &str, config: &Config) -> Option<&'static str> {
 /// suite's fixture, Android's debug keystore (created by the SDK with the published password
 /// `android`), or a dev server's `localhost` certificate. Still a warning: a reviewer should
 /// see it, but it is no credential leak. Content rules judge what is inside separately.
-pub fn shipped_on_purpose(path: &str) -> Option<&'static str> {
+fn shipped_on_purpose(path: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     if name == "debug.keystore" {
@@ -264,7 +276,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
     let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &packlist.files {
         if let Some(reason) = deny.reason(&f.path) {
-            let (severity, why) = match shipped_on_purpose(&f.path) {
+            let (severity, why) = match excused(&f.path, reason) {
                 Some(why) => (Severity::Warning, format!(" ({why})")),
                 None => (Severity::Error, String::new()),
             };
@@ -586,5 +598,18 @@ mod tests {
             &Config::default()
         )
         .is_empty());
+    }
+}
+
+#[cfg(test)]
+mod excused_tests {
+    use super::*;
+
+    #[test]
+    fn a_fixture_path_excuses_the_built_in_list_but_never_the_teams_globs() {
+        let reason = builtin_reason(".env").expect(".env is on the built-in list");
+        assert!(excused("test/fixtures/.env", reason).is_some());
+        assert!(excused("src/.env", reason).is_none());
+        assert!(excused("test/fixtures/settings.json", TEAM_GLOB).is_none());
     }
 }

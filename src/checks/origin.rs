@@ -99,8 +99,13 @@ fn map_for(
     })
 }
 
-/// The file at `path` when it exists and is at most [`MAP_LIMIT`] bytes.
+/// The file at `path` when it exists, is at most [`MAP_LIMIT`] bytes and is cheap to read
+/// again: a tarball's big entry (readable only by decompressing the archive up to it) is
+/// not worth a second pass for an origin.
 fn read_limited(snapshot: &dyn Snapshot, path: &str) -> Option<Vec<u8>> {
+    if snapshot.sequential_key(path).is_some() {
+        return None;
+    }
     let entry = snapshot.lstat(path).ok()??;
     if entry.size > MAP_LIMIT {
         return None;

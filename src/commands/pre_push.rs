@@ -385,7 +385,7 @@ fn check_commits(
             // The same judgement as in a package: a test suite's fixture or a dev tool's
             // certificate is there on purpose (a warning that says so; content rules still
             // judge what it holds).
-            let (severity, why) = match checks::files::shipped_on_purpose(path) {
+            let (severity, why) = match checks::files::excused(path, reason) {
                 Some(why) => (Severity::Warning, format!("; {why}")),
                 None => (Severity::Error, String::new()),
             };

@@ -365,7 +365,7 @@ fn review_content(
     // The audit's and the pre-push hook's rule id: one `[[allow]]` covers the file at all three.
     if let Some(reason) = ctx.deny.reason(path) {
         // As in a package and at push: a test fixture or a dev certificate is on purpose.
-        let (severity, why) = match crate::checks::files::shipped_on_purpose(path) {
+        let (severity, why) = match crate::checks::files::excused(path, reason) {
             Some(why) => (Severity::Warning, format!("; {why}")),
             None => (Severity::Error, String::new()),
         };
