@@ -970,8 +970,12 @@ pub fn is_fixture_path(path: &str) -> bool {
 }
 
 /// True for paths of documentation, tests, examples, fixtures and type declarations,
-/// where assignments to `password`/`token` are samples.
+/// where assignments to `password`/`token` are samples: every fixture path
+/// ([`is_fixture_path`]) plus documents, declarations, examples and stories.
 pub fn is_sample_path(path: &str) -> bool {
+    if is_fixture_path(path) {
+        return true;
+    }
     let path = path.rsplit('!').next().unwrap_or(path).to_ascii_lowercase();
     let name = path.rsplit('/').next().unwrap_or(&path);
     const EXTS: &[&str] = &[
@@ -987,31 +991,8 @@ pub fn is_sample_path(path: &str) -> bool {
         ".examples.json",
         ".example.json",
     ];
-    const DIRS: &[&str] = &[
-        "test",
-        "tests",
-        "__tests__",
-        "__mocks__",
-        "__fixtures__",
-        "spec",
-        "specs",
-        "fixtures",
-        "fixture",
-        "example",
-        "examples",
-        "docs",
-        "doc",
-        "samples",
-        "e2e",
-    ];
-    const NAME_PARTS: &[&str] = &[
-        ".test.",
-        ".spec.",
-        ".stories.",
-        ".example.",
-        ".sample.",
-        "-test.",
-    ];
+    const DIRS: &[&str] = &["example", "examples", "docs", "doc", "samples"];
+    const NAME_PARTS: &[&str] = &[".stories.", ".example.", ".sample."];
     EXTS.iter().any(|e| name.ends_with(e))
         || NAME_PARTS.iter().any(|p| name.contains(p))
         || path.split('/').rev().skip(1).any(|d| DIRS.contains(&d))
