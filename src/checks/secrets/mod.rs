@@ -1412,7 +1412,7 @@ pub const RULES: &[Rule] = &[
     ),
     secret_rule!(
         "secret/vercel-token",
-        "a Vercel token or API key (vcp_, vci_, vca_, vck_, or a vercel-named 24-character token)",
+        "a Vercel token or API key (vcp_, vci_, vca_, vcr_, vck_, or a vercel-named 24-character token)",
         "Vercel tokens deploy and read the environment variables of the owner's projects.",
         ROTATE
     ),
