@@ -5,30 +5,15 @@
 //! After changing a key, regenerate with `LEAKGATE_BLESS=1 cargo test --test config_files`
 //! and read the diff before committing it.
 
+mod common;
+
 use leakgate::config::generate::{default_toml, json_schema};
 use leakgate::config::{Config, DEFAULT_TOML};
 use serde_json::Value;
 use std::path::Path;
 
 fn check(relative: &str, generated: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    if std::env::var_os("LEAKGATE_BLESS").is_some() {
-        std::fs::write(&path, generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap();
-    if committed != generated {
-        let first = committed
-            .lines()
-            .zip(generated.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
-        panic!(
-            "{relative} is not what the key declaration generates (first difference at line {}); \
-             run LEAKGATE_BLESS=1 cargo test --test config_files and review the diff:\n{generated}",
-            first + 1
-        );
-    }
+    common::assert_golden(relative, generated, "cargo test --test config_files");
 }
 
 #[test]

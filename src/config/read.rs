@@ -351,7 +351,13 @@ impl<'a> Reader<'a> {
                 };
                 match v {
                     Some(f) if f.is_finite() && f >= *min => Some(T::Float(f)),
-                    _ => {
+                    // A number, but out of range: show it rather than its type.
+                    Some(f) => {
+                        let expected = ty.expected();
+                        self.err(span, format!("`{name}` must be {expected}, found {f}"));
+                        None
+                    }
+                    None => {
                         self.mismatch(node, name, &ty.expected(), entry);
                         None
                     }

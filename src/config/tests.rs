@@ -555,7 +555,12 @@ fn wrong_types_deep_in_tables_name_the_key() {
     );
     let e = err("[drift]\nmax-growth = 0.5\n");
     assert_eq!((e.line, e.column), (2, 14), "{e}");
-    assert!(e.message.contains("a number >= 1.0"), "{e}");
+    assert_eq!(
+        e.message,
+        "`drift.max-growth` must be a number >= 1.0 (1.5 = 50% growth), found 0.5"
+    );
+    let e = err("[drift]\nmax-growth = \"2\"\n");
+    assert!(e.message.ends_with("found a string"), "{e}");
     let e = err("[publish]\ntool = \"npx\"\n");
     assert_eq!((e.line, e.column), (2, 8), "{e}");
     assert!(
