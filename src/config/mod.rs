@@ -1,8 +1,10 @@
 //! `leakgate.toml`: the team's committed configuration.
 //!
 //! Strict like typos' and cargo-deny's: kebab-case keys, unknown keys are errors, and every
-//! error names `leakgate.toml:LINE:COL`. The commented default is `config/default.toml`
-//! (compiled in, written by `leakgate init`); `docs/config.md` is the reference.
+//! error names `leakgate.toml:LINE:COL`. Every key is declared once, in [`schema`]: the
+//! reader, the JSON schema and the commented default (`config/default.toml`, compiled in,
+//! written by `leakgate init`) all come from that declaration ([`generate`]);
+//! `docs/config.md` is the reference.
 //!
 //! Callers use three entry points: [`Config::discover`] (find and read the config),
 //! [`Config::apply`] / [`Config::apply_complete`] (severity overrides and `[[allow]]`), and
@@ -27,7 +29,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The text `leakgate init` writes.
+/// The text `leakgate init` writes: [`generate::default_toml`]'s output, committed (a test
+/// keeps the two equal).
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 /// The file name looked up at the repository root.
