@@ -126,8 +126,9 @@ pub struct Key {
     /// The default, as TOML value text: filled in when the key is absent, written
     /// uncommented in `config/default.toml`. `None`: absent means unset.
     pub default: Option<&'static str>,
-    /// Example lines, written commented out in `config/default.toml`: a value's TOML text
-    /// (`"10 MB"`), or for a [`Kind::Map`] whole `key = value` lines.
+    /// Examples, written commented out in `config/default.toml`: TOML value text
+    /// (`"10 MB"`, `{ "sourcemap/file" = "off" }`), except for a top-level [`Kind::Map`],
+    /// which is written as its own `[table]` and whose examples are whole `key = value` lines.
     pub examples: &'static [&'static str],
     /// For a [`Kind::TableArray`]: conditions each entry must meet.
     pub needs: &'static [Need],
@@ -551,6 +552,15 @@ mod tests {
                     "`{path}` has neither a default nor an example"
                 );
             }
+        }
+    }
+
+    /// The reader records each `[[…]]` entry's line under a key no table may declare.
+    #[test]
+    fn no_key_is_the_reserved_line_key() {
+        for (path, _) in all_keys() {
+            let leaf = path.rsplit('.').next().unwrap();
+            assert_ne!(leaf, super::super::read::LINE_KEY, "`{path}`");
         }
     }
 
