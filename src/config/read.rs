@@ -253,7 +253,7 @@ impl<'a> Reader<'a> {
             Kind::Value(ty) => self.value(ty, node, path, false),
             Kind::Table(keys) => self.table(node, path, keys).map(T::Table),
             Kind::TableArray(keys) => Some(T::Array(self.entries(key, keys, node, path))),
-            Kind::Map(ty) => Some(T::Table(self.rules(ty, node, path))),
+            Kind::Map(ty) => Some(T::Table(self.rule_map(ty, node, path))),
         }
     }
 
@@ -303,8 +303,8 @@ impl<'a> Reader<'a> {
                         Some((_, first)) => self.err(
                             &e.node.span,
                             format!(
-                                "duplicate `{name}.{u}` {v}: the entry at line {first} has it \
-                                 already; each entry needs its own"
+                                "duplicate `{name}.{u}` {v}: line {first} sets it already; \
+                                 each entry needs its own"
                             ),
                         ),
                         None => seen.push((v.clone(), line)),
@@ -507,7 +507,7 @@ impl<'a> Reader<'a> {
 
     /// A table keyed by rule id ([`Kind::Map`]): each key a known rule, stored under the
     /// rule's current id, each value of type `ty`.
-    fn rules(&mut self, ty: &Type, node: &Node, name: &str) -> toml::Table {
+    fn rule_map(&mut self, ty: &Type, node: &Node, name: &str) -> toml::Table {
         let mut out = toml::Table::new();
         // Rule id -> the key that set it.
         let mut seen: BTreeMap<String, String> = BTreeMap::new();

@@ -599,7 +599,8 @@ fn duplicate_secret_ids_point_at_the_second() {
     );
     assert_eq!((e.line, e.column), (6, 6), "{e}");
     assert!(
-        e.message.contains("duplicate `secrets.patterns.id` \"k\"") && e.message.contains("line 2"),
+        e.message
+            .contains("duplicate `secrets.patterns.id` \"k\": line 2 sets it already"),
         "{e}"
     );
     // Different ids: both read.
