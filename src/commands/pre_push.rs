@@ -267,8 +267,8 @@ fn run_hook(
         commits.truncate(MAX_PUSHED_COMMITS);
     }
     let mut touched: BTreeSet<String> = BTreeSet::new();
-    for c in &commits {
-        for ch in repo.commit_changes(c)? {
+    for (c, changes) in commits.iter().zip(repo.commits_changes(&commits)?) {
+        for ch in changes {
             touched.insert(ch.path.clone());
             touched.insert(ch.old_path().to_string());
             if ch.status == ChangeStatus::Deleted || !is_file(ch.new_mode) {
