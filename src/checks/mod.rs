@@ -19,27 +19,27 @@ pub mod tarball;
 
 use crate::config::Config;
 use crate::packlist::{PackedFile, Packlist};
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use crate::snapshot::Snapshot;
 use rayon::prelude::*;
 use std::io::Read;
 use std::sync::Arc;
 
-/// Rules of the audit itself.
-pub const RULES: &[Rule] = &[Rule {
+/// `pack/lifecycle-scripts`: package.json runs a script when packing, so the real tarball may differ
+pub static PACK_LIFECYCLE_SCRIPTS: Rule = Rule {
     id: "pack/lifecycle-scripts",
     default_severity: Severity::Warning,
     summary: "package.json runs a script when packing, so the real tarball may differ",
     explanation: "`prepack`, `prepare` and `prepublishOnly` run before `npm pack`/`npm publish` \
-        build the tarball: they usually build `dist/`, and what they write is what ships. \
-        leakgate audits the files as they are now (it never runs scripts), so a build script \
-        that writes maps or copies files would ship things this audit did not see. A script \
-        that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
-        is not counted.",
+    build the tarball: they usually build `dist/`, and what they write is what ships. \
+    leakgate audits the files as they are now (it never runs scripts), so a build script \
+    that writes maps or copies files would ship things this audit did not see. A script \
+    that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
+    is not counted.",
     fix: "Build before pushing so the audited files are the ones that will ship, and audit the \
-        real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
-}];
+    real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
+};
 
 /// Files up to this size are read whole (a 60 MB map is judged in one buffer); bigger
 /// ones are streamed in chunks so memory stays bounded whatever ships.
@@ -244,8 +244,9 @@ fn computed_help(
     visibility: crate::config::Visibility,
     findings: &mut [Finding],
 ) {
-    let is_map_rule =
-        |f: &Finding| f.rule == "sourcemap/sources-content" || f.rule == "sourcemap/file";
+    let is_map_rule = |f: &Finding| {
+        f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT) || f.is(&sourcemap::SOURCEMAP_FILE)
+    };
     if !findings.iter().any(is_map_rule) {
         return;
     }
@@ -264,8 +265,12 @@ fn computed_help(
                      `sourcemapExcludeSources`, webpack `nosources-`; Bun always embeds)"
                 .to_string(),
         };
-        let help = match (&packaging, map_file, f.rule.as_str()) {
-            (Some(p), true, "sourcemap/sources-content") => {
+        let help = match (
+            &packaging,
+            map_file,
+            f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT),
+        ) {
+            (Some(p), true, true) => {
                 let whose = match visibility {
                     crate::config::Visibility::Open => "open-source package",
                     crate::config::Visibility::Proprietary => "proprietary package",
@@ -280,7 +285,7 @@ fn computed_help(
         // The proprietary verdict is an inference: say how to declare the package open
         // when its sources are public anyway (a commercial licence, code published).
         let declare = if visibility == crate::config::Visibility::Proprietary
-            && f.rule == "sourcemap/sources-content"
+            && f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT)
         {
             let dir = if packlist.dir.is_empty() {
                 "."
@@ -439,7 +444,7 @@ fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds:
             crate::config::Visibility::Open => crate::report::Severity::Warning,
         };
         Finding::new(
-            "sourcemap/sources-content",
+            &crate::checks::sourcemap::SOURCEMAP_SOURCES_CONTENT,
             format!(
                 "{} embeds original sources ({size}; judged streaming, too big to parse whole)",
                 file.path
@@ -450,7 +455,7 @@ fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds:
         .exposes(file.size)
     } else {
         Finding::new(
-            "sourcemap/file",
+            &crate::checks::sourcemap::SOURCEMAP_FILE,
             format!(
                 "{} ships a source map ({size}; too big to parse whole, no embedded source seen)",
                 file.path
@@ -695,14 +700,14 @@ fn fold_dangling(findings: &mut Vec<Finding>) {
     const KEEP: usize = 3;
     let n = findings
         .iter()
-        .filter(|f| f.rule == "sourcemap/dangling-url")
+        .filter(|f| f.is(&sourcemap::SOURCEMAP_DANGLING_URL))
         .count();
     if n <= KEEP {
         return;
     }
     let mut first: Option<Finding> = None;
     findings.retain(|f| {
-        if f.rule != "sourcemap/dangling-url" {
+        if !f.is(&sourcemap::SOURCEMAP_DANGLING_URL) {
             return true;
         }
         if first.is_none() {
@@ -738,7 +743,7 @@ fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
         return Vec::new();
     }
     vec![Finding::new(
-        "pack/lifecycle-scripts",
+        &PACK_LIFECYCLE_SCRIPTS,
         format!(
             "package.json runs `{}` when packing: the published tarball may contain files this audit did not see",
             present.join("`, `")
@@ -1021,14 +1026,17 @@ mod tests {
     #[test]
     fn many_dangling_urls_fold_into_one_finding() {
         let d = |i: usize| {
-            Finding::new("sourcemap/dangling-url", format!("dist/{i}.js: x"))
-                .file(format!("dist/{i}.js"))
+            Finding::new(
+                &crate::checks::sourcemap::SOURCEMAP_DANGLING_URL,
+                format!("dist/{i}.js: x"),
+            )
+            .file(format!("dist/{i}.js"))
         };
         let mut few: Vec<Finding> = (0..3).map(d).collect();
         fold_dangling(&mut few);
         assert_eq!(few.len(), 3);
         let mut many: Vec<Finding> = (0..40).map(d).collect();
-        many.push(Finding::new("secret/x", "s"));
+        many.push(Finding::named("secret/x", "s"));
         fold_dangling(&mut many);
         assert_eq!(many.len(), 2);
         assert!(

@@ -199,7 +199,7 @@ fn audit_tarball(
     findings.extend(
         checks::audit_package(&tarball, &packlist, config, &checks)?
             .into_iter()
-            .filter(|f| f.rule != "pack/lifecycle-scripts"),
+            .filter(|f| !f.is(&checks::PACK_LIFECYCLE_SCRIPTS)),
     );
     if let Some(lock) = checks::drift::Lock::load(&root.join(checks::drift::LOCK_FILE))? {
         let locked_dir = lock

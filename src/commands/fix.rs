@@ -190,7 +190,7 @@ fn exclusions(findings: &[Finding]) -> Vec<Exclusion> {
     let mut denied: Vec<String> = findings
         .iter()
         .filter(live)
-        .filter(|f| f.rule == "file/denied")
+        .filter(|f| f.is(&crate::checks::files::FILE_DENIED))
         .filter_map(|f| f.file.clone())
         .filter(|p| !p.contains('!'))
         .collect();

@@ -390,7 +390,7 @@ fn check_commits(
                 None => (Severity::Error, String::new()),
             };
             out.push(tag(Finding::new(
-                "file/denied",
+                &crate::checks::files::FILE_DENIED,
                 format!("{path} is pushed: {reason}{why}"),
             )
             .severity(severity)
@@ -538,7 +538,7 @@ fn committed_map_finding(
 ) -> Finding {
     if ships == Some(false) {
         return Finding::new(
-            "sourcemap/sources-content",
+            &crate::checks::sourcemap::SOURCEMAP_SOURCES_CONTENT,
             format!("{what}; no package ships it"),
         )
         .severity(Severity::Note)
@@ -548,7 +548,7 @@ fn committed_map_finding(
         Some(Visibility::Proprietary) => Severity::Error,
         Some(Visibility::Open) | None => Severity::Warning,
     };
-    Finding::new("sourcemap/sources-content", what)
+    Finding::new(&crate::checks::sourcemap::SOURCEMAP_SOURCES_CONTENT, what)
         .severity(severity)
         .help("don't commit build output with maps; build without sourcesContent, and remove the map from history")
 }

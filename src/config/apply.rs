@@ -2,7 +2,8 @@
 
 use super::date::Date;
 use super::{pathglob, shown_path, AllowEntry, Config, Level};
-use crate::report::{catalog, Finding, Severity};
+use crate::report::{Finding, Severity};
+use crate::rules as catalog;
 
 /// One `[[allow]]` entry, compiled.
 struct Matcher<'a> {
@@ -158,7 +159,7 @@ impl Config {
                 };
                 own.push(
                     Finding::new(
-                        "allow/expired",
+                        &crate::config::ALLOW_EXPIRED,
                         format!(
                             "allow entry for {what} expired on {} and no longer allows anything{would}",
                             e.expires.as_deref().unwrap_or("?")
@@ -174,7 +175,7 @@ impl Config {
             } else if complete && m.hits == 0 {
                 own.push(
                     Finding::new(
-                        "allow/unused",
+                        &crate::config::ALLOW_UNUSED,
                         format!("allow entry for {what} matched nothing in this run"),
                     )
                     .file(file.clone())

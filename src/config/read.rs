@@ -13,7 +13,7 @@ use super::{
     HookWarnings, Level, OnError, PackageSettings, PublishSettings, SecretPattern, SecretSettings,
     SizeLimits, SourcemapSettings, Visibility,
 };
-use crate::report::catalog;
+use crate::rules as catalog;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;

@@ -390,7 +390,7 @@ mod tests {
     fn sample() -> Report {
         Report {
             findings: vec![
-                Finding::new("allow/unused", "secret token")
+                Finding::named("allow/unused", "secret token")
                     .severity(Severity::Error)
                     .package("@acme/cli")
                     .file("dist/auth.js")
@@ -398,7 +398,7 @@ mod tests {
                     .at(12, 5)
                     .help("revoke it")
                     .evidence(b"npm_abcdefghijklmnopqrstuvwxyz0123456789"),
-                Finding::new("allow/expired", "old entry").severity(Severity::Warning),
+                Finding::named("allow/expired", "old entry").severity(Severity::Warning),
             ],
             notes: vec!["skipped private package @acme/internal".into()],
         }
@@ -429,7 +429,7 @@ mod tests {
 
     #[test]
     fn text_from_input_is_escaped_and_colour_codes_stay() {
-        let evil = Finding::new("secret/github-token", "token in a\x1b[2K\rclean.js")
+        let evil = Finding::named("secret/github-token", "token in a\x1b[2K\rclean.js")
             .severity(Severity::Error)
             .package("p\u{202e}kg")
             .file("a\x1b[2K\rclean.js")
@@ -500,14 +500,16 @@ mod tests {
 
     #[test]
     fn file_falls_back_when_no_repo_path() {
-        let f = Finding::new("x/y", "m").file("a.js.map!src/b.ts").at(3, 1);
+        let f = Finding::named("x/y", "m")
+            .file("a.js.map!src/b.ts")
+            .at(3, 1);
         assert_eq!(location(&f).as_deref(), Some("a.js.map!src/b.ts:3:1"));
-        assert_eq!(location(&Finding::new("x/y", "m")), None);
+        assert_eq!(location(&Finding::named("x/y", "m")), None);
     }
 
     #[test]
     fn embedded_files_keep_their_inner_name_next_to_the_repo_path() {
-        let f = Finding::new("x/y", "m")
+        let f = Finding::named("x/y", "m")
             .file("dist/a.js.map!src/b.ts")
             .repo_path("pkg/dist/a.js.map")
             .at(12, 5);
@@ -523,7 +525,7 @@ mod tests {
         for i in 0..n {
             let map = format!("dist/m{i:02}.js.map");
             out.push(
-                Finding::new(
+                Finding::named(
                     "sourcemap/sources-content",
                     format!("{map} embeds 1 source"),
                 )
@@ -534,7 +536,7 @@ mod tests {
                 .exposes(100),
             );
             out.push(
-                Finding::new("sourcemap/file", format!("{map} ships a source map"))
+                Finding::named("sourcemap/file", format!("{map} ships a source map"))
                     .severity(Severity::Warning)
                     .package("capycli")
                     .file(&map)
@@ -545,7 +547,7 @@ mod tests {
     }
 
     fn secret_error() -> Finding {
-        Finding::new("secret/npm-token", "npm access token in a shipped file")
+        Finding::named("secret/npm-token", "npm access token in a shipped file")
             .severity(Severity::Error)
             .package("capycli")
             .file("dist/zz.js")
@@ -707,7 +709,7 @@ mod tests {
     fn a_group_of_findings_in_fewer_files_says_so() {
         let findings: Vec<Finding> = (1..=5)
             .map(|line| {
-                Finding::new("secret/generic-secret", "m")
+                Finding::named("secret/generic-secret", "m")
                     .severity(Severity::Warning)
                     .package("p")
                     .file(if line < 4 { "a.js" } else { "b.js" })

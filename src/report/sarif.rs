@@ -7,8 +7,8 @@
 //! full `a!b` name as a logical location and the inner path and position as properties,
 //! because a line number of the embedded source is not a line of the outer file.
 
-use super::catalog::{self, Rule};
 use super::{Finding, Report, Severity};
+use crate::rules::{self as catalog, Rule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Map, Value};
 
@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn log_shape_and_rules() {
         let report = Report {
-            findings: vec![Finding::new("allow/expired", "m")
+            findings: vec![Finding::named("allow/expired", "m")
                 .file("dist/a b.js")
                 .at(3, 4)],
             notes: vec![],
@@ -273,7 +273,7 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        let base = || Finding::new("sourcemap/sources-content", "m").package("a");
+        let base = || Finding::named("sourcemap/sources-content", "m").package("a");
         let one = id(base().file("dist/x.js.map").at(1, 1));
         assert_eq!(one, id(base().file("dist/x.js.map").at(40, 2)));
         assert_eq!(
@@ -285,7 +285,7 @@ mod tests {
         assert_ne!(one, id(base().file("dist/y.js.map")));
         assert_ne!(
             one,
-            id(Finding::new("sourcemap/file", "m")
+            id(Finding::named("sourcemap/file", "m")
                 .package("a")
                 .file("dist/x.js.map"))
         );
@@ -294,7 +294,7 @@ mod tests {
     #[test]
     fn inner_files_point_at_the_outer_artifact() {
         let report = Report {
-            findings: vec![Finding::new("secret/custom-thing", "m")
+            findings: vec![Finding::named("secret/custom-thing", "m")
                 .file("cli.js.map!src/auth.ts")
                 .repo_path("packages/cli/dist/cli.js.map!src/auth.ts")
                 .at(12, 1)

@@ -370,7 +370,7 @@ fn review_content(
             None => (Severity::Error, String::new()),
         };
         out.findings.push(tag(Finding::new(
-            "file/denied",
+            &crate::checks::files::FILE_DENIED,
             format!("{path} is staged: {reason}{why}"),
         )
         .severity(severity)
@@ -437,11 +437,12 @@ fn review_content(
                 // A map no package ships (a test fixture, a private app's build) exposes
                 // nothing the repository doesn't already hold: a note, not a block.
                 let finding = match super::exposure::ships_after_commit(ctx, pkg.as_ref(), path) {
-                    Some(false) => {
-                        Finding::new("staged/sourcemap", format!("{what}; no package ships it"))
-                            .severity(Severity::Note)
-                            .help("nothing to do unless it should not be in the repository")
-                    }
+                    Some(false) => Finding::new(
+                        &crate::review::STAGED_SOURCEMAP,
+                        format!("{what}; no package ships it"),
+                    )
+                    .severity(Severity::Note)
+                    .help("nothing to do unless it should not be in the repository"),
                     ships => {
                         let severity = match pkg.as_ref() {
                             Some(p) if ships == Some(true) => p.severity(),
@@ -452,7 +453,7 @@ fn review_content(
                         } else {
                             ""
                         };
-                        Finding::new("staged/sourcemap", format!("{what}{tail}"))
+                        Finding::new(&crate::review::STAGED_SOURCEMAP, format!("{what}{tail}"))
                         .severity(severity)
                         .help(format!(
                             "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore, or keep maps out of the package"
@@ -602,12 +603,12 @@ fn review_big_blob(
         let human = crate::text::human_bytes(size);
         let finding = match super::exposure::ships_after_commit(ctx, pkg, path) {
             Some(false) => Finding::new(
-                "staged/sourcemap",
+                &crate::review::STAGED_SOURCEMAP,
                 format!("{path} is staged and embeds original sources ({human}); no package ships it"),
             )
             .severity(Severity::Note),
             ships => Finding::new(
-                "staged/sourcemap",
+                &crate::review::STAGED_SOURCEMAP,
                 format!(
                     "{path} is staged and embeds original sources ({human}, judged streaming: too big to parse whole){}",
                     if ships == Some(true) { ", and its package would publish it" } else { "" }
