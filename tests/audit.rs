@@ -514,9 +514,7 @@ fn pre_push_reads_a_package_json_with_a_bom() {
     let text = both(&out);
     assert!(!out.status.success(), "{text}");
     assert!(
-        text.contains(
-            "error[sourcemap/sources-content]: dist/cli.js.map is a committed source map"
-        ),
+        text.contains("error[sourcemap/sources-content]: dist/cli.js.map is pushed and embeds"),
         "{text}"
     );
 }

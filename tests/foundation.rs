@@ -162,42 +162,7 @@ fn init_outside_a_repository_uses_the_current_directory() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The catalog and explain
-
-#[test]
-fn catalog_ids_are_unique_well_formed_and_explained() {
-    let mut seen = BTreeSet::new();
-    let well_formed = |id: &str| {
-        let kebab = |s: &str| leakgate::config::is_kebab(s);
-        match id.split_once('/') {
-            Some((area, name)) => kebab(area) && kebab(name),
-            None => id == "codename",
-        }
-    };
-    let mut count = 0;
-    for r in rules::all() {
-        count += 1;
-        assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-        assert!(
-            well_formed(r.id),
-            "rule id `{}` is not area/kebab-name",
-            r.id
-        );
-        assert!(!r.summary.trim().is_empty(), "{} has no summary", r.id);
-        assert!(
-            !r.explanation.trim().is_empty(),
-            "{} has no explanation",
-            r.id
-        );
-        assert!(!r.fix.trim().is_empty(), "{} has no fix", r.id);
-        assert!(
-            r.explanation.len() > r.summary.len() / 2,
-            "{}: the explanation should say more than the summary",
-            r.id
-        );
-    }
-    assert!(count >= 2);
-}
+// The rule registry and explain
 
 #[test]
 fn explain_works_for_every_rule() {

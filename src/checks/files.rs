@@ -10,6 +10,7 @@
 //! `${NPM_TOKEN}` references is normal, and a literal credential in one is found by content
 //! (`secret/npmrc-auth-token`).
 
+use super::content::Origin;
 use crate::config::pathglob;
 use crate::config::{Config, Visibility};
 use crate::packlist::Packlist;
@@ -277,18 +278,8 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
     // TS sources grouped by top-level directory: one warning per tree, not per file.
     let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &packlist.files {
-        if let Some(reason) = deny.reason(&f.path) {
-            let (severity, why) = match excused(&f.path, reason) {
-                Some(why) => (Severity::Warning, format!(" ({why})")),
-                None => (Severity::Error, String::new()),
-            };
-            out.push(
-                Finding::new(&FILE_DENIED, format!("{} ships: {reason}{why}", f.path))
-                    .severity(severity)
-                    .package(&package)
-                    .file(&f.path)
-                    .help("keep it out of the package (`files` in package.json or .npmignore)"),
-            );
+        if let Some(finding) = super::content::denied(&deny, &f.path, Origin::Packed) {
+            out.push(finding.package(&package));
         }
         if let Some(ext) = archive_ext(&f.path) {
             out.push(

@@ -164,17 +164,6 @@ pub static BUNDLER_SOURCEMAP_ENABLED: Rule = Rule {
         stop embedding sources (`sourcesContent: false`, `nosources-source-map`).",
 };
 
-/// `staged/sourcemap`: a staged source map embeds original sources
-pub static STAGED_SOURCEMAP: Rule = Rule {
-    id: "staged/sourcemap",
-    default_severity: Severity::Error,
-    summary: "a staged source map embeds original sources",
-    explanation: "A `.map` file with `sourcesContent` is being committed. Committed maps end \
-        up in packages (and in every clone); they hold the complete source of what they map.",
-    fix: "Unstage it (`git restore --staged FILE`), add `*.map` to .gitignore, and build maps \
-        only where they are needed.",
-};
-
 /// `commit/exposes-files`: this commit makes files publishable that were not
 pub static COMMIT_EXPOSES_FILES: Rule = Rule {
     id: "commit/exposes-files",

@@ -71,12 +71,11 @@ pub static RULES: &[&Rule] = &[
     &review::IGNORE_FILE_REINCLUDE,
     &review::IGNORE_FILE_NPMIGNORE_OVER_GITIGNORE,
     &review::BUNDLER_SOURCEMAP_ENABLED,
-    &review::STAGED_SOURCEMAP,
     &review::COMMIT_EXPOSES_FILES,
 ];
 
 /// Every alias (an old id that still names a rule).
-pub static ALIASES: &[&Alias] = &[&files::STAGED_DENIED_FILE];
+pub static ALIASES: &[&Alias] = &[&files::STAGED_DENIED_FILE, &sourcemap::STAGED_SOURCEMAP];
 
 #[cfg(test)]
 mod tests {
@@ -84,11 +83,38 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
+    /// `area/kebab-name` (or the lone `codename`).
+    fn well_formed(id: &str) -> bool {
+        let kebab = |s: &str| {
+            !s.is_empty()
+                && s.split('-').all(|w| {
+                    !w.is_empty()
+                        && w.bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+        };
+        match id.split_once('/') {
+            Some((area, name)) => kebab(area) && kebab(name),
+            None => id == "codename",
+        }
+    }
+
     #[test]
-    fn ids_are_unique_and_every_rule_is_explained() {
+    fn ids_are_unique_well_formed_and_every_rule_is_explained() {
+        assert!(!well_formed("Secret/x") && !well_formed("a/b/c") && !well_formed("a/-b"));
         let mut seen = BTreeSet::new();
         for r in RULES {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(
+                well_formed(r.id),
+                "rule id `{}` is not area/kebab-name",
+                r.id
+            );
+            assert!(
+                r.explanation.len() > r.summary.len() / 2,
+                "{}: the explanation should say more than the summary",
+                r.id
+            );
             for (what, text) in [
                 ("summary", r.summary),
                 ("explanation", r.explanation),
@@ -98,6 +124,7 @@ mod tests {
             }
         }
         for a in ALIASES {
+            assert!(well_formed(a.id), "alias `{}` is not area/kebab-name", a.id);
             assert!(
                 seen.insert(a.id),
                 "alias {} is also a rule or another alias",

@@ -13,7 +13,7 @@ pub mod url;
 
 use crate::config::{SourcemapSettings, Visibility};
 use crate::report::{Finding, Severity};
-use crate::rules::Rule;
+use crate::rules::{Alias, Rule};
 use crate::text::{human_bytes, thousands};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -33,11 +33,25 @@ pub static SOURCEMAP_SOURCES_CONTENT: Rule = Rule {
         `nosources-`) do by default. Sources identical to files the package ships anyway and \
         bundled third-party code (`node_modules`, webpack's runtime) are not counted. An \
         error for proprietary packages; a warning for open-source ones (an OSI licence and a \
-        `repository`), whose sources are public anyway.",
+        `repository`), whose sources are public anyway. The same map staged by the pre-commit \
+        hook (`is staged`) or in the commits of a push (`is pushed`) is this rule too, judged \
+        by the package that would publish it, and a note when no package would (a test \
+        fixture: the sources are the repository's anyway); `staged/sourcemap`, the id the \
+        pre-commit review used before, is another name for it.",
     fix: "Don't ship the map (`\"files\": [\"dist/**/*.js\"]` or `!*.map` in `files`, or `*.map` \
         in .npmignore), or build without sources (`sourcesContent: false` in esbuild, \
         `sourcemapExcludeSources` in Rollup/Vite, `nosources-` devtools in webpack, \
         `inlineSourcesContent: false` in swc; Bun can't: don't ship Bun maps).",
+};
+
+/// `staged/sourcemap`, the pre-commit review's old id of [`SOURCEMAP_SOURCES_CONTENT`].
+pub static STAGED_SOURCEMAP: Alias = Alias {
+    id: "staged/sourcemap",
+    rule: &SOURCEMAP_SOURCES_CONTENT,
+    note: "The pre-commit review reported a staged map embedding sources as `staged/sourcemap` \
+        until the same map got one rule id at commit, at push and in the package. A \
+        leakgate.toml that names `staged/sourcemap` (`[rules]`, `[[package]] rules`, \
+        `[[allow]] rule`) still works and means `sourcemap/sources-content` at all three.",
 };
 
 /// `sourcemap/sources-differ`: a shipped source map embeds an older revision of a file the package ships
@@ -500,6 +514,47 @@ fn is_loopback(host: &str) -> bool {
         || name.starts_with("127.")
 }
 
+/// The directory a leaf's `sourceRoot` names, when it lies inside the package.
+fn in_package_root(path: &str, leaf: &scan::SourceMap) -> Option<String> {
+    leaf.source_root
+        .as_deref()
+        .filter(|r| matches!(url::classify(r, path), Target::Inside(_)))
+        .and_then(|r| url::resolve(url::dir_of(path), r))
+}
+
+/// The package path the `i`th source of a map resolves to (from the map's directory
+/// `base`, or its in-package `sourceRoot` `root_dir`), and the name a finding gives it after
+/// `MAP!`: that path, else the source as written (tidied), else `<source i>`.
+fn source_name(
+    base: &str,
+    root_dir: Option<&str>,
+    source: Option<&str>,
+    i: usize,
+) -> (Option<String>, String) {
+    let resolved = source.and_then(|s| {
+        if url::has_scheme(s) {
+            None
+        } else {
+            url::resolve(root_dir.unwrap_or(base), s)
+        }
+    });
+    let name = match (&resolved, source) {
+        (Some(r), _) => r.clone(),
+        (None, Some(s)) => url::display_source(s),
+        (None, None) => format!("<source {i}>"),
+    };
+    (resolved, name)
+}
+
+/// [`source_name`] for the `i`th source of `leaf`, a map (or an index map's section) at
+/// `path`: how the audit, the pre-commit review and the pre-push check all name an
+/// embedded source (`dist/cli.js.map!src/auth.ts`).
+pub fn embedded_name(path: &str, leaf: &scan::SourceMap, i: usize) -> (Option<String>, String) {
+    let root_dir = in_package_root(path, leaf);
+    let source = leaf.sources.get(i).cloned().flatten();
+    source_name(url::dir_of(path), root_dir.as_deref(), source.as_deref(), i)
+}
+
 /// Judges one map (or the several inline maps of one file): `leaves` are the regular maps
 /// with the buffers their content ranges point into.
 fn judge_map(
@@ -540,11 +595,7 @@ fn judge_map(
                     judge_url(view, path, root, "sourceRoot", None, out);
                 }
             }
-            let root_dir = leaf
-                .source_root
-                .as_deref()
-                .filter(|r| matches!(url::classify(r, path), Target::Inside(_)))
-                .and_then(|r| url::resolve(base, r));
+            let root_dir = in_package_root(path, leaf);
             let n = leaf
                 .sources
                 .len()
@@ -569,21 +620,11 @@ fn judge_map(
                 jobs.par_iter()
                     .map(|(i, source, range)| {
                         let text = scan::decode_string(&buf[(*range).clone()]);
-                        let resolved = source.as_deref().and_then(|s| {
-                            if url::has_scheme(s) {
-                                None
-                            } else {
-                                url::resolve(root_dir.as_deref().unwrap_or(base), s)
-                            }
-                        });
+                        let (resolved, name) =
+                            source_name(base, root_dir.as_deref(), source.as_deref(), *i);
                         if view.ships_content(resolved.as_deref(), text.as_bytes()) {
                             return (Verdict::Public, Vec::new());
                         }
-                        let name = match (&resolved, source) {
-                            (Some(r), _) => r.clone(),
-                            (None, Some(s)) => url::display_source(s),
-                            (None, None) => format!("<source {i}>"),
-                        };
                         let findings = embedded(Embedded {
                             name: format!("{path}!{name}"),
                             text: &text,
