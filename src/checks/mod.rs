@@ -157,11 +157,7 @@ pub enum AuditError {
 
 /// The package's name for reports: `name` from package.json, else its directory.
 pub fn package_label(packlist: &Packlist) -> String {
-    match packlist.name() {
-        Some(n) => n.to_string(),
-        None if packlist.dir.is_empty() => ".".to_string(),
-        None => packlist.dir.clone(),
-    }
+    crate::workspace::label(packlist.name(), &packlist.dir).to_string()
 }
 
 /// Audits the packed files of one package: source maps, the content checks on files and

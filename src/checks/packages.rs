@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::packlist::{self, PackOptions};
 use crate::report::Report;
 use crate::snapshot::Snapshot;
-use crate::workspace::{DiscoverError, Package, Unpublishable};
+use crate::workspace::{show_dir as show, DiscoverError, Package, Unpublishable};
 
 /// Audits `packages` of `snapshot` into `report` (findings not yet filtered by the config).
 /// A package npm would never publish (no name or version, a package.json that doesn't
@@ -98,15 +98,6 @@ fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
         first.join(", "),
         skipped.len() - SKIPPED_LISTED
     )]
-}
-
-/// A package directory as messages show it: `.` for the repository's root.
-pub fn show(dir: &str) -> &str {
-    if dir.is_empty() {
-        "."
-    } else {
-        dir
-    }
 }
 
 /// Every package of the repository (the root and its workspaces, see

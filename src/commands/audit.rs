@@ -3,7 +3,7 @@
 
 use super::output::Mode;
 use super::{CmdResult, Globals};
-use crate::checks::packages::{audit_packages, discover, show};
+use crate::checks::packages::{audit_packages, discover};
 use crate::checks::{self, Checks};
 use crate::config::Config;
 use crate::report::Report;
@@ -11,6 +11,7 @@ use crate::snapshot::memo::Memo;
 use crate::snapshot::tarball::Tarball;
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
+use crate::workspace::show_dir as show;
 use crate::workspace::Package;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
