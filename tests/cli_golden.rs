@@ -9,13 +9,6 @@
 mod common;
 
 use common::{fixture, TempRepo};
-use std::path::{Path, PathBuf};
-
-fn golden(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/cli")
-        .join(name)
-}
 
 /// The output with what differs between runs made stable: the temp directory and the
 /// version of the binary.
@@ -33,28 +26,11 @@ fn normalize(text: &str, repo: &TempRepo) -> String {
 }
 
 fn check(name: &str, actual: &str) {
-    let path = golden(name);
-    if std::env::var_os("LEAKGATE_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} is missing: run LEAKGATE_BLESS=1 cargo test --test cli_golden",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from its golden at line {} (LEAKGATE_BLESS=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}",
-            first + 1
-        );
-    }
+    common::assert_golden(
+        &format!("tests/golden/cli/{name}"),
+        actual,
+        "cargo test --test cli_golden",
+    );
 }
 
 /// A proprietary CLI that ships esbuild's map with its sources, an `.env`, a token in the

@@ -16,15 +16,18 @@ fn audit(repo: &TempRepo) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// Every `= help:` line of the first `rule` finding (one fix per line), joined.
 fn help_of(text: &str, rule: &str) -> String {
     let at = text
         .find(&format!("[{rule}]"))
         .unwrap_or_else(|| panic!("no {rule} in {text}"));
     text[at..]
         .lines()
-        .find(|l| l.trim_start().starts_with("= help:"))
-        .unwrap_or_default()
-        .to_string()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.trim_start().starts_with("= help:"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]

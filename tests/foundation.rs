@@ -751,6 +751,41 @@ fn a_full_example_sets_every_key_and_parses() {
     }
 }
 
+/// The keys of a JSON object (and of its declared tables and entries, as `parser_keys`
+/// names them), following the declaration only to know where to descend.
+fn struct_keys(v: &Value, keys: &[schema::Key], prefix: &str, out: &mut BTreeSet<String>) {
+    for (name, sub) in v.as_object().into_iter().flatten() {
+        let path = format!("{prefix}{name}");
+        out.insert(path.clone());
+        match keys.iter().find(|k| k.name == name).map(|k| &k.kind) {
+            Some(Kind::Table(sub_keys)) => struct_keys(sub, sub_keys, &format!("{path}."), out),
+            Some(Kind::TableArray(sub_keys)) => {
+                for entry in sub.as_array().into_iter().flatten() {
+                    struct_keys(entry, sub_keys, &format!("{path}[]."), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The structs serde fills hold exactly the declared keys: a field without a declaration
+/// would never be read, a declaration without a field never stored.
+#[test]
+fn the_config_structs_hold_exactly_the_declared_keys() {
+    let config = Config::parse(FULL_EXAMPLE, Path::new("leakgate.toml")).unwrap();
+    let mut from_structs = BTreeSet::new();
+    struct_keys(
+        &serde_json::to_value(&config).unwrap(),
+        schema::ROOT,
+        "",
+        &mut from_structs,
+    );
+    let mut declared = BTreeSet::new();
+    parser_keys(schema::ROOT, "", &mut declared);
+    assert_eq!(from_structs, declared);
+}
+
 #[test]
 fn the_default_config_documents_every_key() {
     Config::parse(DEFAULT_TOML, Path::new("config/default.toml")).unwrap();

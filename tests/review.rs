@@ -817,6 +817,47 @@ fn exposure_env_through_empty_npmignore() {
 }
 
 #[test]
+fn exposure_of_a_value_the_scanner_calls_harmless_warns_and_names_why() {
+    // A browser Maps key is public by design (a warning at audit), so exposing the file that
+    // holds it is a warning too; the same file with a server-side key blocks.
+    let maps_key = "AIzaSyD3fQ7kLm2Np9Rt5Vx8Zb1Cd4Ef6Gh0JkM";
+    let repo = base_repo();
+    // dist/ is ignored build output; adding `dist/maps/*.js` newly publishes dist/maps/.
+    repo.write(
+        "dist/maps/map.js",
+        format!("const GOOGLE_MAPS_API_KEY = '{maps_key}';\n"),
+    )
+    .write(
+        "package.json",
+        PKG.replace("[\"dist/*.js\"]", "[\"dist/*.js\", \"dist/maps/*.js\"]"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &["-v"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[commit/exposes-files]")
+            && run
+                .stdout
+                .contains("holds a value like a secret (secret/google-api-key:"),
+        "{}",
+        run.stdout
+    );
+    repo.write(
+        "dist/maps/map.js",
+        format!("const vision = new Client({{ key: '{maps_key}' }});\n"),
+    )
+    .stage_all();
+    let run = precommit(&repo, &[]);
+    assert_blocked(&run, "commit/exposes-files", "package.json");
+    assert!(
+        run.stdout
+            .contains("holds a secret (secret/google-api-key)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn exposure_of_a_harmless_file_warns_and_narrowing_is_quiet_unless_verbose() {
     let repo = base_repo();
     repo.write("README.md", "# cli\n")

@@ -278,10 +278,12 @@ fn computed_help(
             .is_some_and(|p| p.to_ascii_lowercase().ends_with(".map"));
         let build = match bundler {
             Some(b) => b.to_string(),
+            // No bundler recognised: the option of each, Bun's being to drop the map.
             None => "build without embedded sources (esbuild `sourcesContent: false`, Rollup/Vite \
-                     `sourcemapExcludeSources`, webpack `nosources-`; Bun always embeds)"
+                     `sourcemapExcludeSources`, webpack `nosources-`, Bun: no `--sourcemap`)"
                 .to_string(),
         };
+        // One fix per line: the human report prints each as its own `= help:`.
         let help = match (
             &packaging,
             map_file,
@@ -292,7 +294,7 @@ fn computed_help(
                     crate::config::Visibility::Open => "open-source package",
                     crate::config::Visibility::Proprietary => "proprietary package",
                 };
-                format!("{whose}: {p}; or {build}")
+                format!("{whose}: {p}\nor {build}")
             }
             (Some(p), true, _) => p.clone(),
             // An inline map rides inside the code: no file to exclude, only the build.
@@ -310,7 +312,7 @@ fn computed_help(
                 &packlist.dir
             };
             format!(
-                ". Or, {}",
+                "\nor, {}",
                 crate::config::declare_open_help(packlist.name(), dir)
             )
         } else {

@@ -1,8 +1,10 @@
 //! `leakgate.toml`: the team's committed configuration.
 //!
 //! Strict like typos' and cargo-deny's: kebab-case keys, unknown keys are errors, and every
-//! error names `leakgate.toml:LINE:COL`. The commented default is `config/default.toml`
-//! (compiled in, written by `leakgate init`); `docs/config.md` is the reference.
+//! error names `leakgate.toml:LINE:COL`. Every key is declared once, in [`schema`]: the
+//! reader, the JSON schema and the commented default (`config/default.toml`, compiled in,
+//! written by `leakgate init`) all come from that declaration ([`generate`]);
+//! `docs/config.md` is the reference.
 //!
 //! Callers use three entry points: [`Config::discover`] (find and read the config),
 //! [`Config::apply`] / [`Config::apply_complete`] (severity overrides and `[[allow]]`), and
@@ -10,6 +12,7 @@
 
 mod apply;
 pub mod date;
+pub mod generate;
 pub mod pathglob;
 mod read;
 pub mod schema;
@@ -22,11 +25,12 @@ pub use visibility::{
 
 use crate::report::Severity;
 use crate::rules::Rule;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The text `leakgate init` writes.
+/// The text `leakgate init` writes: [`generate::default_toml`]'s output, committed (a test
+/// keeps the two equal).
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 /// The file name looked up at the repository root.
@@ -53,7 +57,7 @@ pub static ALLOW_EXPIRED: Rule = Rule {
 };
 
 /// A severity override in `[rules]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Report as an error (blocks).
@@ -65,7 +69,7 @@ pub enum Level {
 }
 
 /// Whether a package's sources are public anyway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
     /// OSI licence and a public repository: shipping sources is a warning, not an error.
@@ -75,29 +79,27 @@ pub enum Visibility {
 }
 
 /// What a hook does when leakgate itself fails.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnError {
     /// Block the commit/push and print the bypass.
-    #[default]
     Block,
     /// Print the error and let the commit/push through.
     Allow,
 }
 
 /// How the hooks print warnings (and notes) in human output: `[hooks] warnings`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HookWarnings {
     /// One line counting them (errors still print in full); `-v` shows them.
-    #[default]
     Summary,
     /// As `leakgate audit` prints them (a rule's many warnings in a package as one group).
     Full,
 }
 
 /// `[sourcemaps]`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SourcemapSettings {
     /// A map that lists sources but embeds none is not reported by `sourcemap/file`.
@@ -106,7 +108,7 @@ pub struct SourcemapSettings {
 
 /// One extra secret pattern in `[[secrets.patterns]]` (validated: `id` is kebab-case and not
 /// a built-in rule, `regex` compiles).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SecretPattern {
     /// Rule id suffix: findings are reported as `secret/<id>`.
@@ -121,7 +123,7 @@ pub struct SecretPattern {
 }
 
 /// `[secrets]`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SecretSettings {
     /// Team-specific patterns, added to the built-in ones.
@@ -129,7 +131,7 @@ pub struct SecretSettings {
 }
 
 /// `[files]`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct FileSettings {
     /// Extra globs (relative to the package) that must never ship (`file/denied`); see
@@ -138,7 +140,7 @@ pub struct FileSettings {
 }
 
 /// `[size]`: limits in bytes (`None` = the check's own default).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SizeLimits {
     /// Largest single packed file.
@@ -150,26 +152,20 @@ pub struct SizeLimits {
 }
 
 /// `[drift]`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct DriftSettings {
     /// Growth ratio of the total size over the lock's that is flagged (>= 1.0).
     pub max_growth: f64,
 }
 
-impl Default for DriftSettings {
-    fn default() -> Self {
-        DriftSettings { max_growth: 1.5 }
-    }
-}
-
 /// `[publish]`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct PublishSettings {
     /// The tool that publishes this repository's packages, overriding detection
     /// (`packageManager`, lockfiles); `None` = detect.
-    #[serde(serialize_with = "ser_tool")]
+    #[serde(serialize_with = "ser_tool", deserialize_with = "de_tool", default)]
     pub tool: Option<crate::packlist::Publisher>,
 }
 
@@ -183,8 +179,19 @@ fn ser_tool<S: serde::Serializer>(
     }
 }
 
+/// The reader checked the name against [`schema::PUBLISHERS`]; an unknown one here is an
+/// error all the same.
+fn de_tool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::packlist::Publisher>, D::Error> {
+    let name = String::deserialize(d)?;
+    crate::packlist::Publisher::parse(&name)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown publisher `{name}`")))
+}
+
 /// `[hooks]`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct HookSettings {
     /// What a hook does when leakgate fails internally.
@@ -195,19 +202,9 @@ pub struct HookSettings {
     pub warnings: HookWarnings,
 }
 
-impl Default for HookSettings {
-    fn default() -> Self {
-        HookSettings {
-            on_error: OnError::Block,
-            require_binary: true,
-            warnings: HookWarnings::Summary,
-        }
-    }
-}
-
 /// One `[[package]]` entry: settings for packages matched by name (or name glob) or by
 /// directory glob. When several entries match, the last one that sets a key wins.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct PackageSettings {
     /// Package name or name glob (`@acme/cli`, `@acme/*`) this applies to.
@@ -225,12 +222,12 @@ pub struct PackageSettings {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub rules: BTreeMap<String, Level>,
     /// Line of the entry in the config (0 when not read from a file).
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub line: usize,
 }
 
 /// One `[[allow]]` entry (validated: `reason` present, `rule` known, globs and date valid).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct AllowEntry {
     /// Rule id; every rule when absent.
@@ -252,12 +249,13 @@ pub struct AllowEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
     /// Line of the entry in the config (0 when not read from a file).
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub line: usize,
 }
 
-/// The whole configuration.
-#[derive(Clone, Debug, Default, Serialize)]
+/// The whole configuration. Its keys, types and defaults are declared in [`schema`];
+/// [`Config::default`] is what an empty file reads as.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Config {
     /// Internal codenames that must never ship (plaintext, or `sha256:SALT:HEX`); see
@@ -405,8 +403,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         }
     };
     let bytes = (value * mult).round();
-    if bytes < 1.0 || !bytes.is_finite() || bytes > u64::MAX as f64 {
+    if bytes < 1.0 {
         return Err(format!("`{s}` must be greater than 0"));
+    }
+    // TOML integers are signed: the effective config prints the size as one.
+    if !bytes.is_finite() || bytes >= i64::MAX as f64 {
+        return Err(format!("`{s}` is larger than any file system allows"));
     }
     Ok(bytes as u64)
 }
@@ -429,6 +431,15 @@ pub fn shown_path(path: &Path) -> PathBuf {
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| path.to_path_buf())
+}
+
+impl Default for Config {
+    /// What a file without keys reads as: every default declared in [`schema`].
+    fn default() -> Config {
+        read::Reader::new(Path::new(FILE_NAME), "")
+            .read()
+            .expect("the declared defaults make a valid config (a test reads them)")
+    }
 }
 
 impl Config {

@@ -1,22 +1,22 @@
 //! Reading `leakgate.toml` strictly: every key checked against [`schema`](super::schema),
 //! every value's type and meaning checked, every error at `file:LINE:COL`.
 //!
-//! The text is parsed with `toml_edit` (it keeps byte spans), turned into a small spanned
-//! tree ([`Node`]), and the [`Config`] is built from that tree by hand. Doing it by hand
-//! rather than through serde is what lets each error name the exact key or value, say
-//! what was expected, and suggest the key that was meant.
+//! The text is parsed with `toml_edit` (it keeps byte spans) and turned into a small spanned
+//! tree ([`Node`]). The reader walks that tree beside the declared keys, generically: it
+//! reports unknown keys (with the key that was meant), wrong types (with what was expected)
+//! and bad values, each at its own position, and builds a checked tree in normal form with
+//! the declared defaults filled in. Only when there is no error does serde turn that tree
+//! into a [`Config`]; serde never sees the user's text, so its messages (which have no
+//! position and no suggestion) are never shown.
 
 use super::date::Date;
-use super::schema::{self, expect, Key};
-use super::{
-    pathglob, AllowEntry, Codename, Config, ConfigError, DriftSettings, FileSettings, HookSettings,
-    HookWarnings, Level, OnError, PackageSettings, PublishSettings, SecretPattern, SecretSettings,
-    SizeLimits, SourcemapSettings, Visibility,
-};
+use super::schema::{self, Key, Kind, Type};
+use super::{pathglob, Codename, Config, ConfigError};
 use crate::rules as catalog;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
+use toml::Value as T;
 
 type Span = Range<usize>;
 
@@ -130,12 +130,19 @@ fn from_item(item: &toml_edit::Item, fallback: &Span) -> Node {
     }
 }
 
+/// The key under which the checked tree records the line of each `[[…]]` entry. No
+/// declared table has it, so a user can't set it (it would be an unknown key).
+pub(crate) const LINE_KEY: &str = "line";
+
 /// Builds a [`Config`] from text, collecting every error.
 pub(crate) struct Reader<'a> {
     file: &'a Path,
     text: &'a str,
     /// Every error found, in document order.
     pub(crate) errors: Vec<ConfigError>,
+    /// The rule ids of the config's own secret patterns (`secret/<id>`), known once
+    /// `secrets` has been read (it is declared before the keys that name rules).
+    custom: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -144,6 +151,7 @@ impl<'a> Reader<'a> {
             file,
             text,
             errors: Vec::new(),
+            custom: Vec::new(),
         }
     }
 
@@ -173,17 +181,25 @@ impl<'a> Reader<'a> {
             }
         };
         let root = from_table(doc.as_table(), &(0..0));
-        let config = self.config(&root);
+        let checked = self.table(&root, "", schema::ROOT);
         self.errors.sort_by_key(|e| (e.line, e.column));
-        if self.errors.is_empty() {
-            config
-        } else {
-            None
+        if !self.errors.is_empty() {
+            return None;
+        }
+        match T::Table(checked?).try_into::<Config>() {
+            Ok(config) => Some(config),
+            Err(e) => {
+                // The checked tree and the structs disagree: a bug in the declaration, not
+                // in the user's file (a test reads a config that sets every key).
+                self.err(&(0..0), format!("internal error reading the config: {e}"));
+                None
+            }
         }
     }
 
-    /// The entries of a table node, checking its keys against `keys`.
-    fn table<'n>(&mut self, node: &'n Node, name: &str, keys: &[Key]) -> Option<&'n [Entry]> {
+    /// A table checked against `keys`: unknown keys reported, each declared key read (in
+    /// declaration order) or its default filled in.
+    fn table(&mut self, node: &Node, name: &str, keys: &[Key]) -> Option<toml::Table> {
         let Val::Table(entries) = &node.val else {
             self.err(
                 &node.span,
@@ -212,185 +228,272 @@ impl<'a> Reader<'a> {
                 self.err(&e.key_span, msg);
             }
         }
-        Some(entries)
+        let mut out = toml::Table::new();
+        for key in keys {
+            let path = if name.is_empty() {
+                key.name.to_string()
+            } else {
+                format!("{name}.{}", key.name)
+            };
+            let found = entries.iter().find(|e| e.key == key.name);
+            let value = match found {
+                Some(e) => self.item(key, &e.node, &path),
+                None => default_of(key, &path, &node.span),
+            };
+            if let Some(v) = value {
+                out.insert(key.name.to_string(), v);
+            }
+        }
+        Some(out)
     }
 
-    /// The tables of an array-of-tables node.
-    fn table_array<'n>(&mut self, node: &'n Node, name: &str) -> Vec<&'n Node> {
-        match &node.val {
-            Val::Array(items) => {
-                let mut out = Vec::new();
-                for item in items {
-                    if matches!(item.val, Val::Table(_)) {
-                        out.push(item);
-                    } else {
-                        self.err(
-                            &item.span,
-                            format!(
-                                "each `{name}` entry must be a table, found {}",
-                                item.val.type_name()
-                            ),
-                        );
-                    }
-                }
-                out
-            }
-            other => {
-                self.err(
-                    &node.span,
-                    format!(
-                        "`{name}` must be an array of tables (`[[{name}]]`), found {}",
-                        other.type_name()
-                    ),
-                );
-                Vec::new()
-            }
+    /// The value of one present key, checked.
+    fn item(&mut self, key: &Key, node: &Node, path: &str) -> Option<T> {
+        match &key.kind {
+            Kind::Value(ty) => self.value(ty, node, path, false),
+            Kind::Table(keys) => self.table(node, path, keys).map(T::Table),
+            Kind::TableArray(keys) => Some(T::Array(self.entries(key, keys, node, path))),
+            Kind::Map(ty) => Some(T::Table(self.rule_map(ty, node, path))),
         }
     }
 
-    fn mismatch(&mut self, node: &Node, name: &str, expected: &str) {
-        self.err(
-            &node.span,
-            format!(
-                "`{name}` must be {expected}, found {}",
-                node.val.type_name()
-            ),
-        );
-    }
-
-    fn string(&mut self, node: &Node, name: &str, expected: &str) -> Option<String> {
-        match &node.val {
-            Val::Str(s) => Some(s.clone()),
-            _ => {
-                self.mismatch(node, name, expected);
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, node: &Node, name: &str) -> Option<bool> {
-        match node.val {
-            Val::Bool(b) => Some(b),
-            _ => {
-                self.mismatch(node, name, expect::BOOL);
-                None
-            }
-        }
-    }
-
-    /// An array of strings, each with its span.
-    fn strings<'n>(
-        &mut self,
-        node: &'n Node,
-        name: &str,
-        expected: &str,
-    ) -> Vec<(String, &'n Span)> {
+    /// The entries of an array of tables, each checked against `keys` and against the key's
+    /// `needs` and `unique`, with its line recorded under [`LINE_KEY`].
+    fn entries(&mut self, key: &Key, keys: &[Key], node: &Node, name: &str) -> Vec<T> {
         let Val::Array(items) = &node.val else {
-            self.mismatch(node, name, expected);
+            self.err(
+                &node.span,
+                format!(
+                    "`{name}` must be an array of tables (`[[{name}]]`), found {}",
+                    node.val.type_name()
+                ),
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
+        // The unique key's values so far, with the line that set each.
+        let mut seen: Vec<(T, usize)> = Vec::new();
         for item in items {
-            match &item.val {
-                Val::Str(s) => out.push((s.clone(), &item.span)),
-                other => self.err(
+            let Val::Table(present) = &item.val else {
+                self.err(
                     &item.span,
                     format!(
-                        "each entry of `{name}` must be a string, found {}",
-                        other.type_name()
+                        "each `{name}` entry must be a table, found {}",
+                        item.val.type_name()
                     ),
-                ),
+                );
+                continue;
+            };
+            let Some(mut t) = self.table(item, name, keys) else {
+                continue;
+            };
+            for need in key.needs {
+                if !present
+                    .iter()
+                    .any(|e| need.any_of.contains(&e.key.as_str()))
+                {
+                    self.err(&item.span, need.message);
+                }
             }
+            if let Some(u) = key.unique {
+                let at = present.iter().find(|e| e.key == u);
+                if let (Some(e), Some(v)) = (at, t.get(u)) {
+                    let line = self.line_of(&e.node.span);
+                    match seen.iter().find(|(s, _)| s == v) {
+                        Some((_, first)) => self.err(
+                            &e.node.span,
+                            format!(
+                                "duplicate `{name}.{u}` {v}: line {first} sets it already; \
+                                 each entry needs its own"
+                            ),
+                        ),
+                        None => seen.push((v.clone(), line)),
+                    }
+                }
+            }
+            t.insert(
+                LINE_KEY.to_string(),
+                T::Integer(self.line_of(&item.span) as i64),
+            );
+            out.push(T::Table(t));
         }
         out
     }
 
-    /// A string field holding a path glob: the string when it compiles, else `None` (with
-    /// the error recorded).
-    fn glob_field(&mut self, node: &Node, name: &str) -> Option<String> {
-        let s = self.string(node, name, expect::GLOB)?;
-        self.glob(&s, &node.span, name).then_some(s)
+    fn mismatch(&mut self, node: &Node, name: &str, expected: &str, entry: bool) {
+        let found = node.val.type_name();
+        let msg = if entry {
+            format!("each entry of `{name}` must be {expected}, found {found}")
+        } else {
+            format!("`{name}` must be {expected}, found {found}")
+        };
+        self.err(&node.span, msg);
     }
 
-    /// A string field holding a package-name glob, like [`Self::glob_field`].
-    fn name_glob_field(&mut self, node: &Node, name: &str) -> Option<String> {
-        let s = self.string(node, name, "a package name")?;
-        self.name_glob(&s, &node.span, name).then_some(s)
+    /// A value of type `ty`, checked and in normal form. `entry`: the node is an entry of
+    /// the array `name` (said so in type errors).
+    fn value(&mut self, ty: &Type, node: &Node, name: &str, entry: bool) -> Option<T> {
+        let span = &node.span;
+        match ty {
+            Type::Bool => match node.val {
+                Val::Bool(b) => Some(T::Boolean(b)),
+                _ => {
+                    self.mismatch(node, name, &ty.expected(), entry);
+                    None
+                }
+            },
+            Type::Size => self.size(node, name),
+            Type::Number { min, .. } => {
+                let v = match node.val {
+                    Val::Float(f) => Some(f),
+                    Val::Int(i) => Some(i as f64),
+                    _ => None,
+                };
+                match v {
+                    Some(f) if f.is_finite() && f >= *min => Some(T::Float(f)),
+                    // A number, but out of range: show it rather than its type.
+                    Some(f) => {
+                        let expected = ty.expected();
+                        self.err(span, format!("`{name}` must be {expected}, found {f}"));
+                        None
+                    }
+                    None => {
+                        self.mismatch(node, name, &ty.expected(), entry);
+                        None
+                    }
+                }
+            }
+            Type::Date => {
+                let text = match &node.val {
+                    Val::Str(s) | Val::Datetime(s) => s.clone(),
+                    _ => {
+                        self.mismatch(node, name, &ty.expected(), entry);
+                        return None;
+                    }
+                };
+                match Date::parse(&text) {
+                    Ok(d) => Some(T::String(d.to_string())),
+                    Err(e) => {
+                        self.err(span, format!("`{name}`: {e}"));
+                        None
+                    }
+                }
+            }
+            Type::List(item) => {
+                let Val::Array(items) = &node.val else {
+                    self.mismatch(node, name, &ty.expected(), entry);
+                    return None;
+                };
+                let checked = items
+                    .iter()
+                    .filter_map(|i| self.value(item, i, name, true))
+                    .collect();
+                Some(T::Array(checked))
+            }
+            // The rest are strings with a meaning.
+            _ => {
+                let Val::Str(s) = &node.val else {
+                    self.mismatch(node, name, &ty.expected(), entry);
+                    return None;
+                };
+                self.string(ty, s, span, name).map(T::String)
+            }
+        }
     }
 
-    fn glob(&mut self, pattern: &str, span: &Span, name: &str) -> bool {
-        match pathglob::compile(pattern) {
-            Ok(_) => true,
+    /// A string value of type `ty`: checked, and in normal form.
+    fn string(&mut self, ty: &Type, s: &str, span: &Span, name: &str) -> Option<String> {
+        let problem = match ty {
+            Type::Str => None,
+            Type::NonEmpty(why) => s
+                .trim()
+                .is_empty()
+                .then(|| format!("`{name}` is empty: {why}")),
+            Type::Choice(choices) => (!choices.contains(&s))
+                .then(|| format!("unknown `{name}` value `{s}`; expected {}", ty.expected())),
+            Type::Level => (!schema::LEVELS.contains(&s)).then(|| {
+                format!(
+                    "unknown severity `{s}` for `{name}`; expected {}",
+                    ty.expected()
+                )
+            }),
+            Type::Glob => pathglob::compile(s)
+                .err()
+                .map(|e| format!("`{name}`: {e}; expected {}", ty.expected())),
+            Type::NameGlob => pathglob::compile_name(s)
+                .err()
+                .map(|e| format!("`{name}`: {e}")),
+            Type::Regex => regex::Regex::new(s)
+                .err()
+                .map(|e| format!("invalid regex: {}", regex_error(&e))),
+            Type::Codename => Codename::parse(s).err().map(|e| format!("`{name}`: {e}")),
+            Type::RuleId => {
+                let context = format!("`{name}`");
+                return self.known_rule(s, span, &context).then(|| s.to_string());
+            }
+            Type::Fingerprint => {
+                let hex = s.strip_prefix("sha256:").unwrap_or(s);
+                if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Some(hex.to_ascii_lowercase());
+                }
+                Some(format!("`{name}` `{s}` is not {}", ty.expected()))
+            }
+            Type::SecretId => {
+                let full = format!("secret/{s}");
+                if !super::is_kebab(s) {
+                    Some(format!(
+                        "secret pattern id `{s}` must be kebab-case (`[a-z0-9]` words joined by `-`)"
+                    ))
+                } else if catalog::find(&full).is_some() {
+                    Some(format!(
+                        "secret pattern id `{s}`: `{full}` is already a built-in rule; choose another id"
+                    ))
+                } else {
+                    self.custom.push(full);
+                    None
+                }
+            }
+            // Not strings: `value` handles them before calling here.
+            Type::Bool | Type::Size | Type::Number { .. } | Type::Date | Type::List(_) => None,
+        };
+        match problem {
+            Some(message) => {
+                self.err(span, message);
+                None
+            }
+            None => Some(s.to_string()),
+        }
+    }
+
+    fn size(&mut self, node: &Node, name: &str) -> Option<T> {
+        let result = match &node.val {
+            Val::Int(i) if *i > 0 => Ok(*i as u64),
+            Val::Int(_) => Err("must be greater than 0".to_string()),
+            Val::Str(s) => super::parse_size(s),
+            other => Err(format!("found {}", other.type_name())),
+        };
+        let result = result.and_then(|n| {
+            i64::try_from(n).map_err(|_| "is larger than any file system allows".to_string())
+        });
+        match result {
+            Ok(n) => Some(T::Integer(n)),
             Err(e) => {
-                self.err(span, format!("`{name}`: {e}; expected {}", expect::GLOB));
-                false
+                let expected = Type::Size.expected();
+                self.err(&node.span, format!("`{name}` {e}; expected {expected}"));
+                None
             }
         }
-    }
-
-    fn name_glob(&mut self, pattern: &str, span: &Span, name: &str) -> bool {
-        match pathglob::compile_name(pattern) {
-            Ok(_) => true,
-            Err(e) => {
-                self.err(span, format!("`{name}`: {e}"));
-                false
-            }
-        }
-    }
-
-    fn config(&mut self, root: &Node) -> Option<Config> {
-        let entries = self.table(root, "", schema::ROOT)?;
-        let mut c = Config::default();
-        // Custom secret ids count as known rule ids, so read them before `rules`/`allow`.
-        if let Some(e) = entries.iter().find(|e| e.key == "secrets") {
-            c.secrets = self.secrets(&e.node);
-        }
-        let custom: Vec<String> = c
-            .secrets
-            .patterns
-            .iter()
-            .map(|p| format!("secret/{}", p.id))
-            .collect();
-        for e in entries {
-            let n = &e.node;
-            match e.key.as_str() {
-                "codenames" => c.codenames = self.codenames(n),
-                "rules" => c.rules = self.rules(n, &custom),
-                "sourcemaps" => c.sourcemaps = self.sourcemaps(n),
-                "secrets" => {}
-                "files" => c.files = self.files(n),
-                "size" => c.size = self.size(n),
-                "drift" => c.drift = self.drift(n),
-                "hooks" => c.hooks = self.hooks(n),
-                "publish" => c.publish = self.publish(n),
-                "package" => c.packages = self.packages(n, &custom),
-                "allow" => c.allow = self.allows(n, &custom),
-                _ => {} // reported by `table`
-            }
-        }
-        Some(c)
-    }
-
-    fn codenames(&mut self, node: &Node) -> Vec<String> {
-        let mut out = Vec::new();
-        for (s, span) in self.strings(node, "codenames", expect::STRINGS) {
-            match Codename::parse(&s) {
-                Ok(_) => out.push(s),
-                Err(e) => self.err(span, format!("`codenames`: {e}")),
-            }
-        }
-        out
     }
 
     /// A rule id must be in the catalog (an alias counts) or be one of the config's own
     /// secret patterns.
-    fn known_rule(&mut self, id: &str, span: &Span, name: &str, custom: &[String]) -> bool {
-        if catalog::find(id).is_some() || custom.iter().any(|c| c == id) {
+    fn known_rule(&mut self, id: &str, span: &Span, name: &str) -> bool {
+        if catalog::find(id).is_some() || self.custom.iter().any(|c| c == id) {
             return true;
         }
         let ids: Vec<&str> = catalog::all()
             .map(|r| r.id)
-            .chain(custom.iter().map(String::as_str))
+            .chain(self.custom.iter().map(String::as_str))
             .collect();
         let msg = match schema::did_you_mean(id, ids.iter().copied()) {
             Some(s) => format!("{name}: unknown rule `{id}`: did you mean `{s}`?"),
@@ -402,35 +505,27 @@ impl<'a> Reader<'a> {
         false
     }
 
-    fn rules(&mut self, node: &Node, custom: &[String]) -> BTreeMap<String, Level> {
-        let mut out = BTreeMap::new();
+    /// A table keyed by rule id ([`Kind::Map`]): each key a known rule, stored under the
+    /// rule's current id, each value of type `ty`.
+    fn rule_map(&mut self, ty: &Type, node: &Node, name: &str) -> toml::Table {
+        let mut out = toml::Table::new();
         // Rule id -> the key that set it.
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let Val::Table(entries) = &node.val else {
-            self.mismatch(node, "rules", "a table of rule ids to severities");
+            let expected = format!("a table of rule ids to {}", ty.expected());
+            self.mismatch(node, name, &expected, false);
             return out;
         };
+        let context = if name.contains('.') {
+            format!("`{name}`")
+        } else {
+            format!("`[{name}]`")
+        };
         for e in entries {
-            let known = self.known_rule(&e.key, &e.key_span, "`[rules]`", custom);
-            let Some(s) = self.string(&e.node, &format!("rules.\"{}\"", e.key), expect::LEVEL)
-            else {
+            let known = self.known_rule(&e.key, &e.key_span, &context);
+            let path = format!("{name}.\"{}\"", e.key);
+            let Some(v) = self.value(ty, &e.node, &path, false) else {
                 continue;
-            };
-            let level = match s.as_str() {
-                "error" => Level::Error,
-                "warning" => Level::Warning,
-                "off" => Level::Off,
-                other => {
-                    self.err(
-                        &e.node.span,
-                        format!(
-                            "unknown severity `{other}` for rule `{}`; expected {}",
-                            e.key,
-                            expect::LEVEL
-                        ),
-                    );
-                    continue;
-                }
             };
             if !known {
                 continue;
@@ -448,376 +543,37 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             }
-            out.insert(id.to_string(), level);
+            out.insert(id.to_string(), v);
         }
         out
     }
+}
 
-    fn sourcemaps(&mut self, node: &Node) -> SourcemapSettings {
-        let mut s = SourcemapSettings::default();
-        for e in self
-            .table(node, "sourcemaps", schema::SOURCEMAPS)
-            .unwrap_or(&[])
-        {
-            if e.key == "allow-without-sources-content" {
-                if let Some(b) = self.boolean(&e.node, "sourcemaps.allow-without-sources-content") {
-                    s.allow_without_sources_content = b;
-                }
-            }
-        }
-        s
-    }
-
-    fn secrets(&mut self, node: &Node) -> SecretSettings {
-        let mut s = SecretSettings::default();
-        let entries = self.table(node, "secrets", schema::SECRETS).unwrap_or(&[]);
-        for e in entries {
-            if e.key != "patterns" {
-                continue;
-            }
-            for t in self.table_array(&e.node, "secrets.patterns") {
-                if let Some(p) = self.secret_pattern(t) {
-                    if s.patterns.iter().any(|q| q.id == p.id) {
-                        self.err(&t.span, format!("duplicate secret pattern id `{}`", p.id));
-                    } else {
-                        s.patterns.push(p);
-                    }
-                }
-            }
-        }
-        s
-    }
-
-    fn secret_pattern(&mut self, node: &Node) -> Option<SecretPattern> {
-        let entries = self.table(node, "secrets.patterns", schema::SECRET_PATTERN)?;
-        let (mut id, mut regex, mut keywords, mut description) = (None, None, Vec::new(), None);
-        for e in entries {
-            let n = &e.node;
-            match e.key.as_str() {
-                "id" => {
-                    if let Some(s) = self.string(n, "secrets.patterns.id", "a kebab-case id") {
-                        let full = format!("secret/{s}");
-                        if !super::is_kebab(&s) {
-                            self.err(
-                                &n.span,
-                                format!("secret pattern id `{s}` must be kebab-case (`[a-z0-9]` words joined by `-`)"),
-                            );
-                        } else if catalog::find(&full).is_some() {
-                            self.err(
-                                &n.span,
-                                format!("secret pattern id `{s}`: `{full}` is already a built-in rule; choose another id"),
-                            );
-                        } else {
-                            id = Some(s);
-                        }
-                    }
-                }
-                "regex" => {
-                    if let Some(s) =
-                        self.string(n, "secrets.patterns.regex", "a regular expression string")
-                    {
-                        match regex::Regex::new(&s) {
-                            Ok(_) => regex = Some(s),
-                            Err(err) => {
-                                self.err(&n.span, format!("invalid regex: {}", regex_error(&err)))
-                            }
-                        }
-                    }
-                }
-                "keywords" => {
-                    keywords = self
-                        .strings(n, "secrets.patterns.keywords", expect::STRINGS)
-                        .into_iter()
-                        .map(|(s, _)| s)
-                        .collect()
-                }
-                "description" => {
-                    description = self.string(n, "secrets.patterns.description", expect::STRING)
-                }
-                _ => {}
-            }
-        }
-        let has_id = entries.iter().any(|e| e.key == "id");
-        let has_regex = entries.iter().any(|e| e.key == "regex");
-        if !has_id {
-            self.err(&node.span, "a `[[secrets.patterns]]` entry needs an `id`");
-        }
-        if !has_regex {
-            self.err(&node.span, "a `[[secrets.patterns]]` entry needs a `regex`");
-        }
-        Some(SecretPattern {
-            id: id?,
-            regex: regex?,
-            keywords,
-            description,
-        })
-    }
-
-    fn files(&mut self, node: &Node) -> FileSettings {
-        let mut f = FileSettings::default();
-        for e in self.table(node, "files", schema::FILES).unwrap_or(&[]) {
-            if e.key == "deny" {
-                for (g, span) in self.strings(&e.node, "files.deny", expect::GLOBS) {
-                    if self.glob(&g, span, "files.deny") {
-                        f.deny.push(g);
-                    }
-                }
-            }
-        }
-        f
-    }
-
-    fn size_value(&mut self, node: &Node, name: &str) -> Option<u64> {
-        let result = match &node.val {
-            Val::Int(i) if *i > 0 => Ok(*i as u64),
-            Val::Int(_) => Err("must be greater than 0".to_string()),
-            Val::Str(s) => super::parse_size(s),
-            other => Err(format!("found {}", other.type_name())),
-        };
-        match result {
-            Ok(n) => Some(n),
-            Err(e) => {
-                self.err(
-                    &node.span,
-                    format!("`{name}` {e}; expected {}", expect::SIZE),
-                );
-                None
-            }
-        }
-    }
-
-    fn size(&mut self, node: &Node) -> SizeLimits {
-        let mut s = SizeLimits::default();
-        for e in self.table(node, "size", schema::SIZE).unwrap_or(&[]) {
-            match e.key.as_str() {
-                "max-file" => s.max_file = self.size_value(&e.node, "size.max-file"),
-                "max-package" => s.max_package = self.size_value(&e.node, "size.max-package"),
-                _ => {}
-            }
-        }
-        s
-    }
-
-    fn drift(&mut self, node: &Node) -> DriftSettings {
-        let mut d = DriftSettings::default();
-        for e in self.table(node, "drift", schema::DRIFT).unwrap_or(&[]) {
-            if e.key == "max-growth" {
-                let v = match e.node.val {
-                    Val::Float(f) => Some(f),
-                    Val::Int(i) => Some(i as f64),
-                    _ => None,
-                };
-                match v {
-                    Some(f) if f.is_finite() && f >= 1.0 => d.max_growth = f,
-                    _ => self.mismatch(
-                        &e.node,
-                        "drift.max-growth",
-                        "a number >= 1.0 (1.5 = 50% growth)",
-                    ),
-                }
-            }
-        }
-        d
-    }
-
-    fn publish(&mut self, node: &Node) -> PublishSettings {
-        let mut p = PublishSettings::default();
-        for e in self.table(node, "publish", schema::PUBLISH).unwrap_or(&[]) {
-            if e.key == "tool" {
-                let expected = "one of \"npm\", \"pnpm\", \"yarn\", \"bun\"";
-                if let Some(name) = self.string(&e.node, "publish.tool", expected) {
-                    match crate::packlist::Publisher::parse(&name) {
-                        Some(t) => p.tool = Some(t),
-                        None => self.err(
-                            &e.node.span,
-                            format!("unknown `publish.tool` value `{name}`; expected {expected}"),
-                        ),
-                    }
-                }
-            }
-        }
-        p
-    }
-
-    fn hooks(&mut self, node: &Node) -> HookSettings {
-        let mut h = HookSettings::default();
-        for e in self.table(node, "hooks", schema::HOOKS).unwrap_or(&[]) {
-            match e.key.as_str() {
-                "on-error" => {
-                    let expected = "one of \"block\", \"allow\"";
-                    match self.string(&e.node, "hooks.on-error", expected).as_deref() {
-                        Some("block") => h.on_error = OnError::Block,
-                        Some("allow") => h.on_error = OnError::Allow,
-                        Some(other) => self.err(
-                            &e.node.span,
-                            format!(
-                                "unknown `hooks.on-error` value `{other}`; expected {expected}"
-                            ),
-                        ),
-                        None => {}
-                    }
-                }
-                "require-binary" => {
-                    if let Some(b) = self.boolean(&e.node, "hooks.require-binary") {
-                        h.require_binary = b;
-                    }
-                }
-                "warnings" => {
-                    let expected = "one of \"summary\", \"full\"";
-                    match self.string(&e.node, "hooks.warnings", expected).as_deref() {
-                        Some("summary") => h.warnings = HookWarnings::Summary,
-                        Some("full") => h.warnings = HookWarnings::Full,
-                        Some(other) => self.err(
-                            &e.node.span,
-                            format!(
-                                "unknown `hooks.warnings` value `{other}`; expected {expected}"
-                            ),
-                        ),
-                        None => {}
-                    }
-                }
-                _ => {}
-            }
-        }
-        h
-    }
-
-    fn packages(&mut self, node: &Node, custom: &[String]) -> Vec<PackageSettings> {
-        let mut out = Vec::new();
-        for t in self.table_array(node, "package") {
-            let Some(entries) = self.table(t, "package", schema::PACKAGE) else {
-                continue;
+/// The value an absent key takes: its declared default; a table of its keys' defaults; an
+/// empty array of tables or rule table; `None` (unset) for a value without a default.
+fn default_of(key: &Key, path: &str, span: &Span) -> Option<T> {
+    match &key.kind {
+        Kind::Value(_) => key.default.and_then(parse_default),
+        Kind::Table(keys) => {
+            let empty = Node {
+                val: Val::Table(Vec::new()),
+                span: span.clone(),
             };
-            let mut p = PackageSettings {
-                name: None,
-                path: None,
-                visibility: None,
-                skip: false,
-                rules: BTreeMap::new(),
-                line: self.line_of(&t.span),
-            };
-            for e in entries {
-                let n = &e.node;
-                match e.key.as_str() {
-                    "name" => p.name = self.name_glob_field(n, "package.name"),
-                    "path" => p.path = self.glob_field(n, "package.path"),
-                    "visibility" => {
-                        let expected = "one of \"open\", \"proprietary\"";
-                        match self.string(n, "package.visibility", expected).as_deref() {
-                            Some("open") => p.visibility = Some(Visibility::Open),
-                            Some("proprietary") => p.visibility = Some(Visibility::Proprietary),
-                            Some(other) => self.err(
-                                &n.span,
-                                format!("unknown visibility `{other}`; expected {expected}"),
-                            ),
-                            None => {}
-                        }
-                    }
-                    "skip" => p.skip = self.boolean(n, "package.skip").unwrap_or(false),
-                    "rules" => p.rules = self.rules(n, custom),
-                    _ => {}
-                }
-            }
-            if !entries.iter().any(|e| e.key == "name" || e.key == "path") {
-                self.err(
-                    &t.span,
-                    "a `[[package]]` entry needs a `name` or a `path` to say which packages it applies to",
-                );
-            }
-            out.push(p);
+            // An empty table has no key to be wrong about: no error can be recorded.
+            let mut r = Reader::new(Path::new(""), "");
+            r.table(&empty, path, keys).map(T::Table)
         }
-        out
+        Kind::TableArray(_) => Some(T::Array(Vec::new())),
+        Kind::Map(_) => Some(T::Table(toml::Table::new())),
     }
+}
 
-    fn allows(&mut self, node: &Node, custom: &[String]) -> Vec<AllowEntry> {
-        let mut out = Vec::new();
-        for t in self.table_array(node, "allow") {
-            let Some(entries) = self.table(t, "allow", schema::ALLOW) else {
-                continue;
-            };
-            let mut a = AllowEntry {
-                rule: None,
-                package: None,
-                path: None,
-                fingerprint: None,
-                reason: String::new(),
-                expires: None,
-                line: self.line_of(&t.span),
-            };
-            for e in entries {
-                let n = &e.node;
-                match e.key.as_str() {
-                    "rule" => {
-                        if let Some(s) = self.string(n, "allow.rule", "a rule id") {
-                            if self.known_rule(&s, &n.span, "`[[allow]] rule`", custom) {
-                                a.rule = Some(s);
-                            }
-                        }
-                    }
-                    "package" => a.package = self.name_glob_field(n, "allow.package"),
-                    "path" => a.path = self.glob_field(n, "allow.path"),
-                    "fingerprint" => {
-                        let expected = "a sha256 hex digest (64 hex digits)";
-                        if let Some(s) = self.string(n, "allow.fingerprint", expected) {
-                            let hex = s.strip_prefix("sha256:").unwrap_or(&s);
-                            if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                                a.fingerprint = Some(hex.to_ascii_lowercase());
-                            } else {
-                                self.err(
-                                    &n.span,
-                                    format!("`allow.fingerprint` `{s}` is not {expected}"),
-                                );
-                            }
-                        }
-                    }
-                    "reason" => {
-                        if let Some(s) = self.string(n, "allow.reason", expect::STRING) {
-                            if s.trim().is_empty() {
-                                self.err(
-                                    &n.span,
-                                    "`allow.reason` is empty: say why this is allowed",
-                                );
-                            }
-                            a.reason = s;
-                        }
-                    }
-                    "expires" => {
-                        let text = match &n.val {
-                            Val::Str(s) | Val::Datetime(s) => Some(s.clone()),
-                            _ => {
-                                self.mismatch(n, "allow.expires", expect::DATE);
-                                None
-                            }
-                        };
-                        if let Some(s) = text {
-                            match Date::parse(&s) {
-                                Ok(d) => a.expires = Some(d.to_string()),
-                                Err(e) => self.err(&n.span, format!("`allow.expires`: {e}")),
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if !entries.iter().any(|e| e.key == "reason") {
-                self.err(
-                    &t.span,
-                    "this `[[allow]]` entry has no `reason`: every allow entry must say why (reason = \"...\")",
-                );
-            }
-            if !entries
-                .iter()
-                .any(|e| matches!(e.key.as_str(), "rule" | "package" | "path" | "fingerprint"))
-            {
-                self.err(
-                    &t.span,
-                    "this `[[allow]]` entry would allow everything: give it a `rule`, `package`, `path` or `fingerprint`",
-                );
-            }
-            out.push(a);
-        }
-        out
-    }
+/// A declared default (TOML value text) as a value.
+pub(crate) fn parse_default(text: &str) -> Option<T> {
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()?
+        .remove("v")
 }
 
 /// The one-line cause of a regex error (the crate's message spans several lines).

@@ -507,3 +507,143 @@ fn an_alias_and_its_rule_set_twice_is_an_error() {
     let e = err("[rules]\n\"staged/denied-files\" = \"off\"\n");
     assert!(e.message.contains("unknown rule"), "{}", e.message);
 }
+
+#[test]
+fn unknown_key_deep_in_a_table_array_names_its_place() {
+    let errors = Config::check(
+        "[secrets]\n\n[[secrets.patterns]]\nid = \"acme-key\"\nregexp = \"acme_[a-z]+\"\n",
+        Path::new("leakgate.toml"),
+    );
+    let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "leakgate.toml:3:1: a `[[secrets.patterns]]` entry needs a `regex`",
+            "leakgate.toml:5:1: unknown key `regexp` in `secrets.patterns`: did you mean `regex`?"
+        ]
+    );
+    // In an inline table of a [[package]] entry.
+    let e = err("[[package]]\nname = \"x\"\nrules = 3\n");
+    assert_eq!((e.line, e.column), (3, 9), "{e}");
+    assert!(
+        e.message
+            .starts_with("`package.rules` must be a table of rule ids"),
+        "{e}"
+    );
+    // The line each entry records is not a key a user can set.
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nline = 3\n");
+    assert_eq!((e.line, e.column), (4, 1), "{e}");
+    assert!(e.message.contains("unknown key `line` in `allow`"), "{e}");
+}
+
+#[test]
+fn wrong_types_deep_in_tables_name_the_key() {
+    let e = err("[[package]]\nname = \"x\"\nrules = { \"allow/unused\" = 1 }\n");
+    assert_eq!((e.line, e.column), (3, 28), "{e}");
+    assert!(
+        e.message
+            .contains("`package.rules.\"allow/unused\"` must be one of \"error\", \"warning\", \"off\", found an integer"),
+        "{e}"
+    );
+    let e = err("[[secrets.patterns]]\nid = \"k\"\nregex = \"k\"\nkeywords = [\"a\", 2]\n");
+    assert_eq!((e.line, e.column), (4, 18), "{e}");
+    assert!(
+        e.message.contains(
+            "each entry of `secrets.patterns.keywords` must be a string, found an integer"
+        ),
+        "{e}"
+    );
+    let e = err("[drift]\nmax-growth = 0.5\n");
+    assert_eq!((e.line, e.column), (2, 14), "{e}");
+    assert_eq!(
+        e.message,
+        "`drift.max-growth` must be a number >= 1.0 (1.5 = 50% growth), found 0.5"
+    );
+    let e = err("[drift]\nmax-growth = \"2\"\n");
+    assert!(e.message.ends_with("found a string"), "{e}");
+    let e = err("[publish]\ntool = \"npx\"\n");
+    assert_eq!((e.line, e.column), (2, 8), "{e}");
+    assert!(
+        e.message.contains(
+            "unknown `publish.tool` value `npx`; expected one of \"npm\", \"pnpm\", \"yarn\", \"bun\""
+        ),
+        "{e}"
+    );
+    let e = err("[[package]]\npath = \"p\"\nvisibility = \"public\"\n");
+    assert!(
+        e.message.contains("`package.visibility` value `public`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_dates_have_positions() {
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = \"31/12/2026\"\n");
+    assert_eq!((e.line, e.column), (4, 11), "{e}");
+    assert!(e.message.contains("expected YYYY-MM-DD"), "{e}");
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = 2026-13-01\n");
+    assert_eq!(e.line, 4, "{e}");
+    let e = err("[[allow]]\npath = \"a\"\nreason = \"r\"\nexpires = 20261231\n");
+    assert_eq!((e.line, e.column), (4, 11), "{e}");
+    assert!(
+        e.message
+            .contains("`allow.expires` must be a date YYYY-MM-DD, found an integer"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_secret_ids_point_at_the_second() {
+    let e = err(
+        "[[secrets.patterns]]\nid = \"k\"\nregex = \"a\"\n\n[[secrets.patterns]]\nid = \"k\"\nregex = \"b\"\n",
+    );
+    assert_eq!((e.line, e.column), (6, 6), "{e}");
+    assert!(
+        e.message
+            .contains("duplicate `secrets.patterns.id` \"k\": line 2 sets it already"),
+        "{e}"
+    );
+    // Different ids: both read.
+    let c = parse(
+        "[[secrets.patterns]]\nid = \"k\"\nregex = \"a\"\n[[secrets.patterns]]\nid = \"j\"\nregex = \"b\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.secrets.patterns.len(), 2);
+}
+
+#[test]
+fn an_empty_file_reads_as_the_defaults() {
+    let c = parse("").unwrap();
+    assert_eq!(c.to_toml(), Config::default().to_toml());
+    assert_eq!(c.drift.max_growth, 1.5);
+    assert_eq!(c.hooks.on_error, OnError::Block);
+    assert!(c.hooks.require_binary);
+    assert_eq!(c.hooks.warnings, HookWarnings::Summary);
+    assert!(c.codenames.is_empty() && c.files.deny.is_empty());
+    assert_eq!(c.size.max_file, None);
+    assert!(c.publish.tool.is_none());
+    // The one settings struct built on its own elsewhere agrees with the declaration.
+    assert_eq!(
+        SourcemapSettings::default().allow_without_sources_content,
+        c.sourcemaps.allow_without_sources_content
+    );
+    // A default fills in beside a key that is set, and entries get theirs.
+    let c = parse("[hooks]\nwarnings = \"full\"\n[[package]]\nname = \"x\"\n").unwrap();
+    assert!(c.hooks.require_binary);
+    assert!(!c.packages[0].skip);
+    assert_eq!(c.packages[0].line, 3);
+}
+
+#[test]
+fn values_are_read_in_normal_form() {
+    let c = parse(&format!(
+        "[[allow]]\nfingerprint = \"sha256:{}\"\nreason = \"r\"\n[drift]\nmax-growth = 2\n",
+        "AB".repeat(32)
+    ))
+    .unwrap();
+    assert_eq!(c.allow[0].fingerprint.as_deref(), Some(&*"ab".repeat(32)));
+    assert_eq!(c.drift.max_growth, 2.0);
+    let e = err("[size]\nmax-file = \"10000000000 GB\"\n");
+    assert_eq!((e.line, e.column), (2, 12), "{e}");
+    assert!(e.message.contains("larger than"), "{e}");
+}

@@ -49,7 +49,7 @@ pub fn open_declaration(name: Option<&str>, dir: &str) -> String {
 pub fn declare_open_help(name: Option<&str>, dir: &str) -> String {
     format!(
         "if the sources are public anyway, declare the package open in leakgate.toml: {} \
-         (in a file that already has `[[package]]` tables, add one with the same keys)",
+         (or a `[[package]]` table with these keys, beside any others)",
         open_declaration(name, dir)
     )
 }

@@ -148,9 +148,17 @@ fn finding(out: &mut String, f: &Finding, style: &Style, opts: Options) {
         }
     }
     if let Some(help) = &f.help {
-        let _ = writeln!(out, "   {eq} {}: {help}", style.bold("help"));
+        help_lines(out, &eq, style, help);
     }
     out.push('\n');
+}
+
+/// One `= help:` line per line of `help`: a finding with several fixes lists them the way
+/// rustc does, one per line, instead of one long sentence.
+fn help_lines(out: &mut String, eq: &str, style: &Style, help: &str) {
+    for line in help.lines() {
+        let _ = writeln!(out, "   {eq} {}: {line}", style.bold("help"));
+    }
 }
 
 /// `2:4, 3:4, 9:1` for the first few other places of a folded finding, then how many more.
@@ -210,7 +218,7 @@ fn group(out: &mut String, g: &Group, style: &Style) {
         let _ = writeln!(out, "   {eq} package: {pkg}");
     }
     if let Some(help) = g.help() {
-        let _ = writeln!(out, "   {eq} {}: {help}", style.bold("help"));
+        help_lines(out, &eq, style, help);
     }
     let _ = writeln!(out, "   {eq} note: run with -v to see each of them");
     out.push('\n');
@@ -291,7 +299,9 @@ fn printable(report: &Report) -> Cow<'_, Report> {
                 || unsafe_text(&f.message)
                 || opt(&f.package)
                 || opt(&f.file)
-                || opt(&f.help)
+                || f.help
+                    .as_deref()
+                    .is_some_and(|h| h.split('\n').any(unsafe_text))
                 || opt(&f.evidence)
                 || opt(&f.fingerprint)
                 || opt(&f.repo_path)
@@ -311,7 +321,13 @@ fn printable(report: &Report) -> Cow<'_, Report> {
                 message: esc(&f.message),
                 package: esc_opt(&f.package),
                 file: esc_opt(&f.file),
-                help: esc_opt(&f.help),
+                // Lines of a help are separate fixes (see `help_lines`): escape within each.
+                help: f.help.as_ref().map(|h| {
+                    h.split('\n')
+                        .map(|l| escape(l).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }),
                 evidence: esc_opt(&f.evidence),
                 fingerprint: esc_opt(&f.fingerprint),
                 repo_path: esc_opt(&f.repo_path),
@@ -425,6 +441,24 @@ mod tests {
         assert!(text.contains("note: skipped private package"), "{text}");
         assert!(text.trim_end().ends_with("1 error, 1 warning"), "{text}");
         assert!(!text.contains('\x1b'), "no colour unless asked: {text}");
+    }
+
+    #[test]
+    fn each_line_of_a_help_is_its_own_help_and_stays_escaped() {
+        let f = Finding::named("sourcemap/file", "ships a map")
+            .severity(Severity::Error)
+            .help("exclude it\nor rebuild \x1b[2Kit");
+        let text = render(
+            &Report {
+                findings: vec![f],
+                notes: vec![],
+            },
+            Options::default(),
+        );
+        assert!(
+            text.contains("   = help: exclude it\n   = help: or rebuild \\x1b[2Kit\n"),
+            "{text}"
+        );
     }
 
     #[test]

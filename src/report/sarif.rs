@@ -137,7 +137,8 @@ fn result(f: &Finding, rule_index: usize) -> Value {
         props.insert("help".into(), json!(h));
     }
     let text = match &f.help {
-        Some(h) => format!("{} ({h})", f.message),
+        // A help's lines are alternative fixes; a code-scanning alert shows one paragraph.
+        Some(h) => format!("{} ({})", f.message, h.replace('\n', "; ")),
         None => f.message.clone(),
     };
     let mut r = json!({

@@ -237,7 +237,7 @@ pub(crate) fn review(
         if exposed.is_empty() {
             continue;
         }
-        let judged: Vec<(&PackedFile, Vec<String>)> = exposed
+        let judged: Vec<(&PackedFile, Vec<Why>)> = exposed
             .iter()
             .map(|f| (*f, judge.judge(&after, f, &pkg)))
             .collect();
@@ -484,6 +484,23 @@ struct Judge<'c> {
     codenames: Option<codename::Matcher>,
 }
 
+/// One reason a newly published file deserves a look.
+struct Why {
+    /// What the file is or holds, shown after its size.
+    text: String,
+    /// Whether this reason makes the exposure blocking.
+    risky: bool,
+}
+
+impl Why {
+    fn risky(text: impl Into<String>) -> Self {
+        Why {
+            text: text.into(),
+            risky: true,
+        }
+    }
+}
+
 impl<'c> Judge<'c> {
     fn new(ctx: &'c Ctx<'c>) -> Result<Self, StagedError> {
         Ok(Judge {
@@ -497,16 +514,16 @@ impl<'c> Judge<'c> {
 
     /// Why `file` is risky to publish (empty when it isn't), plus a size/sources detail
     /// in the first entry when it is a map.
-    fn judge(&mut self, snap: &dyn Snapshot, file: &PackedFile, pkg: &PackageCtx) -> Vec<String> {
+    fn judge(&mut self, snap: &dyn Snapshot, file: &PackedFile, pkg: &PackageCtx) -> Vec<Why> {
         let mut why = Vec::new();
         if let Some(reason) = self.ctx.deny.reason(&file.path) {
-            why.push(reason.to_string());
+            why.push(Why::risky(reason));
         }
         // leakgate's own files name codenames and paths on purpose (see checks::own_files).
         let own = own_files::is_own_file(&file.path);
         if let Some(m) = self.codenames.as_ref().filter(|_| !own) {
             if !m.find_in_name(&file.path).is_empty() {
-                why.push("its name holds an internal codename".into());
+                why.push(Why::risky("its name holds an internal codename"));
             }
         }
         if file.size > MAX_JUDGE {
@@ -534,11 +551,10 @@ impl<'c> Judge<'c> {
                     } else {
                         " (open source)"
                     };
-                    why.push(format!(
-                        "embeds {} source{}{sev}",
-                        thousands(count),
-                        plural(count)
-                    ));
+                    why.push(Why {
+                        text: format!("embeds {} source{}{sev}", thousands(count), plural(count)),
+                        risky: pkg.visibility != Visibility::Open,
+                    });
                 }
                 return why; // the map's JSON holds the sources: scanned by the audit
             }
@@ -551,17 +567,25 @@ impl<'c> Judge<'c> {
         }
         if let Some(s) = &self.scanner {
             let secrets = s.scan(&bytes);
-            if let Some(first) = secrets.first() {
-                why.push(format!("holds a secret ({})", first.rule));
+            // A value the scanner judged harmless (public by design, a sample, a fixture)
+            // is named but does not make the file risky: the audit reports it as a warning.
+            if let Some(first) = secrets.iter().find(|m| m.severity == Severity::Error) {
+                why.push(Why::risky(format!("holds a secret ({})", first.rule)));
+            } else if let Some(first) = secrets.first() {
+                let reason = first.why.unwrap_or("not judged a credential");
+                why.push(Why {
+                    text: format!("holds a value like a secret ({}: {reason})", first.rule),
+                    risky: false,
+                });
             }
         }
         if own_files::is_config(&file.path) {
             if !own_files::plain_codenames(&bytes, self.codenames.as_ref()).is_empty() {
-                why.push("names internal codenames in plain text".into());
+                why.push(Why::risky("names internal codenames in plain text"));
             }
         } else if let Some(m) = self.codenames.as_ref().filter(|_| !own) {
             if !m.find(&bytes).is_empty() {
-                why.push("mentions an internal codename".into());
+                why.push(Why::risky("mentions an internal codename"));
             }
         }
         why
@@ -571,21 +595,18 @@ impl<'c> Judge<'c> {
 fn finding(
     pkg: &PackageCtx,
     dir: &str,
-    judged: &[(&PackedFile, Vec<String>)],
+    judged: &[(&PackedFile, Vec<Why>)],
     new_package: bool,
 ) -> Option<Finding> {
-    let risky: Vec<&(&PackedFile, Vec<String>)> = judged
+    let risky: Vec<&(&PackedFile, Vec<Why>)> = judged
         .iter()
-        .filter(|(_, why)| {
-            why.iter()
-                .any(|w| !(w.ends_with("(open source)") && pkg.visibility == Visibility::Open))
-        })
+        .filter(|(_, why)| why.iter().any(|w| w.risky))
         .collect();
     // A brand-new package ships everything it has: only the risky part is news.
     if new_package && risky.is_empty() {
         return None;
     }
-    let shown: Vec<&(&PackedFile, Vec<String>)> = if new_package {
+    let shown: Vec<&(&PackedFile, Vec<Why>)> = if new_package {
         risky.clone()
     } else {
         judged.iter().collect()
@@ -593,9 +614,10 @@ fn finding(
     let total = shown.len();
     let mut sorted = shown.clone();
     // Risky files first, then by size (the big surprises), then by name.
+    let calm = |why: &[Why]| !why.iter().any(|w| w.risky);
     sorted.sort_by(|a, b| {
-        (a.1.is_empty(), std::cmp::Reverse(a.0.size), &a.0.path).cmp(&(
-            b.1.is_empty(),
+        (calm(&a.1), std::cmp::Reverse(a.0.size), &a.0.path).cmp(&(
+            calm(&b.1),
             std::cmp::Reverse(b.0.size),
             &b.0.path,
         ))
@@ -605,7 +627,7 @@ fn finding(
         .take(10)
         .map(|(f, why)| {
             let mut parts = vec![human_bytes(f.size)];
-            parts.extend(why.iter().cloned());
+            parts.extend(why.iter().map(|w| w.text.clone()));
             format!("{} ({})", f.path, parts.join(", "))
         })
         .collect();

@@ -148,6 +148,31 @@ pub fn require_npm() {
     );
 }
 
+/// Compares `actual` with the committed file `relative` (to the crate root), or writes it
+/// there when `LEAKGATE_BLESS` is set. `rerun` is the test command that regenerates it, named
+/// in the failure with the first line that differs.
+pub fn assert_golden(relative: &str, actual: &str, rerun: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if std::env::var_os("LEAKGATE_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("{relative} is missing: run LEAKGATE_BLESS=1 {rerun}");
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{relative} differs at line {} (LEAKGATE_BLESS=1 {rerun} to accept, then review the diff):\n--- expected\n{expected}\n--- actual\n{actual}",
+            first + 1
+        );
+    }
+}
+
 /// The bytes of `rel` under `tests/fixtures/sourcemaps/` (real bundler outputs, see its
 /// README), e.g. `fixture("esbuild-linked/index.js.map")`.
 pub fn fixture(rel: &str) -> Vec<u8> {

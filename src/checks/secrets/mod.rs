@@ -964,10 +964,23 @@ pub fn is_fixture_path(path: &str) -> bool {
         "test-data",
         "e2e",
     ];
+    // Named test suites: `runtime_tests/`, `integration-tests/`, `api_fixtures/`.
+    const DIR_SUFFIXES: &[&str] = &[
+        "_tests",
+        "-tests",
+        "_test",
+        "-test",
+        "_fixtures",
+        "-fixtures",
+    ];
     [".test.", ".spec.", "-test.", "_test."]
         .iter()
         .any(|p| name.contains(p))
-        || path.split('/').rev().skip(1).any(|d| DIRS.contains(&d))
+        || path
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|d| DIRS.contains(&d) || DIR_SUFFIXES.iter().any(|s| d.ends_with(s)))
 }
 
 /// True for paths of documentation, tests, examples, fixtures and type declarations,
@@ -1437,7 +1450,7 @@ secret_rule!(
 secret_rule!(
     SECRET_VERCEL_TOKEN,
     "secret/vercel-token",
-    "a Vercel token or API key (vcp_, vci_, vca_, vck_, or a vercel-named 24-character token)",
+    "a Vercel token or API key (vcp_, vci_, vca_, vcr_, vck_, or a vercel-named 24-character token)",
     "Vercel tokens deploy and read the environment variables of the owner's projects.",
     ROTATE
 );

@@ -217,12 +217,13 @@ pub(crate) static BUILTINS: &[BuiltIn] = &[
     BuiltIn {
         rule: &super::SECRET_STRIPE_KEY,
         what: "Stripe live secret key",
-        keywords: &["sk_live_", "rk_live_"],
+        // One keyword for both prefixes (`sk_live_`, `rk_live_`) keeps the prefilter small.
+        keywords: &["k_live_"],
         regex: r"(?P<s>[sr]k_live_[A-Za-z0-9]{20,247})",
         left: is_word,
         right: is_word,
         window: 260,
-        back: 0,
+        back: 1,
         validate: Validate::Token,
     },
     BuiltIn {
@@ -359,10 +360,11 @@ pub(crate) static BUILTINS: &[BuiltIn] = &[
     BuiltIn {
         rule: &super::SECRET_VERCEL_TOKEN,
         what: "Vercel token or API key",
-        // Personal (`vcp_`), integration (`vci_`), app access (`vca_`) tokens and API keys
-        // (`vck_`); older unprefixed tokens are found by name (`VERCEL_TOKEN=…`).
-        keywords: &["vcp_", "vck_", "vci_", "vca_"],
-        regex: r"(?P<s>vc[pkia]_[A-Za-z0-9]{24,80})",
+        // Personal (`vcp_`), integration (`vci_`), app access (`vca_`) and app refresh
+        // (`vcr_`) tokens and API keys (`vck_`); older unprefixed tokens are found by name
+        // (`VERCEL_TOKEN=…`).
+        keywords: &["vcp_", "vck_", "vci_", "vca_", "vcr_"],
+        regex: r"(?P<s>vc[pkiar]_[A-Za-z0-9]{24,80})",
         left: is_word,
         right: is_word,
         window: 90,

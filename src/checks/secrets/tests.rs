@@ -300,6 +300,11 @@ fn stripe_hit_and_near_miss() {
     assert_hit(&format!("stripe({k:?})"), "secret/stripe-key", &k);
     assert_clean(&format!("stripe(\"sk_test_{}\")", rand(B62, 24, 16)));
     assert_clean("stripe('sk_live_4eC39HqLyjWDarjtT1zdp7dc')");
+    // Restricted keys share the keyword; other letters before `k_live_` are no Stripe key.
+    let r = format!("rk_live_{}", rand(B62, 24, 17));
+    assert_hit(&format!("STRIPE_KEY={r}\n"), "secret/stripe-key", &r);
+    assert_clean(&format!("pk_live_{}", rand(B62, 24, 18)));
+    assert_clean(&format!("k_live_{}", rand(B62, 24, 19)));
 }
 
 #[test]

@@ -258,6 +258,12 @@ fn fixture_and_sample_paths() {
     assert!(is_fixture_path("packages/x/__tests__/a.js"));
     assert!(is_fixture_path("src/a.test.ts"));
     assert!(!is_fixture_path("lib/testing.js"));
+    assert!(is_fixture_path("runtime_tests/lagon/.env.lagon"));
+    assert!(is_fixture_path("packages/api/integration-tests/keys.pem"));
+    // Near misses: a suffix of the file name, or a word that merely ends in "test".
+    assert!(!is_fixture_path("lib/run_tests"));
+    assert!(!is_fixture_path("latest/.env"));
+    assert!(!is_fixture_path("contest/.env"));
     assert!(!is_fixture_path("README.md"));
     assert!(is_sample_path("README.md"));
 }

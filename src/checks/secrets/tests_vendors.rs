@@ -242,8 +242,16 @@ fn vercel_tokens_hit_and_near_miss() {
         "secret/vercel-token",
         &legacy,
     );
+    let refresh = format!("vcr_{}", rand(B62, 56, 27));
+    assert_hit(
+        &format!("const refresh = '{refresh}';"),
+        "secret/vercel-token",
+        &refresh,
+    );
     assert_clean(&format!("vcp_{}", rand(B62, 10, 24)));
     assert_clean(&format!("srcvcp_{}", rand(B62, 56, 24)));
+    // `vcx_` is no Vercel prefix.
+    assert_clean(&format!("vcx_{}", rand(B62, 56, 28)));
 }
 
 #[test]

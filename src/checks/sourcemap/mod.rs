@@ -704,7 +704,7 @@ fn judge_map(
             .help(format!(
                 "{visibility}: don't ship the map (`!*.map` in `files`, or `*.map` in .npmignore), or \
                  build without sourcesContent (esbuild `sourcesContent: false`, webpack `nosources-`, \
-                 Rollup/Vite `sourcemapExcludeSources`; Bun always embeds)"
+                 Rollup/Vite `sourcemapExcludeSources`, Bun: no `--sourcemap`)"
             )),
         );
     }
