@@ -3,7 +3,7 @@
 use super::date::Date;
 use super::{pathglob, shown_path, AllowEntry, Config, Level};
 use crate::report::{Finding, Severity};
-use crate::rules as catalog;
+use crate::rules;
 
 /// One `[[allow]]` entry, compiled.
 struct Matcher<'a> {
@@ -21,7 +21,7 @@ impl Matcher<'_> {
         // An entry may name a rule by an old id (`staged/denied-file` for `file/denied`).
         if e.rule
             .as_deref()
-            .is_some_and(|r| catalog::canonical(r) != catalog::canonical(&f.rule))
+            .is_some_and(|r| rules::canonical(r) != rules::canonical(&f.rule))
         {
             return false;
         }

@@ -59,7 +59,7 @@ impl<'a> Group<'a> {
     }
 
     /// The help, printed once: the members' own when they agree (one package's findings of
-    /// one rule usually do), else the rule's fix from the catalog, else the first member's.
+    /// one rule usually do), else the rule's fix from the registry, else the first member's.
     pub fn help(&self) -> Option<&'a str> {
         let first = self.first().help.as_deref();
         if self.members.iter().all(|f| f.help.as_deref() == first) {

@@ -583,7 +583,7 @@ pub fn line_columns(bytes: &[u8], starts: &[usize]) -> Vec<(u32, u32)> {
     out
 }
 
-/// Help for team-defined patterns (built-ins take theirs from the catalog).
+/// Help for team-defined patterns (built-ins take theirs from their rule).
 const CUSTOM_FIX: &str =
     "Remove the credential from the file, rotate it (treat it as leaked once it \
     has been pushed or published), and load it from the environment or a secret store at run time.";
