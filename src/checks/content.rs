@@ -467,14 +467,16 @@ mod tests {
 
     #[test]
     fn a_committed_map_is_the_shipped_maps_rule_and_a_note_when_nothing_ships_it() {
-        let embeds = || Embeds::Counted(2, 2048);
-        let f = committed_map(
-            "a.js.map",
-            Origin::Staged,
-            embeds(),
-            Some(true),
-            Severity::Error,
-        );
+        let map = |origin, ships, severity| {
+            committed_map(
+                "a.js.map",
+                origin,
+                Embeds::Counted(2, 2048),
+                ships,
+                severity,
+            )
+        };
+        let f = map(Origin::Staged, Some(true), Severity::Error);
         assert!(f.is(&SOURCEMAP_SOURCES_CONTENT));
         assert_eq!(f.severity, Severity::Error);
         assert!(
@@ -482,21 +484,9 @@ mod tests {
             "{}",
             f.message
         );
-        let f = committed_map(
-            "a.js.map",
-            Origin::PushedBlob,
-            embeds(),
-            None,
-            Severity::Warning,
-        );
+        let f = map(Origin::PushedBlob, None, Severity::Warning);
         assert_eq!(f.severity, Severity::Warning);
-        let f = committed_map(
-            "a.js.map",
-            Origin::PushedBlob,
-            embeds(),
-            Some(false),
-            Severity::Error,
-        );
+        let f = map(Origin::PushedBlob, Some(false), Severity::Error);
         assert!(f.is(&SOURCEMAP_SOURCES_CONTENT));
         assert_eq!(f.severity, Severity::Note);
         assert!(
