@@ -9,11 +9,11 @@ use super::{Checks, WHOLE_FILE_LIMIT};
 use crate::config::{Config, Visibility};
 use crate::packlist::{self, PackOptions};
 use crate::report::{Finding, Severity};
-use crate::snapshot::changes::GitRepo;
+use crate::snapshot::changes::{ChangeStatus, GitRepo, PushedObject, RemoteHas};
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::{Snapshot, SnapshotError};
 use crate::workspace::Package;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// At most this many bytes of pushed file versions are read whole in one push; past it,
 /// they are streamed.
@@ -125,6 +125,124 @@ pub fn check_blobs(
         )));
     }
     Ok(out)
+}
+
+/// At most this many pushed commits are checked in one push (newest first).
+pub const MAX_PUSHED_COMMITS: usize = 2_000;
+
+/// One pushed ref to check: what is pushed and what the remote has at that ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PushedRef {
+    /// The ref as the user knows it (`refs/tags/v1`), for messages.
+    pub name: String,
+    /// The object pushed (a commit, or a tag of any object).
+    pub local: String,
+    /// What the remote has there now (`None`: the ref is new to it).
+    pub remote: Option<String>,
+}
+
+/// What a push sends.
+pub struct Sent {
+    /// The commits new to the remote, newest first (at most [`MAX_PUSHED_COMMITS`]).
+    pub commits: Vec<String>,
+    /// Each file version they send once, with how it gets there.
+    pub blobs: Vec<PushedBlob>,
+    /// Every path the commits touch (old and new names).
+    pub touched: BTreeSet<String>,
+}
+
+/// What pushing `refs` sends to a remote that has what `known` says: the commits it lacks,
+/// the file versions in them, and the paths they touch. A tag may also point at a tree or a
+/// blob (`git tag key $(git hash-object -w id_rsa)`): the push sends that object, so its
+/// files are pushed file versions too (they belong to no package). Past
+/// [`MAX_PUSHED_COMMITS`] (a first push of old history), the newest are kept and a note
+/// says what was left out.
+pub fn sent(
+    repo: &GitRepo,
+    refs: &[PushedRef],
+    known: RemoteHas<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Sent, SnapshotError> {
+    // The objects each ref sends: a commit's new history, or a tagged tree's or blob's files.
+    let mut commits: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut blobs: Vec<PushedBlob> = Vec::new();
+    let mut seen_blobs: HashSet<String> = HashSet::new();
+    for r in refs {
+        let via = || format!("tag {}", r.name);
+        match repo.pushed_object(&r.local)? {
+            PushedObject::Commit => {
+                for c in repo.commits_in_range(&r.local, r.remote.as_deref(), known)? {
+                    if seen.insert(c.clone()) {
+                        commits.push(c);
+                    }
+                }
+            }
+            PushedObject::Tree(tree) => {
+                for ch in repo.changed_paths(None, &tree)? {
+                    match ch.new_oid {
+                        Some(oid) if is_file(ch.new_mode) && seen_blobs.insert(oid.clone()) => {
+                            blobs.push(PushedBlob {
+                                via: via(),
+                                path: ch.path,
+                                oid,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            PushedObject::Blob(oid) => {
+                if seen_blobs.insert(oid.clone()) {
+                    blobs.push(PushedBlob {
+                        via: "a tag of a blob".into(),
+                        path: r.name.clone(),
+                        oid,
+                    });
+                }
+            }
+        }
+    }
+    // A first push of old history to a new remote (nothing to compare with) would read it
+    // all: check the newest commits and say what was left out.
+    if commits.len() > MAX_PUSHED_COMMITS {
+        notes.push(crate::report::unchecked(format!(
+            "{} commits are new to the remote; checked the newest {MAX_PUSHED_COMMITS} \
+             (older history: `git fetch` so leakgate knows what the remote has, or review it once \
+             with a history scanner)",
+            commits.len()
+        )));
+        commits.truncate(MAX_PUSHED_COMMITS);
+    }
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    for c in &commits {
+        for ch in repo.commit_changes(c)? {
+            touched.insert(ch.path.clone());
+            touched.insert(ch.old_path().to_string());
+            if ch.status == ChangeStatus::Deleted || !is_file(ch.new_mode) {
+                continue;
+            }
+            if let Some(oid) = ch.new_oid.clone() {
+                if seen_blobs.insert(oid.clone()) {
+                    blobs.push(PushedBlob {
+                        via: format!("commit {}", &c[..c.len().min(9)]),
+                        path: ch.path.clone(),
+                        oid,
+                    });
+                }
+            }
+        }
+    }
+    Ok(Sent {
+        commits,
+        blobs,
+        touched,
+    })
+}
+
+/// A regular file's git mode (not a symlink, submodule or tree).
+fn is_file(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
 }
 
 /// The innermost package directory containing `path`.

@@ -6,14 +6,15 @@
 use super::audit::repo_root;
 use super::output::Mode;
 use super::{CmdResult, Exit, Globals};
+use crate::checks;
 use crate::checks::packages::{audit_packages, discover};
-use crate::checks::{self, pushed::package_for_path, pushed::PushedBlob};
+use crate::checks::pushed::{self, package_for_path, PushedRef, MAX_PUSHED_COMMITS};
 use crate::config::{Config, OnError};
 use crate::report::Report;
-use crate::snapshot::changes::{ChangeStatus, GitRepo, PushedObject, RemoteHas};
+use crate::snapshot::changes::{GitRepo, RemoteHas};
 use crate::snapshot::worktree::Worktree;
 use anyhow::Context;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
@@ -108,25 +109,14 @@ fn internal_error(e: &anyhow::Error, on_error: OnError) -> Exit {
     }
 }
 
-/// One pushed ref to check: what is pushed and what the remote has at that ref.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Pushed {
-    /// The ref as the user knows it (`refs/tags/v1`), for messages.
-    name: String,
-    /// The object pushed (a commit, or a tag of any object).
-    local: String,
-    /// What the remote has there now (`None`: the ref is new to it).
-    remote: Option<String>,
-}
-
 /// The refs to check (deletions push nothing).
-fn ranges(updates: &[RefUpdate]) -> Vec<Pushed> {
+fn ranges(updates: &[RefUpdate]) -> Vec<PushedRef> {
     let mut out = Vec::new();
     for u in updates {
         if is_zero(&u.local_sha) {
             continue; // a deletion pushes nothing
         }
-        out.push(Pushed {
+        out.push(PushedRef {
             name: u.local_ref.clone(),
             local: u.local_sha.clone(),
             remote: (!is_zero(&u.remote_sha)).then(|| u.remote_sha.clone()),
@@ -140,7 +130,7 @@ fn ranges(updates: &[RefUpdate]) -> Vec<Pushed> {
                     .ok()
                     .filter(|f| !is_zero(f.trim()))
                     .map(|f| f.trim().to_string());
-                out.push(Pushed {
+                out.push(PushedRef {
                     name: to.trim().to_string(),
                     local: to.trim().to_string(),
                     remote: from,
@@ -203,78 +193,12 @@ fn run_hook(
         ));
     }
 
-    // The commits pushed, and every path they touch. A tag may also point at a tree or a
-    // blob (`git tag key $(git hash-object -w id_rsa)`): the push sends that object, so its
-    // files are checked as pushed file versions (they belong to no package).
-    let mut commits: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut blobs: Vec<PushedBlob> = Vec::new();
-    let mut seen_blobs: HashSet<String> = HashSet::new();
-    for r in &ranges {
-        let via = || format!("tag {}", r.name);
-        match repo.pushed_object(&r.local)? {
-            PushedObject::Commit => {
-                for c in repo.commits_in_range(&r.local, r.remote.as_deref(), known)? {
-                    if seen.insert(c.clone()) {
-                        commits.push(c);
-                    }
-                }
-            }
-            PushedObject::Tree(tree) => {
-                for ch in repo.changed_paths(None, &tree)? {
-                    match ch.new_oid {
-                        Some(oid) if is_file(ch.new_mode) && seen_blobs.insert(oid.clone()) => {
-                            blobs.push(PushedBlob {
-                                via: via(),
-                                path: ch.path,
-                                oid,
-                            })
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            PushedObject::Blob(oid) => {
-                if seen_blobs.insert(oid.clone()) {
-                    blobs.push(PushedBlob {
-                        via: "a tag of a blob".into(),
-                        path: r.name.clone(),
-                        oid,
-                    });
-                }
-            }
-        }
-    }
-    // A first push of old history to a new remote (nothing to compare with) would read it
-    // all: check the newest commits and say what was left out.
-    if commits.len() > MAX_PUSHED_COMMITS {
-        report.notes.push(crate::report::unchecked(format!(
-            "{} commits are new to the remote; checked the newest {MAX_PUSHED_COMMITS} \
-             (older history: `git fetch` so leakgate knows what the remote has, or review it once \
-             with a history scanner)",
-            commits.len()
-        )));
-        commits.truncate(MAX_PUSHED_COMMITS);
-    }
-    let mut touched: BTreeSet<String> = BTreeSet::new();
-    for c in &commits {
-        for ch in repo.commit_changes(c)? {
-            touched.insert(ch.path.clone());
-            touched.insert(ch.old_path().to_string());
-            if ch.status == ChangeStatus::Deleted || !is_file(ch.new_mode) {
-                continue;
-            }
-            if let Some(oid) = ch.new_oid.clone() {
-                if seen_blobs.insert(oid.clone()) {
-                    blobs.push(PushedBlob {
-                        via: format!("commit {}", &c[..c.len().min(9)]),
-                        path: ch.path.clone(),
-                        oid,
-                    });
-                }
-            }
-        }
-    }
+    // The commits pushed, the file versions they send and every path they touch.
+    let pushed::Sent {
+        commits,
+        blobs,
+        touched,
+    } = pushed::sent(&repo, &ranges, known, &mut report.notes)?;
 
     // The packages those paths belong to, audited from the working tree.
     let worktree = Worktree::new(root);
@@ -327,14 +251,6 @@ fn run_hook(
     Ok(exit)
 }
 
-/// A regular file's git mode (not a symlink, submodule or tree).
-fn is_file(mode: u32) -> bool {
-    mode & 0o170000 == 0o100000
-}
-
-/// At most this many pushed commits are checked in one push (newest first).
-pub const MAX_PUSHED_COMMITS: usize = 2_000;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,7 +266,7 @@ mod tests {
         let r = ranges(&u);
         assert_eq!(
             r,
-            vec![Pushed {
+            vec![PushedRef {
                 name: "refs/heads/main".into(),
                 local: a.clone(),
                 remote: None
