@@ -246,3 +246,39 @@ fn a_path_named_in_files_is_left_for_a_human() {
     );
     assert_eq!(repo.read("package.json"), manifest.as_bytes());
 }
+
+#[test]
+fn a_stylesheet_map_gets_the_css_compilers_option_not_the_js_bundlers() {
+    // A real shape: Sass compiles the CSS with `--embed-sources` while Vite (a dev
+    // dependency) builds something else; the CSS map's fix is Sass's, the JS map's Vite's.
+    let repo = TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"@acme/ui","version":"1.0.0","license":"UNLICENSED","files":["dist"],
+"scripts":{"css":"sass --style expanded --source-map --embed-sources scss/:dist/css/"},
+"devDependencies":{"vite":"^7.0.0","sass":"^1.90.0"}}"#,
+    )
+    .write("dist/css/ui.css", "a{color:red}\n/*# sourceMappingURL=ui.css.map */\n")
+    .write(
+        "dist/css/ui.css.map",
+        r#"{"version":3,"sources":["../../scss/ui.scss"],"sourcesContent":["$c: red; a { color: $c; }"],"mappings":"AAAA"}"#,
+    );
+    let (code, text) = audit(&repo);
+    assert_eq!(code, 1, "{text}");
+    let help = help_of(&text, "sourcemap/sources-content");
+    assert!(
+        help.contains("Sass: drop `--embed-sources`") && !help.contains("Vite"),
+        "{help}"
+    );
+    // Near miss: a JavaScript map in the same package gets the bundler's option.
+    repo.remove("dist/css/ui.css").remove("dist/css/ui.css.map");
+    repo.write("dist/index.js", fixture("esbuild-linked/index.js"))
+        .write("dist/index.js.map", fixture("esbuild-linked/index.js.map"));
+    let (_, text) = audit(&repo);
+    let help = help_of(&text, "sourcemap/sources-content");
+    assert!(
+        help.contains("Vite: `build.rollupOptions.output.sourcemapExcludeSources: true`")
+            && !help.contains("Sass"),
+        "{help}"
+    );
+}

@@ -271,13 +271,18 @@ fn computed_help(
     let packaging =
         fix::exclude_maps(snapshot, packlist).map(|p| format!("{p}; `leakgate fix` applies it"));
     let bundler = fix::bundler_option(&packlist.manifest);
+    let stylesheets = fix::stylesheet_option(&packlist.manifest);
     for f in findings.iter_mut().filter(|f| is_map_rule(f)) {
         let map_file = f
             .file
             .as_deref()
             .is_some_and(|p| p.to_ascii_lowercase().ends_with(".map"));
-        let build = match bundler {
+        let css = f.file.as_deref().is_some_and(fix::is_stylesheet_map);
+        let build = match if css { stylesheets } else { bundler } {
             Some(b) => b.to_string(),
+            None if css => "build the stylesheets without embedded sources (Sass: no \
+                            `--embed-sources`; PostCSS: `map: { sourcesContent: false }`)"
+                .to_string(),
             // No bundler recognised: the option of each, Bun's being to drop the map.
             None => "build without embedded sources (esbuild `sourcesContent: false`, Rollup/Vite \
                      `sourcemapExcludeSources`, webpack `nosources-`, Bun: no `--sourcemap`)"

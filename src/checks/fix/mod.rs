@@ -173,9 +173,8 @@ pub fn exclude_maps(snapshot: &dyn Snapshot, packlist: &Packlist) -> Option<Stri
         .map(|fix| format!("{} (checked: no map ships then)", fix.summary))
 }
 
-/// The option that turns embedded sources off in the bundler `manifest` builds with, or
-/// `None` when leakgate can't tell which bundler that is (or it can't: Bun).
-pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
+/// The package's scripts (joined) and a test for a dependency, what the option finders read.
+fn build_tools(manifest: &Value) -> (String, impl Fn(&str) -> bool + '_) {
     let scripts: String = manifest
         .get("scripts")
         .and_then(Value::as_object)
@@ -186,7 +185,7 @@ pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
                 .join("\n")
         })
         .unwrap_or_default();
-    let has_dep = |name: &str| {
+    let has_dep = move |name: &str| {
         ["devDependencies", "dependencies"].iter().any(|k| {
             manifest
                 .get(*k)
@@ -194,6 +193,13 @@ pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
                 .is_some_and(|d| d.contains_key(name))
         })
     };
+    (scripts, has_dep)
+}
+
+/// The option that turns embedded sources off in the bundler `manifest` builds with, or
+/// `None` when leakgate can't tell which bundler that is (or it can't: Bun).
+pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
+    let (scripts, has_dep) = build_tools(manifest);
     let uses = |tool: &str, dep: &str| scripts.contains(tool) || has_dep(dep);
     // Most specific first: tsup and Vite run esbuild/Rollup underneath.
     if scripts.contains("bun build") {
@@ -218,6 +224,35 @@ pub fn bundler_option(manifest: &Value) -> Option<&'static str> {
         return Some("tsc: drop `inlineSources` from tsconfig.json");
     }
     None
+}
+
+/// The same for a stylesheet's map (`.css.map`, or a map inline in a `.css`): those come
+/// from the CSS compiler, not from the JavaScript bundler the package may also use.
+pub fn stylesheet_option(manifest: &Value) -> Option<&'static str> {
+    let (scripts, has_dep) = build_tools(manifest);
+    if scripts.contains("--embed-sources") {
+        return Some(
+            "Sass: drop `--embed-sources` from the `sass` command in package.json's scripts",
+        );
+    }
+    if scripts.contains("--source-map-include-source") {
+        return Some("Less: drop `--source-map-include-source` from the `lessc` command");
+    }
+    if scripts.contains("sass ") || has_dep("sass") {
+        return Some("Sass: build without `--embed-sources` (`sourceMapIncludeSources: false`)");
+    }
+    if scripts.contains("postcss") || has_dep("postcss") {
+        return Some("PostCSS: `map: { sourcesContent: false }`");
+    }
+    None
+}
+
+/// Whether `path` (a map, or a file with an inline map) belongs to a stylesheet.
+pub fn is_stylesheet_map(path: &str) -> bool {
+    let path = path.to_ascii_lowercase();
+    [".css.map", ".css", ".scss.map", ".less.map"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }
 
 fn is_map(path: &str) -> bool {
