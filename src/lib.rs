@@ -21,6 +21,7 @@ pub mod hooks;
 pub mod packlist;
 pub mod report;
 pub mod review;
+pub mod rules;
 pub mod snapshot;
 pub mod text;
 pub mod workspace;

@@ -64,13 +64,24 @@ impl Package {
         self.unpackable().is_none()
     }
 
-    /// The name, else the directory (`.` for the root).
+    /// The name, else the directory (`.` for the root): see [`label`].
     pub fn label(&self) -> &str {
-        match &self.name {
-            Some(n) => n,
-            None if self.dir.is_empty() => ".",
-            None => &self.dir,
-        }
+        label(self.name.as_deref(), &self.dir)
+    }
+}
+
+/// How reports name a package: its name, else its directory ([`show_dir`]). The audit, the
+/// hooks and `leakgate fix` all name packages this way.
+pub fn label<'a>(name: Option<&'a str>, dir: &'a str) -> &'a str {
+    name.unwrap_or_else(|| show_dir(dir))
+}
+
+/// A package directory as messages show it: `.` for the repository's root.
+pub fn show_dir(dir: &str) -> &str {
+    if dir.is_empty() {
+        "."
+    } else {
+        dir
     }
 }
 

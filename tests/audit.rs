@@ -514,9 +514,7 @@ fn pre_push_reads_a_package_json_with_a_bom() {
     let text = both(&out);
     assert!(!out.status.success(), "{text}");
     assert!(
-        text.contains(
-            "error[sourcemap/sources-content]: dist/cli.js.map is a committed source map"
-        ),
+        text.contains("error[sourcemap/sources-content]: dist/cli.js.map is pushed and embeds"),
         "{text}"
     );
 }
@@ -529,29 +527,14 @@ fn pre_push_stdin_forms() {
     let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     let zero = "0".repeat(40);
     // Empty stdin: nothing to check.
-    let out = repo
-        .leakgate()
-        .args(["pre-push", "origin", "x"])
-        .write_stdin("")
-        .output()
-        .unwrap();
+    let out = repo.pre_push(&[], "");
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     // A deletion pushes nothing.
     let line = format!("(delete) {zero} refs/heads/old {head}\n");
-    let out = repo
-        .leakgate()
-        .args(["pre-push", "origin", "x"])
-        .write_stdin(line)
-        .output()
-        .unwrap();
+    let out = repo.pre_push(&[], line);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     // Garbage on stdin is an internal error: exit 2 with the bypass.
-    let out = repo
-        .leakgate()
-        .args(["pre-push", "origin", "x"])
-        .write_stdin("nonsense\n")
-        .output()
-        .unwrap();
+    let out = repo.pre_push(&[], "nonsense\n");
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
     assert!(
         both(&out).contains("git push --no-verify"),
@@ -560,12 +543,7 @@ fn pre_push_stdin_forms() {
     );
     // ... unless the team lets pushes through on errors.
     repo.write("leakgate.toml", "[hooks]\non-error = \"allow\"\n");
-    let out = repo
-        .leakgate()
-        .args(["pre-push", "origin", "x"])
-        .write_stdin("nonsense\n")
-        .output()
-        .unwrap();
+    let out = repo.pre_push(&[], "nonsense\n");
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     std::fs::remove_file(repo.join("leakgate.toml")).unwrap();
 
@@ -583,13 +561,7 @@ fn pre_push_stdin_forms() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     // A tag pointing at it, pushed as git would say it.
-    let line = format!("refs/tags/v1 {tip} refs/tags/v1 {zero}\n");
-    let out = repo
-        .leakgate()
-        .args(["pre-push", "origin", "x"])
-        .write_stdin(line)
-        .output()
-        .unwrap();
+    let out = repo.pre_push(&[], common::push_line("refs/tags/v1", &tip, None));
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
 }
 
@@ -610,21 +582,14 @@ fn pre_push_checks_tags_pointing_at_blobs_and_trees() {
         repo.remove("tmp-blob");
         oid
     };
-    let zero = "0".repeat(40);
-    let pre_push = |line: String| {
-        repo.leakgate()
-            .args(["pre-push", "origin", "x"])
-            .write_stdin(line)
-            .output()
-            .unwrap()
-    };
+    let pre_push = |tag: &str, oid: &str| repo.pre_push(&[], common::push_line(tag, oid, None));
 
     // A harmless blob passes; one holding a token blocks.
     let plain = hash("just notes\n");
-    let out = pre_push(format!("refs/tags/notes {plain} refs/tags/notes {zero}\n"));
+    let out = pre_push("refs/tags/notes", &plain);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     let secret = hash("export GITHUB_TOKEN=ghp_Zq8vN3kLmP2xR7tY4wB9cD1fG6hJ0sA5eU2i\n");
-    let out = pre_push(format!("refs/tags/key {secret} refs/tags/key {zero}\n"));
+    let out = pre_push("refs/tags/key", &secret);
     let text = both(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("secret/github-token"), "{text}");
@@ -635,7 +600,7 @@ fn pre_push_checks_tags_pointing_at_blobs_and_trees() {
     repo.git(&["add", "-f", "conf/.env"]);
     let tree = repo.git(&["write-tree"]).trim().to_string();
     repo.git(&["rm", "-q", "--cached", "conf/.env"]);
-    let out = pre_push(format!("refs/tags/snap {tree} refs/tags/snap {zero}\n"));
+    let out = pre_push("refs/tags/snap", &tree);
     let text = both(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(

@@ -83,7 +83,7 @@ fn a_staged_map_over_the_whole_read_limit_is_streamed_and_judged() {
     let (code, text) = precommit(&repo);
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("error[secret/github-token]"), "{text}");
-    assert!(text.contains("error[staged/sourcemap]"), "{text}");
+    assert!(text.contains("error[sourcemap/sources-content]"), "{text}");
     assert!(text.contains("judged streaming"), "{text}");
     assert!(!text.contains(&token[4..]), "redacted: {text}");
 

@@ -6,7 +6,8 @@ mod common;
 use common::TempRepo;
 use leakgate::config::schema::{self, Kind};
 use leakgate::config::{Config, Date, DEFAULT_TOML};
-use leakgate::report::{catalog, json, sarif, Finding, Report, Severity};
+use leakgate::report::{json, sarif, Finding, Report, Severity};
+use leakgate::rules;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -161,46 +162,11 @@ fn init_outside_a_repository_uses_the_current_directory() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The catalog and explain
-
-#[test]
-fn catalog_ids_are_unique_well_formed_and_explained() {
-    let mut seen = BTreeSet::new();
-    let well_formed = |id: &str| {
-        let kebab = |s: &str| leakgate::config::is_kebab(s);
-        match id.split_once('/') {
-            Some((area, name)) => kebab(area) && kebab(name),
-            None => id == "codename",
-        }
-    };
-    let mut count = 0;
-    for r in catalog::all() {
-        count += 1;
-        assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-        assert!(
-            well_formed(r.id),
-            "rule id `{}` is not area/kebab-name",
-            r.id
-        );
-        assert!(!r.summary.trim().is_empty(), "{} has no summary", r.id);
-        assert!(
-            !r.explanation.trim().is_empty(),
-            "{} has no explanation",
-            r.id
-        );
-        assert!(!r.fix.trim().is_empty(), "{} has no fix", r.id);
-        assert!(
-            r.explanation.len() > r.summary.len() / 2,
-            "{}: the explanation should say more than the summary",
-            r.id
-        );
-    }
-    assert!(count >= 2);
-}
+// The rule registry and explain
 
 #[test]
 fn explain_works_for_every_rule() {
-    for r in catalog::all() {
+    for r in rules::all() {
         let out = common::leakgate().args(["explain", r.id]).output().unwrap();
         assert_eq!(
             out.status.code(),
@@ -266,7 +232,7 @@ fn explain_an_old_rule_id_names_the_rule_it_means() {
 
 #[test]
 fn explain_allow_snippet_is_valid_config() {
-    let r = catalog::all().next().unwrap();
+    let r = rules::all().next().unwrap();
     let snippet = leakgate::commands::explain::allow_snippet(r.id);
     let config = Config::parse(&snippet, Path::new("leakgate.toml")).unwrap();
     assert_eq!(config.allow[0].rule.as_deref(), Some(r.id));
@@ -280,7 +246,7 @@ fn explain_list_shows_every_rule_with_its_severity() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    for r in catalog::all() {
+    for r in rules::all() {
         let line = text
             .lines()
             .find(|l| l.split_whitespace().nth(1) == Some(r.id))
@@ -292,7 +258,7 @@ fn explain_list_shows_every_rule_with_its_severity() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), catalog::all().count());
+    assert_eq!(v.as_array().unwrap().len(), rules::all().count());
 }
 
 #[test]
@@ -521,7 +487,7 @@ fn expired_allow_warns_and_stops_allowing() {
     );
     let config = Config::discover(repo.path(), None).unwrap();
     let finding = || {
-        Finding::new("secret/npm-token", "npm access token")
+        Finding::named("secret/npm-token", "npm access token")
             .severity(Severity::Error)
             .file("lib/fixtures/token.js")
     };
@@ -546,7 +512,7 @@ fn expired_allow_warns_and_stops_allowing() {
 fn sample_report() -> Report {
     Report {
         findings: vec![
-            Finding::new(
+            Finding::named(
                 "sourcemap/sources-content",
                 "dist/cli.js.map embeds 3 sources",
             )
@@ -555,13 +521,13 @@ fn sample_report() -> Report {
             .file("dist/cli.js.map")
             .repo_path("packages/cli/dist/cli.js.map")
             .help("stop embedding sources"),
-            Finding::new("secret/npm-token", "npm access token in an embedded source")
+            Finding::named("secret/npm-token", "npm access token in an embedded source")
                 .severity(Severity::Error)
                 .package("@acme/cli")
                 .file("dist/cli.js.map!src/auth.ts")
                 .at(12, 7)
                 .evidence(b"npm_abcdefghijklmnopqrstuvwxyz0123456789"),
-            Finding::new("sourcemap/file", "a map ships").severity(Severity::Warning),
+            Finding::named("sourcemap/file", "a map ships").severity(Severity::Warning),
         ],
         notes: vec!["skipped private package @acme/internal".into()],
     }
@@ -622,7 +588,7 @@ fn sarif_report_has_the_sarif_shape() {
     let runs = v["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     let rules = runs[0]["tool"]["driver"]["rules"].as_array().unwrap();
-    assert!(rules.len() >= catalog::all().count());
+    assert!(rules.len() >= rules::all().count());
     for r in rules {
         assert!(r["id"].is_string());
         assert!(!r["help"]["text"].as_str().unwrap().is_empty(), "{r}");

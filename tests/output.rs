@@ -82,14 +82,7 @@ fn push(repo: &TempRepo) -> (bool, String) {
 
 /// `leakgate pre-push` run directly with `args`, as git would run it for a first push of HEAD.
 fn pre_push(repo: &TempRepo, args: &[&str]) -> std::process::Output {
-    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let zero = "0".repeat(40);
-    repo.leakgate()
-        .args(["pre-push", "origin", "x"])
-        .args(args)
-        .write_stdin(format!("refs/heads/main {head} refs/heads/main {zero}\n"))
-        .output()
-        .unwrap()
+    repo.pre_push(args, repo.first_push_line())
 }
 
 fn text(o: &std::process::Output) -> String {

@@ -301,7 +301,7 @@ fn staged_map_with_sources_hit_and_without_near_miss() {
     repo.write("lib/index.js.map", &with);
     repo.git(&["add", "-f", "lib/index.js.map"]);
     let run = precommit(&repo, &[]);
-    assert_blocked(&run, "staged/sourcemap", "lib/index.js.map");
+    assert_blocked(&run, "sourcemap/sources-content", "lib/index.js.map");
     assert!(run.stdout.contains("would publish it"), "{}", run.stdout);
 }
 

@@ -18,28 +18,28 @@
 
 use crate::config::{Codename, Config};
 use crate::packlist::Packlist;
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// The codename rule.
-pub const RULES: &[Rule] = &[Rule {
+/// `codename`: an internal codename (from `codenames` in leakgate.toml) in a shipped file or file name
+pub static CODENAME: Rule = Rule {
     id: "codename",
     default_severity: Severity::Error,
     summary:
         "an internal codename (from `codenames` in leakgate.toml) in a shipped file or file name",
     explanation: "Unreleased product and model names leak through string constants, feature \
-        flags, comments and file names long before the announcement. leakgate matches the \
-        team's `codenames` case-insensitively on word boundaries (camelCase humps, `_`, `-` \
-        and digits separate words). Entries may be stored as `sha256:SALT:HEX` (sha256 of SALT \
-        followed by the lowercased word) so the config does not itself reveal them.",
+    flags, comments and file names long before the announcement. leakgate matches the \
+    team's `codenames` case-insensitively on word boundaries (camelCase humps, `_`, `-` \
+    and digits separate words). Entries may be stored as `sha256:SALT:HEX` (sha256 of SALT \
+    followed by the lowercased word) so the config does not itself reveal them.",
     fix: "Remove or rename the codename in the shipped file (feature flags and comments \
-        included), or keep the file out of the package. Generate a hashed entry with \
-        `printf '%s%s' SALT word | sha256sum`.",
-}];
+    included), or keep the file out of the package. Generate a hashed entry with \
+    `printf '%s%s' SALT word | sha256sum`.",
+};
 
 /// Shortest and longest word hashed against `sha256:` entries.
 const HASHED_MIN: usize = 3;
@@ -163,10 +163,10 @@ impl Matcher {
         self.find(bytes)
             .into_iter()
             .map(|(line, column, range)| {
-                Finding::new("codename", format!("internal codename in {file}"))
+                Finding::new(&CODENAME, format!("internal codename in {file}"))
                     .file(file)
                     .at(line, column)
-                    .help(RULES[0].fix)
+                    .help(CODENAME.fix)
                     .evidence(&bytes[range])
             })
             .collect()
@@ -186,12 +186,12 @@ impl Matcher {
             if let Some(r) = self.find_in_name(&f.path).into_iter().next() {
                 out.push(
                     Finding::new(
-                        "codename",
+                        &CODENAME,
                         format!("internal codename in the file name {}", f.path),
                     )
                     .package(&package)
                     .file(&f.path)
-                    .help(RULES[0].fix)
+                    .help(CODENAME.fix)
                     .evidence(&f.path.as_bytes()[r]),
                 );
             }

@@ -107,7 +107,7 @@ const CERT_EXTS: &[&str] = &[".crt", ".cert", ".cer", ".pem"];
 pub fn downgrade_dev_keys(snapshot: &dyn Snapshot, packlist: &Packlist, findings: &mut [Finding]) {
     let is_key_finding = |f: &Finding| {
         f.severity == Severity::Error
-            && (f.rule == "file/denied" || f.rule == "secret/private-key")
+            && (f.is(&super::files::FILE_DENIED) || f.is(&super::secrets::SECRET_PRIVATE_KEY))
             && f.file.as_deref().is_some_and(|p| !p.contains('!'))
     };
     if !findings.iter().any(is_key_finding) {

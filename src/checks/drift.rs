@@ -18,8 +18,8 @@
 
 use crate::config::Config;
 use crate::packlist::Packlist;
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use crate::text::line_col;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,23 +34,23 @@ pub const LOCK_VERSION: u32 = 1;
 /// Findings listed one by one before the rest are summed up in one.
 const MAX_LISTED: usize = 20;
 
-/// The drift rule.
-pub const RULES: &[Rule] = &[Rule {
+/// `pack/drift`: a package ships paths leakgate.lock doesn't list, or grew beyond [drift] max-growth
+pub static PACK_DRIFT: Rule = Rule {
     id: "pack/drift",
     default_severity: Severity::Error,
     summary: "a package ships paths leakgate.lock doesn't list, or grew beyond [drift] max-growth",
     explanation: "leakgate.lock (written by `leakgate lock`, committed) records what each \
-        package is expected to ship: its paths and total size. A push that adds an unexpected \
-        path (a `.map`, a `.env`, a `src/` tree) or grows the package past `[drift] max-growth` \
-        times the recorded size (default 1.5) is reported. Content-hashed build names \
-        (`chunk-3f9a1c2b.js`) are compared by shape, so rebuilding doesn't trip it. A package \
-        the lock doesn't know is a warning. The lock never counts itself: a root package that \
-        ships `leakgate.lock` is recorded and judged without it, so one `leakgate lock` \
-        settles it.",
+    package is expected to ship: its paths and total size. A push that adds an unexpected \
+    path (a `.map`, a `.env`, a `src/` tree) or grows the package past `[drift] max-growth` \
+    times the recorded size (default 1.5) is reported. Content-hashed build names \
+    (`chunk-3f9a1c2b.js`) are compared by shape, so rebuilding doesn't trip it. A package \
+    the lock doesn't know is a warning. The lock never counts itself: a root package that \
+    ships `leakgate.lock` is recorded and judged without it, so one `leakgate lock` \
+    settles it.",
     fix: "If the change is intended, run `leakgate lock` and commit leakgate.lock with it; \
-        otherwise keep the new files out of the package (`files` in package.json or \
-        .npmignore).",
-}];
+    otherwise keep the new files out of the package (`files` in package.json or \
+    .npmignore).",
+};
 
 /// What the lock records for one package.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,7 +288,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
         .unwrap_or_else(|| dir_key(package_dir));
     let Some(locked) = lock.package(package_dir) else {
         return vec![Finding::new(
-            "pack/drift",
+            &PACK_DRIFT,
             format!(
                 "package directory {} is not in {LOCK_FILE}",
                 dir_key(package_dir)
@@ -304,11 +304,11 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
     let new: Vec<&crate::packlist::PackedFile> = tracked(packlist, package_dir)
         .filter(|f| !exact.contains(f.path.as_str()) && !shapes.contains(&path_shape(&f.path)))
         .collect();
-    let help = RULES[0].fix;
+    let help = PACK_DRIFT.fix;
     for f in new.iter().take(MAX_LISTED) {
         out.push(
             Finding::new(
-                "pack/drift",
+                &PACK_DRIFT,
                 format!(
                     "{} ships but is not in {LOCK_FILE} ({})",
                     f.path,
@@ -325,7 +325,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
         let bytes: u64 = rest.iter().map(|f| f.size).sum();
         out.push(
             Finding::new(
-                "pack/drift",
+                &PACK_DRIFT,
                 format!(
                     "and {} more paths not in {LOCK_FILE} ({})",
                     rest.len(),
@@ -341,7 +341,7 @@ pub fn check(packlist: &Packlist, package_dir: &str, lock: &Lock, config: &Confi
     if locked.size > 0 && (total as f64) > (locked.size as f64) * limit {
         out.push(
             Finding::new(
-                "pack/drift",
+                &PACK_DRIFT,
                 format!(
                     "the package grew {:.1}x since {LOCK_FILE} ({} → {}), over [drift] max-growth = {limit}",
                     total as f64 / locked.size as f64,

@@ -10,77 +10,80 @@
 //! `${NPM_TOKEN}` references is normal, and a literal credential in one is found by content
 //! (`secret/npmrc-auth-token`).
 
+use super::content::Origin;
 use crate::config::pathglob;
 use crate::config::{Config, Visibility};
 use crate::packlist::Packlist;
-use crate::report::catalog::{Alias, Rule};
 use crate::report::{Finding, Severity};
+use crate::rules::{Alias, Rule};
 use std::collections::{BTreeMap, HashSet};
 
-/// The file rules.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "file/denied",
-        default_severity: Severity::Error,
-        summary: "a credentials file ships, is staged or is pushed (.env, private keys, .netrc, keystores, …)",
-        explanation: "Files that exist to hold credentials, judged by name: `.env*` (but not \
-            `.env.example`, `.env.sample`, `.env.template`), `*.pem`, `*.key`, `id_rsa*`/\
-            `id_ed25519*`/`id_ecdsa*`/`id_dsa*` (not `.pub`), `*.p12`, `*.pfx`, `*.ppk`, \
-            `*.keystore`, `*.jks`, `.netrc`, `.git-credentials`, `.pgpass`, `.htpasswd`, plus the \
-            globs in `[files] deny`. The same file is the same finding wherever leakgate meets it: \
-            in a package (`ships`), staged by the pre-commit hook (`is staged`) and in the commits \
-            of a push (`is pushed`), so one `[[allow]]` entry with `rule = \"file/denied\"` covers \
-            all three. `staged/denied-file`, the id the pre-commit review used before, is another \
-            name for this rule: leakgate.toml entries that use it still work. `.npmrc` is judged by \
-            content instead (settings and `${NPM_TOKEN}` references are fine; a literal token is \
-            `secret/npmrc-auth-token`). Once a file is published, every version stays downloadable \
-            from the registry and its mirrors. In a package, key files shipped on purpose are \
-            warnings that say why: under a test or fixture path, Android's `debug.keystore`, a \
-            `localhost` certificate, or a key whose directory ships a self-signed certificate \
-            (a development server's HTTPS pair).",
-        fix: "Keep the file out of the package (`files` in package.json, or a line in \
-            .npmignore) and out of git (.gitignore; `git restore --staged FILE` before a commit, \
-            `git rebase -i` before a push). Credentials inside it are judged by content, as \
-            `secret/*` findings.",
-    },
-    Rule {
-        id: "file/archive",
-        default_severity: Severity::Warning,
-        summary: "an archive (.zip, .tar, .tgz, .7z, .rar, …) ships inside the package",
-        explanation: "Archives inside a package are usually build artefacts, backups or a \
-            previous `npm pack` output swept in by a broad `files` entry; nothing inside them is \
-            visible to a reviewer of the package's file list.",
-        fix: "Keep the archive out of the package (`files` or .npmignore); if it must ship, \
-            allow it with an [[allow]] entry naming its path.",
-    },
-    Rule {
-        id: "file/sources",
-        default_severity: Severity::Error,
-        summary: "original sources (.ts/.tsx/.vue/.svelte) ship next to the package's build output",
-        explanation: "A package with a build output (JavaScript in `dist/`, `lib/`, `build/` or \
-            `out/`) that also ships the sources it was built from publishes the code the build \
-            was meant to hide, comments and all: the same leak as a source map with \
-            `sourcesContent` (`sourcemap/sources-content`), in another container, and judged \
-            the same way: an error for proprietary packages, a note for open-source ones (an OSI \
-            licence and a `repository`), whose sources are public anyway. A source counts when \
-            it lies under `src/` or `source/`, or when a built `.js`/`.mjs`/`.cjs` of the same \
-            name ships; TypeScript (`.ts`, `.tsx`, `.mts`, `.cts`, not declaration files), Vue \
-            and Svelte components. Packages with no build output (TypeScript-only packages), \
-            examples and type tests are not reported.",
-        fix: "Restrict `files` in package.json to the build output (for example \
-            `\"files\": [\"dist\"]`), or add `src/` to .npmignore when there is no `files`.",
-    },
-];
+/// `file/denied`: a credentials file ships, is staged or is pushed (.env, private keys, .netrc, keystores, …)
+pub static FILE_DENIED: Rule = Rule {
+    id: "file/denied",
+    default_severity: Severity::Error,
+    summary: "a credentials file ships, is staged or is pushed (.env, private keys, .netrc, keystores, …)",
+    explanation: "Files that exist to hold credentials, judged by name: `.env*` (but not \
+        `.env.example`, `.env.sample`, `.env.template`), `*.pem`, `*.key`, `id_rsa*`/\
+        `id_ed25519*`/`id_ecdsa*`/`id_dsa*` (not `.pub`), `*.p12`, `*.pfx`, `*.ppk`, \
+        `*.keystore`, `*.jks`, `.netrc`, `.git-credentials`, `.pgpass`, `.htpasswd`, plus the \
+        globs in `[files] deny`. The same file is the same finding wherever leakgate meets it: \
+        in a package (`ships`), staged by the pre-commit hook (`is staged`) and in the commits \
+        of a push (`is pushed`), so one `[[allow]]` entry with `rule = \"file/denied\"` covers \
+        all three. `staged/denied-file`, the id the pre-commit review used before, is another \
+        name for this rule: leakgate.toml entries that use it still work. `.npmrc` is judged by \
+        content instead (settings and `${NPM_TOKEN}` references are fine; a literal token is \
+        `secret/npmrc-auth-token`). Once a file is published, every version stays downloadable \
+        from the registry and its mirrors. In a package, key files shipped on purpose are \
+        warnings that say why: under a test or fixture path, Android's `debug.keystore`, a \
+        `localhost` certificate, or a key whose directory ships a self-signed certificate \
+        (a development server's HTTPS pair).",
+    fix: "Keep the file out of the package (`files` in package.json, or a line in \
+        .npmignore) and out of git (.gitignore; `git restore --staged FILE` before a commit, \
+        `git rebase -i` before a push). Credentials inside it are judged by content, as \
+        `secret/*` findings.",
+};
 
-/// Old ids of the file rules.
-pub const ALIASES: &[Alias] = &[Alias {
+/// `file/archive`: an archive (.zip, .tar, .tgz, .7z, .rar, …) ships inside the package
+pub static FILE_ARCHIVE: Rule = Rule {
+    id: "file/archive",
+    default_severity: Severity::Warning,
+    summary: "an archive (.zip, .tar, .tgz, .7z, .rar, …) ships inside the package",
+    explanation: "Archives inside a package are usually build artefacts, backups or a \
+        previous `npm pack` output swept in by a broad `files` entry; nothing inside them is \
+        visible to a reviewer of the package's file list.",
+    fix: "Keep the archive out of the package (`files` or .npmignore); if it must ship, \
+        allow it with an [[allow]] entry naming its path.",
+};
+
+/// `file/sources`: original sources (.ts/.tsx/.vue/.svelte) ship next to the package's build output
+pub static FILE_SOURCES: Rule = Rule {
+    id: "file/sources",
+    default_severity: Severity::Error,
+    summary: "original sources (.ts/.tsx/.vue/.svelte) ship next to the package's build output",
+    explanation: "A package with a build output (JavaScript in `dist/`, `lib/`, `build/` or \
+        `out/`) that also ships the sources it was built from publishes the code the build \
+        was meant to hide, comments and all: the same leak as a source map with \
+        `sourcesContent` (`sourcemap/sources-content`), in another container, and judged \
+        the same way: an error for proprietary packages, a note for open-source ones (an OSI \
+        licence and a `repository`), whose sources are public anyway. A source counts when \
+        it lies under `src/` or `source/`, or when a built `.js`/`.mjs`/`.cjs` of the same \
+        name ships; TypeScript (`.ts`, `.tsx`, `.mts`, `.cts`, not declaration files), Vue \
+        and Svelte components. Packages with no build output (TypeScript-only packages), \
+        examples and type tests are not reported.",
+    fix: "Restrict `files` in package.json to the build output (for example \
+        `\"files\": [\"dist\"]`), or add `src/` to .npmignore when there is no `files`.",
+};
+
+/// `staged/denied-file`, the pre-commit review's old id of [`FILE_DENIED`].
+pub static STAGED_DENIED_FILE: Alias = Alias {
     id: "staged/denied-file",
-    rule: "file/denied",
+    rule: &FILE_DENIED,
     note: "The pre-commit review reported a staged denied file as `staged/denied-file` until \
         the same file got one rule id at commit, at push and in the package. A leakgate.toml \
         that names `staged/denied-file` (`[rules]`, `[[package]] rules`, `[[allow]] rule`) still \
         works and means `file/denied` at all three.",
-}];
+};
 
 /// Suffixes of `.env.<suffix>` files that document the variables instead of holding them.
 const ENV_TEMPLATES: &[&str] = &[
@@ -275,23 +278,13 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
     // TS sources grouped by top-level directory: one warning per tree, not per file.
     let mut sources: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &packlist.files {
-        if let Some(reason) = deny.reason(&f.path) {
-            let (severity, why) = match excused(&f.path, reason) {
-                Some(why) => (Severity::Warning, format!(" ({why})")),
-                None => (Severity::Error, String::new()),
-            };
-            out.push(
-                Finding::new("file/denied", format!("{} ships: {reason}{why}", f.path))
-                    .severity(severity)
-                    .package(&package)
-                    .file(&f.path)
-                    .help("keep it out of the package (`files` in package.json or .npmignore)"),
-            );
+        if let Some(finding) = super::content::denied(&deny, &f.path, Origin::Packed) {
+            out.push(finding.package(&package));
         }
         if let Some(ext) = archive_ext(&f.path) {
             out.push(
                 Finding::new(
-                    "file/archive",
+                    &FILE_ARCHIVE,
                     format!("{} ships: a {ext} archive inside the package", f.path),
                 )
                 .package(&package)
@@ -349,7 +342,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
             help.push('.');
         }
         out.push(
-            Finding::new("file/sources", what)
+            Finding::new(&FILE_SOURCES, what)
                 .severity(sources_severity)
                 .package(&package)
                 .file(files[0])

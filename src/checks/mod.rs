@@ -6,12 +6,15 @@
 //! the packlist-level rules, and labels every finding with package, file and repository path.
 
 pub mod codename;
+pub mod content;
 pub mod dev_certs;
 pub mod drift;
 pub mod files;
 pub mod fix;
 pub mod origin;
 pub mod own_files;
+pub mod packages;
+pub mod pushed;
 pub mod secrets;
 pub mod size;
 pub mod sourcemap;
@@ -19,27 +22,28 @@ pub mod tarball;
 
 use crate::config::Config;
 use crate::packlist::{PackedFile, Packlist};
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use crate::snapshot::Snapshot;
+use content::Origin;
 use rayon::prelude::*;
 use std::io::Read;
 use std::sync::Arc;
 
-/// Rules of the audit itself.
-pub const RULES: &[Rule] = &[Rule {
+/// `pack/lifecycle-scripts`: package.json runs a script when packing, so the real tarball may differ
+pub static PACK_LIFECYCLE_SCRIPTS: Rule = Rule {
     id: "pack/lifecycle-scripts",
     default_severity: Severity::Warning,
     summary: "package.json runs a script when packing, so the real tarball may differ",
     explanation: "`prepack`, `prepare` and `prepublishOnly` run before `npm pack`/`npm publish` \
-        build the tarball: they usually build `dist/`, and what they write is what ships. \
-        leakgate audits the files as they are now (it never runs scripts), so a build script \
-        that writes maps or copies files would ship things this audit did not see. A script \
-        that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
-        is not counted.",
+    build the tarball: they usually build `dist/`, and what they write is what ships. \
+    leakgate audits the files as they are now (it never runs scripts), so a build script \
+    that writes maps or copies files would ship things this audit did not see. A script \
+    that only installs git hooks (husky's `\"prepare\": \"husky\"`, `lefthook install`) \
+    is not counted.",
     fix: "Build before pushing so the audited files are the ones that will ship, and audit the \
-        real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
-}];
+    real tarball in CI (`npm pack` then `leakgate audit --tarball package.tgz`).",
+};
 
 /// Files up to this size are read whole (a 60 MB map is judged in one buffer); bigger
 /// ones are streamed in chunks so memory stays bounded whatever ships.
@@ -103,6 +107,16 @@ impl Checks {
     }
 }
 
+impl Checks {
+    /// The checks for a run in the repository at `root`: the standard set plus the
+    /// repository's expected-contents lock, when it has one.
+    pub fn for_repository(root: &std::path::Path, config: &Config) -> Result<Checks, AuditError> {
+        let mut checks = Checks::new(config)?;
+        checks.lock = drift::Lock::load(&root.join(drift::LOCK_FILE))?;
+        Ok(checks)
+    }
+}
+
 impl ContentCheck for Arc<codename::Matcher> {
     fn check(&self, label: &str, bytes: &[u8]) -> Vec<Finding> {
         self.findings(label, bytes)
@@ -133,15 +147,17 @@ pub enum AuditError {
     /// A configured check could not be built (bad pattern in the config).
     #[error("{0}")]
     Config(String),
+    /// A package's packlist could not be computed.
+    #[error(transparent)]
+    Pack(#[from] crate::packlist::PacklistError),
+    /// The expected-contents lock (`leakgate.lock`) could not be read.
+    #[error(transparent)]
+    Lock(#[from] drift::LockError),
 }
 
 /// The package's name for reports: `name` from package.json, else its directory.
 pub fn package_label(packlist: &Packlist) -> String {
-    match packlist.name() {
-        Some(n) => n.to_string(),
-        None if packlist.dir.is_empty() => ".".to_string(),
-        None => packlist.dir.clone(),
-    }
+    crate::workspace::label(packlist.name(), &packlist.dir).to_string()
 }
 
 /// Audits the packed files of one package: source maps, the content checks on files and
@@ -193,7 +209,8 @@ pub fn audit_package(
     }
     in_order.sort_unstable();
     order.sort_by_key(|&i| std::cmp::Reverse(packlist.files[i].size));
-    let judge = |i: usize| (i, audit_file(snapshot, &packlist.files[i], &view, checks));
+    let content = content::Judge::new(checks.content.iter().map(|c| c.as_ref()), Origin::Packed);
+    let judge = |i: usize| (i, audit_file(snapshot, &packlist.files[i], &view, &content));
     let (mut per_file, sequential): (Vec<_>, Vec<_>) = rayon::join(
         || order.into_par_iter().map(judge).collect(),
         || in_order.into_iter().map(|(_, i)| judge(i)).collect(),
@@ -244,8 +261,9 @@ fn computed_help(
     visibility: crate::config::Visibility,
     findings: &mut [Finding],
 ) {
-    let is_map_rule =
-        |f: &Finding| f.rule == "sourcemap/sources-content" || f.rule == "sourcemap/file";
+    let is_map_rule = |f: &Finding| {
+        f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT) || f.is(&sourcemap::SOURCEMAP_FILE)
+    };
     if !findings.iter().any(is_map_rule) {
         return;
     }
@@ -271,8 +289,12 @@ fn computed_help(
                 .to_string(),
         };
         // One fix per line: the human report prints each as its own `= help:`.
-        let help = match (&packaging, map_file, f.rule.as_str()) {
-            (Some(p), true, "sourcemap/sources-content") => {
+        let help = match (
+            &packaging,
+            map_file,
+            f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT),
+        ) {
+            (Some(p), true, true) => {
                 let whose = match visibility {
                     crate::config::Visibility::Open => "open-source package",
                     crate::config::Visibility::Proprietary => "proprietary package",
@@ -287,7 +309,7 @@ fn computed_help(
         // The proprietary verdict is an inference: say how to declare the package open
         // when its sources are public anyway (a commercial licence, code published).
         let declare = if visibility == crate::config::Visibility::Proprietary
-            && f.rule == "sourcemap/sources-content"
+            && f.is(&sourcemap::SOURCEMAP_SOURCES_CONTENT)
         {
             let dir = if packlist.dir.is_empty() {
                 "."
@@ -305,12 +327,13 @@ fn computed_help(
     }
 }
 
-/// Reads one packed file (whole, or streamed when big) and runs every per-file check.
+/// Reads one packed file (whole, or streamed when big) and judges it: the source-map rules
+/// with the package's view, and the content judge on its text and embedded sources.
 fn audit_file(
     snapshot: &dyn Snapshot,
     file: &PackedFile,
     view: &sourcemap::PackageView<'_>,
-    checks: &Checks,
+    judge: &content::Judge<'_>,
 ) -> Result<Vec<Finding>, AuditError> {
     let read_err = |e: &dyn std::fmt::Display| AuditError::Read {
         path: file.source.clone(),
@@ -320,12 +343,7 @@ fn audit_file(
     crate::debug_panic_at(&file.path);
     let mut out = Vec::new();
     let collect_embedded = |e: sourcemap::Embedded<'_>| -> Vec<Finding> {
-        let text = embedded_text(e.text);
-        checks
-            .content
-            .iter()
-            .flat_map(|c| c.check(&e.name, &text))
-            .collect()
+        judge.text(&e.name, &embedded_text(e.text))
     };
 
     if file.size <= WHOLE_FILE_LIMIT {
@@ -333,42 +351,28 @@ fn audit_file(
             .contents(&file.source, file.size)
             .map_err(|e| read_err(&e))?;
         match sourcemap::check_file(view, &file.path, &bytes, true, &mut out, &collect_embedded) {
-            None => out.extend(scan_content(checks, &file.path, &bytes)),
+            None => out.extend(judge.whole(&file.path, &bytes)),
             Some(masked) => out.extend(scan_outside(&bytes, &masked, &|piece| {
-                checks
-                    .content
-                    .iter()
-                    .flat_map(|c| c.check(&file.path, piece))
-                    .collect()
+                judge.text(&file.path, piece)
             })),
         }
     } else {
         let mut reader = snapshot.open(&file.source).map_err(|e| read_err(&e))?;
-        // A whole map this big can't be parsed in bounded memory: its raw JSON is judged as
-        // it streams past (does a `sourcesContent` array hold a string?).
-        let mut marker = SourcesMarker::default();
-        let mut whole_map: Option<bool> = None;
-        let tail = stream_chunks(&mut *reader, |chunk, lines_before| {
-            let map = *whole_map.get_or_insert_with(|| {
-                sourcemap::kind(&file.path) == sourcemap::FileKind::Map
-                    || sourcemap::scan::might_be_map(chunk)
-            });
-            if map {
-                marker.feed(chunk);
-            }
-            for c in &checks.content {
-                out.extend(c.check(&file.path, chunk).into_iter().map(|mut f| {
-                    f.line = f.line.map(|l| l.saturating_add(lines_before));
-                    f
-                }));
-            }
-        })
-        .map_err(|e| read_err(&e))?;
-        if whole_map == Some(true) {
-            out.push(big_map_finding(view, file, marker.found()));
+        let streamed = judge
+            .stream(&file.path, &mut *reader)
+            .map_err(|e| read_err(&e))?;
+        out.extend(streamed.findings);
+        if streamed.map {
+            out.push(big_map_finding(view, file, streamed.embeds));
         } else {
-            let _ =
-                sourcemap::check_file(view, &file.path, &tail, false, &mut out, &collect_embedded);
+            let _ = sourcemap::check_file(
+                view,
+                &file.path,
+                &streamed.tail,
+                false,
+                &mut out,
+                &collect_embedded,
+            );
         }
     }
     for f in &mut out {
@@ -446,7 +450,7 @@ fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds:
             crate::config::Visibility::Open => crate::report::Severity::Warning,
         };
         Finding::new(
-            "sourcemap/sources-content",
+            &crate::checks::sourcemap::SOURCEMAP_SOURCES_CONTENT,
             format!(
                 "{} embeds original sources ({size}; judged streaming, too big to parse whole)",
                 file.path
@@ -457,7 +461,7 @@ fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds:
         .exposes(file.size)
     } else {
         Finding::new(
-            "sourcemap/file",
+            &crate::checks::sourcemap::SOURCEMAP_FILE,
             format!(
                 "{} ships a source map ({size}; too big to parse whole, no embedded source seen)",
                 file.path
@@ -465,81 +469,6 @@ fn big_map_finding(view: &sourcemap::PackageView<'_>, file: &PackedFile, embeds:
         )
         .file(&file.path)
     }
-}
-
-/// A file at least this big is scanned in pieces on every core.
-const PARALLEL_SCAN_MIN: usize = 8 * 1024 * 1024;
-
-/// Each piece of a big file is scanned this far past its end, so a match that starts in the
-/// piece and runs on (a private key block: at most 16 KiB) is still seen whole.
-const PIECE_OVERLAP: usize = 64 * 1024;
-
-/// Runs the content checks on one file's bytes. A big single file (a 35 MB bundle) would
-/// otherwise keep one core busy while the other has nothing left: it is cut into pieces that
-/// start at line beginnings and scanned in parallel; each piece keeps only the findings that
-/// start in its own lines, and their line numbers are shifted to the file's.
-fn scan_content(checks: &Checks, label: &str, bytes: &[u8]) -> Vec<Finding> {
-    let all = |piece: &[u8]| -> Vec<Finding> {
-        checks
-            .content
-            .iter()
-            .flat_map(|c| c.check(label, piece))
-            .collect()
-    };
-    // Binary is judged on the file's own start, not on a piece's.
-    if bytes.len() < PARALLEL_SCAN_MIN || secrets::is_binary(bytes) {
-        return all(bytes);
-    }
-    let pieces = rayon::current_num_threads().max(2) * 2;
-    let target = bytes.len().div_ceil(pieces);
-    let mut starts = vec![0usize];
-    while let Some(&last) = starts.last() {
-        let want = last + target;
-        if want >= bytes.len() {
-            break;
-        }
-        match memchr::memchr(b'\n', &bytes[want..]) {
-            Some(nl) if want + nl + 1 < bytes.len() => starts.push(want + nl + 1),
-            _ => break,
-        }
-    }
-    let mut lines_before = Vec::with_capacity(starts.len());
-    let mut count = 0u32;
-    for (i, &start) in starts.iter().enumerate() {
-        if i > 0 {
-            count += memchr::memchr_iter(b'\n', &bytes[starts[i - 1]..start]).count() as u32;
-        }
-        lines_before.push(count);
-    }
-    starts
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, &start)| {
-            let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
-            // Scan on to the end of the line that ends the overlap.
-            let ext = match bytes.get(end..(end + PIECE_OVERLAP).min(bytes.len())) {
-                Some(rest) if !rest.is_empty() => {
-                    let limit = end + rest.len();
-                    memchr::memchr(b'\n', &bytes[limit..]).map_or(bytes.len(), |n| limit + n)
-                }
-                _ => end,
-            };
-            let own_lines = memchr::memchr_iter(b'\n', &bytes[start..end]).count() as u32;
-            let base = lines_before[i];
-            let last_own_line = if end == bytes.len() {
-                u32::MAX
-            } else {
-                own_lines
-            };
-            all(&bytes[start..ext])
-                .into_iter()
-                .filter(move |f| f.line.map_or(true, |l| l <= last_own_line))
-                .map(move |mut f| {
-                    f.line = f.line.map(|l| l + base);
-                    f
-                })
-        })
-        .collect()
 }
 
 /// Streams `reader` in chunks that end at a line break (so each chunk's line numbers are
@@ -702,14 +631,14 @@ fn fold_dangling(findings: &mut Vec<Finding>) {
     const KEEP: usize = 3;
     let n = findings
         .iter()
-        .filter(|f| f.rule == "sourcemap/dangling-url")
+        .filter(|f| f.is(&sourcemap::SOURCEMAP_DANGLING_URL))
         .count();
     if n <= KEEP {
         return;
     }
     let mut first: Option<Finding> = None;
     findings.retain(|f| {
-        if f.rule != "sourcemap/dangling-url" {
+        if !f.is(&sourcemap::SOURCEMAP_DANGLING_URL) {
             return true;
         }
         if first.is_none() {
@@ -745,7 +674,7 @@ fn lifecycle_scripts(packlist: &Packlist) -> Vec<Finding> {
         return Vec::new();
     }
     vec![Finding::new(
-        "pack/lifecycle-scripts",
+        &PACK_LIFECYCLE_SCRIPTS,
         format!(
             "package.json runs `{}` when packing: the published tarball may contain files this audit did not see",
             present.join("`, `")
@@ -907,7 +836,9 @@ mod tests {
         }
         let checks = Checks::new(&Config::default()).unwrap();
         let key = |f: &Finding| (f.rule.clone(), f.line, f.column);
-        let mut pieces: Vec<_> = scan_content(&checks, "dist/big.js", text.as_bytes())
+        let judge = content::Judge::new(checks.content.iter().map(|c| c.as_ref()), Origin::Packed);
+        let mut pieces: Vec<_> = judge
+            .whole("dist/big.js", text.as_bytes())
             .iter()
             .map(key)
             .collect();
@@ -1028,14 +959,17 @@ mod tests {
     #[test]
     fn many_dangling_urls_fold_into_one_finding() {
         let d = |i: usize| {
-            Finding::new("sourcemap/dangling-url", format!("dist/{i}.js: x"))
-                .file(format!("dist/{i}.js"))
+            Finding::new(
+                &crate::checks::sourcemap::SOURCEMAP_DANGLING_URL,
+                format!("dist/{i}.js: x"),
+            )
+            .file(format!("dist/{i}.js"))
         };
         let mut few: Vec<Finding> = (0..3).map(d).collect();
         fold_dangling(&mut few);
         assert_eq!(few.len(), 3);
         let mut many: Vec<Finding> = (0..40).map(d).collect();
-        many.push(Finding::new("secret/x", "s"));
+        many.push(Finding::named("secret/x", "s"));
         fold_dangling(&mut many);
         assert_eq!(many.len(), 2);
         assert!(

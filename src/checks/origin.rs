@@ -17,7 +17,7 @@ const MAP_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// True for findings whose text came from a bundle's code, where an origin helps.
 fn wants_origin(f: &Finding) -> bool {
-    (f.rule.starts_with("secret/") || f.rule == "codename")
+    (f.rule.starts_with("secret/") || f.is(&super::codename::CODENAME))
         && f.line.is_some()
         && f.origin.is_none()
         && f.file.as_deref().is_some_and(|p| !p.contains('!'))

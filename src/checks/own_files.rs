@@ -10,29 +10,29 @@
 use super::codename::{CodenameError, Matcher};
 use super::drift::LOCK_FILE;
 use crate::config::{plain_codename_entries, Config, FILE_NAME};
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// The rule about leakgate's own config.
-pub const RULES: &[Rule] = &[Rule {
+/// `config/codenames-shipped`: a shipped leakgate.toml names internal codenames in plain text
+pub static CONFIG_CODENAMES_SHIPPED: Rule = Rule {
     id: "config/codenames-shipped",
     default_severity: Severity::Error,
     summary: "a shipped leakgate.toml names internal codenames in plain text",
     explanation: "leakgate.toml lists the codenames that must never ship. When the package \
-        ships the file itself (no `files` field, or a broad one), every installer can read the \
-        whole list: the one file that names every unreleased product at once. Reported for a \
-        shipped file named leakgate.toml whose `codenames` has plaintext entries, or that \
-        names one of the configured codenames anywhere else (a comment, a reason). Entries \
-        stored as `sha256:SALT:HEX` don't count: they don't reveal the name. The `codename` \
-        rule itself never judges leakgate.toml or leakgate.lock, which name codenames and \
-        shipped paths on purpose.",
+    ships the file itself (no `files` field, or a broad one), every installer can read the \
+    whole list: the one file that names every unreleased product at once. Reported for a \
+    shipped file named leakgate.toml whose `codenames` has plaintext entries, or that \
+    names one of the configured codenames anywhere else (a comment, a reason). Entries \
+    stored as `sha256:SALT:HEX` don't count: they don't reveal the name. The `codename` \
+    rule itself never judges leakgate.toml or leakgate.lock, which name codenames and \
+    shipped paths on purpose.",
     fix: "Keep leakgate.toml out of the package (`\"!leakgate.toml\"` in package.json \
-        `files`, or a `/leakgate.toml` line in the package's .npmignore when it has no \
-        `files`), and store confidential codenames as `sha256:SALT:HEX` \
-        (`printf '%s%s' SALT word | sha256sum`).",
-}];
+    `files`, or a `/leakgate.toml` line in the package's .npmignore when it has no \
+    `files`), and store confidential codenames as `sha256:SALT:HEX` \
+    (`printf '%s%s' SALT word | sha256sum`).",
+};
 
 /// The last path component.
 fn file_name(path: &str) -> &str {
@@ -99,7 +99,7 @@ impl ShippedConfig {
         let (line, column) = super::secrets::line_columns(bytes, &[first.start])[0];
         let n = found.len();
         vec![Finding::new(
-            "config/codenames-shipped",
+            &CONFIG_CODENAMES_SHIPPED,
             format!(
                 "{label} ships and names internal codenames in plain text ({n} place{})",
                 if n == 1 { "" } else { "s" }
@@ -107,7 +107,7 @@ impl ShippedConfig {
         )
         .file(label)
         .at(line, column)
-        .help(RULES[0].fix)
+        .help(CONFIG_CODENAMES_SHIPPED.fix)
         .evidence(&bytes[first.clone()])]
     }
 }

@@ -10,22 +10,22 @@
 
 use crate::config::Config;
 use crate::packlist::Packlist;
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use crate::text::human_bytes;
 
-/// The size rule.
-pub const RULES: &[Rule] = &[Rule {
+/// `pack/size`: a packed file or the whole package is larger than `[size]` in leakgate.toml allows
+pub static PACK_SIZE: Rule = Rule {
     id: "pack/size",
     default_severity: Severity::Error,
     summary: "a packed file or the whole package is larger than `[size]` in leakgate.toml allows",
     explanation: "Teams that know their package's shape set `[size] max-file` and \
-        `max-package` (bytes, unpacked). A file or package over the limit usually means \
-        something unintended ships: a source map with embedded sources (the March 2026 leak \
-        was a 59.8 MB map), a vendored binary, test fixtures. No limit applies by default.",
+    `max-package` (bytes, unpacked). A file or package over the limit usually means \
+    something unintended ships: a source map with embedded sources (the March 2026 leak \
+    was a 59.8 MB map), a vendored binary, test fixtures. No limit applies by default.",
     fix: "Find the unexpected file with `leakgate files DIR` and keep it out of the package \
-        (`files` or .npmignore), or raise the limit in leakgate.toml if the growth is intended.",
-}];
+    (`files` or .npmignore), or raise the limit in leakgate.toml if the growth is intended.",
+};
 
 /// `pack/size` findings for one package: each file over `max-file`, then the package
 /// if its total unpacked size is over `max-package`.
@@ -39,7 +39,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
         for f in packlist.files.iter().filter(|f| f.size > max) {
             out.push(
                 Finding::new(
-                    "pack/size",
+                    &PACK_SIZE,
                     format!(
                         "{} is {}, over the {} per-file limit",
                         f.path,
@@ -50,7 +50,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 .package(&package)
                 .file(&f.path)
                 .exposes(f.size)
-                .help(RULES[0].fix),
+                .help(PACK_SIZE.fix),
             );
         }
     }
@@ -65,7 +65,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                 .unwrap_or_default();
             out.push(
                 Finding::new(
-                    "pack/size",
+                    &PACK_SIZE,
                     format!(
                         "the package unpacks to {} in {} files, over the {} limit{largest}",
                         human_bytes(total),
@@ -74,7 +74,7 @@ pub fn check(packlist: &Packlist, config: &Config) -> Vec<Finding> {
                     ),
                 )
                 .package(&package)
-                .help(RULES[0].fix),
+                .help(PACK_SIZE.fix),
             );
         }
     }

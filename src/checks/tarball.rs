@@ -4,24 +4,24 @@
 //! (`..`, absolute paths, links) are findings of `pack/unsafe-entry`.
 
 use crate::packlist::{manifest, PackedFile, Packlist};
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use crate::snapshot::tarball::Tarball;
 use crate::snapshot::{join, EntryKind, Snapshot};
 
-/// The tarball rule.
-pub const RULES: &[Rule] = &[Rule {
+/// `pack/unsafe-entry`: the tarball has an entry that escapes the package or that npm never packs
+pub static PACK_UNSAFE_ENTRY: Rule = Rule {
     id: "pack/unsafe-entry",
     default_severity: Severity::Error,
     summary: "the tarball has an entry that escapes the package or that npm never packs",
     explanation: "`npm pack` writes only regular files under `package/`. An entry named with \
-        `..`, an absolute path or a drive letter, a hard link out of the package, a symbolic \
-        link, or an entry below a file would, extracted by a careless tool, write or point \
-        outside the install directory: the archive was not made by npm, or was tampered with. \
-        leakgate never writes or follows such entries; it reports them.",
+    `..`, an absolute path or a drive letter, a hard link out of the package, a symbolic \
+    link, or an entry below a file would, extracted by a careless tool, write or point \
+    outside the install directory: the archive was not made by npm, or was tampered with. \
+    leakgate never writes or follows such entries; it reports them.",
     fix: "Rebuild the tarball with `npm pack` from a clean checkout, and find out who or what \
-        produced this one before publishing it (or, if it is published, deprecating it).",
-}];
+    produced this one before publishing it (or, if it is published, deprecating it).",
+};
 
 /// Why a tarball can't be audited (beyond the snapshot's own read errors).
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +113,7 @@ pub fn entry_findings(tarball: &Tarball) -> Vec<Finding> {
         .warnings()
         .iter()
         .map(|w| {
-            Finding::new("pack/unsafe-entry", w.clone())
+            Finding::new(&PACK_UNSAFE_ENTRY, w.clone())
                 .file(shown.as_str())
                 .help("npm never writes such an entry: rebuild the tarball with `npm pack`")
         })
@@ -131,7 +131,7 @@ pub fn entry_findings(tarball: &Tarball) -> Vec<Finding> {
                     let target = tarball.read_link(&path).unwrap_or_default();
                     out.push(
                         Finding::new(
-                            "pack/unsafe-entry",
+                            &PACK_UNSAFE_ENTRY,
                             format!(
                                 "{path} is a symbolic link to {target:?}; npm never packs links"
                             ),

@@ -3,15 +3,16 @@
 
 use super::output::Mode;
 use super::{CmdResult, Globals};
+use crate::checks::packages::{audit_packages, discover};
 use crate::checks::{self, Checks};
 use crate::config::Config;
-use crate::packlist::{self, PackOptions};
 use crate::report::Report;
 use crate::snapshot::memo::Memo;
 use crate::snapshot::tarball::Tarball;
 use crate::snapshot::worktree::Worktree;
 use crate::snapshot::Snapshot;
-use crate::workspace::{Package, Unpublishable};
+use crate::workspace::show_dir as show;
+use crate::workspace::Package;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
@@ -81,7 +82,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         }
         return finish(report, &config, globals, Mode::Command);
     }
-    let checks = checks_for(&root, &config)?;
+    let checks = Checks::for_repository(&root, &config)?;
 
     // The root's walk lists its workspaces' directories too: remember the listings.
     let snapshot = Memo::new(Worktree::new(&root));
@@ -199,7 +200,7 @@ fn audit_tarball(
     findings.extend(
         checks::audit_package(&tarball, &packlist, config, &checks)?
             .into_iter()
-            .filter(|f| f.rule != "pack/lifecycle-scripts"),
+            .filter(|f| !f.is(&checks::PACK_LIFECYCLE_SCRIPTS)),
     );
     if let Some(lock) = checks::drift::Lock::load(&root.join(checks::drift::LOCK_FILE))? {
         let locked_dir = lock
@@ -240,118 +241,12 @@ fn audit_tarball(
     Ok(())
 }
 
-/// The checks for a run in the repository at `root`: the standard set plus the lock.
-pub fn checks_for(root: &Path, config: &Config) -> anyhow::Result<Checks> {
-    let mut checks = Checks::new(config)?;
-    checks.lock = checks::drift::Lock::load(&root.join(checks::drift::LOCK_FILE))?;
-    Ok(checks)
-}
-
-/// Audits `packages` of `snapshot` into `report` (findings not yet filtered by the config).
-/// A package npm would never publish (no name or version, a package.json that doesn't
-/// parse, `private`) is skipped with a note; a private one named in `explicit` is audited
-/// anyway (npm can pack it).
-pub fn audit_packages(
-    snapshot: &dyn Snapshot,
-    packages: &[Package],
-    explicit: &[String],
-    config: &Config,
-    checks: &Checks,
-    report: &mut Report,
-) -> anyhow::Result<()> {
-    let mut skipped: Vec<String> = Vec::new();
-    // Judge what the repository's publisher would ship (`[publish] tool`, else detected).
-    let (publisher, source) =
-        packlist::publisher::for_repository(snapshot, "", config.publish.tool);
-    if !packages.is_empty() {
-        report
-            .notes
-            .push(packlist::publisher::describe(publisher, &source));
-    }
-    let options = PackOptions {
-        publisher,
-        ..PackOptions::default()
-    };
-    for package in packages {
-        let dir = &package.dir;
-        if config.skips(package.name.as_deref(), dir) {
-            report.notes.push(format!(
-                "skipped {} ([[package]] skip = true)",
-                package.label()
-            ));
-            continue;
-        }
-        // A directory named on the command line is audited if npm can pack it at all.
-        let why = if explicit.contains(dir) {
-            package.unpackable()
-        } else {
-            package.unpublishable()
-        };
-        if let Some(why) = why {
-            let hint = if why == Unpublishable::Private && package.packable() {
-                " (name its directory to audit it anyway)"
-            } else {
-                ""
-            };
-            skipped.push(match &package.name {
-                Some(name) => format!("{name} ({}): {why}{hint}", show(dir)),
-                None => format!("{}: {why}{hint}", show(dir)),
-            });
-            continue;
-        }
-        let packlist = packlist::pack(snapshot, dir, &options)?;
-        let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
-        report.notes.push(format!(
-            "audited {} ({}): {}, {}",
-            checks::package_label(&packlist),
-            show(dir),
-            crate::report::count(packlist.files.len(), "file"),
-            crate::text::human_bytes(packlist.total_size())
-        ));
-        report.findings.extend(findings);
-    }
-    report.notes.extend(skipped_notes(skipped));
-    Ok(())
-}
-
-/// Skipped packages listed one by one up to this many; past it, one line says how many.
-/// A monorepo's private apps, examples and fixtures number in the hundreds.
-const SKIPPED_LISTED: usize = 3;
-
-fn skipped_notes(skipped: Vec<String>) -> Vec<String> {
-    if skipped.len() <= SKIPPED_LISTED {
-        return skipped
-            .into_iter()
-            .map(|s| format!("skipped {s}"))
-            .collect();
-    }
-    let first: Vec<&str> = skipped
-        .iter()
-        .take(SKIPPED_LISTED)
-        .map(|s| s.split([' ', ':']).next().unwrap_or(s))
-        .collect();
-    vec![format!(
-        "skipped {} packages npm would never publish (private, or no name or version): {} and {} more",
-        skipped.len(),
-        first.join(", "),
-        skipped.len() - SKIPPED_LISTED
-    )]
-}
-
 /// Applies the config, prints the report (as `mode` says) and picks the exit code.
 pub fn finish(mut report: Report, config: &Config, globals: &Globals, mode: Mode) -> CmdResult {
     report.findings =
         crate::report::repeats::fold(config.apply(std::mem::take(&mut report.findings)));
     super::output::emit(&report, globals, mode)?;
     Ok(super::output::exit_for(&report))
-}
-
-fn show(dir: &str) -> &str {
-    if dir.is_empty() {
-        "."
-    } else {
-        dir
-    }
 }
 
 /// The repository's top directory, or `cwd` outside git.
@@ -379,20 +274,4 @@ pub(super) fn relative_dir(root: &Path, cwd: &Path, dir: &Path) -> anyhow::Resul
             .collect::<Vec<_>>()
             .join("/"),
     ))
-}
-
-/// Every package of the repository (the root and its workspaces, see
-/// [`crate::workspace::discover`]). Names that several packages share are a note: npm
-/// refuses such a workspace set, and leakgate judges each package by its directory.
-pub fn discover(snapshot: &dyn Snapshot, report: &mut Report) -> anyhow::Result<Vec<Package>> {
-    let packages = crate::workspace::discover(snapshot)?;
-    for (name, dirs) in crate::workspace::duplicate_names(&packages) {
-        report.notes.push(format!(
-            "{} packages are named `{name}` ({}): npm refuses a workspace set with duplicate \
-             names; each is judged by its directory",
-            dirs.len(),
-            dirs.iter().map(|d| show(d)).collect::<Vec<_>>().join(", ")
-        ));
-    }
-    Ok(packages)
 }

@@ -2,7 +2,7 @@
 
 use super::{CmdResult, Exit, Format, Globals};
 use crate::config::schema::did_you_mean;
-use crate::report::catalog::{self, Rule};
+use crate::rules::{self, Rule};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -106,12 +106,12 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let json = globals.format != Format::Human;
     if args.list {
         let text = if json {
-            let all: Vec<_> = catalog::all().map(rule_json).collect();
+            let all: Vec<_> = rules::all().map(rule_json).collect();
             format!("{}\n", serde_json::to_string_pretty(&all)?)
         } else {
-            let width = catalog::all().map(|r| r.id.len()).max().unwrap_or(0);
+            let width = rules::all().map(|r| r.id.len()).max().unwrap_or(0);
             let mut s = String::new();
-            for r in catalog::all() {
+            for r in rules::all() {
                 let _ = writeln!(
                     s,
                     "{:<7}  {:<width$}  {}",
@@ -130,8 +130,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         print(&text)?;
         return Ok(Exit::Clean);
     }
-    let Some(rule) = catalog::find(id) else {
-        let hint = match did_you_mean(id, catalog::all().map(|r| r.id)) {
+    let Some(rule) = rules::find(id) else {
+        let hint = match did_you_mean(id, rules::all().map(|r| r.id)) {
             Some(s) => format!(": did you mean `{s}`?"),
             None => "; `leakgate explain --list` lists every rule".to_string(),
         };
@@ -139,7 +139,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
         return Ok(Exit::Usage);
     };
     // An old id explains the rule it names, and says so first.
-    let alias = catalog::alias(id);
+    let alias = rules::alias(id);
     let text = if json {
         let mut v = rule_json(rule);
         if let Some(a) = alias {
@@ -151,8 +151,8 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
             Some(a) => format!(
                 "{} is another name for {}: findings are reported as {}.\n  {}\n\n{}",
                 a.id,
-                a.rule,
-                a.rule,
+                a.rule.id,
+                a.rule.id,
                 a.note,
                 explain_text(rule)
             ),

@@ -7,9 +7,10 @@
 //! `--yes` or a "y" at the prompt; leaks that packaging can't fix (secrets in code, inline
 //! maps) are listed with what to do instead.
 
-use super::audit::{checks_for, discover, package_at, relative_dir, repo_root};
+use super::audit::{package_at, relative_dir, repo_root};
 use super::{CmdResult, Exit, Globals};
 use crate::checks::fix::{self, edit, Exclusion, PackagingFix};
+use crate::checks::packages::discover;
 use crate::checks::{self, package_label};
 use crate::config::Config;
 use crate::packlist::{self, PackOptions};
@@ -45,7 +46,7 @@ pub fn run(args: &Args, globals: &Globals) -> CmdResult {
     let cwd = std::env::current_dir().context("current directory")?;
     let root = repo_root(&cwd);
     let config = Config::discover(&root, globals.config.as_deref())?;
-    let checks = checks_for(&root, &config)?;
+    let checks = crate::checks::Checks::for_repository(&root, &config)?;
     let snapshot = Memo::new(Worktree::new(&root));
     let packages = if args.dirs.is_empty() {
         // Duplicate-name notes are the audit's to give.
@@ -190,7 +191,7 @@ fn exclusions(findings: &[Finding]) -> Vec<Exclusion> {
     let mut denied: Vec<String> = findings
         .iter()
         .filter(live)
-        .filter(|f| f.rule == "file/denied")
+        .filter(|f| f.is(&crate::checks::files::FILE_DENIED))
         .filter_map(|f| f.file.clone())
         .filter(|p| !p.contains('!'))
         .collect();

@@ -129,8 +129,8 @@ mod tests {
     fn report() -> Report {
         Report {
             findings: vec![
-                Finding::new("a/b", "blocking one").severity(Severity::Error),
-                Finding::new("a/c", "just a warning").severity(Severity::Warning),
+                Finding::named("a/b", "blocking one").severity(Severity::Error),
+                Finding::named("a/c", "just a warning").severity(Severity::Warning),
             ],
             notes: vec!["a note".into()],
         }
@@ -177,7 +177,7 @@ mod tests {
         assert_eq!(exit_for(&report()), Exit::Blocked);
         assert_eq!(exit_for(&Report::default()), Exit::Clean);
         let warn_only = Report {
-            findings: vec![Finding::new("a/c", "w").severity(Severity::Warning)],
+            findings: vec![Finding::named("a/c", "w").severity(Severity::Warning)],
             notes: vec![],
         };
         assert_eq!(exit_for(&warn_only), Exit::Clean);

@@ -2,7 +2,8 @@
 
 use super::date::Date;
 use super::{pathglob, shown_path, AllowEntry, Config, Level};
-use crate::report::{catalog, Finding, Severity};
+use crate::report::{Finding, Severity};
+use crate::rules;
 
 /// One `[[allow]]` entry, compiled.
 struct Matcher<'a> {
@@ -20,7 +21,7 @@ impl Matcher<'_> {
         // An entry may name a rule by an old id (`staged/denied-file` for `file/denied`).
         if e.rule
             .as_deref()
-            .is_some_and(|r| catalog::canonical(r) != catalog::canonical(&f.rule))
+            .is_some_and(|r| rules::canonical(r) != rules::canonical(&f.rule))
         {
             return false;
         }
@@ -158,7 +159,7 @@ impl Config {
                 };
                 own.push(
                     Finding::new(
-                        "allow/expired",
+                        &crate::config::ALLOW_EXPIRED,
                         format!(
                             "allow entry for {what} expired on {} and no longer allows anything{would}",
                             e.expires.as_deref().unwrap_or("?")
@@ -174,7 +175,7 @@ impl Config {
             } else if complete && m.hits == 0 {
                 own.push(
                     Finding::new(
-                        "allow/unused",
+                        &crate::config::ALLOW_UNUSED,
                         format!("allow entry for {what} matched nothing in this run"),
                     )
                     .file(file.clone())

@@ -23,8 +23,8 @@ pub use visibility::{
     declare_open_help, infer_visibility, is_osi_license, license_of, open_declaration,
 };
 
-use crate::report::catalog::Rule;
 use crate::report::Severity;
+use crate::rules::Rule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,25 +36,25 @@ pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 /// The file name looked up at the repository root.
 pub const FILE_NAME: &str = "leakgate.toml";
 
-/// Rules about the configuration itself (allow entries).
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "allow/unused",
-        default_severity: Severity::Warning,
-        summary: "an [[allow]] entry matched no finding",
-        explanation: "An allow entry in leakgate.toml silenced nothing in this run. Stale entries \
-            hide future findings at the same path without anyone noticing, so leakgate reports them.",
-        fix: "Remove the entry, or narrow it to what it was meant to allow.",
-    },
-    Rule {
-        id: "allow/expired",
-        default_severity: Severity::Warning,
-        summary: "an [[allow]] entry is past its `expires` date and no longer allows anything",
-        explanation: "Allow entries can carry an `expires` date so that temporary exceptions end. \
-            Once the date has passed the entry stops silencing findings, and this rule says so.",
-        fix: "Fix what the entry allowed, or extend `expires` with a reason the team agrees on.",
-    },
-];
+/// `allow/unused`: an [[allow]] entry matched no finding
+pub static ALLOW_UNUSED: Rule = Rule {
+    id: "allow/unused",
+    default_severity: Severity::Warning,
+    summary: "an [[allow]] entry matched no finding",
+    explanation: "An allow entry in leakgate.toml silenced nothing in this run. Stale entries \
+        hide future findings at the same path without anyone noticing, so leakgate reports them.",
+    fix: "Remove the entry, or narrow it to what it was meant to allow.",
+};
+
+/// `allow/expired`: an [[allow]] entry is past its `expires` date and no longer allows anything
+pub static ALLOW_EXPIRED: Rule = Rule {
+    id: "allow/expired",
+    default_severity: Severity::Warning,
+    summary: "an [[allow]] entry is past its `expires` date and no longer allows anything",
+    explanation: "Allow entries can carry an `expires` date so that temporary exceptions end. \
+        Once the date has passed the entry stops silencing findings, and this rule says so.",
+    fix: "Fix what the entry allowed, or extend `expires` with a reason the team agrees on.",
+};
 
 /// A severity override in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 use super::date::Date;
 use super::schema::{self, Key, Kind, Type};
 use super::{pathglob, Codename, Config, ConfigError};
-use crate::report::catalog;
+use crate::rules;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
@@ -444,7 +444,7 @@ impl<'a> Reader<'a> {
                     Some(format!(
                         "secret pattern id `{s}` must be kebab-case (`[a-z0-9]` words joined by `-`)"
                     ))
-                } else if catalog::find(&full).is_some() {
+                } else if rules::find(&full).is_some() {
                     Some(format!(
                         "secret pattern id `{s}`: `{full}` is already a built-in rule; choose another id"
                     ))
@@ -485,13 +485,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A rule id must be in the catalog (an alias counts) or be one of the config's own
+    /// A rule id must be in the rule registry (an alias counts) or be one of the config's own
     /// secret patterns.
     fn known_rule(&mut self, id: &str, span: &Span, name: &str) -> bool {
-        if catalog::find(id).is_some() || self.custom.iter().any(|c| c == id) {
+        if rules::find(id).is_some() || self.custom.iter().any(|c| c == id) {
             return true;
         }
-        let ids: Vec<&str> = catalog::all()
+        let ids: Vec<&str> = rules::all()
             .map(|r| r.id)
             .chain(self.custom.iter().map(String::as_str))
             .collect();
@@ -532,7 +532,7 @@ impl<'a> Reader<'a> {
             }
             // An old id (an alias) sets its rule: stored under the rule's id, which is what
             // findings carry. Both ids in one table would be two settings for one rule.
-            let id = catalog::canonical(&e.key);
+            let id = rules::canonical(&e.key);
             if let Some(other) = seen.insert(id.to_string(), e.key.clone()) {
                 self.err(
                     &e.key_span,

@@ -41,7 +41,7 @@ pub enum Type {
     NameGlob,
     /// A calendar date `YYYY-MM-DD` (a string or a TOML local date).
     Date,
-    /// A rule id known to the catalog (an old id counts) or a `[[secrets.patterns]]` id.
+    /// A rule id known to the rule registry (an old id counts) or a `[[secrets.patterns]]` id.
     RuleId,
     /// A sha256 hex digest, optionally prefixed `sha256:`.
     Fingerprint,
@@ -99,7 +99,7 @@ pub enum Kind {
     Table(&'static [Key]),
     /// An array of tables (`[[name]]`), each with these keys.
     TableArray(&'static [Key]),
-    /// A table whose keys are free: rule ids (checked against the catalog), each holding a
+    /// A table whose keys are free: rule ids (checked against the rule registry), each holding a
     /// value of this type.
     Map(Type),
 }

@@ -209,7 +209,7 @@ fn check_collects_every_error() {
 }
 
 fn finding(rule: &str, path: &str) -> Finding {
-    Finding::new(rule, "m")
+    Finding::named(rule, "m")
         .severity(Severity::Error)
         .package("@acme/cli")
         .file(path)
@@ -402,7 +402,7 @@ path = "packages/strict-*"
     )
     .unwrap();
     let f = |pkg: &str, path: &str| {
-        Finding::new("allow/unused", "m")
+        Finding::new(&crate::config::ALLOW_UNUSED, "m")
             .severity(Severity::Warning)
             .package(pkg)
             .repo_path(path)

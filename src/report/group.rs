@@ -59,13 +59,13 @@ impl<'a> Group<'a> {
     }
 
     /// The help, printed once: the members' own when they agree (one package's findings of
-    /// one rule usually do), else the rule's fix from the catalog, else the first member's.
+    /// one rule usually do), else the rule's fix from the registry, else the first member's.
     pub fn help(&self) -> Option<&'a str> {
         let first = self.first().help.as_deref();
         if self.members.iter().all(|f| f.help.as_deref() == first) {
             return first;
         }
-        super::catalog::find(self.rule())
+        crate::rules::find(self.rule())
             .map(|r| r.fix)
             .or(first)
             .or_else(|| self.members.iter().find_map(|f| f.help.as_deref()))
@@ -138,7 +138,7 @@ mod tests {
     use super::*;
 
     fn warning(rule: &str, package: &str, file: &str) -> Finding {
-        Finding::new(rule, format!("{file}: m"))
+        Finding::named(rule, format!("{file}: m"))
             .severity(Severity::Warning)
             .package(package)
             .file(file)
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn biggest_exposure_first_among_errors_then_package_and_file() {
         let error = |pkg: &str, file: &str| {
-            Finding::new("x/y", "m")
+            Finding::named("x/y", "m")
                 .severity(Severity::Error)
                 .package(pkg)
                 .file(file)
@@ -258,7 +258,7 @@ mod tests {
         let e = entries(&findings);
         let g = groups(&e)[0];
         assert_eq!(g.exposed(), Some(7));
-        let fix = super::super::catalog::find("sourcemap/file").unwrap().fix;
+        let fix = crate::rules::find("sourcemap/file").unwrap().fix;
         assert_eq!(g.help(), Some(fix), "members disagree: the rule's own fix");
         let same = maps("sourcemap/file", "a", 4);
         let e = entries(&same);

@@ -406,7 +406,7 @@ mod tests {
     fn sample() -> Report {
         Report {
             findings: vec![
-                Finding::new("allow/unused", "secret token")
+                Finding::named("allow/unused", "secret token")
                     .severity(Severity::Error)
                     .package("@acme/cli")
                     .file("dist/auth.js")
@@ -414,7 +414,7 @@ mod tests {
                     .at(12, 5)
                     .help("revoke it")
                     .evidence(b"npm_abcdefghijklmnopqrstuvwxyz0123456789"),
-                Finding::new("allow/expired", "old entry").severity(Severity::Warning),
+                Finding::named("allow/expired", "old entry").severity(Severity::Warning),
             ],
             notes: vec!["skipped private package @acme/internal".into()],
         }
@@ -445,7 +445,7 @@ mod tests {
 
     #[test]
     fn each_line_of_a_help_is_its_own_help_and_stays_escaped() {
-        let f = Finding::new("sourcemap/file", "ships a map")
+        let f = Finding::named("sourcemap/file", "ships a map")
             .severity(Severity::Error)
             .help("exclude it\nor rebuild \x1b[2Kit");
         let text = render(
@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn text_from_input_is_escaped_and_colour_codes_stay() {
-        let evil = Finding::new("secret/github-token", "token in a\x1b[2K\rclean.js")
+        let evil = Finding::named("secret/github-token", "token in a\x1b[2K\rclean.js")
             .severity(Severity::Error)
             .package("p\u{202e}kg")
             .file("a\x1b[2K\rclean.js")
@@ -534,14 +534,16 @@ mod tests {
 
     #[test]
     fn file_falls_back_when_no_repo_path() {
-        let f = Finding::new("x/y", "m").file("a.js.map!src/b.ts").at(3, 1);
+        let f = Finding::named("x/y", "m")
+            .file("a.js.map!src/b.ts")
+            .at(3, 1);
         assert_eq!(location(&f).as_deref(), Some("a.js.map!src/b.ts:3:1"));
-        assert_eq!(location(&Finding::new("x/y", "m")), None);
+        assert_eq!(location(&Finding::named("x/y", "m")), None);
     }
 
     #[test]
     fn embedded_files_keep_their_inner_name_next_to_the_repo_path() {
-        let f = Finding::new("x/y", "m")
+        let f = Finding::named("x/y", "m")
             .file("dist/a.js.map!src/b.ts")
             .repo_path("pkg/dist/a.js.map")
             .at(12, 5);
@@ -557,7 +559,7 @@ mod tests {
         for i in 0..n {
             let map = format!("dist/m{i:02}.js.map");
             out.push(
-                Finding::new(
+                Finding::named(
                     "sourcemap/sources-content",
                     format!("{map} embeds 1 source"),
                 )
@@ -568,7 +570,7 @@ mod tests {
                 .exposes(100),
             );
             out.push(
-                Finding::new("sourcemap/file", format!("{map} ships a source map"))
+                Finding::named("sourcemap/file", format!("{map} ships a source map"))
                     .severity(Severity::Warning)
                     .package("capycli")
                     .file(&map)
@@ -579,7 +581,7 @@ mod tests {
     }
 
     fn secret_error() -> Finding {
-        Finding::new("secret/npm-token", "npm access token in a shipped file")
+        Finding::named("secret/npm-token", "npm access token in a shipped file")
             .severity(Severity::Error)
             .package("capycli")
             .file("dist/zz.js")
@@ -741,7 +743,7 @@ mod tests {
     fn a_group_of_findings_in_fewer_files_says_so() {
         let findings: Vec<Finding> = (1..=5)
             .map(|line| {
-                Finding::new("secret/generic-secret", "m")
+                Finding::named("secret/generic-secret", "m")
                     .severity(Severity::Warning)
                     .package("p")
                     .file(if line < 4 { "a.js" } else { "b.js" })

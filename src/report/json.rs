@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn documented_shape() {
         let report = Report {
-            findings: vec![Finding::new("allow/unused", "m")
+            findings: vec![Finding::named("allow/unused", "m")
                 .severity(Severity::Error)
                 .package("p")
                 .file("dist/a.js")

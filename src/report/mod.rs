@@ -1,6 +1,6 @@
-//! Findings, severities, the rule catalog and the renderers (human, JSON, SARIF).
+//! Findings and the renderers (human, JSON, SARIF). Rule identity (ids, severities, the
+//! registry of every rule) is [`crate::rules`], a leaf this module builds on.
 
-pub mod catalog;
 pub mod group;
 pub mod human;
 pub mod json;
@@ -11,34 +11,10 @@ pub mod terminal;
 
 use serde::{Deserialize, Serialize};
 
-/// How serious a finding is. `Error` findings block a commit or a push.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational; never blocks.
-    Note,
-    /// Printed, never blocks.
-    Warning,
-    /// Blocks the hook (exit code 1).
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name used in reports and in `leakgate.toml`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::rules::Rule;
+/// Severities belong to rule identity ([`crate::rules`]); re-exported here because every
+/// renderer and most callers meet them through findings.
+pub use crate::rules::Severity;
 
 /// One thing a check found. Every check in leakgate reports through this type.
 ///
@@ -46,7 +22,7 @@ impl std::fmt::Display for Severity {
 /// `!` to name a file inside a file: `dist/cli.js.map!src/auth.ts`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Stable rule id, `area/kebab-name` (see [`catalog`]).
+    /// Stable rule id, `area/kebab-name` (see [`crate::rules`]).
     pub rule: String,
     /// Severity after the check's own judgement; config overrides are applied later.
     pub severity: Severity,
@@ -93,20 +69,33 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding for `rule` with the rule's default severity from the catalog
-    /// (`Error` for a rule the catalog doesn't know, so a typo never silences anything).
-    pub fn new(rule: &str, message: impl Into<String>) -> Self {
-        let severity = catalog::find(rule)
-            .map(|r| r.default_severity)
-            .unwrap_or(Severity::Error);
+    /// A finding of `rule`, with the rule's default severity.
+    pub fn new(rule: &'static Rule, message: impl Into<String>) -> Self {
+        Self::with_id(rule.id.to_string(), rule.default_severity, message.into())
+    }
+
+    /// A finding of the rule named `id` at run time (a team's `secret/<id>` pattern, a
+    /// test): the registry's default severity for a known id, else `Error`, so an unknown
+    /// id never silences anything. Checks name their own rules with [`Finding::new`].
+    pub fn named(id: &str, message: impl Into<String>) -> Self {
+        let severity = crate::rules::find(id).map_or(Severity::Error, |r| r.default_severity);
+        Self::with_id(id.to_string(), severity, message.into())
+    }
+
+    /// Whether this finding is of `rule`.
+    pub fn is(&self, rule: &Rule) -> bool {
+        self.rule == rule.id
+    }
+
+    fn with_id(rule: String, severity: Severity, message: String) -> Self {
         Finding {
-            rule: rule.to_string(),
+            rule,
             severity,
             package: None,
             file: None,
             line: None,
             column: None,
-            message: message.into(),
+            message,
             help: None,
             evidence: None,
             fingerprint: None,

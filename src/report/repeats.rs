@@ -75,7 +75,7 @@ mod tests {
     use crate::report::Severity;
 
     fn hit(line: u32, bytes: &[u8]) -> Finding {
-        Finding::new("codename", "internal codename in dist/a.js")
+        Finding::named("codename", "internal codename in dist/a.js")
             .severity(Severity::Error)
             .package("pkg")
             .file("dist/a.js")
@@ -111,8 +111,8 @@ mod tests {
 
     #[test]
     fn findings_without_a_place_or_fingerprint_are_left_alone() {
-        let no_place = Finding::new("codename", "in the file name").evidence(b"Tengu");
-        let no_print = Finding::new("sourcemap/file", "a map")
+        let no_place = Finding::named("codename", "in the file name").evidence(b"Tengu");
+        let no_print = Finding::named("sourcemap/file", "a map")
             .file("a.map")
             .at(1, 1);
         let folded = fold(vec![no_place.clone(), no_place, no_print.clone(), no_print]);

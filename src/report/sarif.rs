@@ -1,14 +1,14 @@
 //! The SARIF 2.1.0 renderer, for code-scanning dashboards.
 //!
-//! One `run`; `tool.driver.rules` holds every rule of the catalog (plus any rule a result
-//! uses that the catalog doesn't know, e.g. a team's `secret/<custom-id>`), each with its
+//! One `run`; `tool.driver.rules` holds every rule of the registry (plus any rule a result
+//! uses that the registry doesn't know, e.g. a team's `secret/<custom-id>`), each with its
 //! help text. A file inside a file (`dist/cli.js.map!src/auth.ts`) is reported on the outer
 //! artifact (`dist/cli.js.map`, the file that really exists in the repository), with the
 //! full `a!b` name as a logical location and the inner path and position as properties,
 //! because a line number of the embedded source is not a line of the outer file.
 
-use super::catalog::{self, Rule};
 use super::{Finding, Report, Severity};
+use crate::rules::{self, Rule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Map, Value};
 
@@ -42,7 +42,7 @@ pub fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A `reportingDescriptor` for a catalog rule.
+/// A `reportingDescriptor` for a registered rule.
 fn rule_descriptor(r: &Rule) -> Value {
     let area = r.id.split('/').next().unwrap_or(r.id);
     json!({
@@ -59,7 +59,7 @@ fn rule_descriptor(r: &Rule) -> Value {
     })
 }
 
-/// A descriptor for a rule the catalog doesn't list (a team's custom secret pattern).
+/// A descriptor for a rule the registry doesn't list (a team's custom secret pattern).
 fn unknown_descriptor(id: &str) -> Value {
     json!({
         "id": id,
@@ -176,10 +176,10 @@ fn identity(f: &Finding) -> String {
 /// The whole report as a SARIF log value.
 pub fn to_value(report: &Report) -> Value {
     let mut ids: Vec<String> = Vec::new();
-    let mut rules: Vec<Value> = Vec::new();
-    for r in catalog::all() {
+    let mut descriptors: Vec<Value> = Vec::new();
+    for r in rules::all() {
         ids.push(r.id.to_string());
-        rules.push(rule_descriptor(r));
+        descriptors.push(rule_descriptor(r));
     }
     let mut results = Vec::new();
     for f in &report.findings {
@@ -187,7 +187,7 @@ pub fn to_value(report: &Report) -> Value {
             Some(i) => i,
             None => {
                 ids.push(f.rule.clone());
-                rules.push(unknown_descriptor(&f.rule));
+                descriptors.push(unknown_descriptor(&f.rule));
                 ids.len() - 1
             }
         };
@@ -202,7 +202,7 @@ pub fn to_value(report: &Report) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "informationUri": "https://github.com/leakgate/leakgate",
-                "rules": rules,
+                "rules": descriptors,
             }},
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "The repository root." } } },
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn log_shape_and_rules() {
         let report = Report {
-            findings: vec![Finding::new("allow/expired", "m")
+            findings: vec![Finding::named("allow/expired", "m")
                 .file("dist/a b.js")
                 .at(3, 4)],
             notes: vec![],
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(v["$schema"], SCHEMA);
         assert_eq!(v["runs"].as_array().unwrap().len(), 1);
         let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-        assert_eq!(rules.len(), catalog::all().count());
+        assert_eq!(rules.len(), rules::all().count());
         for r in rules {
             assert!(!r["help"]["text"].as_str().unwrap().is_empty());
         }
@@ -274,7 +274,7 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        let base = || Finding::new("sourcemap/sources-content", "m").package("a");
+        let base = || Finding::named("sourcemap/sources-content", "m").package("a");
         let one = id(base().file("dist/x.js.map").at(1, 1));
         assert_eq!(one, id(base().file("dist/x.js.map").at(40, 2)));
         assert_eq!(
@@ -286,7 +286,7 @@ mod tests {
         assert_ne!(one, id(base().file("dist/y.js.map")));
         assert_ne!(
             one,
-            id(Finding::new("sourcemap/file", "m")
+            id(Finding::named("sourcemap/file", "m")
                 .package("a")
                 .file("dist/x.js.map"))
         );
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn inner_files_point_at_the_outer_artifact() {
         let report = Report {
-            findings: vec![Finding::new("secret/custom-thing", "m")
+            findings: vec![Finding::named("secret/custom-thing", "m")
                 .file("cli.js.map!src/auth.ts")
                 .repo_path("packages/cli/dist/cli.js.map!src/auth.ts")
                 .at(12, 1)

@@ -180,7 +180,7 @@ pub fn review(
         };
         out.push(
             pkg.finding(
-                "bundler/sourcemap-enabled",
+                &crate::review::BUNDLER_SOURCEMAP_ENABLED,
                 path,
                 format!("{} {became}", s.what),
             )

@@ -372,7 +372,11 @@ fn files_widened(
         Some(doc.line_col(off))
     });
     let f = pkg
-        .finding("package-json/files-widened", &edit.manifest, message)
+        .finding(
+            &crate::review::PACKAGE_JSON_FILES_WIDENED,
+            &edit.manifest,
+            message,
+        )
         .help(
             "list exact files or narrow globs (`dist/*.js`, not `dist` or `dist/*`), keep the \
              negations that exclude maps (`!*.map`); check with `leakgate files`",
@@ -645,7 +649,7 @@ fn finding(
     };
     let tail = if new_package { "" } else { " publishable" };
     let mut f = Finding::new(
-        "commit/exposes-files",
+        &crate::review::COMMIT_EXPOSES_FILES,
         format!(
             "{subject} {total} file{}{tail}: {}{more}",
             plural(total),

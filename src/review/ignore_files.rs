@@ -88,7 +88,7 @@ fn compare(path: &str, old: &str, new: &str, pkg: &PackageCtx) -> Vec<Finding> {
                 reported_neg.push(*n);
                 out.push(
                     pkg.finding(
-                        "ignore-file/reinclude",
+                        &crate::review::IGNORE_FILE_REINCLUDE,
                         path,
                         format!("`{line}` re-includes {cat} that an earlier line kept out"),
                     )
@@ -112,7 +112,7 @@ fn compare(path: &str, old: &str, new: &str, pkg: &PackageCtx) -> Vec<Finding> {
             reported_rm.push(*n);
             out.push(
                 pkg.finding(
-                    "ignore-file/protection-removed",
+                    &crate::review::IGNORE_FILE_PROTECTION_REMOVED,
                     path,
                     format!(
                         "`{line}` (line {n} of HEAD's {kind}) was removed: {cat} are publishable again"
@@ -127,7 +127,7 @@ fn compare(path: &str, old: &str, new: &str, pkg: &PackageCtx) -> Vec<Finding> {
         // The rules changed shape (a rewritten pattern): say what got in.
         out.push(
             pkg.finding(
-                "ignore-file/protection-removed",
+                &crate::review::IGNORE_FILE_PROTECTION_REMOVED,
                 path,
                 format!("{kind} no longer keeps out {}", leftover.join(", ")),
             )
@@ -159,7 +159,7 @@ fn deleted(path: &str, old: &str, gitignore: Option<&str>, pkg: &PackageCtx) -> 
     };
     vec![pkg
         .finding(
-            "ignore-file/npmignore-deleted",
+            &crate::review::IGNORE_FILE_NPMIGNORE_DELETED,
             path,
             format!("{path} deleted: {fallback}{tail}"),
         )
@@ -203,7 +203,7 @@ fn over_gitignore(path: &str, gitignore: &str, new: &str, pkg: &PackageCtx) -> V
     };
     vec![pkg
         .finding(
-            "ignore-file/npmignore-over-gitignore",
+            &crate::review::IGNORE_FILE_NPMIGNORE_OVER_GITIGNORE,
             path,
             format!(
                 "{empty}{path} makes npm ignore the .gitignore beside it, which kept out {}{more}{what}",

@@ -75,7 +75,7 @@ pub fn review(
             };
             (message, key)
         };
-        let f = pkg.finding("package-json/private-removed", path, message);
+        let f = pkg.finding(&crate::review::PACKAGE_JSON_PRIVATE_REMOVED, path, message);
         let off = new.root.member(key).map_or(new.root.offset, |m| m.0);
         out.push(at(f, &new, off));
     }
@@ -155,7 +155,7 @@ fn files_rules(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec
         None => (1, 1),
     };
     out.push(
-        pkg.finding("package-json/files-removed", path, message)
+        pkg.finding(&crate::review::PACKAGE_JSON_FILES_REMOVED, path, message)
             .at(l, c)
             .help("restore `files` as an array listing only what the package needs; check with `leakgate files`"),
     );
@@ -181,7 +181,7 @@ fn publish_config(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut 
         let (l, c) = new.line_col(off("access"));
         out.push(
             pkg.finding(
-                "package-json/publish-config",
+                &crate::review::PACKAGE_JSON_PUBLISH_CONFIG,
                 path,
                 "`publishConfig.access` set to \"public\": the package will be world-readable",
             )
@@ -321,7 +321,7 @@ fn publish_registries(
             .unwrap_or(0);
         let (l, c) = new.line_col(off);
         out.push(
-            pkg.finding("package-json/publish-config", path, message)
+            pkg.finding(&crate::review::PACKAGE_JSON_PUBLISH_CONFIG, path, message)
                 .at(l, c)
                 .help(match &source {
                     Some(file) => format!(
@@ -352,7 +352,7 @@ fn guards(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Find
         let (l, c) = new.line_col(off);
         out.push(
             pkg.finding(
-                "package-json/guard-removed",
+                &crate::review::PACKAGE_JSON_GUARD_REMOVED,
                 path,
                 format!("the `{name}` script (`{was}`) was removed: it ran before every publish"),
             )
@@ -411,7 +411,7 @@ fn entries(path: &str, old: &Doc, new: &Doc, pkg: &PackageCtx, out: &mut Vec<Fin
         let (l, c) = new.line_col(off);
         out.push(
             pkg.finding(
-                "package-json/entry-in-sources",
+                &crate::review::PACKAGE_JSON_ENTRY_IN_SOURCES,
                 path,
                 format!("`{field}` now points into the sources (\"{value}\"): npm always packs it"),
             )

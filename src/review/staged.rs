@@ -7,8 +7,9 @@
 //! a working-tree edit that wasn't `git add`ed is invisible here (partial staging).
 
 use super::{is_reviewed, review_file, PackageCtx, ReviewError};
+use crate::checks::content::{self, Embeds, Judge, Origin};
 use crate::checks::secrets::{is_binary, Scanner, ScannerError};
-use crate::checks::sourcemap::scan;
+use crate::checks::ContentCheck;
 use crate::config::Config;
 use crate::report::{Finding, Severity};
 use crate::snapshot::changes::PendingDiff;
@@ -334,8 +335,9 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// `staged/sourcemap`, `file/denied` and secrets: the staged content of an added or
-/// modified regular file.
+/// `file/denied`, source maps embedding sources and secrets: the staged content of an
+/// added or modified regular file, judged by the content judge (`checks::content`), as the
+/// audit and the pre-push check judge it, so a file has the same rule ids at all three.
 fn review_content(
     ctx: &Ctx<'_>,
     change: &Change,
@@ -362,268 +364,96 @@ fn review_content(
             None => f,
         }
     };
-    // The audit's and the pre-push hook's rule id: one `[[allow]]` covers the file at all three.
-    if let Some(reason) = ctx.deny.reason(path) {
-        // As in a package and at push: a test fixture or a dev certificate is on purpose.
-        let (severity, why) = match crate::checks::files::excused(path, reason) {
-            Some(why) => (Severity::Warning, format!("; {why}")),
-            None => (Severity::Error, String::new()),
-        };
-        out.findings.push(tag(Finding::new(
-            "file/denied",
-            format!("{path} is staged: {reason}{why}"),
-        )
-        .severity(severity)
-        .file(path)
-        .help(format!(
-            "unstage it (`git restore --staged {path}`) and add it to .gitignore"
-        ))));
+    if let Some(f) = content::denied(&ctx.deny, path, Origin::Staged) {
+        out.findings.push(tag(f));
     }
     let Some(oid) = &change.new_oid else {
         return Ok(());
     };
+    let scanner: &Scanner = match scanner {
+        Some(s) => s,
+        None => scanner.insert(Scanner::new(ctx.config)?),
+    };
+    let judge = Judge::new([scanner as &dyn ContentCheck], Origin::Staged);
     let size = ctx.repo.blob_size(oid)?;
     if size > MAX_CONTENT_SCAN as u64 {
-        if scanner.is_none() {
-            *scanner = Some(Scanner::new(ctx.config)?);
+        // Too big to read whole: streamed, secrets anywhere in it (its lines can't be
+        // diffed against HEAD's cheaply, so every line counts).
+        let mut reader = ctx.repo.open_blob(oid)?;
+        let streamed = judge.stream(path, &mut reader).map_err(|e| {
+            StagedError::Git(SnapshotError::Io {
+                path: path.to_string(),
+                source: e,
+            })
+        })?;
+        out.findings.extend(streamed.findings.into_iter().map(&tag));
+        if streamed.embeds {
+            let f = staged_map(ctx, pkg.as_ref(), path, Embeds::Streamed(size));
+            out.findings.push(tag(f));
         }
-        let found = review_big_blob(
-            ctx,
-            path,
-            oid,
-            size,
-            scanner.as_ref().unwrap(),
-            pkg.as_ref(),
-        )?;
-        out.findings.extend(found.into_iter().map(tag));
         return Ok(());
     }
     let bytes = ctx.view_blob(oid)?;
     if is_binary(&bytes) {
         return Ok(());
     }
-    // A map under any name (a `cli.js` that is a map's JSON) is what a consumer reads.
-    let named_map = path.to_ascii_lowercase().ends_with(".map");
-    let staged_map = if named_map || scan::might_be_map(&bytes) {
-        scan::parse(&bytes)
-            .ok()
-            .filter(|m| named_map || m.looks_like_map())
-    } else {
-        None
-    };
-    {
-        if let Some(map) = &staged_map {
-            let mut count = 0usize;
-            let mut size = 0usize;
-            for leaf in map.leaves() {
-                for i in 0..leaf
-                    .sources
-                    .len()
-                    .max(leaf.sources_content.as_ref().map_or(0, Vec::len))
-                {
-                    if let Some(r) = leaf.content(i) {
-                        count += 1;
-                        size += r.len();
-                    }
-                }
-            }
-            if count > 0 {
-                let what = format!(
-                    "{path} is staged and embeds {} original source{} ({})",
-                    crate::text::thousands(count),
-                    if count == 1 { "" } else { "s" },
-                    crate::text::human_bytes(size as u64)
-                );
-                // A map no package ships (a test fixture, a private app's build) exposes
-                // nothing the repository doesn't already hold: a note, not a block.
-                let finding = match super::exposure::ships_after_commit(ctx, pkg.as_ref(), path) {
-                    Some(false) => {
-                        Finding::new("staged/sourcemap", format!("{what}; no package ships it"))
-                            .severity(Severity::Note)
-                            .help("nothing to do unless it should not be in the repository")
-                    }
-                    ships => {
-                        let severity = match pkg.as_ref() {
-                            Some(p) if ships == Some(true) => p.severity(),
-                            _ => Severity::Error,
-                        };
-                        let tail = if ships == Some(true) {
-                            ", and its package would publish it"
-                        } else {
-                            ""
-                        };
-                        Finding::new("staged/sourcemap", format!("{what}{tail}"))
-                        .severity(severity)
-                        .help(format!(
-                            "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore, or keep maps out of the package"
-                        ))
-                    }
-                };
-                out.findings.push(tag(finding.file(path)));
-            }
-        }
-    }
+    let judged = judge.file(path, &bytes);
     // Secrets only in the lines this commit adds: what HEAD already holds was reviewed
     // when it was committed (and is the pre-push audit's business).
     let old = match (&change.old_oid, is_file_mode(change.old_mode)) {
         (Some(old_oid), true) => ctx.view_blob(old_oid)?,
         _ => Vec::new(),
     };
-    if scanner.is_none() {
-        *scanner = Some(Scanner::new(ctx.config)?);
-    }
-    let scanner = scanner.as_ref().unwrap();
-    if let Some(map) = &staged_map {
-        // As the audit reads a map: each embedded source on its own, at its own lines
-        // (`dist/cli.js.map!src/auth.ts:12:7`), and the rest of the JSON around them.
-        for f in map_secrets(path, &bytes, map, &old, scanner) {
-            out.findings.push(tag(f));
+    let mut found = Vec::new();
+    if let Some(sources) = judged.sources {
+        if !sources.is_empty() {
+            let bytes = sources.iter().map(|s| s.text.len() as u64).sum();
+            let embeds = Embeds::Counted(sources.len(), bytes);
+            out.findings
+                .push(tag(staged_map(ctx, pkg.as_ref(), path, embeds)));
         }
-        return Ok(());
-    }
-    let found = scanner.findings(path, &bytes);
-    if found.is_empty() {
-        return Ok(());
-    }
-    let added = added_lines(&old, &bytes);
-    for f in found {
-        if f.line.is_some_and(|l| added.contains(&l)) {
-            out.findings.push(tag(f));
+        // In each embedded source, the lines the same source in HEAD's map didn't have
+        // (all of them for a new source).
+        let before: HashMap<String, String> = content::read_map(path, &old)
+            .map(|m| {
+                content::embedded_sources(path, &old, &m)
+                    .into_iter()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for source in sources.into_iter().filter(|s| !s.findings.is_empty()) {
+            let was = before.get(&source.name).map_or(&b""[..], |t| t.as_bytes());
+            let added = added_lines(was, source.text.as_bytes());
+            found.extend(
+                source
+                    .findings
+                    .into_iter()
+                    .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
+            );
         }
     }
+    if !judged.findings.is_empty() {
+        let added = added_lines(&old, &bytes);
+        found.extend(
+            judged
+                .findings
+                .into_iter()
+                .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
+        );
+    }
+    out.findings.extend(found.into_iter().map(tag));
     Ok(())
 }
 
-/// Secrets a staged map adds: in each embedded source, the lines that the same source in
-/// HEAD's map didn't have (all of them for a new source), named `MAP!SOURCE` at the
-/// source's own line and column, as `leakgate audit` names them; outside the sources, the
-/// lines of the map's JSON that HEAD's map didn't have.
-fn map_secrets(
-    path: &str,
-    bytes: &[u8],
-    map: &scan::SourceMap,
-    old: &[u8],
-    scanner: &Scanner,
-) -> Vec<Finding> {
-    let sources = |buf: &[u8], map: &scan::SourceMap| -> Vec<(String, String)> {
-        let base = crate::checks::sourcemap::url::dir_of(path);
-        let mut out = Vec::new();
-        for leaf in map.leaves() {
-            let n = leaf
-                .sources
-                .len()
-                .max(leaf.sources_content.as_ref().map_or(0, Vec::len));
-            for i in 0..n {
-                let Some(range) = leaf.content(i) else {
-                    continue;
-                };
-                let source = leaf.sources.get(i).cloned().flatten();
-                let name = match &source {
-                    Some(s) if !crate::checks::sourcemap::url::has_scheme(s) => {
-                        crate::checks::sourcemap::url::resolve(base, s)
-                            .unwrap_or_else(|| crate::checks::sourcemap::url::display_source(s))
-                    }
-                    Some(s) => crate::checks::sourcemap::url::display_source(s),
-                    None => format!("<source {i}>"),
-                };
-                out.push((name, scan::decode_string(&buf[range.clone()])));
-            }
-        }
-        out
+/// The finding for a staged source map that embeds sources: by the verdict of the package
+/// that would publish it after this commit, a note when none would.
+fn staged_map(ctx: &Ctx<'_>, pkg: Option<&PackageCtx>, path: &str, embeds: Embeds) -> Finding {
+    let ships = super::exposure::ships_after_commit(ctx, pkg, path);
+    let severity = match pkg {
+        Some(p) if ships == Some(true) => p.severity(),
+        _ => Severity::Error,
     };
-    let old_map = scan::parse(old).ok();
-    let old_sources: std::collections::HashMap<String, String> = old_map
-        .as_ref()
-        .map(|m| sources(old, m).into_iter().collect())
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for (name, text) in sources(bytes, map) {
-        let embedded = crate::checks::embedded_text(&text);
-        let found = scanner.findings(&format!("{path}!{name}"), &embedded);
-        if found.is_empty() {
-            continue;
-        }
-        let before = old_sources.get(&name).map_or(&b""[..], |t| t.as_bytes());
-        let added = added_lines(before, text.as_bytes());
-        out.extend(
-            found
-                .into_iter()
-                .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
-        );
-    }
-    let outside =
-        crate::checks::scan_outside(bytes, &map.masked, &|piece| scanner.findings(path, piece));
-    if !outside.is_empty() {
-        let added = added_lines(old, bytes);
-        out.extend(
-            outside
-                .into_iter()
-                .filter(|f| f.line.is_some_and(|l| added.contains(&l))),
-        );
-    }
-    out
-}
-
-/// A staged blob too big to read whole, streamed: secrets anywhere in it (its lines can't
-/// be diffed against HEAD's cheaply, so every line counts), and for a source map, whether it
-/// embeds sources. Memory stays at a chunk whatever the file's size.
-fn review_big_blob(
-    ctx: &Ctx<'_>,
-    path: &str,
-    oid: &str,
-    size: u64,
-    scanner: &Scanner,
-    pkg: Option<&PackageCtx>,
-) -> Result<Vec<Finding>, StagedError> {
-    let mut reader = ctx.repo.open_blob(oid)?;
-    let mut found = Vec::new();
-    let mut marker = crate::checks::SourcesMarker::default();
-    let mut first: Option<bool> = None;
-    crate::checks::stream_chunks(&mut reader, |chunk, lines_before| {
-        // A map by name, or JSON that opens like one (`{` … `"mappings"` in its first chunk).
-        let looks_like_map = *first.get_or_insert_with(|| {
-            path.to_ascii_lowercase().ends_with(".map") || scan::might_be_map(chunk)
-        });
-        if looks_like_map {
-            marker.feed(chunk);
-        }
-        for mut f in scanner.findings(path, chunk) {
-            f.line = f.line.map(|l| l.saturating_add(lines_before));
-            found.push(f);
-        }
-    })
-    .map_err(|e| {
-        StagedError::Git(SnapshotError::Io {
-            path: path.to_string(),
-            source: e,
-        })
-    })?;
-    if marker.found() {
-        let human = crate::text::human_bytes(size);
-        let finding = match super::exposure::ships_after_commit(ctx, pkg, path) {
-            Some(false) => Finding::new(
-                "staged/sourcemap",
-                format!("{path} is staged and embeds original sources ({human}); no package ships it"),
-            )
-            .severity(Severity::Note),
-            ships => Finding::new(
-                "staged/sourcemap",
-                format!(
-                    "{path} is staged and embeds original sources ({human}, judged streaming: too big to parse whole){}",
-                    if ships == Some(true) { ", and its package would publish it" } else { "" }
-                ),
-            )
-            .severity(match pkg {
-                Some(p) if ships == Some(true) => p.severity(),
-                _ => Severity::Error,
-            })
-            .help(format!(
-                "unstage it (`git restore --staged {path}`) and add `*.map` to .gitignore, or keep maps out of the package"
-            )),
-        };
-        found.push(finding.file(path));
-    }
-    Ok(found)
+    content::committed_map(path, Origin::Staged, embeds, ships, severity)
 }
 
 impl Ctx<'_> {

@@ -100,6 +100,31 @@ impl TempRepo {
         cmd.current_dir(self.path());
         cmd
     }
+
+    /// `leakgate pre-push origin x` with `args` after them, fed `stdin` as git feeds the
+    /// hook its ref lines (see [`push_line`]).
+    pub fn pre_push(&self, args: &[&str], stdin: impl Into<Vec<u8>>) -> Output {
+        self.leakgate()
+            .args(["pre-push", "origin", "x"])
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    }
+
+    /// The ref line git writes for a first push of HEAD to `main` (nothing there yet).
+    pub fn first_push_line(&self) -> String {
+        let head = self.git(&["rev-parse", "HEAD"]).trim().to_string();
+        push_line("refs/heads/main", &head, None)
+    }
+}
+
+/// One line of git's pre-push stdin: `local_ref` at `sha` pushed to the same ref, which the
+/// remote has at `remote` (`None`: a new ref there, all zeros).
+pub fn push_line(local_ref: &str, sha: &str, remote: Option<&str>) -> String {
+    let zero = "0".repeat(40);
+    let remote = remote.unwrap_or(&zero);
+    format!("{local_ref} {sha} {local_ref} {remote}\n")
 }
 
 /// The built `leakgate` binary with a clean environment for colour.

@@ -423,7 +423,7 @@ fn key_in(block: &[u8], fingerprints: &[&str]) -> bool {
 /// that vendor's key format: `TWILIO_AUTH_TOKEN=<32 hex>`, `DD_API_KEY=<32 hex>`,
 /// `MAILGUN_API_KEY=key-<32 hex>`, `HEROKU_API_KEY=<uuid>`, `CLOUDFLARE_API_TOKEN=<40>`,
 /// `VERCEL_TOKEN=<24>`. `name` is lowercase.
-pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
+pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static crate::rules::Rule> {
     let hex = |n: usize| value.len() == n && value.iter().all(u8::is_ascii_hexdigit);
     let alnum = |n: usize| value.len() == n && value.iter().all(u8::is_ascii_alphanumeric);
     let has = |w: &str| contains(name, w.as_bytes());
@@ -431,10 +431,10 @@ pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
         return None;
     }
     if has("twilio") && (hex(32) || alnum(32)) {
-        return Some("twilio-key");
+        return Some(&super::SECRET_TWILIO_KEY);
     }
     if (has("datadog") || name.starts_with(b"dd_")) && (hex(32) || hex(40)) {
-        return Some("datadog-key");
+        return Some(&super::SECRET_DATADOG_KEY);
     }
     if has("mailgun") {
         let legacy = value.len() == 36
@@ -446,11 +446,11 @@ pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
                 _ => b.is_ascii_hexdigit(),
             });
         if legacy || current {
-            return Some("mailgun-key");
+            return Some(&super::SECRET_MAILGUN_KEY);
         }
     }
     if has("heroku") && is_uuid(value) {
-        return Some("heroku-key");
+        return Some(&super::SECRET_HEROKU_KEY);
     }
     if has("cloudflare") || name.starts_with(b"cf_") {
         let token = value.len() == 40
@@ -458,11 +458,11 @@ pub(crate) fn vendor_kind(name: &[u8], value: &[u8]) -> Option<&'static str> {
                 .iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
         if token || hex(37) {
-            return Some("cloudflare-token");
+            return Some(&super::SECRET_CLOUDFLARE_TOKEN);
         }
     }
     if has("vercel") && alnum(24) {
-        return Some("vercel-token");
+        return Some(&super::SECRET_VERCEL_TOKEN);
     }
     None
 }

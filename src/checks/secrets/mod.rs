@@ -21,8 +21,8 @@ mod rules;
 pub use filters::shannon_entropy;
 
 use crate::config::Config;
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::Rule;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::Regex;
 use rules::{Validate, BUILTINS};
@@ -60,7 +60,7 @@ pub struct SecretMatch {
 /// a more specific one), how serious and why.
 struct Hit {
     range: Range<usize>,
-    kind: Option<&'static str>,
+    kind: Option<&'static Rule>,
     severity: Severity,
     why: Option<&'static str>,
 }
@@ -84,7 +84,7 @@ impl Hit {
         }
     }
 
-    fn kind(mut self, kind: &'static str) -> Hit {
+    fn kind(mut self, kind: &'static Rule) -> Hit {
         self.kind = Some(kind);
         self
     }
@@ -244,7 +244,7 @@ impl Scanner {
             let regex = LazyRegex::deferred(format!("^(?:{})", b.regex));
             let idx = rules.len();
             rules.push(Compiled {
-                id: format!("secret/{}", b.kind),
+                id: b.rule.id.to_string(),
                 what: b.what.to_string(),
                 regex,
                 check: Check::BuiltIn(b),
@@ -270,7 +270,7 @@ impl Scanner {
                         .into(),
                 ));
             }
-            if BUILTINS.iter().any(|b| b.kind == p.id) {
+            if BUILTINS.iter().any(|b| b.kind() == p.id) {
                 return Err(err(format!(
                     "`secret/{}` is a built-in kind; choose another id",
                     p.id
@@ -320,12 +320,12 @@ impl Scanner {
         })?;
         let generic = rules
             .iter()
-            .position(|r| r.id == "secret/generic-secret")
+            .position(|r| r.id == SECRET_GENERIC_SECRET.id)
             .expect("generic-secret is built in");
         let kinds = BUILTINS
             .iter()
             .enumerate()
-            .map(|(i, b)| (b.kind, i))
+            .map(|(i, b)| (b.rule.id, i))
             .collect();
         Ok(Scanner {
             rules,
@@ -378,18 +378,19 @@ impl Scanner {
             .into_iter()
             .map(|m| {
                 let r = &self.rules[m.rule];
-                let help = crate::report::catalog::find(&r.id)
-                    .map(|c| c.fix)
-                    .unwrap_or(CUSTOM_FIX);
+
                 let message = match m.why {
                     Some(why) => format!("{} in {file} ({why})", r.what),
                     None => format!("{} in {file}", r.what),
                 };
-                Finding::new(&r.id, message)
+                let finding = match r.check {
+                    Check::BuiltIn(b) => Finding::new(b.rule, message).help(b.rule.fix),
+                    Check::Custom => Finding::named(&r.id, message).help(CUSTOM_FIX),
+                };
+                finding
                     .severity(m.severity)
                     .file(file)
                     .at(m.line, m.column)
-                    .help(help)
                     .evidence(&bytes[m.range])
             })
             .collect()
@@ -423,10 +424,9 @@ impl Scanner {
                         };
                         if let Some(h) = confirm_builtin(b, rule.regex.get(), bytes, at) {
                             let ri = h.kind.map_or(ri, |k| self.kind_index(k));
-                            let doc_sample = matches!(
-                                self.rules[ri].id.as_str(),
-                                "secret/connection-string" | "secret/google-api-key"
-                            );
+                            let doc_sample = [&SECRET_CONNECTION_STRING, &SECRET_GOOGLE_API_KEY]
+                                .iter()
+                                .any(|r| self.rules[ri].id == r.id);
                             let (severity, why) = match (h.severity, place) {
                                 (Severity::Error, Place::Fixture) => {
                                     (Severity::Warning, Some(WHY_FIXTURE))
@@ -493,10 +493,10 @@ impl Scanner {
     }
 
     /// The rule index of the built-in kind `kind`.
-    fn kind_index(&self, kind: &str) -> usize {
+    fn kind_index(&self, kind: &Rule) -> usize {
         self.kinds
             .iter()
-            .find(|(k, _)| *k == kind)
+            .find(|(k, _)| *k == kind.id)
             .map(|(_, i)| *i)
             .expect("kinds named by validation are built in")
     }
@@ -583,7 +583,7 @@ pub fn line_columns(bytes: &[u8], starts: &[usize]) -> Vec<(u32, u32)> {
     out
 }
 
-/// Help for team-defined patterns (built-ins take theirs from the catalog).
+/// Help for team-defined patterns (built-ins take theirs from their rule).
 const CUSTOM_FIX: &str =
     "Remove the credential from the file, rotate it (treat it as leaked once it \
     has been pushed or published), and load it from the environment or a secret store at run time.";
@@ -636,13 +636,13 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             }
             // A Firebase web app's config ships its API key to every browser by design;
             // access is governed by security rules, not by the key.
-            if b.kind == "google-api-key" && filters::in_firebase_web_config(bytes, at) {
+            if b.rule == &SECRET_GOOGLE_API_KEY && filters::in_firebase_web_config(bytes, at) {
                 return Some(Hit {
                     severity: Severity::Note,
                     ..Hit::warning(range, WHY_FIREBASE)
                 });
             }
-            if b.kind == "google-api-key" && filters::maps_key_context(bytes, at) {
+            if b.rule == &SECRET_GOOGLE_API_KEY && filters::maps_key_context(bytes, at) {
                 return Some(Hit::warning(range, WHY_MAPS));
             }
             Some(Hit::error(range))
@@ -675,7 +675,8 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
             // The public DSN (no `:secret`) never matches the regex.
             let hex32 = |v: &[u8]| v.len() == 32 && v.iter().all(u8::is_ascii_hexdigit);
             let web = scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"http");
-            (web && hex32(user) && hex32(secret)).then(|| Hit::error(range).kind("sentry-dsn"))
+            (web && hex32(user) && hex32(secret))
+                .then(|| Hit::error(range).kind(&SECRET_SENTRY_DSN))
         }
         Validate::Generic => {
             let keyword = &bytes[at..at + 4];
@@ -738,7 +739,7 @@ fn confirm_builtin(b: &rules::BuiltIn, regex: &Regex, bytes: &[u8], at: usize) -
         }
         Validate::Jwt => judge_jwt(secret).map(|j| match j {
             Jwt::Credential => Hit::error(range),
-            Jwt::ServiceRole => Hit::error(range).kind("supabase-service-key"),
+            Jwt::ServiceRole => Hit::error(range).kind(&SECRET_SUPABASE_SERVICE_KEY),
             Jwt::Expired => Hit::warning(range, "expired: its `exp` claim is in the past"),
             Jwt::NoClaims => Hit::warning(
                 range,
@@ -1223,16 +1224,17 @@ fn mappings_ranges(bytes: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
-/// Builds one catalog entry per kind.
+/// Declares the rule of one built-in kind: an error unless a check says otherwise.
 macro_rules! secret_rule {
-    ($id:literal, $summary:literal, $explanation:literal, $fix:expr) => {
-        Rule {
+    ($name:ident, $id:literal, $summary:literal, $explanation:literal, $fix:expr) => {
+        #[doc = concat!("`", $id, "`: ", $summary, ".")]
+        pub static $name: Rule = Rule {
             id: $id,
             default_severity: Severity::Error,
             summary: $summary,
             explanation: $explanation,
             fix: $fix,
-        }
+        };
     };
 }
 
@@ -1242,249 +1244,277 @@ const ROTATE: &str = "Revoke and rotate the credential now (treat it as leaked o
     run time. If it is a documented example or a test fixture, add an [[allow]] entry with its \
     fingerprint and a reason.";
 
-/// The secret rules, one per built-in kind.
-pub const RULES: &[Rule] = &[
-    secret_rule!(
-        "secret/private-key",
-        "a private key block (PEM, OpenSSH, PGP) with real key material",
-        "A `-----BEGIN … PRIVATE KEY-----` block whose body is base64 key material, up to its END \
-        marker. Anyone with the file can impersonate the key's owner (TLS server, SSH user, JWT \
-        issuer, signer). Headers alone (in regexes or key-parsing code), dummy bodies and the sample \
-        keys vendors publish in their API references (matched by the fingerprint of the key \
-        material) are not reported. A key beside a self-signed or `localhost` certificate (a \
-        dev tool's HTTPS pair) or under a test or fixture path is a warning that says so.",
-        "Remove the key from the package, replace it (generate a new key pair and revoke the old \
-        certificate or authorized_keys entry), and load keys from a file outside the package or a \
-        secret store."
-    ),
-    secret_rule!(
-        "secret/aws-access-key",
-        "an AWS access key id (AKIA…, ASIA…)",
-        "AWS access key ids start with AKIA (long-term), ASIA (temporary), ABIA or ACCA, followed \
-        by 16 base32 characters. Together with the secret key they sign AWS API calls. AWS's \
-        documented `…EXAMPLE` keys and ids inside longer base64 blobs are not reported.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/aws-secret-key",
-        "an AWS secret access key assigned to an aws_secret / secretAccessKey name",
-        "A 40-character AWS secret access key in an assignment to a name such as \
-        `aws_secret_access_key` or `secretAccessKey`. With the key id it grants the IAM user's \
-        permissions.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/github-token",
-        "a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)",
-        "GitHub personal access, OAuth, user-to-server, server-to-server and refresh tokens. A \
-        leaked token acts as its owner on GitHub: private repositories, packages, workflows.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/gitlab-token",
-        "a GitLab token (glpat-, glptt-, gldt-, glrt-)",
-        "GitLab personal access, pipeline trigger, deploy and runner tokens.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/npm-token",
-        "an npm access token (npm_…)",
-        "npm granular and classic access tokens. A leaked publish token lets anyone publish new \
-        versions of your packages: the start of a supply-chain attack.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/npmrc-auth-token",
-        "an .npmrc-style `_authToken=`, `_auth=` or `_password=` with a literal value",
-        "An npmrc line (`//registry.npmjs.org/:_authToken=…`) with the credential written out. \
-        References such as `${NPM_TOKEN}` are how it should look and are not reported.",
-        "Replace the value with an environment reference (`_authToken=${NPM_TOKEN}`), revoke the \
-        token, and keep .npmrc files with credentials out of the package and the repository."
-    ),
-    secret_rule!(
-        "secret/connection-string",
-        "a database or message-broker URL with a password (postgres://user:pass@host, …)",
-        "A `postgres://`, `mysql://`, `mariadb://`, `mongodb://`, `mongodb+srv://`, `redis://`, \
-        `rediss://` or `amqp://` URL whose user-info holds a literal password. Whoever reads it \
-        can connect to the database or broker. A URL without a password (`user@host`), a \
-        reference (`${DB_PASSWORD}`, `$PASS`, `%PASS%`), a placeholder (`password`, `<pass>`, \
-        `xxx`) or a host that is local or reserved for examples (`localhost`, `127.0.0.1`, \
-        `host.docker.internal`, `*.local`, `example.com`, `*.test`) is not reported.",
-        "Change the password on the server, remove the URL from the file, and read it from the \
-        environment (`DATABASE_URL`) at run time."
-    ),
-    secret_rule!(
-        "secret/slack-webhook",
-        "a Slack incoming webhook URL",
-        "https://hooks.slack.com/services/T…/B…/… URLs let anyone post into the channel.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/slack-token",
-        "a Slack bot, user, app or refresh token (xoxb-, xoxp-, xapp-, …)",
-        "Slack API tokens read and write the workspace's messages as the bot or user.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/stripe-key",
-        "a Stripe live secret or restricted key (sk_live_, rk_live_)",
-        "Live Stripe keys move real money: charges, refunds, payouts. Test keys (`sk_test_`) and \
-        publishable keys (`pk_`) are not reported.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/google-api-key",
-        "a Google API key (AIza…)",
-        "Google Cloud / Firebase / Maps API keys. Some are meant for browsers but must then be \
-        restricted by referrer; unrestricted keys are billed to your project.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/anthropic-key",
-        "an Anthropic API key (sk-ant-…)",
-        "Anthropic API and admin keys, billed to your organisation.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/openai-key",
-        "an OpenAI API key (sk-proj-…, sk-…T3BlbkFJ…)",
-        "OpenAI project, service-account, admin and legacy user keys, billed to your organisation.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/gcp-service-account",
-        "a Google Cloud / Firebase Admin service-account key file (JSON with a private key)",
-        "A service-account key file: `\"type\": \"service_account\"` and, in the same JSON \
-        object, a `private_key` with real key material (Firebase Admin SDK credentials are the \
-        same file, with a `firebase-adminsdk` client email). It acts as the service account on \
-        every Google Cloud API the account may use, with no user in the loop.",
-        "Delete the key in the Google Cloud console (IAM → Service accounts → Keys), remove the \
-        file from the package, and use workload identity or a key read from a secret store at \
-        run time."
-    ),
-    secret_rule!(
-        "secret/jwt",
-        "a signed JSON Web Token (header and payload decode, real signature)",
-        "A `header.payload.signature` token whose header and payload decode to JSON and whose \
-        signature is long enough to be real: a bearer credential for whatever issued it until \
-        it expires. Truncated documentation tokens, unsigned (`alg: none`) tokens, the jwt.io \
-        sample and Supabase `anon` keys (public by design) are not reported; expired tokens \
-        are a warning.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/supabase-service-key",
-        "a Supabase service-role key (JWT with role service_role) or secret key (sb_secret_…)",
-        "Service-role keys bypass row-level security: whoever holds one reads and writes every \
-        table. The `anon` and `sb_publishable_` keys are public by design and not reported.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/azure-storage-key",
-        "an Azure storage account or Service Bus key in a connection string (AccountKey=…)",
-        "The `AccountKey=` of a storage connection string or the `SharedAccessKey=` of a \
-        Service Bus / Event Hubs one: full access to the account or namespace. The storage \
-        emulator's published development key is not reported.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/sendgrid-key",
-        "a SendGrid API key (SG.…)",
-        "SendGrid keys send mail as your domain (phishing with your reputation) and read \
-        contact lists, depending on their scopes.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/digitalocean-token",
-        "a DigitalOcean personal, OAuth or refresh token (dop_v1_, doo_v1_, dor_v1_)",
-        "DigitalOcean API tokens create, read and destroy droplets, databases and volumes.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/heroku-key",
-        "a Heroku API key (HRKU-…, or a UUID assigned to a heroku-named variable)",
-        "Heroku API keys deploy, scale and read the config vars (often every other secret) of \
-        the owner's apps.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/sentry-token",
-        "a Sentry auth token (sntryu_…, sntrys_…)",
-        "User and organisation auth tokens of Sentry's API: they read events (with whatever \
-        personal data they hold) and upload releases and source maps.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/sentry-dsn",
-        "a Sentry DSN with its secret key (https://public:secret@host/project)",
-        "The legacy DSN form whose user-info holds the project's secret key next to the public \
-        one. The usual public DSN (`https://<key>@o1.ingest.sentry.io/1`) carries no secret, \
-        ships in every browser bundle on purpose and is not reported.",
-        "Regenerate the project's client keys in Sentry and use the public DSN (without the \
-        `:secret` part) in code that ships."
-    ),
-    secret_rule!(
-        "secret/vercel-token",
-        "a Vercel token or API key (vcp_, vci_, vca_, vcr_, vck_, or a vercel-named 24-character token)",
-        "Vercel tokens deploy and read the environment variables of the owner's projects.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/google-oauth-secret",
-        "a Google OAuth client secret (GOCSPX-…)",
-        "The secret of an OAuth client. A web server's client secret must stay on the server. \
-        Next to an `.apps.googleusercontent.com` client id (a CLI's or desktop app's \
-        installed-application client) it is a warning: Google documents that installed \
-        applications cannot keep it confidential, and it grants nothing without a user's \
-        consent.",
-        "For a web server's client: reset the secret in the Google Cloud console and read it \
-        from the environment. For an installed application: allow it with an [[allow]] entry \
-        (its fingerprint and the reason)."
-    ),
-    secret_rule!(
-        "secret/twilio-key",
-        "a Twilio auth token or API key secret (32 characters under a twilio-named variable)",
-        "Twilio credentials send SMS and place calls billed to the account, and read message \
-        logs.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/datadog-key",
-        "a Datadog API or application key (32/40 hex under a datadog or DD_-named variable)",
-        "API keys submit data to the organisation; application keys read it through the API. \
-        Browser client tokens (`pub…`, under a `clientToken` name) are public by design: a warning.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/mailgun-key",
-        "a Mailgun API key (key-… or the current 32-8-8 hex form under a mailgun-named variable)",
-        "Mailgun private API keys send mail from the account's domains and read its logs.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/cloudflare-token",
-        "a Cloudflare API token or global API key (under a cloudflare- or CF_-named variable)",
-        "Cloudflare API tokens and global keys change DNS, Workers and firewall settings of \
-        the account's zones.",
-        ROTATE
-    ),
-    secret_rule!(
-        "secret/generic-secret",
-        "a high-entropy value assigned to a password/secret/token/api_key-like name",
-        "A quoted (or env-file) value assigned to a name containing password, secret, token, \
-        api_key, access_key or auth_key, long and random enough to be a credential (mixed \
-        characters, Shannon entropy ≥ 3.5 bits per character; passwords: 8+ characters of three \
-        classes). Names about a secret (`tokenType`, `passwordField`), references \
-        (`process.env.X`, `${VAR}`), paths, URLs, placeholders and public identifiers \
-        (`tokenAddress: \"0x…\"`, ARNs) are not reported. A name is weak evidence, so only a \
-        strong value blocks (20+ random characters of mixed case and digits, 32+ hex, or a \
-        10+ character password of three classes); a weaker one is a warning, and so is a key \
-        the code calls public, a default or shared key an SDK hands to every user, and a \
-        telemetry or error-reporting client key (the vendor named around it). With a vendor \
-        in the name and that vendor's key format it is reported as that vendor's kind.",
-        ROTATE
-    ),
-];
+// The secret rules, one per built-in kind (`rules::BUILTINS` says how each is found).
+secret_rule!(
+    SECRET_PRIVATE_KEY,
+    "secret/private-key",
+    "a private key block (PEM, OpenSSH, PGP) with real key material",
+    "A `-----BEGIN … PRIVATE KEY-----` block whose body is base64 key material, up to its END \
+    marker. Anyone with the file can impersonate the key's owner (TLS server, SSH user, JWT \
+    issuer, signer). Headers alone (in regexes or key-parsing code), dummy bodies and the sample \
+    keys vendors publish in their API references (matched by the fingerprint of the key \
+    material) are not reported. A key beside a self-signed or `localhost` certificate (a \
+    dev tool's HTTPS pair) or under a test or fixture path is a warning that says so.",
+    "Remove the key from the package, replace it (generate a new key pair and revoke the old \
+    certificate or authorized_keys entry), and load keys from a file outside the package or a \
+    secret store."
+);
+secret_rule!(
+    SECRET_AWS_ACCESS_KEY,
+    "secret/aws-access-key",
+    "an AWS access key id (AKIA…, ASIA…)",
+    "AWS access key ids start with AKIA (long-term), ASIA (temporary), ABIA or ACCA, followed \
+    by 16 base32 characters. Together with the secret key they sign AWS API calls. AWS's \
+    documented `…EXAMPLE` keys and ids inside longer base64 blobs are not reported.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_AWS_SECRET_KEY,
+    "secret/aws-secret-key",
+    "an AWS secret access key assigned to an aws_secret / secretAccessKey name",
+    "A 40-character AWS secret access key in an assignment to a name such as \
+    `aws_secret_access_key` or `secretAccessKey`. With the key id it grants the IAM user's \
+    permissions.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GITHUB_TOKEN,
+    "secret/github-token",
+    "a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)",
+    "GitHub personal access, OAuth, user-to-server, server-to-server and refresh tokens. A \
+    leaked token acts as its owner on GitHub: private repositories, packages, workflows.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GITLAB_TOKEN,
+    "secret/gitlab-token",
+    "a GitLab token (glpat-, glptt-, gldt-, glrt-)",
+    "GitLab personal access, pipeline trigger, deploy and runner tokens.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_NPM_TOKEN,
+    "secret/npm-token",
+    "an npm access token (npm_…)",
+    "npm granular and classic access tokens. A leaked publish token lets anyone publish new \
+    versions of your packages: the start of a supply-chain attack.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_NPMRC_AUTH_TOKEN,
+    "secret/npmrc-auth-token",
+    "an .npmrc-style `_authToken=`, `_auth=` or `_password=` with a literal value",
+    "An npmrc line (`//registry.npmjs.org/:_authToken=…`) with the credential written out. \
+    References such as `${NPM_TOKEN}` are how it should look and are not reported.",
+    "Replace the value with an environment reference (`_authToken=${NPM_TOKEN}`), revoke the \
+    token, and keep .npmrc files with credentials out of the package and the repository."
+);
+secret_rule!(
+    SECRET_CONNECTION_STRING,
+    "secret/connection-string",
+    "a database or message-broker URL with a password (postgres://user:pass@host, …)",
+    "A `postgres://`, `mysql://`, `mariadb://`, `mongodb://`, `mongodb+srv://`, `redis://`, \
+    `rediss://` or `amqp://` URL whose user-info holds a literal password. Whoever reads it \
+    can connect to the database or broker. A URL without a password (`user@host`), a \
+    reference (`${DB_PASSWORD}`, `$PASS`, `%PASS%`), a placeholder (`password`, `<pass>`, \
+    `xxx`) or a host that is local or reserved for examples (`localhost`, `127.0.0.1`, \
+    `host.docker.internal`, `*.local`, `example.com`, `*.test`) is not reported.",
+    "Change the password on the server, remove the URL from the file, and read it from the \
+    environment (`DATABASE_URL`) at run time."
+);
+secret_rule!(
+    SECRET_SLACK_WEBHOOK,
+    "secret/slack-webhook",
+    "a Slack incoming webhook URL",
+    "https://hooks.slack.com/services/T…/B…/… URLs let anyone post into the channel.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_SLACK_TOKEN,
+    "secret/slack-token",
+    "a Slack bot, user, app or refresh token (xoxb-, xoxp-, xapp-, …)",
+    "Slack API tokens read and write the workspace's messages as the bot or user.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_STRIPE_KEY,
+    "secret/stripe-key",
+    "a Stripe live secret or restricted key (sk_live_, rk_live_)",
+    "Live Stripe keys move real money: charges, refunds, payouts. Test keys (`sk_test_`) and \
+    publishable keys (`pk_`) are not reported.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GOOGLE_API_KEY,
+    "secret/google-api-key",
+    "a Google API key (AIza…)",
+    "Google Cloud / Firebase / Maps API keys. Some are meant for browsers but must then be \
+    restricted by referrer; unrestricted keys are billed to your project.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_ANTHROPIC_KEY,
+    "secret/anthropic-key",
+    "an Anthropic API key (sk-ant-…)",
+    "Anthropic API and admin keys, billed to your organisation.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_OPENAI_KEY,
+    "secret/openai-key",
+    "an OpenAI API key (sk-proj-…, sk-…T3BlbkFJ…)",
+    "OpenAI project, service-account, admin and legacy user keys, billed to your organisation.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GCP_SERVICE_ACCOUNT,
+    "secret/gcp-service-account",
+    "a Google Cloud / Firebase Admin service-account key file (JSON with a private key)",
+    "A service-account key file: `\"type\": \"service_account\"` and, in the same JSON \
+    object, a `private_key` with real key material (Firebase Admin SDK credentials are the \
+    same file, with a `firebase-adminsdk` client email). It acts as the service account on \
+    every Google Cloud API the account may use, with no user in the loop.",
+    "Delete the key in the Google Cloud console (IAM → Service accounts → Keys), remove the \
+    file from the package, and use workload identity or a key read from a secret store at \
+    run time."
+);
+secret_rule!(
+    SECRET_JWT,
+    "secret/jwt",
+    "a signed JSON Web Token (header and payload decode, real signature)",
+    "A `header.payload.signature` token whose header and payload decode to JSON and whose \
+    signature is long enough to be real: a bearer credential for whatever issued it until \
+    it expires. Truncated documentation tokens, unsigned (`alg: none`) tokens, the jwt.io \
+    sample and Supabase `anon` keys (public by design) are not reported; expired tokens \
+    are a warning.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_SUPABASE_SERVICE_KEY,
+    "secret/supabase-service-key",
+    "a Supabase service-role key (JWT with role service_role) or secret key (sb_secret_…)",
+    "Service-role keys bypass row-level security: whoever holds one reads and writes every \
+    table. The `anon` and `sb_publishable_` keys are public by design and not reported.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_AZURE_STORAGE_KEY,
+    "secret/azure-storage-key",
+    "an Azure storage account or Service Bus key in a connection string (AccountKey=…)",
+    "The `AccountKey=` of a storage connection string or the `SharedAccessKey=` of a \
+    Service Bus / Event Hubs one: full access to the account or namespace. The storage \
+    emulator's published development key is not reported.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_SENDGRID_KEY,
+    "secret/sendgrid-key",
+    "a SendGrid API key (SG.…)",
+    "SendGrid keys send mail as your domain (phishing with your reputation) and read \
+    contact lists, depending on their scopes.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_DIGITALOCEAN_TOKEN,
+    "secret/digitalocean-token",
+    "a DigitalOcean personal, OAuth or refresh token (dop_v1_, doo_v1_, dor_v1_)",
+    "DigitalOcean API tokens create, read and destroy droplets, databases and volumes.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_HEROKU_KEY,
+    "secret/heroku-key",
+    "a Heroku API key (HRKU-…, or a UUID assigned to a heroku-named variable)",
+    "Heroku API keys deploy, scale and read the config vars (often every other secret) of \
+    the owner's apps.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_SENTRY_TOKEN,
+    "secret/sentry-token",
+    "a Sentry auth token (sntryu_…, sntrys_…)",
+    "User and organisation auth tokens of Sentry's API: they read events (with whatever \
+    personal data they hold) and upload releases and source maps.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_SENTRY_DSN,
+    "secret/sentry-dsn",
+    "a Sentry DSN with its secret key (https://public:secret@host/project)",
+    "The legacy DSN form whose user-info holds the project's secret key next to the public \
+    one. The usual public DSN (`https://<key>@o1.ingest.sentry.io/1`) carries no secret, \
+    ships in every browser bundle on purpose and is not reported.",
+    "Regenerate the project's client keys in Sentry and use the public DSN (without the \
+    `:secret` part) in code that ships."
+);
+secret_rule!(
+    SECRET_VERCEL_TOKEN,
+    "secret/vercel-token",
+    "a Vercel token or API key (vcp_, vci_, vca_, vcr_, vck_, or a vercel-named 24-character token)",
+    "Vercel tokens deploy and read the environment variables of the owner's projects.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GOOGLE_OAUTH_SECRET,
+    "secret/google-oauth-secret",
+    "a Google OAuth client secret (GOCSPX-…)",
+    "The secret of an OAuth client. A web server's client secret must stay on the server. \
+    Next to an `.apps.googleusercontent.com` client id (a CLI's or desktop app's \
+    installed-application client) it is a warning: Google documents that installed \
+    applications cannot keep it confidential, and it grants nothing without a user's \
+    consent.",
+    "For a web server's client: reset the secret in the Google Cloud console and read it \
+    from the environment. For an installed application: allow it with an [[allow]] entry \
+    (its fingerprint and the reason)."
+);
+secret_rule!(
+    SECRET_TWILIO_KEY,
+    "secret/twilio-key",
+    "a Twilio auth token or API key secret (32 characters under a twilio-named variable)",
+    "Twilio credentials send SMS and place calls billed to the account, and read message \
+    logs.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_DATADOG_KEY,
+    "secret/datadog-key",
+    "a Datadog API or application key (32/40 hex under a datadog or DD_-named variable)",
+    "API keys submit data to the organisation; application keys read it through the API. \
+    Browser client tokens (`pub…`, under a `clientToken` name) are public by design: a warning.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_MAILGUN_KEY,
+    "secret/mailgun-key",
+    "a Mailgun API key (key-… or the current 32-8-8 hex form under a mailgun-named variable)",
+    "Mailgun private API keys send mail from the account's domains and read its logs.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_CLOUDFLARE_TOKEN,
+    "secret/cloudflare-token",
+    "a Cloudflare API token or global API key (under a cloudflare- or CF_-named variable)",
+    "Cloudflare API tokens and global keys change DNS, Workers and firewall settings of \
+    the account's zones.",
+    ROTATE
+);
+secret_rule!(
+    SECRET_GENERIC_SECRET,
+    "secret/generic-secret",
+    "a high-entropy value assigned to a password/secret/token/api_key-like name",
+    "A quoted (or env-file) value assigned to a name containing password, secret, token, \
+    api_key, access_key or auth_key, long and random enough to be a credential (mixed \
+    characters, Shannon entropy ≥ 3.5 bits per character; passwords: 8+ characters of three \
+    classes). Names about a secret (`tokenType`, `passwordField`), references \
+    (`process.env.X`, `${VAR}`), paths, URLs, placeholders and public identifiers \
+    (`tokenAddress: \"0x…\"`, ARNs) are not reported. A name is weak evidence, so only a \
+    strong value blocks (20+ random characters of mixed case and digits, 32+ hex, or a \
+    10+ character password of three classes); a weaker one is a warning, and so is a key \
+    the code calls public, a default or shared key an SDK hands to every user, and a \
+    telemetry or error-reporting client key (the vendor named around it). With a vendor \
+    in the name and that vendor's key format it is reported as that vendor's kind.",
+    ROTATE
+);
 
 #[cfg(test)]
 mod tests;

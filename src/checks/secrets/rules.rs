@@ -36,8 +36,8 @@ pub(crate) enum Validate {
 
 /// One built-in kind.
 pub(crate) struct BuiltIn {
-    /// `secret/<kind>`.
-    pub kind: &'static str,
+    /// The rule its findings are reported under (`secret/<kind>`).
+    pub rule: &'static crate::rules::Rule,
     /// What it is, for messages ("GitHub token").
     pub what: &'static str,
     /// Literal, case-sensitive keywords; a hit anchors the regex.
@@ -55,6 +55,14 @@ pub(crate) struct BuiltIn {
     pub back: usize,
     /// Extra validation.
     pub validate: Validate,
+}
+
+impl BuiltIn {
+    /// The kind: the rule id without `secret/` (what a team pattern's id must not reuse).
+    pub fn kind(&self) -> &'static str {
+        let id = self.rule.id;
+        id.strip_prefix("secret/").unwrap_or(id)
+    }
 }
 
 /// Case variants of the generic names, spelled out so the prefilter stays a fast
@@ -89,9 +97,9 @@ const GENERIC_KEYWORDS: &[&str] = &[
 
 /// Every built-in kind, most specific first: when two kinds match overlapping bytes the
 /// earlier one is reported.
-pub(crate) const BUILTINS: &[BuiltIn] = &[
+pub(crate) static BUILTINS: &[BuiltIn] = &[
     BuiltIn {
-        kind: "gcp-service-account",
+        rule: &super::SECRET_GCP_SERVICE_ACCOUNT,
         what: "Google Cloud / Firebase Admin service-account key",
         // The JSON key file: `"type": "service_account"` and, in the same object, a
         // `private_key` with a real PEM body (that body is the reported secret).
@@ -104,7 +112,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::ServiceAccount,
     },
     BuiltIn {
-        kind: "private-key",
+        rule: &super::SECRET_PRIVATE_KEY,
         what: "private key",
         keywords: &["-----BEGIN "],
         regex: r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----",
@@ -115,7 +123,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::PrivateKey,
     },
     BuiltIn {
-        kind: "aws-access-key",
+        rule: &super::SECRET_AWS_ACCESS_KEY,
         what: "AWS access key id",
         keywords: &["AKIA", "ASIA", "ABIA", "ACCA"],
         // AWS key ids are a 4-letter prefix and 16 base32 characters.
@@ -127,7 +135,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "aws-secret-key",
+        rule: &super::SECRET_AWS_SECRET_KEY,
         what: "AWS secret access key",
         // Keyed on `secret` (shared with generic-secret, keeping the prefilter small);
         // validation asks the whole name to mention aws or an access key.
@@ -140,7 +148,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::AwsSecret,
     },
     BuiltIn {
-        kind: "github-token",
+        rule: &super::SECRET_GITHUB_TOKEN,
         what: "GitHub token",
         keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
         regex: r"(?P<s>gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})",
@@ -151,7 +159,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "gitlab-token",
+        rule: &super::SECRET_GITLAB_TOKEN,
         what: "GitLab token",
         keywords: &["glp", "gldt-", "glrt-"],
         regex: r"(?P<s>gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{9})?)",
@@ -162,7 +170,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "npm-token",
+        rule: &super::SECRET_NPM_TOKEN,
         what: "npm access token",
         keywords: &["npm_"],
         regex: r"(?P<s>npm_[A-Za-z0-9]{36})",
@@ -173,7 +181,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "npmrc-auth-token",
+        rule: &super::SECRET_NPMRC_AUTH_TOKEN,
         what: "npm registry credential (.npmrc)",
         keywords: &["_auth", "_password"],
         regex: r#"(?:_authToken|_auth|_password)[ \t]*=[ \t]*["']?(?P<s>[^\s"'#;]{8,512})"#,
@@ -184,7 +192,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Npmrc,
     },
     BuiltIn {
-        kind: "slack-webhook",
+        rule: &super::SECRET_SLACK_WEBHOOK,
         what: "Slack incoming webhook URL",
         keywords: &["hooks.slack.com/"],
         regex: r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>T[A-Z0-9]{6,}/[A-Z0-9]{6,}/[A-Za-z0-9/]{16,80})",
@@ -195,7 +203,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "slack-token",
+        rule: &super::SECRET_SLACK_TOKEN,
         what: "Slack token",
         // `xox` covers the six `xox?-` kinds (one keyword each would crowd the prefilter).
         keywords: &["xox", "xapp-"],
@@ -207,7 +215,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "stripe-key",
+        rule: &super::SECRET_STRIPE_KEY,
         what: "Stripe live secret key",
         // One keyword for both prefixes (`sk_live_`, `rk_live_`) keeps the prefilter small.
         keywords: &["k_live_"],
@@ -219,7 +227,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "google-api-key",
+        rule: &super::SECRET_GOOGLE_API_KEY,
         what: "Google API key",
         keywords: &["AIza"],
         regex: r"(?P<s>AIza[0-9A-Za-z_-]{35})",
@@ -230,7 +238,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "anthropic-key",
+        rule: &super::SECRET_ANTHROPIC_KEY,
         what: "Anthropic API key",
         keywords: &["sk-"],
         regex: r"(?P<s>sk-ant-[a-z]{2,8}[0-9]{2}-[A-Za-z0-9_-]{32,200})",
@@ -241,7 +249,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "openai-key",
+        rule: &super::SECRET_OPENAI_KEY,
         what: "OpenAI API key",
         keywords: &["sk-"],
         regex: r"(?P<s>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}))",
@@ -252,7 +260,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "connection-string",
+        rule: &super::SECRET_CONNECTION_STRING,
         what: "database or broker URL with a password",
         // Keyed on `://` (one keyword keeps the prefilter within Teddy's limit); validation
         // reads the scheme before it. `://user:password@host`: the password is the secret,
@@ -266,7 +274,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::ConnString,
     },
     BuiltIn {
-        kind: "jwt",
+        rule: &super::SECRET_JWT,
         what: "JSON Web Token",
         keywords: &["eyJ"],
         // header.payload.signature, base64url; both JSON parts start with `{"` (`eyJ`).
@@ -278,7 +286,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Jwt,
     },
     BuiltIn {
-        kind: "supabase-service-key",
+        rule: &super::SECRET_SUPABASE_SERVICE_KEY,
         what: "Supabase service-role or secret key",
         // `sb_secret_…`; service-role JWTs are found by the jwt kind and reported here.
         keywords: &["sb_secret_"],
@@ -290,7 +298,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "azure-storage-key",
+        rule: &super::SECRET_AZURE_STORAGE_KEY,
         what: "Azure storage or Service Bus key",
         keywords: &["AccountKey=", "SharedAccessKey="],
         regex: r"(?:AccountKey|SharedAccessKey)=(?P<s>[A-Za-z0-9+/]{40,100}={0,2})",
@@ -301,7 +309,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::AzureKey,
     },
     BuiltIn {
-        kind: "sendgrid-key",
+        rule: &super::SECRET_SENDGRID_KEY,
         what: "SendGrid API key",
         keywords: &["SG."],
         regex: r"(?P<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})",
@@ -312,7 +320,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "digitalocean-token",
+        rule: &super::SECRET_DIGITALOCEAN_TOKEN,
         what: "DigitalOcean token",
         // `dop_v1_` (personal), `doo_v1_` (OAuth), `dor_v1_` (refresh): one keyword, the
         // regex starts three bytes before it.
@@ -325,7 +333,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "heroku-key",
+        rule: &super::SECRET_HEROKU_KEY,
         what: "Heroku API key",
         // `HRKU-AA…`; the older UUID keys are found by name (`HEROKU_API_KEY=…`).
         keywords: &["HRKU-"],
@@ -337,7 +345,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "sentry-token",
+        rule: &super::SECRET_SENTRY_TOKEN,
         what: "Sentry auth token",
         // User tokens (`sntryu_` + 64 hex) and organisation tokens (`sntrys_` + base64 JSON
         // claims + `_` + 43 characters).
@@ -350,7 +358,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "vercel-token",
+        rule: &super::SECRET_VERCEL_TOKEN,
         what: "Vercel token or API key",
         // Personal (`vcp_`), integration (`vci_`), app access (`vca_`) and app refresh
         // (`vcr_`) tokens and API keys (`vck_`); older unprefixed tokens are found by name
@@ -364,7 +372,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Token,
     },
     BuiltIn {
-        kind: "google-oauth-secret",
+        rule: &super::SECRET_GOOGLE_OAUTH_SECRET,
         what: "Google OAuth client secret",
         keywords: &["GOCSPX-"],
         regex: r"(?P<s>GOCSPX-[A-Za-z0-9_-]{28})",
@@ -375,7 +383,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::OAuthSecret,
     },
     BuiltIn {
-        kind: "twilio-key",
+        rule: &super::SECRET_TWILIO_KEY,
         what: "Twilio auth token or API key secret",
         // Found by name only (`TWILIO_AUTH_TOKEN=<32 hex>`): see `Validate::Generic`.
         keywords: &[],
@@ -387,7 +395,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Generic,
     },
     BuiltIn {
-        kind: "datadog-key",
+        rule: &super::SECRET_DATADOG_KEY,
         what: "Datadog API or application key",
         keywords: &[],
         regex: r"(?P<s>x)",
@@ -398,7 +406,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Generic,
     },
     BuiltIn {
-        kind: "mailgun-key",
+        rule: &super::SECRET_MAILGUN_KEY,
         what: "Mailgun API key",
         keywords: &[],
         regex: r"(?P<s>x)",
@@ -409,7 +417,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Generic,
     },
     BuiltIn {
-        kind: "cloudflare-token",
+        rule: &super::SECRET_CLOUDFLARE_TOKEN,
         what: "Cloudflare API token or key",
         keywords: &[],
         regex: r"(?P<s>x)",
@@ -420,7 +428,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::Generic,
     },
     BuiltIn {
-        kind: "sentry-dsn",
+        rule: &super::SECRET_SENTRY_DSN,
         what: "Sentry DSN with its secret key",
         // Found by the connection-string kind: `https://<public>:<secret>@host/project`.
         keywords: &[],
@@ -432,7 +440,7 @@ pub(crate) const BUILTINS: &[BuiltIn] = &[
         validate: Validate::ConnString,
     },
     BuiltIn {
-        kind: "generic-secret",
+        rule: &super::SECRET_GENERIC_SECRET,
         what: "hard-coded secret",
         keywords: GENERIC_KEYWORDS,
         // name continuation, optional closing quote/bracket, an assignment (not `==`,
@@ -471,7 +479,7 @@ mod tests {
                 matches!(b.validate, Validate::PrivateKey | Validate::ServiceAccount)
                     || names.contains(&"s"),
                 "{}",
-                b.kind
+                b.rule.id
             );
         }
     }
@@ -480,9 +488,10 @@ mod tests {
     fn kinds_are_unique_kebab_case() {
         let mut seen = std::collections::HashSet::new();
         for b in BUILTINS {
-            assert!(seen.insert(b.kind), "duplicate {}", b.kind);
+            assert!(seen.insert(b.kind()), "duplicate {}", b.rule.id);
+            assert!(b.rule.id.starts_with("secret/"), "{}", b.rule.id);
             assert!(b
-                .kind
+                .kind()
                 .bytes()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'));
         }

@@ -12,99 +12,125 @@ pub mod scan;
 pub mod url;
 
 use crate::config::{SourcemapSettings, Visibility};
-use crate::report::catalog::Rule;
 use crate::report::{Finding, Severity};
+use crate::rules::{Alias, Rule};
 use crate::text::{human_bytes, thousands};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use url::Target;
 
-/// The source-map rules.
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "sourcemap/sources-content",
-        default_severity: Severity::Error,
-        summary: "a shipped source map embeds original sources the package does not otherwise ship",
-        explanation: "A source map's `sourcesContent` holds the full text of every original source \
-            file. Shipped in a package (a `.map` file, an inline `data:` map, an index map's \
-            sections, or a map under another name), it publishes that code to anyone who runs \
-            `npm pack` or opens the registry's code tab: the March 2026 leak of a CLI's whole \
-            TypeScript source (about 1,900 files) was one `cli.js.map`. Bun always embeds \
-            sources; esbuild, Vite, Rollup, tsup, swc, Babel, Parcel and webpack (without \
-            `nosources-`) do by default. Sources identical to files the package ships anyway and \
-            bundled third-party code (`node_modules`, webpack's runtime) are not counted. An \
-            error for proprietary packages; a warning for open-source ones (an OSI licence and a \
-            `repository`), whose sources are public anyway.",
-        fix: "Don't ship the map (`\"files\": [\"dist/**/*.js\"]` or `!*.map` in `files`, or `*.map` \
-            in .npmignore), or build without sources (`sourcesContent: false` in esbuild, \
-            `sourcemapExcludeSources` in Rollup/Vite, `nosources-` devtools in webpack, \
-            `inlineSourcesContent: false` in swc; Bun can't: don't ship Bun maps).",
-    },
-    Rule {
-        id: "sourcemap/sources-differ",
-        default_severity: Severity::Warning,
-        summary: "a shipped source map embeds an older revision of a file the package ships",
-        explanation: "The map embeds a source at a path the package also ships, with other \
-            content that shares most of its lines: an older revision of the same file, usually a \
-            map left over from an earlier build. The file itself ships, so this is not a leak of \
-            unpublished sources, but the map discloses code the package no longer ships and \
-            debuggers show the wrong text. Not an error, whatever the package's visibility; a \
-            map that embeds text unlike the shipped file at that path is judged as \
-            `sourcemap/sources-content`.",
-        fix: "Rebuild so maps and outputs come from the same build (clean the output directory \
-            first), or don't ship the map.",
-    },
-    Rule {
-        id: "sourcemap/file",
-        default_severity: Severity::Warning,
-        summary: "a source map ships in the package",
-        explanation: "Even without embedded sources a map reveals file names, the source layout and \
-            identifier names, and a later build-config change can make it embed everything. Teams \
-            that want no maps at all raise this rule to `error`.",
-        fix: "Exclude maps from the package, or set `[sourcemaps] allow-without-sources-content = \
-            true` to accept maps that embed no sources.",
-    },
-    Rule {
-        id: "sourcemap/external-url",
-        default_severity: Severity::Error,
-        summary: "a sourceMappingURL or sourceRoot points outside the package",
-        explanation: "A `sourceMappingURL` (or a map's `sourceRoot`) that is an http(s) URL, `//host`, \
-            a `file:` URL, an absolute path or a `../` path climbing out of the package sends \
-            debuggers (and anyone curious) elsewhere: to a server that may serve the full sources, \
-            or to the build machine's layout. The 2026 leak's map also referenced a ZIP of the \
-            sources in a public Cloudflare R2 bucket; archives and storage buckets are called out.",
-        fix: "Emit relative URLs to maps that ship (or none: `hidden` source maps), drop \
-            `sourceRoot`/`sourcemapBaseUrl`, and make sure any bucket holding sources is private.",
-    },
-    Rule {
-        id: "sourcemap/dangling-url",
-        default_severity: Severity::Warning,
-        summary: "a sourceMappingURL points at a map the package does not ship",
-        explanation: "The file names a map that is not in the package. Harmless for secrecy, but \
-            tools print 404s, and it often means the map exists in the build output and was \
-            excluded by accident of ignore rules that may change.",
-        fix: "Build with `hidden` maps (no comment) when maps are not shipped, or ship the map \
-            without sources.",
-    },
-    Rule {
-        id: "sourcemap/local-paths",
-        default_severity: Severity::Warning,
-        summary: "a source map's sources reveal absolute or home-directory paths",
-        explanation: "Absolute `sources` (`/home/alice/…`, `/Users/bob/…`, `C:\\Users\\…`, `file:///…`) \
-            publish user names and the build machine's directory layout.",
-        fix: "Make sources relative (esbuild `sourceRoot`, webpack \
-            `devtoolModuleFilenameTemplate`, Rollup `sourcemapPathTransform`), or don't ship the map.",
-    },
-    Rule {
-        id: "sourcemap/invalid",
-        default_severity: Severity::Error,
-        summary: "a shipped source map can't be read, so leakgate can't say what it embeds",
-        explanation: "A `.map` file (or an inline map) that is not valid source-map JSON. It may be \
-            truncated or corrupt, and may still hold sources; leakgate reports the position of \
-            the first error rather than guess.",
-        fix: "Fix or regenerate the map, or exclude it from the package.",
-    },
-];
+/// `sourcemap/sources-content`: a shipped source map embeds original sources the package does not otherwise ship
+pub static SOURCEMAP_SOURCES_CONTENT: Rule = Rule {
+    id: "sourcemap/sources-content",
+    default_severity: Severity::Error,
+    summary: "a shipped source map embeds original sources the package does not otherwise ship",
+    explanation: "A source map's `sourcesContent` holds the full text of every original source \
+        file. Shipped in a package (a `.map` file, an inline `data:` map, an index map's \
+        sections, or a map under another name), it publishes that code to anyone who runs \
+        `npm pack` or opens the registry's code tab: the March 2026 leak of a CLI's whole \
+        TypeScript source (about 1,900 files) was one `cli.js.map`. Bun always embeds \
+        sources; esbuild, Vite, Rollup, tsup, swc, Babel, Parcel and webpack (without \
+        `nosources-`) do by default. Sources identical to files the package ships anyway and \
+        bundled third-party code (`node_modules`, webpack's runtime) are not counted. An \
+        error for proprietary packages; a warning for open-source ones (an OSI licence and a \
+        `repository`), whose sources are public anyway. The same map staged by the pre-commit \
+        hook (`is staged`) or in the commits of a push (`is pushed`) is this rule too, judged \
+        by the package that would publish it, and a note when no package would (a test \
+        fixture: the sources are the repository's anyway); `staged/sourcemap`, the id the \
+        pre-commit review used before, is another name for it.",
+    fix: "Don't ship the map (`\"files\": [\"dist/**/*.js\"]` or `!*.map` in `files`, or `*.map` \
+        in .npmignore), or build without sources (`sourcesContent: false` in esbuild, \
+        `sourcemapExcludeSources` in Rollup/Vite, `nosources-` devtools in webpack, \
+        `inlineSourcesContent: false` in swc; Bun can't: don't ship Bun maps).",
+};
+
+/// `staged/sourcemap`, the pre-commit review's old id of [`SOURCEMAP_SOURCES_CONTENT`].
+pub static STAGED_SOURCEMAP: Alias = Alias {
+    id: "staged/sourcemap",
+    rule: &SOURCEMAP_SOURCES_CONTENT,
+    note: "The pre-commit review reported a staged map embedding sources as `staged/sourcemap` \
+        until the same map got one rule id at commit, at push and in the package. A \
+        leakgate.toml that names `staged/sourcemap` (`[rules]`, `[[package]] rules`, \
+        `[[allow]] rule`) still works and means `sourcemap/sources-content` at all three.",
+};
+
+/// `sourcemap/sources-differ`: a shipped source map embeds an older revision of a file the package ships
+pub static SOURCEMAP_SOURCES_DIFFER: Rule = Rule {
+    id: "sourcemap/sources-differ",
+    default_severity: Severity::Warning,
+    summary: "a shipped source map embeds an older revision of a file the package ships",
+    explanation: "The map embeds a source at a path the package also ships, with other \
+        content that shares most of its lines: an older revision of the same file, usually a \
+        map left over from an earlier build. The file itself ships, so this is not a leak of \
+        unpublished sources, but the map discloses code the package no longer ships and \
+        debuggers show the wrong text. Not an error, whatever the package's visibility; a \
+        map that embeds text unlike the shipped file at that path is judged as \
+        `sourcemap/sources-content`.",
+    fix: "Rebuild so maps and outputs come from the same build (clean the output directory \
+        first), or don't ship the map.",
+};
+
+/// `sourcemap/file`: a source map ships in the package
+pub static SOURCEMAP_FILE: Rule = Rule {
+    id: "sourcemap/file",
+    default_severity: Severity::Warning,
+    summary: "a source map ships in the package",
+    explanation: "Even without embedded sources a map reveals file names, the source layout and \
+        identifier names, and a later build-config change can make it embed everything. Teams \
+        that want no maps at all raise this rule to `error`.",
+    fix: "Exclude maps from the package, or set `[sourcemaps] allow-without-sources-content = \
+        true` to accept maps that embed no sources.",
+};
+
+/// `sourcemap/external-url`: a sourceMappingURL or sourceRoot points outside the package
+pub static SOURCEMAP_EXTERNAL_URL: Rule = Rule {
+    id: "sourcemap/external-url",
+    default_severity: Severity::Error,
+    summary: "a sourceMappingURL or sourceRoot points outside the package",
+    explanation:
+        "A `sourceMappingURL` (or a map's `sourceRoot`) that is an http(s) URL, `//host`, \
+        a `file:` URL, an absolute path or a `../` path climbing out of the package sends \
+        debuggers (and anyone curious) elsewhere: to a server that may serve the full sources, \
+        or to the build machine's layout. The 2026 leak's map also referenced a ZIP of the \
+        sources in a public Cloudflare R2 bucket; archives and storage buckets are called out.",
+    fix: "Emit relative URLs to maps that ship (or none: `hidden` source maps), drop \
+        `sourceRoot`/`sourcemapBaseUrl`, and make sure any bucket holding sources is private.",
+};
+
+/// `sourcemap/dangling-url`: a sourceMappingURL points at a map the package does not ship
+pub static SOURCEMAP_DANGLING_URL: Rule = Rule {
+    id: "sourcemap/dangling-url",
+    default_severity: Severity::Warning,
+    summary: "a sourceMappingURL points at a map the package does not ship",
+    explanation: "The file names a map that is not in the package. Harmless for secrecy, but \
+        tools print 404s, and it often means the map exists in the build output and was \
+        excluded by accident of ignore rules that may change.",
+    fix: "Build with `hidden` maps (no comment) when maps are not shipped, or ship the map \
+        without sources.",
+};
+
+/// `sourcemap/local-paths`: a source map's sources reveal absolute or home-directory paths
+pub static SOURCEMAP_LOCAL_PATHS: Rule = Rule {
+    id: "sourcemap/local-paths",
+    default_severity: Severity::Warning,
+    summary: "a source map's sources reveal absolute or home-directory paths",
+    explanation:
+        "Absolute `sources` (`/home/alice/…`, `/Users/bob/…`, `C:\\Users\\…`, `file:///…`) \
+        publish user names and the build machine's directory layout.",
+    fix: "Make sources relative (esbuild `sourceRoot`, webpack \
+        `devtoolModuleFilenameTemplate`, Rollup `sourcemapPathTransform`), or don't ship the map.",
+};
+
+/// `sourcemap/invalid`: a shipped source map can't be read, so leakgate can't say what it embeds
+pub static SOURCEMAP_INVALID: Rule = Rule {
+    id: "sourcemap/invalid",
+    default_severity: Severity::Error,
+    summary: "a shipped source map can't be read, so leakgate can't say what it embeds",
+    explanation: "A `.map` file (or an inline map) that is not valid source-map JSON. It may be \
+        truncated or corrupt, and may still hold sources; leakgate reports the position of \
+        the first error rather than guess.",
+    fix: "Fix or regenerate the map, or exclude it from the package.",
+};
 
 /// Reads a packed file by package path (`None` when it can't be read).
 pub type ReadFn<'a> = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync + 'a>;
@@ -287,7 +313,7 @@ pub fn check_file(
             if !whole {
                 out.push(
                     Finding::new(
-                        "sourcemap/invalid",
+                        &SOURCEMAP_INVALID,
                         format!("{path} is too big to read whole"),
                     )
                     .file(path),
@@ -353,7 +379,7 @@ pub fn check_file(
                     Err(_) if *in_code => {}
                     Err(msg) => out.push(
                         Finding::new(
-                            "sourcemap/invalid",
+                            &SOURCEMAP_INVALID,
                             format!("{path} has an inline source map that can't be read: {msg}"),
                         )
                         .file(path),
@@ -394,7 +420,7 @@ pub fn check_file(
 fn invalid(path: &str, buf: &[u8], e: &scan::MapError, _inline: bool) -> Finding {
     let (line, col) = e.line_col(buf);
     Finding::new(
-        "sourcemap/invalid",
+        &SOURCEMAP_INVALID,
         format!(
             "{path} is not a valid source map: {}",
             e.message.split(" at byte").next().unwrap_or("")
@@ -425,7 +451,7 @@ fn judge_url(
         Target::Inside(target) => {
             if field == "sourceMappingURL" && !view.ships(&target) {
                 out.push(at(Finding::new(
-                    "sourcemap/dangling-url",
+                    &SOURCEMAP_DANGLING_URL,
                     format!("{path}: {field} points at {target}, which the package does not ship"),
                 )
                 .file(path)
@@ -435,13 +461,13 @@ fn judge_url(
             }
         }
         Target::Escapes => out.push(at(Finding::new(
-            "sourcemap/external-url",
+            &SOURCEMAP_EXTERNAL_URL,
             format!("{path}: {field} `{reference}` climbs out of the package"),
         )
         .file(path)
         .help("make the URL relative to a file the package ships, or remove it"))),
         Target::Local => out.push(at(Finding::new(
-            "sourcemap/external-url",
+            &SOURCEMAP_EXTERNAL_URL,
             format!("{path}: {field} `{reference}` is an absolute path on the build machine"),
         )
         .file(path)
@@ -464,7 +490,7 @@ fn judge_url(
                 "ship relative URLs (or none), and check what that host serves to the public"
             };
             out.push(at(Finding::new(
-                "sourcemap/external-url",
+                &SOURCEMAP_EXTERNAL_URL,
                 format!("{path}: {field} points outside the package, at {what}: {reference}"),
             )
             .file(path)
@@ -486,6 +512,47 @@ fn is_loopback(host: &str) -> bool {
         || name == "::1"
         || name == "0.0.0.0"
         || name.starts_with("127.")
+}
+
+/// The directory a leaf's `sourceRoot` names, when it lies inside the package.
+fn in_package_root(path: &str, leaf: &scan::SourceMap) -> Option<String> {
+    leaf.source_root
+        .as_deref()
+        .filter(|r| matches!(url::classify(r, path), Target::Inside(_)))
+        .and_then(|r| url::resolve(url::dir_of(path), r))
+}
+
+/// The package path the `i`th source of a map resolves to (from the map's directory
+/// `base`, or its in-package `sourceRoot` `root_dir`), and the name a finding gives it after
+/// `MAP!`: that path, else the source as written (tidied), else `<source i>`.
+fn source_name(
+    base: &str,
+    root_dir: Option<&str>,
+    source: Option<&str>,
+    i: usize,
+) -> (Option<String>, String) {
+    let resolved = source.and_then(|s| {
+        if url::has_scheme(s) {
+            None
+        } else {
+            url::resolve(root_dir.unwrap_or(base), s)
+        }
+    });
+    let name = match (&resolved, source) {
+        (Some(r), _) => r.clone(),
+        (None, Some(s)) => url::display_source(s),
+        (None, None) => format!("<source {i}>"),
+    };
+    (resolved, name)
+}
+
+/// [`source_name`] for the `i`th source of `leaf`, a map (or an index map's section) at
+/// `path`: how the audit, the pre-commit review and the pre-push check all name an
+/// embedded source (`dist/cli.js.map!src/auth.ts`).
+pub fn embedded_name(path: &str, leaf: &scan::SourceMap, i: usize) -> (Option<String>, String) {
+    let root_dir = in_package_root(path, leaf);
+    let source = leaf.sources.get(i).cloned().flatten();
+    source_name(url::dir_of(path), root_dir.as_deref(), source.as_deref(), i)
 }
 
 /// Judges one map (or the several inline maps of one file): `leaves` are the regular maps
@@ -528,11 +595,7 @@ fn judge_map(
                     judge_url(view, path, root, "sourceRoot", None, out);
                 }
             }
-            let root_dir = leaf
-                .source_root
-                .as_deref()
-                .filter(|r| matches!(url::classify(r, path), Target::Inside(_)))
-                .and_then(|r| url::resolve(base, r));
+            let root_dir = in_package_root(path, leaf);
             let n = leaf
                 .sources
                 .len()
@@ -557,21 +620,11 @@ fn judge_map(
                 jobs.par_iter()
                     .map(|(i, source, range)| {
                         let text = scan::decode_string(&buf[(*range).clone()]);
-                        let resolved = source.as_deref().and_then(|s| {
-                            if url::has_scheme(s) {
-                                None
-                            } else {
-                                url::resolve(root_dir.as_deref().unwrap_or(base), s)
-                            }
-                        });
+                        let (resolved, name) =
+                            source_name(base, root_dir.as_deref(), source.as_deref(), *i);
                         if view.ships_content(resolved.as_deref(), text.as_bytes()) {
                             return (Verdict::Public, Vec::new());
                         }
-                        let name = match (&resolved, source) {
-                            (Some(r), _) => r.clone(),
-                            (None, Some(s)) => url::display_source(s),
-                            (None, None) => format!("<source {i}>"),
-                        };
                         let findings = embedded(Embedded {
                             name: format!("{path}!{name}"),
                             text: &text,
@@ -607,7 +660,7 @@ fn judge_map(
         };
         out.push(
             Finding::new(
-                "sourcemap/file",
+                &SOURCEMAP_FILE,
                 format!(
                     "{subject} ships a source map ({} sources listed; {what})",
                     thousands(total_sources)
@@ -636,7 +689,7 @@ fn judge_map(
         };
         out.push(
             Finding::new(
-                "sourcemap/sources-content",
+                &SOURCEMAP_SOURCES_CONTENT,
                 format!(
                     "{subject} embeds {} original source{} ({}) that the package does not ship: {}{more}",
                     thousands(leaked.len()),
@@ -665,7 +718,7 @@ fn judge_map(
         };
         out.push(
             Finding::new(
-                "sourcemap/sources-differ",
+                &SOURCEMAP_SOURCES_DIFFER,
                 format!(
                     "{subject} embeds {} source{} that differ{} from the file the package ships at \
                      the same path (an older build?): {}{more}",
@@ -685,7 +738,7 @@ fn judge_map(
         let (example, kind) = home.unwrap_or(&local[0]);
         out.push(
             Finding::new(
-                "sourcemap/local-paths",
+                &SOURCEMAP_LOCAL_PATHS,
                 format!(
                     "{subject} lists {} source{} with {kind} paths, e.g. {example}",
                     thousands(local.len()),
