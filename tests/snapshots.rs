@@ -551,6 +551,109 @@ fn changed_paths_and_commit_changes() {
 }
 
 #[test]
+fn commits_changes_answers_each_commit_as_commit_changes_does() {
+    // One `diff-tree --stdin` for many commits must give each commit exactly what its own
+    // diff against its first parent gives: a root, a rename (two paths in git's output), an
+    // empty commit (no output at all), a merge (first parent only) and a path that looks
+    // like a commit id.
+    let repo = TempRepo::new();
+    repo.write("a.txt", "alpha\n".repeat(20))
+        .write("0123456789abcdef0123456789abcdef01234567", "hex-named\n")
+        .commit_all("root");
+    repo.git(&["mv", "a.txt", "renamed.txt"]);
+    repo.git(&["commit", "-q", "-m", "rename"]);
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "empty"]);
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("side.txt", "s\n").commit_all("side");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("main.txt", "m\n").commit_all("main");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge", "side"]);
+    let commits: Vec<String> = repo
+        .git(&["rev-list", "HEAD"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(commits.len(), 6);
+    let git = GitRepo::discover(repo.path()).unwrap();
+    let batch = git.commits_changes(&commits).unwrap();
+    assert_eq!(batch.len(), commits.len());
+    for (c, changes) in commits.iter().zip(&batch) {
+        assert_eq!(
+            summary(changes),
+            summary(&git.commit_changes(c).unwrap()),
+            "commit {c}"
+        );
+    }
+    // The merge brings side.txt relative to its first parent; the empty commit nothing.
+    assert_eq!(summary(&batch[0]), pairs(&[("A", "side.txt")]));
+    assert!(batch.iter().any(Vec::is_empty));
+    assert!(batch
+        .iter()
+        .flatten()
+        .any(|c| matches!(&c.status, ChangeStatus::Renamed { from } if from == "a.txt")));
+}
+
+#[test]
+fn a_blob_batch_streams_blob_after_blob_whatever_is_left_unread() {
+    use std::io::Read;
+    let repo = TempRepo::new();
+    let big = "0123456789".repeat(50_000); // past any pipe buffer
+    repo.write("a.txt", &big)
+        .write("b.txt", "bravo\n")
+        .write("c.txt", "")
+        .commit_all("blobs");
+    let oid = |p: &str| {
+        repo.git(&["rev-parse", &format!("HEAD:{p}")])
+            .trim()
+            .to_string()
+    };
+    let git = GitRepo::discover(repo.path()).unwrap();
+    let mut batch = git.blob_batch().unwrap();
+    // Read 10 bytes of a, then b: b comes whole and exact.
+    let mut head = [0u8; 10];
+    batch
+        .open(&oid("a.txt"))
+        .unwrap()
+        .read_exact(&mut head)
+        .unwrap();
+    assert_eq!(&head, b"0123456789");
+    let mut text = String::new();
+    batch
+        .open(&oid("b.txt"))
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "bravo\n");
+    // An empty blob, then a whole big one.
+    let mut empty = Vec::new();
+    batch
+        .open(&oid("c.txt"))
+        .unwrap()
+        .read_to_end(&mut empty)
+        .unwrap();
+    assert!(empty.is_empty());
+    let mut all = Vec::new();
+    batch
+        .open(&oid("a.txt"))
+        .unwrap()
+        .read_to_end(&mut all)
+        .unwrap();
+    assert_eq!(all, big.as_bytes());
+    // A tree is no blob: an error, and the batch goes on.
+    let tree = repo.git(&["rev-parse", "HEAD^{tree}"]).trim().to_string();
+    assert!(batch.open(&tree).is_err());
+    text.clear();
+    batch
+        .open(&oid("b.txt"))
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "bravo\n");
+    // A missing object is an error too.
+    assert!(batch.open(&"1".repeat(40)).is_err());
+}
+
+#[test]
 fn commits_in_range_for_updates_and_new_branches() {
     let remote = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("git")

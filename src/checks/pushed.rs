@@ -53,6 +53,8 @@ pub fn check_blobs(
     );
     let mut unread: Vec<&str> = Vec::new();
     let mut out = Vec::new();
+    // Streamed versions go through one `git cat-file --batch`, started on first need.
+    let mut batch = None;
     for PushedBlob { via, path, oid } in blobs {
         let tag = |mut f: Finding| {
             f.message = format!("{} ({via})", f.message);
@@ -74,14 +76,26 @@ pub fn check_blobs(
         if size > WHOLE_FILE_LIMIT || size > budget {
             // Too big to read whole (or past the push's read budget): streamed, in bounded
             // memory, rather than left unread.
-            let streamed = repo.open_blob(oid).and_then(|mut r| {
-                judge
-                    .stream(path, &mut r)
-                    .map_err(|source| SnapshotError::Io {
-                        path: path.clone(),
-                        source,
-                    })
-            });
+            if batch.is_none() {
+                batch = repo.blob_batch().ok();
+            }
+            let streamed = match batch.as_mut() {
+                Some(b) => b.open(oid).and_then(|mut r| {
+                    judge
+                        .stream(path, &mut r)
+                        .map_err(|source| SnapshotError::Io {
+                            path: path.clone(),
+                            source,
+                        })
+                }),
+                None => Err(SnapshotError::Other(
+                    "git cat-file --batch did not start".into(),
+                )),
+            };
+            if streamed.is_err() {
+                // Where git's output stands is unknown now: the next blob gets a new batch.
+                batch = None;
+            }
             match streamed {
                 Ok(streamed) => {
                     out.extend(streamed.findings.into_iter().map(&tag));

@@ -548,6 +548,127 @@ impl GitRepo {
     }
 }
 
+/// One long-lived `git cat-file --batch` that streams blob after blob: a push past its
+/// whole-read budget streams thousands of file versions, and a process each cost more than
+/// judging them. Blobs are read in the order asked; what a caller leaves unread of one is
+/// skipped when the next is asked for.
+pub struct BlobBatch {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// Bytes of the current blob not read yet, plus its trailing newline when `true`.
+    left: u64,
+    newline: bool,
+}
+
+impl GitRepo {
+    /// Starts a [`BlobBatch`].
+    pub fn blob_batch(&self) -> Result<BlobBatch> {
+        let mut child = git_command(&self.workdir, &["cat-file", "--batch"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
+            })?;
+        let no_pipe = || SnapshotError::Other("git cat-file --batch: no pipe".into());
+        let stdin = child.stdin.take().ok_or_else(no_pipe)?;
+        let stdout = child.stdout.take().ok_or_else(no_pipe)?;
+        Ok(BlobBatch {
+            child,
+            stdin: Some(stdin),
+            stdout: std::io::BufReader::with_capacity(1 << 16, stdout),
+            left: 0,
+            newline: false,
+        })
+    }
+}
+
+impl BlobBatch {
+    /// Streams blob `oid`: the reader yields exactly its bytes. An error (a missing object,
+    /// not a blob, git gone) leaves the batch unusable: start another.
+    pub fn open(&mut self, oid: &str) -> Result<BlobInBatch<'_>> {
+        use std::io::{BufRead, Write};
+        let broken = |what: String| SnapshotError::Other(format!("git cat-file --batch: {what}"));
+        self.skip_rest().map_err(|e| broken(e.to_string()))?;
+        let stdin = self.stdin.as_mut().ok_or_else(|| broken("closed".into()))?;
+        stdin
+            .write_all(format!("{oid}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|e| broken(e.to_string()))?;
+        let mut header = String::new();
+        self.stdout
+            .read_line(&mut header)
+            .map_err(|e| broken(e.to_string()))?;
+        // `<oid> <type> <size>`, or `<oid> missing`.
+        let mut parts = header.split_whitespace();
+        let (_, kind, size) = (parts.next(), parts.next(), parts.next());
+        let size: u64 = match (kind, size.and_then(|s| s.parse().ok())) {
+            (Some("blob"), Some(size)) => size,
+            (_, Some(size)) => {
+                self.left = size;
+                self.newline = true;
+                return Err(broken(format!("{oid} is not a blob")));
+            }
+            _ => {
+                self.stdin = None;
+                return Err(broken(format!("{oid}: {}", header.trim())));
+            }
+        };
+        self.left = size;
+        self.newline = true;
+        Ok(BlobInBatch { batch: self })
+    }
+
+    /// Reads past what is left of the current blob and its newline.
+    fn skip_rest(&mut self) -> std::io::Result<()> {
+        let rest = self.left + u64::from(self.newline);
+        if rest > 0 {
+            let copied = std::io::copy(
+                &mut std::io::Read::take(&mut self.stdout, rest),
+                &mut std::io::sink(),
+            )?;
+            if copied != rest {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        self.left = 0;
+        self.newline = false;
+        Ok(())
+    }
+}
+
+impl Drop for BlobBatch {
+    fn drop(&mut self) {
+        // Closing stdin ends git's loop; kill in case it is mid-blob.
+        self.stdin = None;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One blob of a [`BlobBatch`], read in place from git's output.
+pub struct BlobInBatch<'b> {
+    batch: &'b mut BlobBatch,
+}
+
+impl std::io::Read for BlobInBatch<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let b = &mut *self.batch;
+        if b.left == 0 {
+            return Ok(0);
+        }
+        let want = buf.len().min(usize::try_from(b.left).unwrap_or(usize::MAX));
+        let n = b.stdout.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        b.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// A child git that never takes optional locks (no index refresh written back) and runs no
 /// external diff driver.
 fn git_command(dir: &Path, args: &[&str]) -> Command {
