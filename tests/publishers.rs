@@ -518,3 +518,174 @@ fn files_publisher_flag_lists_each_tools_answer() {
         "{err}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// `pack/publisher-differs` in audit and pre-push.
+
+/// A pnpm monorepo whose member has an `.npmignore` of its own: npm still applies the
+/// root `.gitignore` to it, pnpm doesn't (it reads the root's rules only for a member with
+/// neither `.npmignore` nor `files`).
+fn pnpm_monorepo(repo: &common::TempRepo, root_gitignore: &str) {
+    repo.write(
+        "package.json",
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    );
+    repo.write("pnpm-workspace.yaml", "packages:\n  - packages/*\n");
+    repo.write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    repo.write(".gitignore", root_gitignore);
+    repo.write(
+        "packages/a/package.json",
+        r#"{"name":"@acme/a","version":"1.0.0","main":"index.js"}"#,
+    );
+    repo.write("packages/a/.npmignore", "test/\n");
+    repo.write("packages/a/index.js", "module.exports = 1;\n");
+}
+
+fn differs_findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "pack/publisher-differs")
+        .cloned()
+        .collect()
+}
+
+fn audit_json(repo: &common::TempRepo) -> (Option<i32>, serde_json::Value) {
+    let out = repo
+        .leakgate()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), v)
+}
+
+/// Hit: the member ships `debug.log` under pnpm only (a note); with `.env` the differing
+/// file is denied and the finding is a warning. The real pnpm and npm agree that exactly
+/// these files differ. Near miss: nothing in the root `.gitignore` touches the member, no
+/// finding.
+#[test]
+fn publisher_differs_is_one_finding_per_package_in_audit() {
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n*.log\n");
+    repo.write("packages/a/debug.log", "started\n");
+    repo.commit_all("init");
+    let (code, v) = audit_json(&repo);
+    assert_eq!(code, Some(0), "{v}");
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(found[0]["severity"], "note", "{v}");
+    assert_eq!(found[0]["package"], "@acme/a", "{v}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "1 file would ship under pnpm but not under npm: debug.log"
+    );
+
+    // A denied file among the differences makes it a warning (the audit's own finding on
+    // it stands beside it).
+    repo.write(".gitignore", "node_modules\n*.log\n.env\n");
+    repo.write("packages/a/.env", "TOKEN=placeholder\n");
+    repo.commit_all("env");
+    let (_, v) = audit_json(&repo);
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "one finding per package, not per file: {v}");
+    assert_eq!(found[0]["severity"], "warning", "{v}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("2 files would ship under pnpm but not under npm: .env, debug.log")
+            && message.contains(".env: file/denied"),
+        "{message}"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "file/denied" && f["file"] == ".env"),
+        "{v}"
+    );
+
+    // The real tools say the same (where they are installed).
+    if let Some(tools) = common::publisher_tools() {
+        common::require_npm();
+        let member = repo.join("packages/a");
+        let pnpm = match real::pnpm(&tools.pnpm, &member) {
+            Answer::Files(f) => f,
+            other => panic!("pnpm: {other:?}"),
+        };
+        let out = std::process::Command::new("npm")
+            .args(["pack", "--dry-run", "--json", "--ignore-scripts"])
+            .current_dir(&member)
+            .output()
+            .unwrap();
+        let npm: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let npm: Vec<String> = npm[0]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        let only_pnpm: Vec<&String> = pnpm.iter().filter(|p| !npm.contains(p)).collect();
+        let only_npm: Vec<&String> = npm.iter().filter(|p| !pnpm.contains(p)).collect();
+        assert_eq!(
+            only_pnpm,
+            [".env", "debug.log"],
+            "pnpm {pnpm:?} npm {npm:?}"
+        );
+        assert!(only_npm.is_empty(), "pnpm {pnpm:?} npm {npm:?}");
+    }
+
+    // Near miss: the same repository whose root rules don't touch the member.
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n");
+    repo.write("packages/a/README.md", "# a\n");
+    repo.commit_all("init");
+    let (code, v) = audit_json(&repo);
+    assert_eq!(code, Some(0), "{v}");
+    assert!(differs_findings(&v).is_empty(), "{v}");
+    assert!(v["notes"].to_string().contains("publisher: pnpm"), "{v}");
+}
+
+/// pre-push judges the pushed packages the same way; `[publish] tool = "npm"` in a pnpm
+/// repository compares with pnpm (the tool the lockfile names) instead.
+#[test]
+fn publisher_differs_in_pre_push_and_against_the_detected_tool() {
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n*.log\n");
+    repo.write("packages/a/debug.log", "started\n");
+    repo.commit_all("init");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let line = format!(
+        "refs/heads/main {head} refs/heads/main {}\n",
+        "0".repeat(40)
+    );
+    let out = repo
+        .leakgate()
+        .args(["-v", "pre-push", "origin", "x"])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("pack/publisher-differs")
+            && text.contains("1 file would ship under pnpm but not under npm: debug.log"),
+        "{text}"
+    );
+
+    repo.write("leakgate.toml", "[publish]\ntool = \"npm\"\n");
+    let (_, v) = audit_json(&repo);
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(
+        found[0]["message"], "1 file would ship under pnpm but not under npm: debug.log",
+        "{v}"
+    );
+}

@@ -12,6 +12,7 @@ pub mod files;
 pub mod fix;
 pub mod origin;
 pub mod own_files;
+pub mod parity;
 pub mod secrets;
 pub mod size;
 pub mod sourcemap;
@@ -226,7 +227,7 @@ pub fn audit_package(
                     .iter()
                     .find(|p| p.path == inner)
                     .map(|p| p.source.clone())
-                    .unwrap_or_else(|| crate::snapshot::join(&packlist.dir, inner));
+                    .unwrap_or_else(|| crate::snapshot::join(&packlist.from, inner));
                 f.repo_path = Some(repo);
             }
         }
@@ -845,6 +846,7 @@ mod tests {
             let p = Packlist {
                 publisher: crate::packlist::Publisher::Npm,
                 dir: format!("p{i}"),
+                from: format!("p{i}"),
                 manifest: serde_json::json!({"name": format!("p{i}"), "version": "1.0.0"}),
                 files: vec![PackedFile {
                     path: "dist/nightjar.js".into(),
@@ -949,6 +951,7 @@ mod tests {
         Packlist {
             publisher: crate::packlist::Publisher::Npm,
             dir: String::new(),
+            from: String::new(),
             manifest,
             files,
         }

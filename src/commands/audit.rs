@@ -272,6 +272,13 @@ pub fn audit_packages(
         publisher,
         ..PackOptions::default()
     };
+    // What another tool would ship instead (`pack/publisher-differs`): npm when the
+    // repository publishes with another tool, or the detected tool when the config says npm.
+    let detected = match source {
+        packlist::publisher::Source::Config => packlist::publisher::detect(snapshot, "").0,
+        _ => publisher,
+    };
+    let counterpart = checks::parity::counterpart(publisher, detected);
     for package in packages {
         let dir = &package.dir;
         if config.skips(package.name.as_deref(), dir) {
@@ -300,7 +307,12 @@ pub fn audit_packages(
             continue;
         }
         let packlist = packlist::pack(snapshot, dir, &options)?;
-        let findings = checks::audit_package(snapshot, &packlist, config, checks)?;
+        let mut findings = checks::audit_package(snapshot, &packlist, config, checks)?;
+        if let Some(other) = counterpart {
+            findings.extend(checks::parity::check(
+                snapshot, &packlist, &findings, other, config, checks,
+            )?);
+        }
         report.notes.push(format!(
             "audited {} ({}): {}, {}",
             checks::package_label(&packlist),

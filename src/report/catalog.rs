@@ -35,7 +35,7 @@ pub struct Alias {
 }
 
 /// Every rule-declaring area, in the order `explain --list` shows them.
-fn areas() -> [&'static [Rule]; 11] {
+fn areas() -> [&'static [Rule]; 12] {
     [
         crate::config::RULES,
         crate::checks::sourcemap::RULES,
@@ -47,6 +47,7 @@ fn areas() -> [&'static [Rule]; 11] {
         crate::checks::size::RULES,
         crate::checks::drift::RULES,
         crate::checks::tarball::RULES,
+        crate::checks::parity::RULES,
         crate::review::RULES,
     ]
 }
