@@ -39,6 +39,12 @@ impl Glob {
     pub fn is_match(&self, path: &str) -> bool {
         self.re.is_match(path)
     }
+
+    /// The compiled regex's source, flags included: several globs can be run as one
+    /// `regex::RegexSet` (one pass over a path instead of one per pattern).
+    pub fn regex_source(&self) -> &str {
+        self.re.as_str()
+    }
 }
 
 /// Brace sets nest at most this deep (a pathological pattern is an error, not a stack
