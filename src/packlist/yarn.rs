@@ -72,7 +72,7 @@ impl Side {
     }
 
     /// `2`: a negated pattern matched; `1`: a plain one did; `0`: none.
-    fn verdict(&self, path: &str) -> u8 {
+    fn verdict(&self, path: &Path) -> u8 {
         if self.negated.any(path) {
             2
         } else if self.plain.any(path) {
@@ -107,32 +107,36 @@ impl Group {
             if p.literal || p.invert {
                 g.direct.push(p);
             } else if p.basename {
-                base_src.push(p.glob.regex_source().to_string());
+                base_src.push(p.src);
                 g.base_texts.push(p.text);
             } else {
-                path_src.push(p.glob.regex_source().to_string());
+                path_src.push(p.src);
                 g.path_texts.push(p.text);
             }
         }
-        let set = |src: Vec<String>| -> Result<Option<regex::RegexSet>, String> {
+        let set = |src: Vec<String>, texts: &[String]| -> Result<Option<regex::RegexSet>, String> {
             if src.is_empty() {
                 return Ok(None);
             }
-            regex::RegexSet::new(&src)
-                .map(Some)
-                .map_err(|e| format!("patterns: {e}"))
+            regex::RegexSet::new(&src).map(Some).map_err(|e| {
+                // Name the pattern that fails on its own, as a single compile would.
+                src.iter()
+                    .zip(texts)
+                    .find_map(|(s, t)| Glob::compile(t, s).err())
+                    .unwrap_or_else(|| format!("patterns: {e}"))
+            })
         };
-        g.base_set = set(base_src)?;
-        g.path_set = set(path_src)?;
+        g.base_set = set(base_src, &g.base_texts)?;
+        g.path_set = set(path_src, &g.path_texts)?;
         Ok(g)
     }
 
-    fn any(&self, path: &str) -> bool {
-        if self.direct.iter().any(|p| p.matches(path)) {
+    fn any(&self, p: &Path) -> bool {
+        let (path, base) = (p.full, p.base);
+        if self.direct.iter().any(|d| d.matches(path, base, p.ascii)) {
             return true;
         }
         if let Some(set) = &self.base_set {
-            let base = path.rsplit('/').next().unwrap_or(path);
             if self.base_texts.iter().any(|t| t == base) || set.is_match(base) {
                 return true;
             }
@@ -156,7 +160,11 @@ struct Pat {
     text: String,
     /// No glob characters: matching is a case-insensitive comparison (no regex run).
     literal: bool,
-    glob: Glob,
+    /// The regex the pattern compiles to ([`Glob::source`]).
+    src: String,
+    /// The compiled regex, only where [`Pat::matches`] may need it (an inverted pattern,
+    /// a literal that is not ASCII); the other globs run in their group's `RegexSet`.
+    glob: Option<Glob>,
 }
 
 /// Whether micromatch would read `s` as a plain string (no glob or escape characters).
@@ -182,27 +190,44 @@ impl Pat {
             Some(t) if basename => (true, t.to_string()),
             _ => (false, text),
         };
-        let glob = Glob::new(&text, Dialect::Yarn)?;
+        let src = Glob::source(&text, Dialect::Yarn)?;
+        Pat::with(negated, invert, basename, is_literal(&text), text, src)
+    }
+
+    /// A pattern from its parts; compiles its regex only where [`Pat::matches`] may run it.
+    fn with(
+        negated: bool,
+        invert: bool,
+        basename: bool,
+        literal: bool,
+        text: String,
+        src: String,
+    ) -> Result<Pat, String> {
+        let glob = if invert || (literal && !text.is_ascii()) {
+            Some(Glob::compile(&text, &src)?)
+        } else {
+            None
+        };
         Ok(Pat {
             negated,
             invert,
             basename,
-            literal: is_literal(&text),
             text,
+            literal,
+            src,
             glob,
         })
     }
 
-    fn matches(&self, path: &str) -> bool {
-        let target = if self.basename {
-            path.rsplit('/').next().unwrap_or(path)
-        } else {
-            path
-        };
-        let hit = if self.literal && target.is_ascii() && self.text.is_ascii() {
+    /// Whether the pattern matches `path`, whose basename is `base` (`ascii`: both are
+    /// ASCII). A glob that is not literal nor inverted is matched by its group's set,
+    /// never here.
+    fn matches(&self, path: &str, base: &str, ascii: bool) -> bool {
+        let target = if self.basename { base } else { path };
+        let hit = if self.literal && ascii && self.glob.is_none() {
             target.eq_ignore_ascii_case(&self.text)
         } else {
-            target == self.text || self.glob.is_match(target)
+            target == self.text || self.glob.as_ref().is_some_and(|g| g.is_match(target))
         };
         hit != self.invert
     }
@@ -242,8 +267,31 @@ fn add(list: &mut Vec<Pat>, line: &str, cwd: &str, source: &str) -> Result<(), P
     Ok(())
 }
 
+/// A path as the lists match it: yarn's absolute path and its basename, found once.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    full: &'a str,
+    base: &'a str,
+    /// Whether `full` (so `base` too) is ASCII: literals then compare ignoring ASCII case.
+    ascii: bool,
+}
+
+impl<'a> Path<'a> {
+    fn new(full: &'a str) -> Path<'a> {
+        let base = match full.as_bytes().iter().rposition(|&b| b == b'/') {
+            Some(i) => &full[i + 1..],
+            None => full,
+        };
+        Path {
+            full,
+            base,
+            ascii: full.is_ascii(),
+        }
+    }
+}
+
 /// The first opinion of a list: `Some(true)` ignored, `Some(false)` kept.
-fn opinion(path: &str, list: &Built) -> Option<bool> {
+fn opinion(path: &Path, list: &Built) -> Option<bool> {
     match list.accept.verdict(path) {
         0 => {}
         v => return Some(v == 2),
@@ -264,7 +312,7 @@ struct Chain {
 /// yarn's `isIgnored` for a file: the global list, then the ignore files' lists
 /// (innermost first), the manifest list, and the reject-all list of an excluded folder.
 fn file_ignored(
-    path: &str,
+    path: &Path,
     global: &Built,
     chain: Option<&Chain>,
     own: &Built,
@@ -277,7 +325,7 @@ fn file_ignored(
 }
 
 /// The lists after the global one (see [`file_ignored`]).
-fn lists_ignore(path: &str, chain: Option<&Chain>, own: &Built, all: Option<&Built>) -> bool {
+fn lists_ignore(path: &Path, chain: Option<&Chain>, own: &Built, all: Option<&Built>) -> bool {
     let mut cur = chain;
     while let Some(c) = cur {
         if let Some(v) = opinion(path, &c.list) {
@@ -388,19 +436,12 @@ pub fn pack_list(
     // case-insensitive comparison, as the escaped glob yarn builds for them matches).
     for r in &ctx.rejected {
         let text = format!("/{r}");
-        let pat = Pat {
-            negated: false,
-            invert: false,
-            basename: false,
-            glob: Glob::new(&glob_escape(&text), Dialect::Yarn).map_err(|message| {
-                PacklistError::Rules {
-                    file: source.clone(),
-                    message,
-                }
-            })?,
-            literal: true,
-            text,
+        let rules = |message| PacklistError::Rules {
+            file: source.clone(),
+            message,
         };
+        let src = Glob::source(&glob_escape(&text), Dialect::Yarn).map_err(rules)?;
+        let pat = Pat::with(false, false, false, true, text, src).map_err(rules)?;
         global.reject.push(pat);
     }
     let built = |l: Lists, file: &str| {
@@ -479,7 +520,7 @@ pub fn pack_list(
         match kind {
             EntryKind::Dir => {
                 // Folders are judged by the global list alone.
-                let global_says = opinion(&abs, &global);
+                let global_says = opinion(&Path::new(&abs), &global);
                 if global_says == Some(true) {
                     continue;
                 }
@@ -512,7 +553,7 @@ pub fn pack_list(
                 // brings files back. A folder the global list accepts is not excluded.
                 let excluded = !is_root
                     && global_says.is_none()
-                    && lists_ignore(&abs, chain.as_deref(), &own, all_list);
+                    && lists_ignore(&Path::new(&abs), chain.as_deref(), &own, all_list);
                 let (next, next_all) = match own_file {
                     _ if excluded => (chain, true),
                     Some(list) => (
@@ -534,7 +575,7 @@ pub fn pack_list(
                 }
             }
             EntryKind::File | EntryKind::Symlink => {
-                if !file_ignored(&abs, &global, chain.as_deref(), &own, all_list) {
+                if !file_ignored(&Path::new(&abs), &global, chain.as_deref(), &own, all_list) {
                     let mut rel = abs;
                     rel.remove(0);
                     out.push((rel, kind));
@@ -543,7 +584,8 @@ pub fn pack_list(
             EntryKind::Other => {}
         }
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    // Paths are unique: an unstable sort is enough.
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
@@ -555,17 +597,12 @@ fn abs_dir(rel: &str) -> String {
 /// A manifest path as an accept pattern (yarn passes it to micromatch as is, so glob
 /// characters in it are live).
 fn literal(abs: &str, source: &str) -> Result<Pat, PacklistError> {
-    Ok(Pat {
-        negated: false,
-        invert: false,
-        basename: false,
-        text: abs.to_string(),
-        literal: is_literal(abs),
-        glob: Glob::new(abs, Dialect::Yarn).map_err(|message| PacklistError::Rules {
-            file: source.to_string(),
-            message,
-        })?,
-    })
+    let rules = |message| PacklistError::Rules {
+        file: source.to_string(),
+        message,
+    };
+    let src = Glob::source(abs, Dialect::Yarn).map_err(rules)?;
+    Pat::with(false, false, false, is_literal(abs), abs.to_string(), src).map_err(rules)
 }
 
 /// Escapes glob characters so a path matches only itself.
@@ -602,9 +639,9 @@ mod tests {
         add(&mut l.accept, "dist", "/", "t").unwrap();
         add(&mut l.accept, "!dist", "/", "t").unwrap();
         let l = l.build().unwrap();
-        assert_eq!(l.accept.verdict("/dist"), 2);
-        assert_eq!(l.accept.verdict("/lib/dist"), 2);
-        assert_eq!(l.accept.verdict("/x"), 0);
+        assert_eq!(l.accept.verdict(&Path::new("/dist")), 2);
+        assert_eq!(l.accept.verdict(&Path::new("/lib/dist")), 2);
+        assert_eq!(l.accept.verdict(&Path::new("/x")), 0);
     }
 
     /// Globs run as one set answer as each would alone: the basename ones on the name,
@@ -627,7 +664,7 @@ mod tests {
             ("/other", 0),
             ("/x/changes", 1),
         ] {
-            assert_eq!(l.reject.verdict(path), hit, "{path}");
+            assert_eq!(l.reject.verdict(&Path::new(path)), hit, "{path}");
         }
     }
 }
