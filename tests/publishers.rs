@@ -3,6 +3,8 @@
 //! every packlist fixture and a seeded batch of random packages are packed by each tool and
 //! by `leakgate::packlist::pack` with that publisher, and the lists must be equal; where a
 //! tool refuses, leakgate must refuse too. `LEAKGATE_PACKLIST_SEED` replays a random run.
+//! yarn, a node process per call, packs the fixtures that can't tell the difference as the
+//! workspaces of one project (`yarn_batchable`); the others one by one.
 
 mod common;
 #[path = "packlist/fixture.rs"]
@@ -107,6 +109,26 @@ fn run_fixtures(publisher: Publisher) {
     };
     let mut all = fixture::all();
     all.extend(traps());
+    // yarn starts a node process per call: the fixtures whose answer can't depend on being
+    // a project of their own are packed in one yarn project, by one process.
+    let mut batched: Vec<(String, Option<String>)> = Vec::new();
+    if publisher == Publisher::Yarn {
+        let (batch, single): (Vec<Fixture>, Vec<Fixture>) =
+            all.into_iter().partition(yarn_batchable);
+        // Workspace names are unique in a project (the batch's root is `root`).
+        let mut seen = std::collections::HashSet::from(["\"root\"".to_string()]);
+        let (batch, rest): (Vec<Fixture>, Vec<Fixture>) = batch
+            .into_iter()
+            .partition(|fx| seen.insert(manifest_of(fx)["name"].to_string()));
+        eprintln!(
+            "yarn: {} fixtures packed in one project, {} alone",
+            batch.len(),
+            single.len() + rest.len()
+        );
+        batched = yarn_fixture_batch(tools, &batch);
+        all = single;
+        all.extend(rest);
+    }
     // Two threads: the tools start slowly (yarn is a node process of its own per call).
     let halves: Vec<Vec<Fixture>> = all
         .chunks(all.len().div_ceil(2))
@@ -139,6 +161,8 @@ fn run_fixtures(publisher: Publisher) {
             .flat_map(|h| h.join().expect("fixture thread"))
             .collect()
     });
+    let mut results = results;
+    results.extend(batched);
     let known: Vec<&str> = KNOWN_GAPS
         .iter()
         .filter(|(p, _)| *p == publisher.name())
@@ -160,6 +184,121 @@ fn run_fixtures(publisher: Publisher) {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The fixture's root package.json, parsed (`Null` when it has none or it doesn't parse).
+fn manifest_of(fx: &Fixture) -> serde_json::Value {
+    fx.items
+        .iter()
+        .find_map(|i| match i {
+            fixture::Item::File(p, c) if p == "package.json" => serde_json::from_slice(c).ok(),
+            _ => None,
+        })
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Whether yarn packs `fx` the same as a workspace of a bigger project as it does as a
+/// project of its own: packed at its root, no yarn files (lockfile, `.yarnrc.yml`,
+/// `.yarn`, `.pnp.*`), no `node_modules`, symlinks or special files, and a manifest that
+/// `yarn install` takes without the registry (a valid public name, a version, no
+/// dependencies, no workspaces, not private) and that leakgate packs (a refusal would stop
+/// the whole batch: those run alone).
+fn yarn_batchable(fx: &Fixture) -> bool {
+    if !fx.cwd.is_empty() {
+        return false;
+    }
+    let yarn_file = |p: &str| {
+        p.split('/').any(|seg| {
+            let l = seg.to_ascii_lowercase();
+            l == "yarn.lock"
+                || l == ".yarnrc.yml"
+                || l == ".yarn"
+                || l.starts_with(".pnp")
+                || l == "node_modules"
+        })
+    };
+    for item in &fx.items {
+        match item {
+            fixture::Item::File(p, _) | fixture::Item::Dir(p) if !yarn_file(p) => {}
+            _ => return false,
+        }
+    }
+    let m = manifest_of(fx);
+    let Some(obj) = m.as_object() else {
+        return false;
+    };
+    let name_ok = obj["name"].as_str().is_some_and(|n| {
+        !n.is_empty()
+            && n.len() < 100
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b))
+            && !n.starts_with(['.', '_'])
+    });
+    let plain = [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "bundleDependencies",
+        "bundledDependencies",
+        "workspaces",
+        "packageManager",
+        "private",
+        "resolutions",
+        "dependenciesMeta",
+        "peerDependenciesMeta",
+    ]
+    .iter()
+    .all(|k| !obj.contains_key(*k));
+    if !(name_ok && plain && obj.get("version").is_some_and(|v| v.is_string())) {
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fx.materialize(dir.path());
+    ours(&Worktree::new(dir.path()), "", Publisher::Yarn, true).is_ok()
+}
+
+/// The `yarn_batchable` fixtures as workspaces `packages/fNNNN` of one yarn project,
+/// packed by one `yarn workspaces foreach pack`, each compared with leakgate.
+fn yarn_fixture_batch(
+    tools: &common::PublisherTools,
+    batch: &[Fixture],
+) -> Vec<(String, Option<String>)> {
+    if batch.is_empty() {
+        return Vec::new();
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("leakgate-pub-yarn-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("yarn.lock"), "").unwrap();
+    for (i, fx) in batch.iter().enumerate() {
+        fx.materialize(&dir.path().join(format!("packages/f{i:04}")));
+    }
+    let answers = yarn_batch(&tools.yarn, dir.path());
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, fx)| {
+            let folder = format!("f{i:04}");
+            let answer = match answers.iter().find(|(n, _)| *n == folder) {
+                Some((_, files)) => Answer::Files(files.clone()),
+                None => Answer::Refused("yarn did not pack it".into()),
+            };
+            let verdict = compare(
+                dir.path(),
+                &format!("packages/{folder}"),
+                Publisher::Yarn,
+                &answer,
+            );
+            (fx.name.clone(), verdict)
+        })
+        .collect()
 }
 
 #[test]
