@@ -828,3 +828,61 @@ fn publisher_differs_in_pre_push_and_against_the_detected_tool() {
         "{v}"
     );
 }
+
+/// `publishConfig.directory` (no real tool needed; the differential fixtures
+/// `pub-publish-directory-*` check the same against pnpm): pnpm packs the sub-folder by its
+/// own package.json, npm packs the package; a directory outside the package is refused at
+/// its position, under pnpm only.
+#[test]
+fn files_publisher_pnpm_packs_the_publish_directory() {
+    let repo = common::TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"p","version":"1.0.0","publishConfig":{"directory":"dist"}}"#,
+    );
+    repo.write("src/index.ts", "");
+    repo.write(
+        "dist/package.json",
+        r#"{"name":"p","version":"1.0.0","files":["index.js"],"publishConfig":{"bin":"cli.js"}}"#,
+    );
+    repo.write("dist/index.js", "");
+    repo.write("dist/cli.js", "");
+    repo.write("dist/other.js", "");
+    let run = |tool: &str| {
+        let out = repo
+            .leakgate()
+            .args(["files", "--publisher", tool])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run("pnpm"),
+        (
+            Some(0),
+            "cli.js\nindex.js\npackage.json\n".into(),
+            String::new()
+        )
+    );
+    let (code, npm, _) = run("npm");
+    assert_eq!(code, Some(0));
+    assert!(
+        npm.contains("src/index.ts\n") && npm.contains("dist/other.js\n"),
+        "{npm}"
+    );
+    repo.write(
+        "package.json",
+        "{\"name\":\"p\",\"version\":\"1.0.0\",\n \"publishConfig\": {\"directory\": \"../out\"}}",
+    );
+    let (code, _, err) = run("pnpm");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("package.json:2:20") && err.contains("\"../out\""),
+        "{err}"
+    );
+    assert_eq!(run("npm").0, Some(0));
+}
