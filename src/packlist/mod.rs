@@ -389,22 +389,17 @@ fn pnpm_strict_targets(
     Ok(out)
 }
 
-/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, logs, VCS folders,
-/// `*.orig`, `node_modules`.
+/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, VCS folders,
+/// `node_modules`, and below the package root `npm-debug.log` and `*.orig` (a forced
+/// `npm-debug.log` or `a.orig` at the root ships: checked with pnpm 12.26).
 fn pnpm_always_excluded(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
-    [
-        ".npmrc",
-        "npm-debug.log",
-        "package-lock.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-    ]
-    .contains(&base)
+    let nested = rel.contains('/');
+    [".npmrc", "package-lock.json", "yarn.lock", "pnpm-lock.yaml"].contains(&base)
         || rel
             .split('/')
             .any(|s| [".git", ".svn", ".hg", "CVS"].contains(&s))
-        || base.ends_with(".orig")
+        || (nested && (base == "npm-debug.log" || base.ends_with(".orig")))
         || rel == "node_modules"
         || rel.starts_with("node_modules/")
 }
