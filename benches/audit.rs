@@ -180,6 +180,7 @@ fn bench_package() {
     let packlist = Packlist {
         publisher: leakgate::packlist::Publisher::Npm,
         dir: String::new(),
+        from: String::new(),
         manifest,
         files,
     };

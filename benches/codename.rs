@@ -44,6 +44,7 @@ fn packlist(i: usize) -> Packlist {
     Packlist {
         publisher: leakgate::packlist::Publisher::Npm,
         dir: format!("packages/pkg-{i}"),
+        from: format!("packages/pkg-{i}"),
         manifest: serde_json::json!({"name": format!("@acme/pkg-{i}"), "version": "1.0.0"}),
         files,
     }

@@ -55,6 +55,7 @@ fn main() {
         let packlist = Packlist {
             publisher: leakgate::packlist::Publisher::Npm,
             dir: dir.clone(),
+            from: dir.clone(),
             manifest,
             files: list,
         };

@@ -3,6 +3,8 @@
 //! every packlist fixture and a seeded batch of random packages are packed by each tool and
 //! by `leakgate::packlist::pack` with that publisher, and the lists must be equal; where a
 //! tool refuses, leakgate must refuse too. `LEAKGATE_PACKLIST_SEED` replays a random run.
+//! yarn, a node process per call, packs the fixtures that can't tell the difference as the
+//! workspaces of one project (`yarn_batchable`); the others one by one.
 
 mod common;
 #[path = "packlist/fixture.rs"]
@@ -107,6 +109,26 @@ fn run_fixtures(publisher: Publisher) {
     };
     let mut all = fixture::all();
     all.extend(traps());
+    // yarn starts a node process per call: the fixtures whose answer can't depend on being
+    // a project of their own are packed in one yarn project, by one process.
+    let mut batched: Vec<(String, Option<String>)> = Vec::new();
+    if publisher == Publisher::Yarn {
+        let (batch, single): (Vec<Fixture>, Vec<Fixture>) =
+            all.into_iter().partition(yarn_batchable);
+        // Workspace names are unique in a project (the batch's root is `root`).
+        let mut seen = std::collections::HashSet::from(["\"root\"".to_string()]);
+        let (batch, rest): (Vec<Fixture>, Vec<Fixture>) = batch
+            .into_iter()
+            .partition(|fx| seen.insert(manifest_of(fx)["name"].to_string()));
+        eprintln!(
+            "yarn: {} fixtures packed in one project, {} alone",
+            batch.len(),
+            single.len() + rest.len()
+        );
+        batched = yarn_fixture_batch(tools, &batch);
+        all = single;
+        all.extend(rest);
+    }
     // Two threads: the tools start slowly (yarn is a node process of its own per call).
     let halves: Vec<Vec<Fixture>> = all
         .chunks(all.len().div_ceil(2))
@@ -139,6 +161,8 @@ fn run_fixtures(publisher: Publisher) {
             .flat_map(|h| h.join().expect("fixture thread"))
             .collect()
     });
+    let mut results = results;
+    results.extend(batched);
     let known: Vec<&str> = KNOWN_GAPS
         .iter()
         .filter(|(p, _)| *p == publisher.name())
@@ -160,6 +184,121 @@ fn run_fixtures(publisher: Publisher) {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The fixture's root package.json, parsed (`Null` when it has none or it doesn't parse).
+fn manifest_of(fx: &Fixture) -> serde_json::Value {
+    fx.items
+        .iter()
+        .find_map(|i| match i {
+            fixture::Item::File(p, c) if p == "package.json" => serde_json::from_slice(c).ok(),
+            _ => None,
+        })
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Whether yarn packs `fx` the same as a workspace of a bigger project as it does as a
+/// project of its own: packed at its root, no yarn files (lockfile, `.yarnrc.yml`,
+/// `.yarn`, `.pnp.*`), no `node_modules`, symlinks or special files, and a manifest that
+/// `yarn install` takes without the registry (a valid public name, a version, no
+/// dependencies, no workspaces, not private) and that leakgate packs (a refusal would stop
+/// the whole batch: those run alone).
+fn yarn_batchable(fx: &Fixture) -> bool {
+    if !fx.cwd.is_empty() {
+        return false;
+    }
+    let yarn_file = |p: &str| {
+        p.split('/').any(|seg| {
+            let l = seg.to_ascii_lowercase();
+            l == "yarn.lock"
+                || l == ".yarnrc.yml"
+                || l == ".yarn"
+                || l.starts_with(".pnp")
+                || l == "node_modules"
+        })
+    };
+    for item in &fx.items {
+        match item {
+            fixture::Item::File(p, _) | fixture::Item::Dir(p) if !yarn_file(p) => {}
+            _ => return false,
+        }
+    }
+    let m = manifest_of(fx);
+    let Some(obj) = m.as_object() else {
+        return false;
+    };
+    let name_ok = obj["name"].as_str().is_some_and(|n| {
+        !n.is_empty()
+            && n.len() < 100
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b))
+            && !n.starts_with(['.', '_'])
+    });
+    let plain = [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "bundleDependencies",
+        "bundledDependencies",
+        "workspaces",
+        "packageManager",
+        "private",
+        "resolutions",
+        "dependenciesMeta",
+        "peerDependenciesMeta",
+    ]
+    .iter()
+    .all(|k| !obj.contains_key(*k));
+    if !(name_ok && plain && obj.get("version").is_some_and(|v| v.is_string())) {
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fx.materialize(dir.path());
+    ours(&Worktree::new(dir.path()), "", Publisher::Yarn, true).is_ok()
+}
+
+/// The `yarn_batchable` fixtures as workspaces `packages/fNNNN` of one yarn project,
+/// packed by one `yarn workspaces foreach pack`, each compared with leakgate.
+fn yarn_fixture_batch(
+    tools: &common::PublisherTools,
+    batch: &[Fixture],
+) -> Vec<(String, Option<String>)> {
+    if batch.is_empty() {
+        return Vec::new();
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("leakgate-pub-yarn-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"root","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("yarn.lock"), "").unwrap();
+    for (i, fx) in batch.iter().enumerate() {
+        fx.materialize(&dir.path().join(format!("packages/f{i:04}")));
+    }
+    let answers = yarn_batch(&tools.yarn, dir.path());
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, fx)| {
+            let folder = format!("f{i:04}");
+            let answer = match answers.iter().find(|(n, _)| *n == folder) {
+                Some((_, files)) => Answer::Files(files.clone()),
+                None => Answer::Refused("yarn did not pack it".into()),
+            };
+            let verdict = compare(
+                dir.path(),
+                &format!("packages/{folder}"),
+                Publisher::Yarn,
+                &answer,
+            );
+            (fx.name.clone(), verdict)
+        })
+        .collect()
 }
 
 #[test]
@@ -517,4 +656,233 @@ fn files_publisher_flag_lists_each_tools_answer() {
         err.contains("package.json:1:1") && err.contains("files"),
         "{err}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// `pack/publisher-differs` in audit and pre-push.
+
+/// A pnpm monorepo whose member has an `.npmignore` of its own: npm still applies the
+/// root `.gitignore` to it, pnpm doesn't (it reads the root's rules only for a member with
+/// neither `.npmignore` nor `files`).
+fn pnpm_monorepo(repo: &common::TempRepo, root_gitignore: &str) {
+    repo.write(
+        "package.json",
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    );
+    repo.write("pnpm-workspace.yaml", "packages:\n  - packages/*\n");
+    repo.write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    repo.write(".gitignore", root_gitignore);
+    repo.write(
+        "packages/a/package.json",
+        r#"{"name":"@acme/a","version":"1.0.0","main":"index.js"}"#,
+    );
+    repo.write("packages/a/.npmignore", "test/\n");
+    repo.write("packages/a/index.js", "module.exports = 1;\n");
+}
+
+fn differs_findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "pack/publisher-differs")
+        .cloned()
+        .collect()
+}
+
+fn audit_json(repo: &common::TempRepo) -> (Option<i32>, serde_json::Value) {
+    let out = repo
+        .leakgate()
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), v)
+}
+
+/// Hit: the member ships `debug.log` under pnpm only (a note); with `.env` the differing
+/// file is denied and the finding is a warning. The real pnpm and npm agree that exactly
+/// these files differ. Near miss: nothing in the root `.gitignore` touches the member, no
+/// finding.
+#[test]
+fn publisher_differs_is_one_finding_per_package_in_audit() {
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n*.log\n");
+    repo.write("packages/a/debug.log", "started\n");
+    repo.commit_all("init");
+    let (code, v) = audit_json(&repo);
+    assert_eq!(code, Some(0), "{v}");
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(found[0]["severity"], "note", "{v}");
+    assert_eq!(found[0]["package"], "@acme/a", "{v}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "1 file would ship under pnpm but not under npm: debug.log"
+    );
+
+    // A denied file among the differences makes it a warning (the audit's own finding on
+    // it stands beside it).
+    repo.write(".gitignore", "node_modules\n*.log\n.env\n");
+    repo.write("packages/a/.env", "TOKEN=placeholder\n");
+    repo.commit_all("env");
+    let (_, v) = audit_json(&repo);
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "one finding per package, not per file: {v}");
+    assert_eq!(found[0]["severity"], "warning", "{v}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("2 files would ship under pnpm but not under npm: .env, debug.log")
+            && message.contains(".env: file/denied"),
+        "{message}"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "file/denied" && f["file"] == ".env"),
+        "{v}"
+    );
+
+    // The real tools say the same (where they are installed).
+    if let Some(tools) = common::publisher_tools() {
+        common::require_npm();
+        let member = repo.join("packages/a");
+        let pnpm = match real::pnpm(&tools.pnpm, &member) {
+            Answer::Files(f) => f,
+            other => panic!("pnpm: {other:?}"),
+        };
+        let out = std::process::Command::new("npm")
+            .args(["pack", "--dry-run", "--json", "--ignore-scripts"])
+            .current_dir(&member)
+            .output()
+            .unwrap();
+        let npm: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let npm: Vec<String> = npm[0]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        let only_pnpm: Vec<&String> = pnpm.iter().filter(|p| !npm.contains(p)).collect();
+        let only_npm: Vec<&String> = npm.iter().filter(|p| !pnpm.contains(p)).collect();
+        assert_eq!(
+            only_pnpm,
+            [".env", "debug.log"],
+            "pnpm {pnpm:?} npm {npm:?}"
+        );
+        assert!(only_npm.is_empty(), "pnpm {pnpm:?} npm {npm:?}");
+    }
+
+    // Near miss: the same repository whose root rules don't touch the member.
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n");
+    repo.write("packages/a/README.md", "# a\n");
+    repo.commit_all("init");
+    let (code, v) = audit_json(&repo);
+    assert_eq!(code, Some(0), "{v}");
+    assert!(differs_findings(&v).is_empty(), "{v}");
+    assert!(v["notes"].to_string().contains("publisher: pnpm"), "{v}");
+}
+
+/// pre-push judges the pushed packages the same way; `[publish] tool = "npm"` in a pnpm
+/// repository compares with pnpm (the tool the lockfile names) instead.
+#[test]
+fn publisher_differs_in_pre_push_and_against_the_detected_tool() {
+    let repo = common::TempRepo::new();
+    pnpm_monorepo(&repo, "node_modules\n*.log\n");
+    repo.write("packages/a/debug.log", "started\n");
+    repo.commit_all("init");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let line = format!(
+        "refs/heads/main {head} refs/heads/main {}\n",
+        "0".repeat(40)
+    );
+    let out = repo
+        .leakgate()
+        .args(["-v", "pre-push", "origin", "x"])
+        .write_stdin(line)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("pack/publisher-differs")
+            && text.contains("1 file would ship under pnpm but not under npm: debug.log"),
+        "{text}"
+    );
+
+    repo.write("leakgate.toml", "[publish]\ntool = \"npm\"\n");
+    let (_, v) = audit_json(&repo);
+    let found = differs_findings(&v);
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(
+        found[0]["message"], "1 file would ship under pnpm but not under npm: debug.log",
+        "{v}"
+    );
+}
+
+/// `publishConfig.directory` (no real tool needed; the differential fixtures
+/// `pub-publish-directory-*` check the same against pnpm): pnpm packs the sub-folder by its
+/// own package.json, npm packs the package; a directory outside the package is refused at
+/// its position, under pnpm only.
+#[test]
+fn files_publisher_pnpm_packs_the_publish_directory() {
+    let repo = common::TempRepo::new();
+    repo.write(
+        "package.json",
+        r#"{"name":"p","version":"1.0.0","publishConfig":{"directory":"dist"}}"#,
+    );
+    repo.write("src/index.ts", "");
+    repo.write(
+        "dist/package.json",
+        r#"{"name":"p","version":"1.0.0","files":["index.js"],"publishConfig":{"bin":"cli.js"}}"#,
+    );
+    repo.write("dist/index.js", "");
+    repo.write("dist/cli.js", "");
+    repo.write("dist/other.js", "");
+    let run = |tool: &str| {
+        let out = repo
+            .leakgate()
+            .args(["files", "--publisher", tool])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run("pnpm"),
+        (
+            Some(0),
+            "cli.js\nindex.js\npackage.json\n".into(),
+            String::new()
+        )
+    );
+    let (code, npm, _) = run("npm");
+    assert_eq!(code, Some(0));
+    assert!(
+        npm.contains("src/index.ts\n") && npm.contains("dist/other.js\n"),
+        "{npm}"
+    );
+    repo.write(
+        "package.json",
+        "{\"name\":\"p\",\"version\":\"1.0.0\",\n \"publishConfig\": {\"directory\": \"../out\"}}",
+    );
+    let (code, _, err) = run("pnpm");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("package.json:2:20") && err.contains("\"../out\""),
+        "{err}"
+    );
+    assert_eq!(run("npm").0, Some(0));
 }

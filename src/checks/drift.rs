@@ -365,6 +365,7 @@ mod tests {
         Packlist {
             publisher: crate::packlist::Publisher::Npm,
             dir: dir.into(),
+            from: dir.into(),
             manifest: serde_json::json!({"name": "@acme/cli", "version": "1.0.0"}),
             files: files
                 .iter()

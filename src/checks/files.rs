@@ -361,6 +361,7 @@ mod tests {
         Packlist {
             publisher: crate::packlist::Publisher::Npm,
             dir: "pkg".into(),
+            from: "pkg".into(),
             manifest: serde_json::json!({"name": "@acme/cli", "version": "1.0.0"}),
             files: paths
                 .iter()

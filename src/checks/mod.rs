@@ -14,6 +14,7 @@ pub mod fix;
 pub mod origin;
 pub mod own_files;
 pub mod packages;
+pub mod parity;
 pub mod pushed;
 pub mod secrets;
 pub mod size;
@@ -243,7 +244,7 @@ pub fn audit_package(
                     .iter()
                     .find(|p| p.path == inner)
                     .map(|p| p.source.clone())
-                    .unwrap_or_else(|| crate::snapshot::join(&packlist.dir, inner));
+                    .unwrap_or_else(|| crate::snapshot::join(&packlist.from, inner));
                 f.repo_path = Some(repo);
             }
         }
@@ -781,6 +782,7 @@ mod tests {
             let p = Packlist {
                 publisher: crate::packlist::Publisher::Npm,
                 dir: format!("p{i}"),
+                from: format!("p{i}"),
                 manifest: serde_json::json!({"name": format!("p{i}"), "version": "1.0.0"}),
                 files: vec![PackedFile {
                     path: "dist/nightjar.js".into(),
@@ -887,6 +889,7 @@ mod tests {
         Packlist {
             publisher: crate::packlist::Publisher::Npm,
             dir: String::new(),
+            from: String::new(),
             manifest,
             files,
         }

@@ -65,10 +65,10 @@ fn map_for(
     path: &str,
 ) -> Option<sourcemap::DecodedMap> {
     let in_snapshot = |p: &str| {
-        if packlist.dir.is_empty() {
+        if packlist.from.is_empty() {
             p.to_string()
         } else {
-            format!("{}/{p}", packlist.dir)
+            format!("{}/{p}", packlist.from)
         }
     };
     let bytes = read_limited(snapshot, &in_snapshot(path))?;

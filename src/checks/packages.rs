@@ -34,6 +34,13 @@ pub fn audit_packages(
         publisher,
         ..PackOptions::default()
     };
+    // What another tool would ship instead (`pack/publisher-differs`): npm when the
+    // repository publishes with another tool, or the detected tool when the config says npm.
+    let detected = match source {
+        packlist::publisher::Source::Config => packlist::publisher::detect(snapshot, "").0,
+        _ => publisher,
+    };
+    let counterpart = super::parity::counterpart(publisher, detected);
     for package in packages {
         let dir = &package.dir;
         if config.skips(package.name.as_deref(), dir) {
@@ -62,7 +69,12 @@ pub fn audit_packages(
             continue;
         }
         let packlist = packlist::pack(snapshot, dir, &options)?;
-        let findings = audit_package(snapshot, &packlist, config, checks)?;
+        let mut findings = audit_package(snapshot, &packlist, config, checks)?;
+        if let Some(other) = counterpart {
+            findings.extend(super::parity::check(
+                snapshot, &packlist, &findings, other, config, checks,
+            )?);
+        }
         report.notes.push(format!(
             "audited {} ({}): {}, {}",
             package_label(&packlist),

@@ -90,6 +90,7 @@ mod tests {
         Packlist {
             publisher: crate::packlist::Publisher::Npm,
             dir: "".into(),
+            from: "".into(),
             manifest: serde_json::json!({"name": "big", "version": "1.0.0"}),
             files: files
                 .iter()

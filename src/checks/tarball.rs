@@ -98,6 +98,7 @@ pub fn packlist(tarball: &Tarball) -> Result<Packlist, TarballError> {
     }
     files.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     Ok(Packlist {
+        from: dir.clone(),
         dir,
         manifest,
         files,

@@ -23,6 +23,14 @@ pub struct Glob {
 impl Glob {
     /// Compiles `pattern` (without any leading `!`) in `dialect`.
     pub fn new(pattern: &str, dialect: Dialect) -> Result<Glob, String> {
+        Glob::compile(pattern, &Glob::source(pattern, dialect)?)
+    }
+
+    /// The anchored regex, flags included, that `pattern` compiles to, without compiling
+    /// it: several can be compiled together as one `regex::RegexSet`, and a pattern that is
+    /// a plain string never needs its regex at all. Errors are the pattern's own (brace
+    /// sets nested too deep).
+    pub fn source(pattern: &str, dialect: Dialect) -> Result<String, String> {
         let mut body = String::with_capacity(pattern.len() * 2 + 8);
         translate(pattern, &mut body, 0)?;
         let flags = if dialect == Dialect::Yarn {
@@ -30,8 +38,12 @@ impl Glob {
         } else {
             "(?s)"
         };
-        let re = Regex::new(&format!("{flags}^(?:{body})$"))
-            .map_err(|e| format!("pattern `{pattern}`: {e}"))?;
+        Ok(format!("{flags}^(?:{body})$"))
+    }
+
+    /// Compiles a [`Glob::source`] of `pattern` (named in the error).
+    pub fn compile(pattern: &str, source: &str) -> Result<Glob, String> {
+        let re = Regex::new(source).map_err(|e| format!("pattern `{pattern}`: {e}"))?;
         Ok(Glob { re })
     }
 

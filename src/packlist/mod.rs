@@ -9,6 +9,7 @@ pub mod glob;
 pub mod manifest;
 pub mod pattern;
 pub mod prefilter;
+pub mod publish_config;
 pub mod publisher;
 pub mod rules;
 pub mod tarname;
@@ -38,6 +39,9 @@ pub struct PackedFile {
 pub struct Packlist {
     /// The package directory in the snapshot (`""` = snapshot root).
     pub dir: String,
+    /// The folder the files are packed from: `dir`, or the sub-folder pnpm packs instead
+    /// when `publishConfig.directory` names one (each file's `source` is `from/path`).
+    pub from: String,
     /// The parsed package.json.
     pub manifest: serde_json::Value,
     /// Files, sorted bytewise by `path`.
@@ -118,21 +122,22 @@ pub fn pack(
     dir: &str,
     options: &PackOptions,
 ) -> Result<Packlist, PacklistError> {
-    let dir = dir.trim_matches('/');
-    let manifest_path = join(dir, "package.json");
-    let bytes = match snapshot.read(&manifest_path) {
-        Ok(b) => b,
-        Err(SnapshotError::NotFound { .. }) => {
-            return Err(PacklistError::Manifest {
-                file: manifest_path,
-                line: 1,
-                column: 1,
-                message: "no package.json here (npm pack needs one)".into(),
-            })
+    let package_dir = dir.trim_matches('/');
+    let (mut manifest_path, bytes) = read_manifest(snapshot, package_dir, options.publisher)?;
+    let mut value = manifest::parse_json(&manifest_path, &bytes)?;
+    // pnpm packs the folder `publishConfig.directory` names, by that folder's own
+    // package.json (with its `publishConfig` keys hoisted); npm, yarn and bun don't.
+    let mut from = package_dir.to_string();
+    if options.publisher == Publisher::Pnpm {
+        if let Some(sub) = publish_config::pnpm_directory(&manifest_path, &bytes, &value)? {
+            from = join_path(package_dir, &sub);
+            let (path, bytes) = read_manifest(snapshot, &from, options.publisher)?;
+            value = manifest::parse_json(&path, &bytes)?;
+            manifest_path = path;
         }
-        Err(e) => return Err(e.into()),
-    };
-    let value = manifest::parse_json(&manifest_path, &bytes)?;
+        publish_config::pnpm_hoist(&mut value);
+    }
+    let dir = from.as_str();
     for key in ["name", "version"] {
         if !value.get(key).is_some_and(manifest::truthy) {
             return Err(PacklistError::Manifest {
@@ -251,11 +256,35 @@ pub fn pack(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Packlist {
-        dir: dir.to_string(),
+        dir: package_dir.to_string(),
+        from,
         manifest: m.value,
         files,
         publisher: options.publisher,
     })
+}
+
+/// The path and bytes of `dir`'s package.json; a missing one is a manifest error naming
+/// the tool that would fail.
+fn read_manifest(
+    snapshot: &dyn Snapshot,
+    dir: &str,
+    publisher: Publisher,
+) -> Result<(String, Vec<u8>), PacklistError> {
+    let manifest_path = join(dir, "package.json");
+    match snapshot.read(&manifest_path) {
+        Ok(b) => Ok((manifest_path, b)),
+        Err(SnapshotError::NotFound { .. }) => Err(PacklistError::Manifest {
+            file: manifest_path,
+            line: 1,
+            column: 1,
+            message: format!(
+                "no package.json here ({} needs one)",
+                publisher.pack_command()
+            ),
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A list another tool computed (paths relative to `dir`), as a [`Packlist`]: sizes and
@@ -288,6 +317,7 @@ fn other_tool_list(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Packlist {
         dir: dir.to_string(),
+        from: dir.to_string(),
         manifest,
         files,
         publisher: options.publisher,
@@ -359,22 +389,17 @@ fn pnpm_strict_targets(
     Ok(out)
 }
 
-/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, logs, VCS folders,
-/// `*.orig`, `node_modules`.
+/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, VCS folders,
+/// `node_modules`, and below the package root `npm-debug.log` and `*.orig` (a forced
+/// `npm-debug.log` or `a.orig` at the root ships: checked with pnpm 12.26).
 fn pnpm_always_excluded(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
-    [
-        ".npmrc",
-        "npm-debug.log",
-        "package-lock.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-    ]
-    .contains(&base)
+    let nested = rel.contains('/');
+    [".npmrc", "package-lock.json", "yarn.lock", "pnpm-lock.yaml"].contains(&base)
         || rel
             .split('/')
             .any(|s| [".git", ".svn", ".hg", "CVS"].contains(&s))
-        || base.ends_with(".orig")
+        || (nested && (base == "npm-debug.log" || base.ends_with(".orig")))
         || rel == "node_modules"
         || rel.starts_with("node_modules/")
 }

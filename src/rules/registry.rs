@@ -7,7 +7,7 @@
 //! data only (statics), never code.
 
 use super::{Alias, Rule};
-use crate::checks::{codename, drift, files, own_files, secrets, size, sourcemap, tarball};
+use crate::checks::{codename, drift, files, own_files, parity, secrets, size, sourcemap, tarball};
 use crate::{checks, config, review};
 
 /// Every rule.
@@ -60,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &size::PACK_SIZE,
     &drift::PACK_DRIFT,
     &tarball::PACK_UNSAFE_ENTRY,
+    &parity::PACK_PUBLISHER_DIFFERS,
     &review::PACKAGE_JSON_FILES_REMOVED,
     &review::PACKAGE_JSON_FILES_WIDENED,
     &review::PACKAGE_JSON_PRIVATE_REMOVED,

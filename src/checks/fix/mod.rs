@@ -108,7 +108,10 @@ pub fn exclusion(
         })
     };
 
-    let manifest_path = join(dir, "package.json");
+    // The package.json and ignore files that decide are those of the folder packed (pnpm's
+    // `publishConfig.directory`), which the `works` re-pack of `dir` reaches again.
+    let from = packlist.from.as_str();
+    let manifest_path = join(from, "package.json");
     if let Some(Value::Array(_)) = packlist.manifest.get("files") {
         // With `files`, a root .npmignore can't take back what an entry names: the
         // negation goes into `files` itself, written into the text as it is laid out.
@@ -131,8 +134,8 @@ pub fn exclusion(
         });
     }
 
-    let npmignore = join(dir, ".npmignore");
-    let gitignore = join(dir, ".gitignore");
+    let npmignore = join(from, ".npmignore");
+    let gitignore = join(from, ".gitignore");
     let lines: Vec<String> = what.iter().flat_map(Exclusion::ignore_lines).collect();
     let shown = lines.join("`, `");
     let existing = snapshot.read(&npmignore).ok();
