@@ -475,25 +475,22 @@ impl GitRepo {
             cmd.env("GIT_DIR", self.pool.git_dir())
                 .env("GIT_WORK_TREE", &self.workdir);
         }
-        let spawn_err = |e: std::io::Error| {
-            SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
-        };
         let out = if input.is_empty() {
-            cmd.output().map_err(spawn_err)?
+            cmd.output().map_err(no_git)?
         } else {
             let mut child = cmd
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
-                .map_err(spawn_err)?;
+                .map_err(no_git)?;
             let mut stdin = child.stdin.take().expect("stdin is piped");
             let writer = std::thread::spawn(move || {
                 use std::io::Write;
                 // A write error means git exited early: its status and stderr say why.
                 let _ = stdin.write_all(&input);
             });
-            let out = child.wait_with_output().map_err(spawn_err)?;
+            let out = child.wait_with_output().map_err(no_git)?;
             let _ = writer.join();
             out
         };
@@ -537,9 +534,7 @@ impl GitRepo {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .map_err(|e| {
-                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
-            })?;
+            .map_err(no_git)?;
         let stdout = child
             .stdout
             .take()
@@ -569,9 +564,7 @@ impl GitRepo {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .map_err(|e| {
-                SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
-            })?;
+            .map_err(no_git)?;
         let no_pipe = || SnapshotError::Other("git cat-file --batch: no pipe".into());
         let stdin = child.stdin.take().ok_or_else(no_pipe)?;
         let stdout = child.stdout.take().ok_or_else(no_pipe)?;
@@ -667,6 +660,11 @@ impl std::io::Read for BlobInBatch<'_> {
         b.left -= n as u64;
         Ok(n)
     }
+}
+
+/// The error when git can't be started.
+fn no_git(e: std::io::Error) -> SnapshotError {
+    SnapshotError::Other(format!("could not run git (is it installed?): {e}"))
 }
 
 /// A child git that never takes optional locks (no index refresh written back) and runs no
