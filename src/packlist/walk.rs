@@ -637,8 +637,9 @@ fn child_level(
         shared.plain_strict.clone()
     } else {
         let mut lines = shared.strict_head.clone();
-        // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
-        // below).
+        // pnpm anchors each file handed down to its folder: only a named path with a
+        // slash is handed down, and it names that path alone (npm's `!x.js` matches any
+        // `x.js` below).
         let anchor = if spec.pnpm { "/" } else { "" };
         lines.extend(required.iter().map(|f| format!("!{anchor}{f}")));
         RuleSet::cached_lines("<npm strict>", &lines)?
