@@ -14,7 +14,8 @@
 //! - Without `files`: each folder's `.npmignore` (else `.gitignore`) applies to its subtree;
 //!   a line with a slash other than at its end matches the path from that folder, one
 //!   without matches the name; the last matching line wins; an excluded folder is not
-//!   entered. Matching is case-sensitive.
+//!   entered unless a `!` line with a path could name something in it. Matching is
+//!   case-sensitive.
 //! - With `files` (an array of strings; anything else, `[]` included, is refused): an
 //!   entry matches the path from the package root (`**/x` matches the name at any depth).
 //!   A matching file ships with no default exclude or ignore file consulted; a matching
@@ -41,6 +42,8 @@ struct Pat {
     dirs_only: bool,
     /// Began with `**/`: match the name at any depth (for `files`).
     leading_globstar: bool,
+    /// The pattern once its markers are stripped (what `glob` compiles).
+    source: String,
 }
 
 impl Pat {
@@ -83,7 +86,33 @@ impl Pat {
             rel_path,
             dirs_only,
             leading_globstar,
+            source: rest.to_string(),
         }))
+    }
+
+    /// Whether this path pattern could name something inside the folder `rel` (relative
+    /// to its ignore file's folder): each of the folder's segments matches the pattern's
+    /// segment at that place, and the pattern goes deeper (a `**` segment reaches anywhere).
+    fn may_reach_into(&self, rel: &str) -> bool {
+        if self.leading_globstar {
+            return true;
+        }
+        let segs: Vec<&str> = self.source.split('/').collect();
+        for (i, part) in rel.split('/').enumerate() {
+            let Some(seg) = segs.get(i) else {
+                return false;
+            };
+            if *seg == "**" {
+                return true;
+            }
+            if i + 1 == segs.len() {
+                return false;
+            }
+            if !Glob::new(seg, Dialect::Bun).map_or(true, |g| g.is_match(part)) {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -153,6 +182,17 @@ struct IgnoreFile {
     pats: Vec<Pat>,
     depth: usize,
     has_rel_path: bool,
+}
+
+/// `subpath` relative to the folder of an ignore file at `depth` (the root's is 1).
+fn below_ignore_file(subpath: &str, depth: usize) -> &str {
+    let mut rel = subpath;
+    for _ in 1..depth {
+        if let Some(i) = rel.find('/') {
+            rel = &rel[i + 1..];
+        }
+    }
+    rel
 }
 
 /// Reads a folder's `.npmignore`, else its `.gitignore`.
@@ -491,10 +531,14 @@ fn walk_all(
             };
             if is_dir {
                 // An excluded folder is still entered when a `!` line with a path could
-                // name something in it.
-                let reopen = ignores
-                    .iter()
-                    .any(|ig| ig.pats.iter().any(|p| p.negated && p.rel_path));
+                // name something in it (`!dist/x.js` reopens `dist`, not `lib`).
+                let reopen = out_now
+                    && ignores.iter().any(|ig| {
+                        let rel = below_ignore_file(&sub, ig.depth);
+                        ig.pats
+                            .iter()
+                            .any(|p| p.negated && p.rel_path && p.may_reach_into(rel))
+                    });
                 if !out_now || reopen {
                     subdirs.push((sub, out_now));
                 }
@@ -588,6 +632,7 @@ fn walk_files(
                 rel_path: p.rel_path,
                 dirs_only: p.dirs_only,
                 leading_globstar: p.leading_globstar,
+                source: p.source.clone(),
             })
             .collect(),
         depth: 1,
