@@ -92,10 +92,7 @@ fn ask(tools: &common::PublisherTools, publisher: Publisher, dir: &Path) -> Answ
 /// Fixtures where leakgate's list for a publisher still differs from the real tool's. Each
 /// is a known gap (docs/publishers.md, "Not yet reproduced"); the test fails when one of
 /// them starts to agree, so the list only shrinks.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    // bun 1.4 follows a bundled dependency's symlink and packs it by its own `files`.
-    ("bun", "bundled-symlinked"),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 /// The named traps of `tests/fixtures/publishers.txt`.
 fn traps() -> Vec<Fixture> {

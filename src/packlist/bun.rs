@@ -14,7 +14,8 @@
 //! - Without `files`: each folder's `.npmignore` (else `.gitignore`) applies to its subtree;
 //!   a line with a slash other than at its end matches the path from that folder, one
 //!   without matches the name; the last matching line wins; an excluded folder is not
-//!   entered. Matching is case-sensitive.
+//!   entered unless a `!` line with a path could name something in it. Matching is
+//!   case-sensitive.
 //! - With `files` (an array of strings; anything else, `[]` included, is refused): an
 //!   entry matches the path from the package root (`**/x` matches the name at any depth).
 //!   A matching file ships with no default exclude or ignore file consulted; a matching
@@ -23,7 +24,9 @@
 //! - `main`, `bin` and `browser` are not forced in.
 //! - `bundleDependencies` (array, or `true` for every `dependencies` key) ship from the root
 //!   `node_modules` with their own `dependencies` and `optionalDependencies`, found by walking
-//!   up `node_modules` folders; any other value is refused.
+//!   up `node_modules` folders; any other value is refused. One whose entry is a symlink to
+//!   a folder ships as that package packs itself; one of `dependencies` with no folder
+//!   there is refused.
 
 use super::glob::{Dialect, Glob};
 use super::PacklistError;
@@ -39,6 +42,8 @@ struct Pat {
     dirs_only: bool,
     /// Began with `**/`: match the name at any depth (for `files`).
     leading_globstar: bool,
+    /// The pattern once its markers are stripped (what `glob` compiles).
+    source: String,
 }
 
 impl Pat {
@@ -81,7 +86,33 @@ impl Pat {
             rel_path,
             dirs_only,
             leading_globstar,
+            source: rest.to_string(),
         }))
+    }
+
+    /// Whether this path pattern could name something inside the folder `rel` (relative
+    /// to its ignore file's folder): each of the folder's segments matches the pattern's
+    /// segment at that place, and the pattern goes deeper (a `**` segment reaches anywhere).
+    fn may_reach_into(&self, rel: &str) -> bool {
+        if self.leading_globstar {
+            return true;
+        }
+        let segs: Vec<&str> = self.source.split('/').collect();
+        for (i, part) in rel.split('/').enumerate() {
+            let Some(seg) = segs.get(i) else {
+                return false;
+            };
+            if *seg == "**" {
+                return true;
+            }
+            if i + 1 == segs.len() {
+                return false;
+            }
+            if !Glob::new(seg, Dialect::Bun).map_or(true, |g| g.is_match(part)) {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -151,6 +182,17 @@ struct IgnoreFile {
     pats: Vec<Pat>,
     depth: usize,
     has_rel_path: bool,
+}
+
+/// `subpath` relative to the folder of an ignore file at `depth` (the root's is 1).
+fn below_ignore_file(subpath: &str, depth: usize) -> &str {
+    let mut rel = subpath;
+    for _ in 1..depth {
+        if let Some(i) = rel.find('/') {
+            rel = &rel[i + 1..];
+        }
+    }
+    rel
 }
 
 /// Reads a folder's `.npmignore`, else its `.gitignore`.
@@ -277,10 +319,39 @@ pub fn pack_list(
     manifest: &Value,
 ) -> Result<Vec<String>, PacklistError> {
     let source = join(dir, "package.json");
-    let mut out: Vec<String> = vec!["package.json".to_string()];
     let bundled = bundled_names(manifest, &source)?;
+    // bun refuses a bundled dependency of `dependencies` with no folder (or link to one)
+    // in `node_modules` (one of another group, or of none, it skips).
+    if let Some(deps) = manifest.get("dependencies").and_then(Value::as_object) {
+        for name in bundled.iter().filter(|n| deps.contains_key(n.as_str())) {
+            let found = locate(snap, dir, &format!("node_modules/{name}"))?;
+            if matches!(found, None | Some(Bundled::Broken)) {
+                return Err(refusal(
+                    &source,
+                    &format!("bundled dependency \"{name}\" is not installed"),
+                ));
+            }
+        }
+    }
+    let mut out = vec!["package.json".to_string()];
+    own_files(snap, dir, manifest, &mut out)?;
+    gather_bundled(snap, dir, &bundled, &mut out)?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// A package's own files, `package.json` aside: by `files` or the ignore files, and its
+/// `bin` targets (not its bundled dependencies).
+fn own_files(
+    snap: &dyn Snapshot,
+    dir: &str,
+    manifest: &Value,
+    out: &mut Vec<String>,
+) -> Result<(), PacklistError> {
+    let source = join(dir, "package.json");
     match manifest.get("files") {
-        None => walk_all(snap, dir, "", 1, &[], &mut out, true)?,
+        None => walk_all(snap, dir, "", 1, &[], out, true)?,
         Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
             let mut includes = Vec::new();
             let mut excludes = Vec::new();
@@ -293,7 +364,7 @@ pub fn pack_list(
                     None => {}
                 }
             }
-            walk_files(snap, dir, &includes, &excludes, &mut out)?;
+            walk_files(snap, dir, &includes, &excludes, out)?;
         }
         Some(_) => {
             return Err(refusal(
@@ -302,11 +373,7 @@ pub fn pack_list(
             ))
         }
     }
-    gather_bundled(snap, dir, &bundled, &mut out)?;
-    add_bins(snap, dir, manifest, &mut out)?;
-    out.sort();
-    out.dedup();
-    Ok(out)
+    add_bins(snap, dir, manifest, out)
 }
 
 /// bun ships its `bin` targets (a string, or an object's string values) whatever `files`
@@ -464,10 +531,14 @@ fn walk_all(
             };
             if is_dir {
                 // An excluded folder is still entered when a `!` line with a path could
-                // name something in it.
-                let reopen = ignores
-                    .iter()
-                    .any(|ig| ig.pats.iter().any(|p| p.negated && p.rel_path));
+                // name something in it (`!dist/x.js` reopens `dist`, not `lib`).
+                let reopen = out_now
+                    && ignores.iter().any(|ig| {
+                        let rel = below_ignore_file(&sub, ig.depth);
+                        ig.pats
+                            .iter()
+                            .any(|p| p.negated && p.rel_path && p.may_reach_into(rel))
+                    });
                 if !out_now || reopen {
                     subdirs.push((sub, out_now));
                 }
@@ -561,6 +632,7 @@ fn walk_files(
                 rel_path: p.rel_path,
                 dirs_only: p.dirs_only,
                 leading_globstar: p.leading_globstar,
+                source: p.source.clone(),
             })
             .collect(),
         depth: 1,
@@ -616,7 +688,12 @@ fn bundled_names(manifest: &Value, source: &str) -> Result<Vec<String>, Packlist
     Ok(Vec::new())
 }
 
-/// The bundled dependencies' files (`iterateBundledDeps`).
+/// The bundled dependencies' files (`iterateBundledDeps`). A dependency whose
+/// `node_modules` entry is a folder ships whole (minus the default excludes and its own
+/// `node_modules`); one whose entry is a symlink to a folder (a linked package) ships as
+/// that package would pack itself: by its own `files` or ignore files, with its `bin`
+/// targets, its `package.json` if it has one, and not its own bundled dependencies (checked
+/// with bun 1.4). Either way its `dependencies` and `optionalDependencies` follow.
 fn gather_bundled(
     snap: &dyn Snapshot,
     dir: &str,
@@ -631,69 +708,134 @@ fn gather_bundled(
         return Ok(());
     }
     let mut seen: std::collections::HashSet<String> = Default::default();
-    let mut queue: Vec<(String, usize)> = Vec::new();
+    // (path from the package as bun sees it, through links; where it really is; depth)
+    let mut queue: Vec<(String, Bundled, usize)> = Vec::new();
     for name in names {
         let sub = format!("node_modules/{name}");
-        if snap.kind(&super::join_path(dir, &sub))? == Some(EntryKind::Dir)
-            && seen.insert(sub.clone())
-        {
-            queue.push((sub, 2));
+        if let Some(found) = locate(snap, dir, &sub)?.filter(Bundled::usable) {
+            if seen.insert(sub.clone()) {
+                queue.push((sub, found, 2));
+            }
         }
     }
-    while let Some((sub, d)) = queue.pop() {
+    while let Some((sub, found, d)) = queue.pop() {
+        let real = match &found {
+            Bundled::Folder(r) | Bundled::Linked(r) => r.clone(),
+            Bundled::Broken | Bundled::Outside => continue,
+        };
         // The dependency's own dependencies, nearest node_modules first.
-        if let Ok(bytes) = snap.read(&super::join_path(dir, &join(&sub, "package.json"))) {
-            if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
-                for group in ["dependencies", "optionalDependencies"] {
-                    let Some(deps) = json.get(group).and_then(Value::as_object) else {
-                        continue;
-                    };
-                    for dep in deps.keys() {
-                        let mut base = sub.clone();
-                        loop {
-                            let cand = format!("{base}/node_modules/{dep}");
-                            if snap.kind(&super::join_path(dir, &cand))? == Some(EntryKind::Dir) {
-                                if seen.insert(cand.clone()) {
-                                    queue.push((cand.clone(), cand.matches('/').count() + 1));
+        let json = snap
+            .read(&join(&real, "package.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+        for group in ["dependencies", "optionalDependencies"] {
+            let Some(deps) = json
+                .as_ref()
+                .and_then(|j| j.get(group))
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for dep in deps.keys() {
+                let mut base = sub.clone();
+                loop {
+                    let cand = format!("{base}/node_modules/{dep}");
+                    if let Some(f) = locate(snap, dir, &cand)?.filter(Bundled::usable) {
+                        if seen.insert(cand.clone()) {
+                            let depth = cand.matches('/').count() + 1;
+                            queue.push((cand, f, depth));
+                        }
+                        break;
+                    }
+                    match base.rfind("/node_modules/") {
+                        Some(i) => base.truncate(i),
+                        None => {
+                            let top = format!("node_modules/{dep}");
+                            if base != "node_modules" && !seen.contains(&top) {
+                                if let Some(f) = locate(snap, dir, &top)?.filter(Bundled::usable) {
+                                    seen.insert(top.clone());
+                                    queue.push((top, f, 2));
                                 }
-                                break;
                             }
-                            match base.rfind("/node_modules/") {
-                                Some(i) => base.truncate(i),
-                                None => {
-                                    let top = format!("node_modules/{dep}");
-                                    if base != "node_modules"
-                                        && snap.kind(&super::join_path(dir, &top))?
-                                            == Some(EntryKind::Dir)
-                                        && seen.insert(top.clone())
-                                    {
-                                        queue.push((top, 2));
-                                    }
-                                    break;
-                                }
-                            }
+                            break;
                         }
                     }
                 }
             }
         }
-        walk_bundle(snap, dir, &sub, d, out)?;
+        match found {
+            Bundled::Folder(real) => walk_bundle(snap, &real, &sub, d, out)?,
+            Bundled::Broken | Bundled::Outside => {}
+            Bundled::Linked(real) => {
+                let manifest = json.unwrap_or(Value::Null);
+                let mut own = Vec::new();
+                if snap.kind(&join(&real, "package.json"))? == Some(EntryKind::File) {
+                    own.push("package.json".to_string());
+                }
+                own_files(snap, &real, &manifest, &mut own)?;
+                out.extend(own.into_iter().map(|f| format!("{sub}/{f}")));
+            }
+        }
     }
     Ok(())
 }
 
-/// `addBundledDep`'s walk: everything but the dependency's own `node_modules` and the
-/// default excludes.
+/// Where a bundled dependency's folder really is in the snapshot.
+enum Bundled {
+    /// A folder: walked whole.
+    Folder(String),
+    /// A symlink to a folder: packed as that package.
+    Linked(String),
+    /// A symlink that dangles inside the snapshot or names something else than a folder.
+    Broken,
+    /// A symlink that leaves the snapshot or loops: leakgate does not follow it (bun
+    /// would follow one out of the package).
+    Outside,
+}
+
+impl Bundled {
+    /// Whether there is a folder to pack.
+    fn usable(&self) -> bool {
+        !matches!(self, Bundled::Broken | Bundled::Outside)
+    }
+}
+
+/// The bundled dependency at `sub` of the package at `dir` (a path that may pass through
+/// linked packages), or `None` when there is nothing there.
+fn locate(snap: &dyn Snapshot, dir: &str, sub: &str) -> Result<Option<Bundled>, PacklistError> {
+    let (parent, name) = match sub.rfind('/') {
+        Some(i) => (&sub[..i], &sub[i + 1..]),
+        None => ("", sub),
+    };
+    let Ok(real_parent) = crate::snapshot::resolve_symlinks(snap, &super::join_path(dir, parent))
+    else {
+        return Ok(None);
+    };
+    let path = join(&real_parent, name);
+    Ok(match snap.lstat(&path)?.map(|e| e.kind) {
+        Some(EntryKind::Dir) => Some(Bundled::Folder(path)),
+        Some(EntryKind::Symlink) => match crate::snapshot::resolve_symlinks(snap, &path) {
+            Ok(real) if snap.kind(&real)? == Some(EntryKind::Dir) => Some(Bundled::Linked(real)),
+            Ok(_) | Err(crate::snapshot::SnapshotError::NotFound { .. }) => Some(Bundled::Broken),
+            Err(_) => Some(Bundled::Outside),
+        },
+        _ => None,
+    })
+}
+
+/// `addBundledDep`'s walk of the folder at `real`, listed under `sub`: everything but the
+/// dependency's own `node_modules` and the default excludes.
 fn walk_bundle(
     snap: &dyn Snapshot,
-    dir: &str,
+    real: &str,
     sub: &str,
     depth: usize,
     out: &mut Vec<String>,
 ) -> Result<(), PacklistError> {
-    let mut stack = vec![(sub.to_string(), depth)];
+    // (path inside the dependency, depth)
+    let mut stack = vec![(String::new(), depth)];
     while let Some((folder, d)) = stack.pop() {
-        let entries = snap.read_dir_kinds(&super::join_path(dir, &folder))?;
+        let entries = snap.read_dir_kinds(&super::join_path(real, &folder))?;
         for e in entries.iter() {
             let is_dir = match e.kind {
                 EntryKind::File => false,
@@ -703,12 +845,13 @@ fn walk_bundle(
             if d == depth && e.name == "node_modules" {
                 continue;
             }
-            let path = join(&folder, &e.name);
+            let inner = join(&folder, &e.name);
+            let path = join(sub, &inner);
             if excluded(&e.name, &path, is_dir, d, &[], false) != Some(false) {
                 continue;
             }
             if is_dir {
-                stack.push((path, d + 1));
+                stack.push((inner, d + 1));
             } else {
                 out.push(path);
             }

@@ -389,13 +389,16 @@ fn pnpm_strict_targets(
     Ok(out)
 }
 
-/// What pnpm never ships, whatever forces it: lockfiles, `.npmrc`, VCS folders,
-/// `node_modules`, and below the package root `npm-debug.log` and `*.orig` (a forced
-/// `npm-debug.log` or `a.orig` at the root ships: checked with pnpm 12.26).
+/// What pnpm never ships, whatever forces it: `.npmrc`, VCS folders, `node_modules`, the
+/// lockfiles at the package root, and below the root `npm-debug.log` and `*.orig` (a
+/// forced `npm-debug.log` or `a.orig` at the root ships, and so does a forced lockfile in
+/// a sub-folder, as its default rules anchor lockfiles to the root: checked with pnpm
+/// 12.26).
 fn pnpm_always_excluded(rel: &str) -> bool {
     let base = rel.rsplit('/').next().unwrap_or(rel);
     let nested = rel.contains('/');
-    [".npmrc", "package-lock.json", "yarn.lock", "pnpm-lock.yaml"].contains(&base)
+    base == ".npmrc"
+        || (!nested && ["package-lock.json", "yarn.lock", "pnpm-lock.yaml"].contains(&rel))
         || rel
             .split('/')
             .any(|s| [".git", ".svn", ".hg", "CVS"].contains(&s))

@@ -226,8 +226,9 @@ pub fn package_rules(
 }
 
 /// [`package_rules`] for npm (`pnpm: false`) or pnpm, which reads `files` with its `!`
-/// entries last (a negation always wins), names explicit files anchored to the package
-/// root (`!/x.js`, not any `x.js` below), and does not normalize `.`/`..` segments.
+/// entries last (a negation always wins), names explicit files as a .gitignore line would
+/// (`x.js` at any depth, `lib/x.js` only at that path), and does not normalize `.`/`..`
+/// segments.
 pub fn package_rules_as(
     files: Option<&[String]>,
     main: Option<&str>,
@@ -261,7 +262,11 @@ pub fn package_rules_as(
             let odd = pnpm && target.split('/').any(|s| s == "." || s == "..");
             match if odd { Target::Missing } else { lstat(target) } {
                 Target::File if pnpm && !file.starts_with('!') => {
-                    strict.insert(0, format!("!/{}", file.trim_start_matches('/')));
+                    // As in a .gitignore: a name without a slash matches at any depth
+                    // (`d.js` also ships `dist/d.js` once `dist` is entered), one with a
+                    // slash only at that path.
+                    let anchor = if file.contains('/') { "/" } else { "" };
+                    strict.insert(0, format!("!{anchor}{}", file.trim_start_matches('/')));
                     required.push(file.strip_prefix('/').unwrap_or(&file).to_string());
                 }
                 Target::File if pnpm => negated_files.push(inverse),

@@ -138,6 +138,9 @@ struct Level {
     gitignore: Option<Arc<RuleSet>>,
     strict: Option<Arc<RuleSet>>,
     required: Vec<String>,
+    /// pnpm: this folder was entered only for the named files below it (`required`) and an
+    /// ignore file of a folder above drops it, so only those files ship from here down.
+    only_required: bool,
 }
 
 impl Level {
@@ -155,8 +158,16 @@ impl Level {
 /// A directory on the stack with the sub-directories still to visit.
 struct Frame {
     level: Level,
-    /// (name, exact), visited from the back.
-    pending: Vec<(String, bool)>,
+    /// The sub-directories to visit, from the back.
+    pending: Vec<Pending>,
+}
+
+/// A sub-directory to visit: its name, whether it is `exact` (its own path is included,
+/// not only partially) and whether only the named files below it ship (pnpm).
+struct Pending {
+    name: String,
+    exact: bool,
+    only_required: bool,
 }
 
 /// The entry being filtered, laid out once so every ancestor can slice its own view:
@@ -313,6 +324,20 @@ fn filter(
     partial: bool,
     slash: bool,
 ) -> bool {
+    filter_as(chain, sets, candidates, probe, (partial, slash), false)
+}
+
+/// [`filter`], optionally without the STRICT sets of the walkers below the root (the
+/// named files handed down to them): pnpm does not reopen, for a named file, a folder an
+/// ignore file of a sub-folder drops (it ships the named file alone).
+fn filter_as(
+    chain: &[&Level],
+    sets: &ChainSets<'_>,
+    candidates: &[Candidates],
+    probe: &Probe,
+    (partial, slash): (bool, bool),
+    without_handed: bool,
+) -> bool {
     let mut identity: Option<bool> = None;
     let mut included = true;
     let last = chain.len() - 1;
@@ -332,7 +357,14 @@ fn filter(
             slot: &sets.slots[i],
             candidates,
         };
-        included = apply(&view, level, probe, (partial, slash, i < last), included);
+        let skip_strict = without_handed && i > 0;
+        included = apply(
+            &view,
+            level,
+            probe,
+            (partial, slash, i < last, skip_strict),
+            included,
+        );
     }
     included
 }
@@ -345,15 +377,15 @@ struct SetsView<'s, 'a> {
 }
 
 /// One walker's own rule sets applied to the entry (the loop body of `filterEntry`).
-/// `mode` is (partial, slash, has_basename).
+/// `mode` is (partial, slash, has_basename, skip_strict).
 fn apply(
     view: &SetsView<'_, '_>,
     level: &Level,
     probe: &Probe,
-    mode: (bool, bool, bool),
+    mode: (bool, bool, bool, bool),
     mut included: bool,
 ) -> bool {
-    let (partial, slash, has_basename) = mode;
+    let (partial, slash, has_basename, skip_strict) = mode;
     let buf = probe.buf.as_str();
     let len = buf.len();
     let start = probe.start(&level.rel);
@@ -362,6 +394,9 @@ fn apply(
     let entry = &buf[start..end];
     let name = &buf[len - 1 - probe.name_len..len - 1];
     for &kind in level.kinds {
+        if skip_strict && kind == Strict {
+            continue;
+        }
         let i = view.slot[kind.index()];
         if i == NO_SET {
             continue;
@@ -535,6 +570,7 @@ pub fn walk_package(
         gitignore: None,
         strict: None,
         required: Vec::new(),
+        only_required: false,
     };
     if let Some(frame) = enter(snap, shared, spec, &[], root, true, emit)? {
         walk_below(snap, shared, spec, &[], frame, emit)?;
@@ -570,8 +606,8 @@ fn walk_below(
             let parent = *chain.last().expect("the frame itself");
             let lists: Vec<Result<Vec<Found>, PacklistError>> = pending
                 .into_par_iter()
-                .map(|(name, exact)| {
-                    let level = child_level(shared, spec, parent, &name, exact, depth)?;
+                .map(|p| {
+                    let level = child_level(shared, spec, parent, &p, depth)?;
                     let mut out = Vec::new();
                     let mut push = |f: Found| out.push(f);
                     if let Some(f) = enter(snap, shared, spec, &chain, level, false, &mut push)? {
@@ -585,11 +621,11 @@ fn walk_below(
             }
             continue;
         }
-        let Some((name, exact)) = top.pending.pop() else {
+        let Some(p) = top.pending.pop() else {
             stack.pop();
             continue;
         };
-        let level = child_level(shared, spec, &top.level, &name, exact, depth)?;
+        let level = child_level(shared, spec, &top.level, &p, depth)?;
         let chain = walkers(ancestors, &stack);
         let frame = enter(snap, shared, spec, &chain, level, false, emit)?;
         drop(chain);
@@ -614,10 +650,10 @@ fn child_level(
     shared: &Shared,
     spec: &PackageWalk<'_>,
     parent: &Level,
-    name: &str,
-    exact: bool,
+    pending: &Pending,
     depth: usize,
 ) -> Result<Level, PacklistError> {
+    let name = pending.name.as_str();
     let rel = join(&parent.rel, name);
     if depth >= MAX_DEPTH {
         return Err(PacklistError::Rules {
@@ -637,15 +673,16 @@ fn child_level(
         shared.plain_strict.clone()
     } else {
         let mut lines = shared.strict_head.clone();
-        // pnpm anchors each named file to its folder (npm's `!x.js` matches any `x.js`
-        // below).
+        // pnpm anchors each file handed down to its folder: only a named path with a
+        // slash is handed down, and it names that path alone (npm's `!x.js` matches any
+        // `x.js` below).
         let anchor = if spec.pnpm { "/" } else { "" };
         lines.extend(required.iter().map(|f| format!("!{anchor}{f}")));
         RuleSet::cached_lines("<npm strict>", &lines)?
     };
     Ok(Level {
         rel,
-        exact,
+        exact: pending.exact,
         plain: false,
         kinds: spec.sub_kinds,
         default: shared.default.clone(),
@@ -654,6 +691,7 @@ fn child_level(
         gitignore: None,
         strict: Some(strict),
         required,
+        only_required: pending.only_required,
     })
 }
 
@@ -759,6 +797,10 @@ fn enter(
                 if e.name.contains('*') && !spec.pnpm {
                     continue;
                 }
+                // pnpm, in a folder entered only for named files: those alone.
+                if level.only_required && !level.required.contains(&e.name) {
+                    continue;
+                }
                 probe.set_name(&e.name);
                 sets.candidates(&e.name, &mut candidates);
                 if filter(&chain, &sets, &candidates, &probe, false, false) {
@@ -784,7 +826,27 @@ fn enter(
                 }
                 let exact = filter(&chain, &sets, &candidates, &probe, false, false)
                     || filter(&chain, &sets, &candidates, &probe, false, true);
-                pending.push((e.name.clone(), exact));
+                // pnpm: a folder that only the named files handed down below the root
+                // reopen (an ignore file of a sub-folder drops it) ships those files alone.
+                let only_required = spec.pnpm
+                    && (level.only_required
+                        || (!level.required.is_empty()
+                            && !filter_as(
+                                &chain,
+                                &sets,
+                                &candidates,
+                                &probe,
+                                (true, false),
+                                true,
+                            )));
+                if only_required && required_below(&level.required, &e.name).is_empty() {
+                    continue;
+                }
+                pending.push(Pending {
+                    name: e.name.clone(),
+                    exact,
+                    only_required,
+                });
             }
             // Symlinks, FIFOs, sockets, devices and gitlinks are never packed or entered.
             EntryKind::Symlink | EntryKind::Other => {}
