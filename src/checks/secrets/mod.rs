@@ -512,18 +512,54 @@ impl Scanner {
 /// fallback (no SIMD, or too many team keywords for Teddy).
 enum Keywords {
     Packed(aho_corasick::packed::Searcher),
+    /// The keywords split by length. Teddy fingerprints as many bytes of every literal as
+    /// the shortest one has (at most 4): six 3-byte keywords (`sk-`, `://`, `eyJ`, `SG.`,
+    /// `glp`, `xox`) made all 64 fingerprints 3 bytes, which ordinary code matches far more
+    /// often (a candidate to verify every few bytes). The long keywords get a 4-byte
+    /// searcher of their own and the few short ones a small one, merged leftmost-longest:
+    /// about half the keyword pass (docs/performance.md).
+    ByLength(Box<[KeywordPart; 2]>),
     Automaton(AhoCorasick),
 }
 
+/// One searcher of [`Keywords::ByLength`] and the index, among all keywords, of each of its
+/// patterns.
+struct KeywordPart {
+    searcher: aho_corasick::packed::Searcher,
+    global: Vec<usize>,
+}
+
+/// Teddy's longest fingerprint, in bytes.
+const TEDDY_FINGERPRINT: usize = 4;
+
 impl Keywords {
     fn new(keywords: &[String]) -> Result<Keywords, aho_corasick::BuildError> {
-        let packed = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
-            .builder()
-            .extend(keywords)
-            .build();
-        if let Some(searcher) = packed.filter(|_| !keywords.is_empty()) {
-            return Ok(Keywords::Packed(searcher));
+        let searcher = |indices: &[usize]| {
+            aho_corasick::packed::Config::new()
+                .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+                .builder()
+                .extend(indices.iter().map(|&i| &keywords[i]))
+                .build()
+        };
+        let (long, short): (Vec<usize>, Vec<usize>) =
+            (0..keywords.len()).partition(|&i| keywords[i].len() >= TEDDY_FINGERPRINT);
+        if !long.is_empty() && !short.is_empty() {
+            if let (Some(l), Some(s)) = (searcher(&long), searcher(&short)) {
+                return Ok(Keywords::ByLength(Box::new([
+                    KeywordPart {
+                        searcher: l,
+                        global: long,
+                    },
+                    KeywordPart {
+                        searcher: s,
+                        global: short,
+                    },
+                ])));
+            }
+        }
+        let all: Vec<usize> = (0..keywords.len()).collect();
+        if let Some(s) = searcher(&all).filter(|_| !keywords.is_empty()) {
+            return Ok(Keywords::Packed(s));
         }
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
@@ -536,6 +572,12 @@ impl Keywords {
     fn find_iter<'s, 'h>(&'s self, bytes: &'h [u8]) -> KeywordHits<'s, 'h> {
         match self {
             Keywords::Packed(s) => KeywordHits::Packed(s.find_iter(bytes)),
+            Keywords::ByLength(parts) => KeywordHits::Merged(Merged {
+                parts,
+                bytes,
+                at: 0,
+                next: [None, None],
+            }),
             Keywords::Automaton(ac) => KeywordHits::Automaton(ac.find_iter(bytes)),
         }
     }
@@ -544,7 +586,53 @@ impl Keywords {
 /// The matches of [`Keywords::find_iter`].
 enum KeywordHits<'s, 'h> {
     Packed(aho_corasick::packed::FindIter<'s, 'h>),
+    Merged(Merged<'s, 'h>),
     Automaton(aho_corasick::FindIter<'s, 'h>),
+}
+
+/// Leftmost-longest over both parts of [`Keywords::ByLength`], as one searcher of all the
+/// keywords gives it: the earliest start wins, the longer match at the same start, and the
+/// search resumes at its end (a part's match that starts before that is looked for again).
+struct Merged<'s, 'h> {
+    parts: &'s [KeywordPart; 2],
+    bytes: &'h [u8],
+    at: usize,
+    /// Each part's next match at or after an earlier `at`; `Some(None)`: it has no more.
+    next: [Option<Option<aho_corasick::Match>>; 2],
+}
+
+impl Iterator for Merged<'_, '_> {
+    type Item = aho_corasick::Match;
+
+    fn next(&mut self) -> Option<aho_corasick::Match> {
+        if self.at > self.bytes.len() {
+            return None;
+        }
+        for (i, part) in self.parts.iter().enumerate() {
+            let stale = match self.next[i] {
+                None => true,
+                Some(Some(m)) => m.start() < self.at,
+                Some(None) => false,
+            };
+            if stale {
+                let span = aho_corasick::Span::from(self.at..self.bytes.len());
+                self.next[i] = Some(part.searcher.find_in(self.bytes, span));
+            }
+        }
+        let pick = |i: usize| {
+            self.next[i]
+                .flatten()
+                .map(|m| (m.start(), std::cmp::Reverse(m.end()), i))
+        };
+        let (_, _, i) = [pick(0), pick(1)].into_iter().flatten().min()?;
+        let m = self.next[i].flatten()?;
+        self.at = m.end();
+        let global = self.parts[i].global[m.pattern().as_usize()];
+        Some(aho_corasick::Match::new(
+            aho_corasick::PatternID::must(global),
+            m.span(),
+        ))
+    }
 }
 
 impl Iterator for KeywordHits<'_, '_> {
@@ -553,6 +641,7 @@ impl Iterator for KeywordHits<'_, '_> {
     fn next(&mut self) -> Option<aho_corasick::Match> {
         match self {
             KeywordHits::Packed(it) => it.next(),
+            KeywordHits::Merged(it) => it.next(),
             KeywordHits::Automaton(it) => it.next(),
         }
     }

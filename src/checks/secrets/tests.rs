@@ -635,7 +635,7 @@ fn many_team_keywords_fall_back_to_the_automaton_with_the_same_findings() {
     let many = Scanner::new(&config).unwrap();
     assert!(matches!(many.prefilter, Keywords::Automaton(_)));
     let few = scanner();
-    assert!(matches!(few.prefilter, Keywords::Packed(_)));
+    assert!(matches!(few.prefilter, Keywords::ByLength(_)));
 
     let gh = format!("ghp_{}", rand(B62, 36, 7));
     let pw = rand(B62, 20, 8);
@@ -661,4 +661,70 @@ fn many_team_keywords_fall_back_to_the_automaton_with_the_same_findings() {
             "secret/team-7@4"
         ]
     );
+}
+
+#[test]
+fn keywords_split_by_length_find_what_one_searcher_of_all_finds() {
+    // The built-in keywords, split into a 4-byte-fingerprint searcher and a 3-byte one,
+    // merged: the same leftmost-longest, non-overlapping hits as one automaton of them all,
+    // on text dense with overlaps between the two parts (`sk-` in `task-`, `://` before
+    // `hooks.slack.com/`, `_password` around `password`, `SG.` beside `SECRET`).
+    let mut keywords: Vec<String> = Vec::new();
+    for b in rules::BUILTINS {
+        for kw in b.keywords {
+            if !keywords.iter().any(|k| k == kw) {
+                keywords.push(kw.to_string());
+            }
+        }
+    }
+    let split = Keywords::new(&keywords).unwrap();
+    assert!(matches!(split, Keywords::ByLength(_)));
+    let one = Keywords::Automaton(
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&keywords)
+            .unwrap(),
+    );
+    let pieces = [
+        "task-",
+        "sk-",
+        "https://",
+        "hooks.slack.com/",
+        "_password",
+        "password",
+        "SG.",
+        "SECRET",
+        "eyJ",
+        "xoxb-",
+        "glpat-",
+        "ghp_",
+        "AKIA",
+        "token",
+        "Token",
+        " ",
+        "=",
+        "x",
+        "://eyJ",
+        "sk-ant-",
+        "api_key",
+        "apikey",
+        "k_live_",
+        "_v1_",
+    ];
+    let mut state: u64 = 7;
+    for round in 0..300 {
+        let mut text = String::new();
+        for _ in 0..40 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+        }
+        let hits = |k: &Keywords| -> Vec<(usize, usize, usize)> {
+            k.find_iter(text.as_bytes())
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect()
+        };
+        assert_eq!(hits(&split), hits(&one), "round {round}: {text}");
+    }
 }
